@@ -1,0 +1,97 @@
+//! `itch auth login|status|logout`: the user token behind full follower lists, following lists and chatters.
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use std::process::ExitCode;
+
+use crate::client::Client;
+use crate::client::helix::{chatters, followed, followers};
+use crate::config::Config;
+
+/// Log in as a Twitch user, show or forget the login.
+#[derive(Debug, Args)]
+#[command(after_help = "Example:\n  itch auth login\n  itch auth status")]
+pub struct AuthArgs {
+    #[command(subcommand)]
+    action: AuthAction,
+}
+
+#[derive(Debug, Subcommand)]
+enum AuthAction {
+    /// Log in with the device code flow: open the link shown, approve, and itch stores the token (mode 0600).
+    Login {
+        /// Scopes to ask for (space or comma separated); the default covers everything itch reads.
+        #[arg(long, value_delimiter = ',')]
+        scopes: Option<Vec<String>>,
+    },
+    /// Show who is logged in, with which scopes, until when (never the token).
+    Status,
+    /// Revoke the stored token and delete it.
+    Logout,
+}
+
+/// The scopes itch uses: full follower lists, your following list, chatters.
+pub const DEFAULT_SCOPES: [&str; 3] = [followers::SCOPE, followed::SCOPE, chatters::SCOPE];
+
+pub async fn run(config: &Config, args: AuthArgs) -> anyhow::Result<ExitCode> {
+    let client = Client::new(config.client_config())?;
+    match args.action {
+        AuthAction::Login { scopes } => login(&client, scopes).await,
+        AuthAction::Status => status(&client, config).await,
+        AuthAction::Logout => logout(&client).await,
+    }
+}
+
+async fn login(client: &Client, scopes: Option<Vec<String>>) -> anyhow::Result<ExitCode> {
+    let scopes: Vec<String> = match scopes {
+        Some(scopes) => scopes.iter().flat_map(|s| s.split_whitespace()).map(str::to_owned).collect(),
+        None => DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
+    };
+    let auth = client.auth();
+    let code = auth.start_device_flow(client.http(), &scopes).await.context("logging in")?;
+    eprintln!("To log in, open {} and enter the code {}", code.verification_uri, code.user_code);
+    eprintln!("Waiting for approval (the code is good for {} minutes)...", code.expires_in / 60);
+    let token = auth.finish_device_flow(client.http(), &code, &scopes).await.context("logging in")?;
+    let store = auth.store().map(|s| s.path().display().to_string()).unwrap_or_default();
+    println!("logged in as {} (scopes: {}); token stored in {store}", token.login.as_deref().unwrap_or("?"), token.scopes.join(" "));
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn status(client: &Client, config: &Config) -> anyhow::Result<ExitCode> {
+    let auth = client.auth();
+    let Some(stored) = auth.store().map(|s| s.load()).transpose()?.flatten() else {
+        let app = if config.client_id.is_some() && config.client_secret.is_some() {
+            "app token from TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET (follower totals only)"
+        } else {
+            "none (set TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET, or run `itch auth login`)"
+        };
+        println!("not logged in\ncredentials: {app}");
+        return Ok(ExitCode::SUCCESS);
+    };
+    let validation = auth.validate(client.http(), &stored.access_token).await;
+    println!("login: {}", stored.login.as_deref().unwrap_or("?"));
+    println!("user id: {}", stored.user_id.as_deref().unwrap_or("?"));
+    println!("client id: {}", stored.client_id);
+    println!("scopes: {}", stored.scopes.join(" "));
+    match validation {
+        Ok(v) => println!("valid: yes, for {} more minutes", v.expires_in / 60),
+        Err(e) => println!("valid: no ({e}); it is refreshed on next use, or run `itch auth login`"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn logout(client: &Client) -> anyhow::Result<ExitCode> {
+    let auth = client.auth();
+    let Some(store) = auth.store() else { return Ok(ExitCode::SUCCESS) };
+    match store.load()? {
+        Some(stored) => {
+            if let Err(e) = auth.revoke(client.http(), &stored).await {
+                tracing::warn!("could not revoke the token at Twitch: {e}");
+            }
+            store.remove()?;
+            println!("logged out {}", stored.login.as_deref().unwrap_or(""));
+        }
+        None => println!("not logged in"),
+    }
+    Ok(ExitCode::SUCCESS)
+}

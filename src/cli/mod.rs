@@ -1,0 +1,120 @@
+//! The command line: clap types, and dispatch to one file per subcommand. Each command turns its arguments into
+//! a library call and prints the result; no logic of its own lives here.
+
+mod api;
+mod auth;
+mod demo;
+pub mod mock_api;
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::client::{DEFAULT_GQL_URL, DEFAULT_HELIX_URL, DEFAULT_OAUTH2_URL, Endpoints};
+use crate::config::{Config, default_config_dir, secret_from_env};
+
+/// Archive Twitch channels into SQLite: profile, followers, videos, streams and chat replay.
+#[derive(Debug, Parser)]
+#[command(name = "itch", version, about, after_help = "Example:\n  itch demo\n  itch api followers burkeblack --limit 100")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The archive file.
+    #[arg(long, global = true, env = "ITCH_DB", default_value = "itch.db")]
+    pub db: PathBuf,
+    /// Helix base URL (point it at `itch mock-api` to work offline).
+    #[arg(long, global = true, env = "TWITCH_HELIX_URL", default_value = DEFAULT_HELIX_URL)]
+    pub helix_url: String,
+    /// OAuth base URL.
+    #[arg(long = "oauth2-url", global = true, env = "TWITCH_OAUTH2_URL", default_value = DEFAULT_OAUTH2_URL)]
+    pub oauth_url: String,
+    /// GQL endpoint (chat replay).
+    #[arg(long, global = true, env = "TWITCH_GQL_URL", default_value = DEFAULT_GQL_URL)]
+    pub gql_url: String,
+    /// Your application's client id (the secret is read from TWITCH_CLIENT_SECRET only).
+    #[arg(long, global = true, env = "TWITCH_CLIENT_ID")]
+    pub client_id: Option<String>,
+    /// Where the user token from `itch auth login` is kept.
+    #[arg(long, global = true, env = "ITCH_CONFIG_DIR")]
+    pub config_dir: Option<PathBuf>,
+    /// More logging (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+}
+
+impl GlobalArgs {
+    /// Resolves the options into the program's [`Config`].
+    pub fn config(&self) -> crate::Result<Config> {
+        Ok(Config {
+            db: self.db.clone(),
+            endpoints: Endpoints::parse(&self.helix_url, &self.oauth_url, &self.gql_url)?,
+            client_id: self.client_id.clone().filter(|id| !id.is_empty()),
+            client_secret: secret_from_env("TWITCH_CLIENT_SECRET"),
+            config_dir: self.config_dir.clone().unwrap_or_else(default_config_dir),
+        })
+    }
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Log in as a Twitch user (device code flow), show or forget the login.
+    Auth(auth::AuthArgs),
+    /// Ask Helix directly and print what it answers as NDJSON (one raw item a line).
+    Api(api::ApiArgs),
+    /// Run the fake Twitch (Helix + OAuth) on a local port, for tests, demos and other tools.
+    MockApi(mock_api::MockApiArgs),
+    /// Everything offline: start a fake Twitch in-process, log in to it and page a channel's followers.
+    Demo(demo::DemoArgs),
+}
+
+/// Runs the parsed command.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Auth(args) => auth::run(&cli.global.config()?, args).await,
+        Command::Api(args) => api::run(&cli.global.config()?, args).await,
+        Command::MockApi(args) => mock_api::run(args).await.map(|()| ExitCode::SUCCESS),
+        Command::Demo(args) => demo::run(args).await,
+    }
+}
+
+/// Logs go to stderr; `-v`/`-q` pick the level, `RUST_LOG` overrides both.
+pub fn init_tracing(global: &GlobalArgs) {
+    let level = match (global.quiet, global.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("itch={level},warn")));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+}
+
+/// Prints the error chain on one line, then a hint where a fix is known.
+pub fn print_error(error: &anyhow::Error) {
+    let chain: Vec<String> = error.chain().map(|e| e.to_string()).collect();
+    eprintln!("itch: {}", chain.join(": "));
+    if let Some(hint) = error.chain().find_map(|e| e.downcast_ref::<crate::Error>()).and_then(|e| e.hint()) {
+        eprintln!("hint: {hint}");
+    }
+}
+
+/// True when the error is stdout closing under us (`itch ... | head`).
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .filter_map(|e| e.downcast_ref::<std::io::Error>())
+        .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+}

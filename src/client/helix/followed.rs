@@ -1,0 +1,40 @@
+//! Get Followed Channels (<https://dev.twitch.tv/docs/api/reference/#get-followed-channels>): the channels a user
+//! follows, newest first, 100 a page. Needs that user's own token with `user:read:follows`.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use crate::client::{Client, Pager, UserId};
+
+/// Path under the Helix base.
+pub const PATH: &str = "channels/followed";
+/// The largest page Twitch serves.
+pub const MAX_PAGE: u32 = 100;
+/// The scope it needs.
+pub const SCOPE: &str = "user:read:follows";
+
+/// One channel the user follows.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct FollowedChannel {
+    pub broadcaster_id: UserId,
+    pub broadcaster_login: String,
+    pub broadcaster_name: String,
+    pub followed_at: DateTime<Utc>,
+}
+
+/// Pages through the channels `user` follows (the token's own user).
+pub fn followed<'c>(client: &'c Client, user: &UserId) -> Pager<'c, FollowedChannel> {
+    Pager::new(client, PATH, vec![("user_id", user.0.clone()), ("first", MAX_PAGE.to_string())])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_reference_example() {
+        let followed: Vec<FollowedChannel> = super::super::parse_fixture("followed");
+        assert_eq!(followed[0].broadcaster_login, "basketweaver101");
+        assert_eq!(followed[0].broadcaster_id.as_str(), "654321");
+    }
+}

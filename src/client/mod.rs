@@ -1,0 +1,376 @@
+//! The Twitch clients: one `Client` holds the HTTP connection pool, the endpoints (overridable for the fake
+//! Twitch), the tokens, the shared rate budget and the retry policy. It knows HTTP and JSON, never SQL: the
+//! sync engine takes its pages and hands them to the archive.
+//!
+//! Every Helix request goes through [`Client::helix_page`], which waits for the rate budget, renews a token
+//! once on a 401, waits out 429s until `Ratelimit-Reset`, retries 5xx, resets and broken bodies with jittered
+//! backoff, and otherwise fails with an error that names the URL. A page is either whole or an error.
+
+pub mod auth;
+pub mod helix;
+pub mod ids;
+pub mod ratelimit;
+pub mod retry;
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU64, Ordering};
+use url::Url;
+
+use crate::error::{Error, Result};
+pub use auth::{Auth, Secret, StoredToken, TokenStore};
+pub use ids::{GameId, Login, StreamId, UserId, VideoId};
+pub use ratelimit::RateBudget;
+pub use retry::RetryPolicy;
+
+/// Twitch's production endpoints.
+pub const DEFAULT_HELIX_URL: &str = "https://api.twitch.tv/helix/";
+/// Twitch's production OAuth server.
+pub const DEFAULT_OAUTH2_URL: &str = "https://id.twitch.tv/oauth2/";
+/// The GQL endpoint chat replay uses.
+pub const DEFAULT_GQL_URL: &str = "https://gql.twitch.tv/gql";
+
+/// Where the client sends its requests.
+#[derive(Clone, Debug)]
+pub struct Endpoints {
+    /// Helix base, always ending in `/`.
+    pub helix: Url,
+    /// OAuth base, always ending in `/`.
+    pub oauth: Url,
+    /// The GQL endpoint.
+    pub gql: Url,
+}
+
+impl Endpoints {
+    /// Parses the three base URLs; a missing trailing slash on the bases is added.
+    pub fn parse(helix: &str, oauth: &str, gql: &str) -> Result<Endpoints> {
+        Ok(Endpoints {
+            helix: base_url("TWITCH_HELIX_URL", helix)?,
+            oauth: base_url("TWITCH_OAUTH2_URL", oauth)?,
+            gql: Url::parse(gql).map_err(|_| Error::InvalidUrl { name: "TWITCH_GQL_URL", value: gql.to_owned() })?,
+        })
+    }
+}
+
+impl Default for Endpoints {
+    fn default() -> Self {
+        Endpoints::parse(DEFAULT_HELIX_URL, DEFAULT_OAUTH2_URL, DEFAULT_GQL_URL).expect("default URLs parse")
+    }
+}
+
+fn base_url(name: &'static str, value: &str) -> Result<Url> {
+    let with_slash = if value.ends_with('/') { value.to_owned() } else { format!("{value}/") };
+    match Url::parse(&with_slash) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(url),
+        _ => Err(Error::InvalidUrl { name, value: value.to_owned() }),
+    }
+}
+
+/// Everything needed to build a [`Client`].
+#[derive(Clone, Debug, Default)]
+pub struct ClientConfig {
+    /// Where to send requests.
+    pub endpoints: Endpoints,
+    /// `TWITCH_CLIENT_ID`.
+    pub client_id: Option<String>,
+    /// `TWITCH_CLIENT_SECRET`.
+    pub client_secret: Option<Secret>,
+    /// Where a user token is kept; `None` uses app tokens only.
+    pub token_store: Option<TokenStore>,
+    /// Retry and timeout policy.
+    pub retry: RetryPolicy,
+}
+
+/// Counters of what a client sent, for summaries and benchmarks.
+#[derive(Debug, Default)]
+struct Counters {
+    requests: AtomicU64,
+    retries: AtomicU64,
+    rate_limited: AtomicU64,
+}
+
+/// A snapshot of the client's counters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RequestStats {
+    /// HTTP requests sent to Helix (retries included).
+    pub requests: u64,
+    /// Requests that were retries after an error.
+    pub retries: u64,
+    /// 429 answers waited out.
+    pub rate_limited: u64,
+}
+
+/// The Twitch client. Cheap to share behind an `Arc`; all methods take `&self`.
+#[derive(Debug)]
+pub struct Client {
+    http: reqwest::Client,
+    endpoints: Endpoints,
+    auth: Auth,
+    budget: RateBudget,
+    retry: RetryPolicy,
+    counters: Counters,
+}
+
+/// One page of a Helix list: the parsed items, each item's raw JSON (for fields we do not model), the cursor of
+/// the next page and the list's `total` where Twitch sends one.
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    /// Parsed items, in Twitch's order.
+    pub items: Vec<T>,
+    /// The same items as Twitch sent them.
+    pub raw: Vec<Value>,
+    /// The `after` cursor of the next page; `None` on the last page.
+    pub cursor: Option<String>,
+    /// `total`, on the endpoints that have one.
+    pub total: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    data: Vec<Value>,
+    #[serde(default)]
+    pagination: Option<Pagination>,
+    total: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct Pagination {
+    cursor: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct HelixErrorBody {
+    #[serde(default)]
+    message: String,
+}
+
+/// What one attempt came to.
+enum Attempt {
+    Done(Envelope),
+    /// Worth another try after a backoff; the error is what we report if the tries run out.
+    Retry(Error),
+    /// 429: wait this long, then try again.
+    RateLimited(std::time::Duration),
+    /// 401: renew the token once, then try again.
+    Unauthorized(String),
+    /// An answer that retrying will not change (a 4xx).
+    Fail(Error),
+}
+
+impl Client {
+    /// Builds a client; nothing is sent until the first request.
+    pub fn new(config: ClientConfig) -> Result<Client> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("itch/", env!("CARGO_PKG_VERSION")))
+            .timeout(config.retry.timeout)
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .build()
+            .map_err(Error::HttpSetup)?;
+        let auth = Auth::new(config.endpoints.oauth.clone(), config.client_id, config.client_secret, config.token_store);
+        Ok(Client {
+            http,
+            endpoints: config.endpoints,
+            auth,
+            budget: RateBudget::default(),
+            retry: config.retry,
+            counters: Counters::default(),
+        })
+    }
+
+    /// The endpoints in use.
+    pub fn endpoints(&self) -> &Endpoints {
+        &self.endpoints
+    }
+
+    /// The OAuth side: login, validate, logout.
+    pub fn auth(&self) -> &Auth {
+        &self.auth
+    }
+
+    /// The underlying HTTP client (for the OAuth calls).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// The shared rate budget.
+    pub fn budget(&self) -> &RateBudget {
+        &self.budget
+    }
+
+    /// What has been sent so far.
+    pub fn stats(&self) -> RequestStats {
+        RequestStats {
+            requests: self.counters.requests.load(Ordering::Relaxed),
+            retries: self.counters.retries.load(Ordering::Relaxed),
+            rate_limited: self.counters.rate_limited.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The id of the user whose token the client sends, if it is a user token (getting one if needed).
+    pub async fn token_user_id(&self) -> Result<Option<UserId>> {
+        Ok(self.auth.bearer(&self.http).await?.user_id.map(UserId))
+    }
+
+    /// GETs one Helix page of `path` (relative to the Helix base) and parses its items as `T`.
+    pub async fn helix_page<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<Page<T>> {
+        let mut url = self.endpoints.helix.join(path).map_err(|_| Error::InvalidUrl {
+            name: "TWITCH_HELIX_URL",
+            value: format!("{}{path}", self.endpoints.helix),
+        })?;
+        url.query_pairs_mut().extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+        let envelope = self.get_envelope(path, &url).await?;
+        let items = envelope
+            .data
+            .iter()
+            .map(T::deserialize)
+            .collect::<std::result::Result<Vec<T>, _>>()
+            .map_err(|source| Error::Decode { url: url.to_string(), source })?;
+        let cursor = envelope.pagination.and_then(|p| p.cursor).filter(|c| !c.is_empty());
+        Ok(Page { items, raw: envelope.data, cursor, total: envelope.total })
+    }
+
+    /// The request loop: rate budget, token, retries. Returns only a whole, parsed answer.
+    async fn get_envelope(&self, path: &str, url: &Url) -> Result<Envelope> {
+        let (mut failures, mut rate_limited, mut renewed) = (0u32, 0u32, false);
+        loop {
+            let bearer = self.auth.bearer(&self.http).await?;
+            let outcome = {
+                let permit = self.budget.acquire().await;
+                self.counters.requests.fetch_add(1, Ordering::Relaxed);
+                self.attempt(path, url, &bearer, &permit).await
+            };
+            match outcome {
+                Attempt::Done(envelope) => return Ok(envelope),
+                Attempt::RateLimited(wait) => {
+                    rate_limited += 1;
+                    self.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
+                    if rate_limited > self.retry.max_rate_limited {
+                        return Err(Error::GaveUp { url: url.to_string(), attempts: rate_limited, status: 429 });
+                    }
+                    tracing::info!(%url, ?wait, "rate limited by Twitch, waiting for the bucket to refill");
+                    tokio::time::sleep(wait).await;
+                }
+                Attempt::Unauthorized(message) if !renewed => {
+                    renewed = true;
+                    tracing::debug!(%url, message, "token refused, renewing it once");
+                    self.auth.renew(&self.http, &bearer).await?;
+                }
+                Attempt::Unauthorized(message) => return Err(Error::Unauthorized { path: path.to_owned(), message }),
+                Attempt::Fail(error) => return Err(error),
+                Attempt::Retry(error) => {
+                    failures += 1;
+                    if failures > self.retry.max_retries {
+                        return Err(with_attempts(error, failures));
+                    }
+                    self.counters.retries.fetch_add(1, Ordering::Relaxed);
+                    let pause = self.retry.backoff(failures);
+                    tracing::debug!(%url, error = %error, ?pause, "retrying");
+                    tokio::time::sleep(pause).await;
+                }
+            }
+        }
+    }
+
+    async fn attempt(&self, path: &str, url: &Url, bearer: &auth::Bearer, permit: &ratelimit::Permit<'_>) -> Attempt {
+        let sent = self
+            .http
+            .get(url.clone())
+            .header("Client-Id", &bearer.client_id)
+            .bearer_auth(bearer.token.expose())
+            .send()
+            .await;
+        let response = match sent {
+            Ok(response) => response,
+            Err(source) => return Attempt::Retry(Error::Transport { url: url.to_string(), attempts: 1, source }),
+        };
+        self.budget.observe(response.headers(), permit);
+        let status = response.status();
+        if status.as_u16() == 429 {
+            return Attempt::RateLimited(self.budget.wait_after_429(response.headers()));
+        }
+        let body = match response.bytes().await {
+            Ok(body) => body,
+            Err(source) => return Attempt::Retry(Error::Transport { url: url.to_string(), attempts: 1, source }),
+        };
+        if status.is_success() {
+            return match serde_json::from_slice::<Envelope>(&body) {
+                Ok(envelope) => Attempt::Done(envelope),
+                // A 200 that does not parse is a broken transfer (a proxy, a cut connection): try again.
+                Err(source) => Attempt::Retry(Error::Decode { url: url.to_string(), source }),
+            };
+        }
+        let message = serde_json::from_slice::<HelixErrorBody>(&body)
+            .map(|b| b.message)
+            .unwrap_or_else(|_| String::from_utf8_lossy(&body).chars().take(200).collect());
+        match status.as_u16() {
+            401 => Attempt::Unauthorized(message),
+            500..=599 => Attempt::Retry(Error::GaveUp { url: url.to_string(), attempts: 1, status: status.as_u16() }),
+            status => Attempt::Fail(Error::Helix { method: "GET", path: path.to_owned(), status, message }),
+        }
+    }
+}
+
+/// Sets the attempt count on the error we give up with.
+fn with_attempts(error: Error, attempts: u32) -> Error {
+    match error {
+        Error::Transport { url, source, .. } => Error::Transport { url, attempts, source },
+        Error::GaveUp { url, status, .. } => Error::GaveUp { url, attempts, status },
+        other => other,
+    }
+}
+
+/// Walks a Helix list page by page through its `after` cursor. The caller decides when to stop (for example
+/// at the first follower already archived), so nothing is fetched that is not needed.
+pub struct Pager<'c, T> {
+    client: &'c Client,
+    path: &'static str,
+    query: Vec<(&'static str, String)>,
+    cursor: Option<String>,
+    finished: bool,
+    _items: PhantomData<fn() -> T>,
+}
+
+impl<'c, T: DeserializeOwned> Pager<'c, T> {
+    /// A pager over `path` with fixed `query` parameters.
+    pub fn new(client: &'c Client, path: &'static str, query: Vec<(&'static str, String)>) -> Self {
+        Pager { client, path, query, cursor: None, finished: false, _items: PhantomData }
+    }
+
+    /// Starts after `cursor` instead of at the top (resuming from a checkpoint).
+    pub fn resume_after(mut self, cursor: Option<String>) -> Self {
+        self.cursor = cursor;
+        self
+    }
+
+    /// The next page, or `None` after the last one.
+    pub async fn next_page(&mut self) -> Result<Option<Page<T>>> {
+        if self.finished {
+            return Ok(None);
+        }
+        let mut query = self.query.clone();
+        if let Some(cursor) = &self.cursor {
+            query.push(("after", cursor.clone()));
+        }
+        let page: Page<T> = self.client.helix_page(self.path, &query).await?;
+        if page.cursor.is_some() && page.cursor == self.cursor {
+            // A cursor that points at itself would page forever.
+            return Err(Error::Helix {
+                method: "GET",
+                path: self.path.to_owned(),
+                status: 200,
+                message: "the next-page cursor repeats the current one".into(),
+            });
+        }
+        self.finished = page.cursor.is_none();
+        self.cursor = page.cursor.clone();
+        Ok(Some(page))
+    }
+
+    /// The cursor the next call will send (`None` before the first page or after the last).
+    pub fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+}

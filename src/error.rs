@@ -1,0 +1,96 @@
+//! The crate's one error type. Each variant carries the input it failed on (a login, an endpoint, a file) and the
+//! lower error as its source; `main` prints the chain once, plus a hint where a fix is known.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in the library.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A login that Twitch could never have issued, caught before any request.
+    #[error("'{input}' is not a Twitch login (1 to 25 letters, digits or underscores)")]
+    InvalidLogin { input: String },
+
+    /// Get Users answered without this login: no such account, or it was banned or renamed.
+    #[error("no Twitch user '{login}' (check the spelling; renamed or banned accounts disappear)")]
+    UnknownUser { login: String },
+
+    /// A base URL from the environment or a flag that does not parse.
+    #[error("{name} is not a valid URL: '{value}'")]
+    InvalidUrl { name: &'static str, value: String },
+
+    /// No way to get a token: no client id, or no secret and no stored user token.
+    #[error("no Twitch credentials: {what}")]
+    MissingCredentials { what: &'static str },
+
+    /// The OAuth server refused a token request (bad client id or secret, revoked refresh token).
+    #[error("{action} was refused by {url} ({status}): {message}")]
+    Auth { action: &'static str, url: String, status: u16, message: String },
+
+    /// The device code flow ended without a token.
+    #[error("device login failed: {reason}")]
+    DeviceFlow { reason: String },
+
+    /// Helix answered with an error body that retrying will not fix.
+    #[error("{method} {path} failed with {status}: {message}")]
+    Helix { method: &'static str, path: String, status: u16, message: String },
+
+    /// A 401 that survived a fresh token: the token lacks a scope or the account lacks the rights.
+    #[error("{path} refused the token ({message})")]
+    Unauthorized { path: String, message: String },
+
+    /// The request never got a whole answer, after every retry.
+    #[error("requesting {url} failed after {attempts} attempts")]
+    Transport {
+        url: String,
+        attempts: u32,
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// The server kept answering with errors (5xx or 429) until the retries ran out.
+    #[error("requesting {url} failed after {attempts} attempts: last answer {status}")]
+    GaveUp { url: String, attempts: u32, status: u16 },
+
+    /// A complete answer that is not the JSON we expect: never read as a shorter list.
+    #[error("reading the answer of {url}")]
+    Decode {
+        url: String,
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// The stored token file cannot be read or written.
+    #[error("token file {}", path.display())]
+    TokenStore {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// Building the HTTP client failed (TLS setup).
+    #[error("setting up HTTP")]
+    HttpSetup(#[source] reqwest::Error),
+}
+
+impl Error {
+    /// A line telling the user how to fix this, where one is known.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            Error::MissingCredentials { .. } => Some(
+                "set TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET (https://dev.twitch.tv/console/apps), \
+                 or try everything offline with `itch demo`",
+            ),
+            Error::Unauthorized { .. } => Some(
+                "run `itch auth login` as the broadcaster or a moderator; `itch auth status` shows the scopes you have",
+            ),
+            Error::Auth { action, .. } if action.contains("refresh") => {
+                Some("the stored login expired: run `itch auth login` again")
+            }
+            Error::Auth { .. } => Some("check TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET"),
+            _ => None,
+        }
+    }
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,13 @@
+//! itch archives Twitch channels into SQLite.
+//!
+//! Data flows one way: the [`client`] fetches pages from Twitch (Helix, OAuth; GQL and IRC later), the sync
+//! engine hands them to the archive, and reports and plots read the archive. The [`mock`] module is a fake
+//! Twitch that speaks the same HTTP, for tests, benchmarks and offline demos.
+
+pub mod cli;
+pub mod client;
+pub mod config;
+pub mod error;
+pub mod mock;
+
+pub use error::{Error, Result};
