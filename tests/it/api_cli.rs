@@ -1,0 +1,88 @@
+//! The binary against the fake: `itch api`, help, and bad input that never reaches Twitch.
+
+use crate::paging::broadcaster;
+use crate::util::{itch, mock_with_followers, run, store_with_user_token, text};
+use itch::client::helix::followers;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_followers_prints_raw_items_as_ndjson() {
+    let mock = mock_with_followers(1_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (login, _) = broadcaster(&mock);
+    store_with_user_token(&mock, &dir.path().join("config"), &login, &[followers::SCOPE]);
+    let mut cmd = itch(&mock, dir.path());
+    cmd.args(["api", "followers", &login.to_uppercase(), "--limit", "250"]);
+    let output = run(cmd).await;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    let lines: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 250);
+    assert!(lines.iter().all(|l| l["user_id"].is_string() && l["followed_at"].is_string()));
+    assert!(stderr.contains("250 items") && stderr.contains("total: 1000"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_logins_are_refused_before_any_request() {
+    let mock = mock_with_followers(10).await;
+    let dir = tempfile::tempdir().unwrap();
+    for bad in ["has space", "semi;colon", "waytoolongforatwitchlogin1", ""] {
+        let mut cmd = itch(&mock, dir.path());
+        cmd.args(["api", "followers", bad]);
+        let output = run(cmd).await;
+        let (_, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(2), "{bad:?}: {stderr}");
+        assert!(stderr.contains("is not a Twitch login"), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    assert_eq!(mock.stats().requests, 0, "nothing was sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_login_is_an_error_naming_it() {
+    let mock = mock_with_followers(10).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = itch(&mock, dir.path());
+    cmd.args(["api", "videos", "nosuchuser"]);
+    let output = run(cmd).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("no Twitch user 'nosuchuser'"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_credentials_say_what_to_set() {
+    let mock = mock_with_followers(10).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = itch(&mock, dir.path());
+    cmd.env_remove("TWITCH_CLIENT_ID").env_remove("TWITCH_CLIENT_SECRET").args(["api", "users", "someone"]);
+    let output = run(cmd).await;
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr.contains("TWITCH_CLIENT_ID") && stderr.contains("itch demo"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_command_has_help_with_an_example() {
+    let mock = mock_with_followers(10).await;
+    let dir = tempfile::tempdir().unwrap();
+    for args in [vec!["--help"], vec!["auth", "--help"], vec!["api", "--help"], vec!["mock-api", "--help"], vec!["demo", "--help"]] {
+        let mut cmd = itch(&mock, dir.path());
+        cmd.args(&args);
+        let output = run(cmd).await;
+        let (stdout, _) = text(&output);
+        assert!(output.status.success() && stdout.contains("Example"), "{args:?}: {stdout}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_runs_offline_end_to_end() {
+    let mock = mock_with_followers(10).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = itch(&mock, dir.path());
+    cmd.args(["demo", "--followers", "2000"]);
+    let output = run(cmd).await;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stdout.contains("paged 2000 followers in 20 requests"), "{stdout}");
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real client and the real `itch` binary against the fake Twitch over HTTP on
+//! 127.0.0.1. One test binary, one module per topic; nothing here touches the internet.
+
+mod api_cli;
+mod auth;
+mod faults;
+mod mock_cli;
+mod paging;
+mod util;

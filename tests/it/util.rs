@@ -1,0 +1,94 @@
+//! Shared test helpers: a fake Twitch per test, clients pointed at it, and the `itch` binary with a clean
+//! environment and its own temp dir.
+
+use itch::client::{Client, ClientConfig, Endpoints, RetryPolicy, Secret, TokenStore};
+use itch::mock::{MockConfig, MockServer};
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+/// A fake Twitch whose largest channel has `followers` followers.
+pub async fn mock_with_followers(followers: u64) -> MockServer {
+    MockServer::start(MockConfig { followers, ..MockConfig::default() }).await.expect("fake Twitch starts")
+}
+
+/// Retries fast, so fault tests take milliseconds, not seconds.
+pub fn fast_retry() -> RetryPolicy {
+    RetryPolicy {
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(50),
+        timeout: Duration::from_secs(10),
+        ..RetryPolicy::default()
+    }
+}
+
+/// A client with the fake's app credentials and, optionally, a token store.
+pub fn client(mock: &MockServer, store: Option<TokenStore>) -> Client {
+    client_with_secret(mock, mock.client_secret(), store)
+}
+
+/// A client with a chosen client secret.
+pub fn client_with_secret(mock: &MockServer, secret: &str, store: Option<TokenStore>) -> Client {
+    Client::new(ClientConfig {
+        endpoints: Endpoints::parse(&mock.helix_url(), &mock.oauth_url(), &mock.gql_url()).unwrap(),
+        client_id: Some(mock.client_id().to_owned()),
+        client_secret: Some(Secret::new(secret)),
+        token_store: store,
+        retry: fast_retry(),
+    })
+    .unwrap()
+}
+
+/// A token store holding a user token minted by the fake for `login`.
+pub fn store_with_user_token(mock: &MockServer, dir: &Path, login: &str, scopes: &[&str]) -> TokenStore {
+    let access = mock.user_token(login, scopes);
+    let store = TokenStore::new(dir.join("token.json"));
+    let user_id = mock_user_id(mock, login);
+    store
+        .save(&itch::client::StoredToken {
+            client_id: mock.client_id().to_owned(),
+            refresh_token: mock.refresh_token_for(&access).map(Secret::new),
+            access_token: Secret::new(access),
+            login: Some(login.to_owned()),
+            user_id,
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            expires_at: None,
+        })
+        .unwrap();
+    store
+}
+
+/// The id of a channel's broadcaster by login, or `None` for other users (the client learns it by validating).
+fn mock_user_id(mock: &MockServer, login: &str) -> Option<String> {
+    mock.channels().into_iter().find(|c| c.login == login).map(|c| c.id)
+}
+
+/// `itch` with no ITCH_* or TWITCH_* from the outside, pointed at the fake, its files under `dir`.
+pub fn itch(mock: &MockServer, dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_itch"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("ITCH_") || key.starts_with("TWITCH_") || key == "RUST_LOG" {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("TWITCH_HELIX_URL", mock.helix_url())
+        .env("TWITCH_OAUTH2_URL", mock.oauth_url())
+        .env("TWITCH_GQL_URL", mock.gql_url())
+        .env("TWITCH_CLIENT_ID", mock.client_id())
+        .env("TWITCH_CLIENT_SECRET", mock.client_secret())
+        .env("ITCH_CONFIG_DIR", dir.join("config"))
+        .env("ITCH_DB", dir.join("itch.db"))
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null());
+    cmd
+}
+
+/// Runs a command off the async runtime (the fake serves on the runtime meanwhile).
+pub async fn run(mut cmd: Command) -> Output {
+    tokio::task::spawn_blocking(move || cmd.output().expect("itch runs")).await.unwrap()
+}
+
+/// stdout and stderr as text.
+pub fn text(output: &Output) -> (String, String) {
+    (String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
