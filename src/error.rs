@@ -67,6 +67,43 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// The archive file exists but is not an itch archive; it was not touched.
+    #[error("{} is not an itch archive ({why}); nothing was changed", path.display())]
+    NotAnArchive { path: PathBuf, why: &'static str },
+
+    /// The archive was written by a newer itch.
+    #[error("{} has schema version {version}, newer than this itch knows ({supported}): upgrade itch", path.display())]
+    NewerArchive { path: PathBuf, version: i64, supported: i64 },
+
+    /// A command that reads the archive found none.
+    #[error("no archive at {} (run `itch sync <login>` first, or pass --db)", path.display())]
+    NoArchive { path: PathBuf },
+
+    /// The archive file cannot be read or created.
+    #[error("archive {}", path.display())]
+    ArchiveFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// SQLite failed on the archive.
+    #[error("{action} archive {}", path.display())]
+    Database {
+        path: PathBuf,
+        action: &'static str,
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    /// Migrating the archive failed (the transaction was rolled back).
+    #[error("migrating archive {}", path.display())]
+    Migration {
+        path: PathBuf,
+        #[source]
+        source: Box<refinery::Error>,
+    },
+
     /// Building the HTTP client failed (TLS setup).
     #[error("setting up HTTP")]
     HttpSetup(#[source] reqwest::Error),

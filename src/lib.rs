@@ -4,6 +4,7 @@
 //! engine hands them to the archive, and reports and plots read the archive. The [`mock`] module is a fake
 //! Twitch that speaks the same HTTP, for tests, benchmarks and offline demos.
 
+pub mod archive;
 pub mod cli;
 pub mod client;
 pub mod config;
