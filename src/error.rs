@@ -104,9 +104,33 @@ pub enum Error {
         source: Box<refinery::Error>,
     },
 
+    /// Another sync is writing to the archive.
+    #[error("another itch sync is writing to {} ({holder}); wait for it, or pass --wait SECONDS", path.display())]
+    Locked { path: PathBuf, holder: String },
+
     /// Building the HTTP client failed (TLS setup).
     #[error("setting up HTTP")]
     HttpSetup(#[source] reqwest::Error),
+
+    /// A report or query named a login that is not an archived channel.
+    #[error("channel '{login}' is not in the archive (run `itch sync {login}` first)")]
+    UnknownChannel { login: String },
+
+    /// A report was asked for something it does not take (a missing login, a time filter it has no column for).
+    #[error("report '{report}' {problem}")]
+    ReportUsage { report: &'static str, problem: &'static str },
+
+    /// A `--since`/`--until` value that is neither a date nor an RFC 3339 time.
+    #[error("'{input}' is not a date (2026-01-31) or an RFC 3339 time (2026-01-31T18:00:00Z, or +01:00 for an offset)")]
+    BadTime { input: String },
+
+    /// `itch sql` was given a statement that would change the archive; it was not run.
+    #[error("refusing to run '{sql}': `itch sql` only reads the archive")]
+    ReadOnlySql { sql: String },
+
+    /// Writing report or query output failed (a closed pipe, a full disk).
+    #[error("writing the output")]
+    Write(#[source] std::io::Error),
 }
 
 impl Error {

@@ -10,5 +10,6 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod mock;
+pub mod sync;
 
 pub use error::{Error, Result};

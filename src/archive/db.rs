@@ -38,6 +38,15 @@ pub fn open(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// Checks, without creating or changing anything, that `path` is either free or an itch archive this build
+/// can open, so a command can refuse early, before it spends any request.
+pub fn check(path: &Path) -> Result<()> {
+    if check_file(path)? {
+        drop(open_read_only(path)?);
+    }
+    Ok(())
+}
+
 /// Opens an existing archive read-only (reports, `itch sql`). A missing file is an error, not a new archive.
 pub fn open_read_only(path: &Path) -> Result<Connection> {
     if !check_file(path)? {

@@ -3,9 +3,17 @@
 //! migrates it; the `save_*` functions write one table group each inside a caller's transaction; `load_*`
 //! read. It never makes HTTP calls: the sync engine hands it what the client fetched.
 
+pub mod chatters;
 pub mod db;
+pub mod follows;
+pub mod profiles;
+pub mod runs;
+pub mod store;
+pub mod streams;
+pub mod videos;
 
 pub use db::{open, open_read_only};
+pub use store::Archive;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 

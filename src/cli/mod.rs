@@ -5,6 +5,7 @@ mod api;
 mod auth;
 mod demo;
 pub mod mock_api;
+mod sync;
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -15,7 +16,7 @@ use crate::config::{Config, default_config_dir, secret_from_env};
 
 /// Archive Twitch channels into SQLite: profile, followers, videos, streams and chat replay.
 #[derive(Debug, Parser)]
-#[command(name = "itch", version, about, after_help = "Example:\n  itch demo\n  itch api followers burkeblack --limit 100")]
+#[command(name = "itch", version, about, after_help = "Example:\n  itch demo\n  itch sync burkeblack\n  itch api followers burkeblack --limit 100")]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -68,6 +69,8 @@ impl GlobalArgs {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Archive channels into the SQLite file: profile, followers, videos, live stream, chatters.
+    Sync(sync::SyncArgs),
     /// Log in as a Twitch user (device code flow), show or forget the login.
     Auth(auth::AuthArgs),
     /// Ask Helix directly and print what it answers as NDJSON (one raw item a line).
@@ -81,6 +84,7 @@ pub enum Command {
 /// Runs the parsed command.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Sync(args) => sync::run(&cli.global.config()?, args, cli.global.quiet).await,
         Command::Auth(args) => auth::run(&cli.global.config()?, args).await,
         Command::Api(args) => api::run(&cli.global.config()?, args).await,
         Command::MockApi(args) => mock_api::run(args).await.map(|()| ExitCode::SUCCESS),

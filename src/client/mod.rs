@@ -102,6 +102,20 @@ pub struct RequestStats {
     pub rate_limited: u64,
 }
 
+tokio::task_local! {
+    /// The request counter of the task running inside [`metered`], if any.
+    static METER: std::sync::Arc<AtomicU64>;
+}
+
+/// Runs `work`, counting the Helix requests it sends (retries included), including those of futures it
+/// joins; requests of concurrent work outside it are not counted. The sync uses it for per-channel figures
+/// while channels share one client.
+pub async fn metered<F: std::future::Future>(work: F) -> (F::Output, u64) {
+    let meter = std::sync::Arc::new(AtomicU64::new(0));
+    let output = METER.scope(meter.clone(), work).await;
+    (output, meter.load(Ordering::Relaxed))
+}
+
 /// The Twitch client. Cheap to share behind an `Arc`; all methods take `&self`.
 #[derive(Debug)]
 pub struct Client {
@@ -240,6 +254,7 @@ impl Client {
             let outcome = {
                 let permit = self.budget.acquire().await;
                 self.counters.requests.fetch_add(1, Ordering::Relaxed);
+                let _outside_metered = METER.try_with(|meter| meter.fetch_add(1, Ordering::Relaxed));
                 self.attempt(path, url, &bearer, &permit).await
             };
             match outcome {

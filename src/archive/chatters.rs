@@ -1,0 +1,34 @@
+//! Chatter snapshots: who was in a channel's chat at a sync (Helix Get Chatters, moderator token).
+
+use rusqlite::{Transaction, params};
+
+use crate::client::helix::chatters::Chatter;
+
+/// Records one snapshot of a channel's chatters (deduplicated by id: Twitch may repeat names across pages).
+pub fn save_chatters_snapshot(
+    tx: &Transaction<'_>,
+    broadcaster: &str,
+    chatters: &[Chatter],
+    now: &str,
+    run: i64,
+) -> rusqlite::Result<u64> {
+    super::profiles::save_partial_users(
+        tx,
+        chatters.iter().map(|c| (c.user_id.as_str(), c.user_login.as_str(), c.user_name.as_str())),
+        now,
+        run,
+    )?;
+    tx.execute(
+        "INSERT INTO chatter_snapshots (broadcaster_id, taken_at, total, sync_run_id) VALUES (?1, ?2, 0, ?3)",
+        params![broadcaster, now, run],
+    )?;
+    let snapshot = tx.last_insert_rowid();
+    let mut insert =
+        tx.prepare_cached("INSERT OR IGNORE INTO chatter_snapshot_users (snapshot_id, user_id) VALUES (?1, ?2)")?;
+    let mut total = 0;
+    for chatter in chatters {
+        total += insert.execute(params![snapshot, chatter.user_id.as_str()])? as u64;
+    }
+    tx.execute("UPDATE chatter_snapshots SET total = ?2 WHERE id = ?1", params![snapshot, total as i64])?;
+    Ok(total)
+}

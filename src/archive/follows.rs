@@ -1,0 +1,158 @@
+//! Follows: staged page by page during a walk (appends, cheap), merged into `follows` in key order when the
+//! walk ends. A full walk also marks the follows it no longer found as unfollowed; nothing is ever deleted.
+
+use rusqlite::{Connection, Transaction, params, params_from_iter};
+use std::collections::HashMap;
+
+use crate::client::helix::followed::FollowedChannel;
+use crate::client::helix::followers::Follower;
+
+use super::timestamp;
+
+/// Appends a page of followers of `broadcaster` to the staging table.
+pub fn stage_follows(
+    tx: &Transaction<'_>,
+    broadcaster: &str,
+    followers: &[Follower],
+    now: &str,
+    run: i64,
+) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO follows_staging (broadcaster_id, user_id, user_login, user_name, followed_at, seen_at, sync_run_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for f in followers {
+        stmt.execute(params![broadcaster, f.user_id.as_str(), f.user_login, f.user_name, timestamp(f.followed_at), now, run])?;
+    }
+    Ok(())
+}
+
+/// For the ids among `user_ids` that currently follow `broadcaster` in the archive: their `followed_at`.
+pub fn load_current_follows(
+    conn: &Connection,
+    broadcaster: &str,
+    user_ids: &[String],
+) -> rusqlite::Result<HashMap<String, String>> {
+    if user_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let marks = vec!["?"; user_ids.len()].join(",");
+    let sql = format!(
+        "SELECT user_id, followed_at FROM follows
+         WHERE broadcaster_id = ? AND unfollowed_seen_at IS NULL AND user_id IN ({marks})"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let params = std::iter::once(broadcaster).chain(user_ids.iter().map(String::as_str));
+    let rows = stmt.query_map(params_from_iter(params), |r| Ok((r.get(0)?, r.get(1)?)))?.collect();
+    rows
+}
+
+/// What a merge changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FollowChanges {
+    /// Follows not in the archive before (or followed again after an unfollow).
+    pub new: u64,
+    /// Follows a full walk no longer found.
+    pub gone: u64,
+    /// Follows seen again.
+    pub seen: u64,
+}
+
+/// Ends a walk: moves the staged follows of `broadcaster` (and their users) into the archive in key order;
+/// after a full walk, marks current follows it did not see as unfollowed at `now`.
+pub fn merge_staged_follows(tx: &Transaction<'_>, broadcaster: &str, full: bool, now: &str) -> rusqlite::Result<FollowChanges> {
+    let staged: i64 =
+        tx.query_row("SELECT count(*) FROM follows_staging WHERE broadcaster_id = ?1", [broadcaster], |r| r.get(0))?;
+    let new: i64 = tx.query_row(
+        "SELECT count(DISTINCT s.user_id) FROM follows_staging s
+         WHERE s.broadcaster_id = ?1 AND NOT EXISTS (
+             SELECT 1 FROM follows f
+             WHERE f.broadcaster_id = s.broadcaster_id AND f.user_id = s.user_id AND f.unfollowed_seen_at IS NULL)",
+        [broadcaster],
+        |r| r.get(0),
+    )?;
+    // Users first (the follows refer to them), then the follows, both sorted by key.
+    tx.execute(
+        "INSERT INTO users (id, login, display_name, first_seen_at, last_seen_at, sync_run_id)
+         SELECT user_id, user_login, user_name, seen_at, seen_at, sync_run_id
+         FROM follows_staging WHERE broadcaster_id = ?1 ORDER BY user_id
+         ON CONFLICT (id) DO UPDATE SET login = excluded.login, display_name = excluded.display_name,
+             last_seen_at = max(users.last_seen_at, excluded.last_seen_at)",
+        [broadcaster],
+    )?;
+    tx.execute(
+        "INSERT INTO follows (broadcaster_id, user_id, followed_at, first_seen_at, last_seen_at, sync_run_id)
+         SELECT broadcaster_id, user_id, followed_at, seen_at, seen_at, sync_run_id
+         FROM follows_staging WHERE broadcaster_id = ?1 ORDER BY user_id
+         ON CONFLICT (broadcaster_id, user_id) DO UPDATE SET
+             followed_at = excluded.followed_at,
+             last_seen_at = max(follows.last_seen_at, excluded.last_seen_at),
+             unfollowed_seen_at = NULL,
+             sync_run_id = excluded.sync_run_id",
+        [broadcaster],
+    )?;
+    let gone = if full {
+        tx.execute(
+            "UPDATE follows SET unfollowed_seen_at = ?2
+             WHERE broadcaster_id = ?1 AND unfollowed_seen_at IS NULL
+               AND user_id NOT IN (SELECT user_id FROM follows_staging WHERE broadcaster_id = ?1)",
+            params![broadcaster, now],
+        )? as u64
+    } else {
+        0
+    };
+    tx.execute("DELETE FROM follows_staging WHERE broadcaster_id = ?1", [broadcaster])?;
+    Ok(FollowChanges { new: new as u64, gone, seen: (staged - new.min(staged)) as u64 })
+}
+
+/// The followers of `broadcaster` whose accounts were never looked up (after an interrupted hydration).
+pub fn load_unhydrated_followers(conn: &Connection, broadcaster: &str) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT f.user_id FROM follows f JOIN users u ON u.id = f.user_id
+         WHERE f.broadcaster_id = ?1 AND u.hydrated_at IS NULL",
+    )?;
+    let ids = stmt.query_map([broadcaster], |r| r.get(0))?.collect();
+    ids
+}
+
+/// Saves the whole list of channels `user` follows (always read whole: it is short), marking the ones that
+/// are gone. Returns (new, gone).
+pub fn save_following(
+    tx: &Transaction<'_>,
+    user: &str,
+    channels: &[FollowedChannel],
+    now: &str,
+    run: i64,
+) -> rusqlite::Result<(u64, u64)> {
+    super::profiles::save_partial_users(
+        tx,
+        channels.iter().map(|c| (c.broadcaster_id.as_str(), c.broadcaster_login.as_str(), c.broadcaster_name.as_str())),
+        now,
+        run,
+    )?;
+    let mut new = 0;
+    {
+        let mut exists = tx.prepare_cached(
+            "SELECT 1 FROM follows WHERE broadcaster_id = ?1 AND user_id = ?2 AND unfollowed_seen_at IS NULL",
+        )?;
+        let mut upsert = tx.prepare_cached(
+            "INSERT INTO follows (broadcaster_id, user_id, followed_at, first_seen_at, last_seen_at, sync_run_id)
+             VALUES (?1, ?2, ?3, ?4, ?4, ?5)
+             ON CONFLICT (broadcaster_id, user_id) DO UPDATE SET followed_at = excluded.followed_at,
+                 last_seen_at = excluded.last_seen_at, unfollowed_seen_at = NULL, sync_run_id = excluded.sync_run_id",
+        )?;
+        for c in channels {
+            if !exists.exists(params![c.broadcaster_id.as_str(), user])? {
+                new += 1;
+            }
+            upsert.execute(params![c.broadcaster_id.as_str(), user, timestamp(c.followed_at), now, run])?;
+        }
+    }
+    let seen: Vec<&str> = channels.iter().map(|c| c.broadcaster_id.as_str()).collect();
+    let gone = tx.execute(
+        "UPDATE follows SET unfollowed_seen_at = ?2
+         WHERE user_id = ?1 AND unfollowed_seen_at IS NULL AND broadcaster_id NOT IN (SELECT value FROM json_each(?3))",
+        params![user, now, serde_json::to_string(&seen).expect("ids serialise")],
+    )? as u64;
+    Ok((new, gone))
+}

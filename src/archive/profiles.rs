@@ -1,0 +1,236 @@
+//! Users, games, channels and channel snapshots. A user's upsert touches only the columns it has: a follower
+//! page knows a login and a name, Get Users knows everything, and the first never blanks the second.
+
+use rusqlite::{Connection, Transaction, params, params_from_iter};
+use serde_json::Value;
+use std::collections::HashSet;
+
+use super::timestamp;
+use crate::client::helix::channels::Channel;
+use crate::client::helix::games::Game;
+use crate::client::helix::users::User;
+
+const UPSERT_USER: &str = "
+    INSERT INTO users (id, login, display_name, user_type, broadcaster_type, description, profile_image_url,
+                       offline_image_url, created_at, hydrated_at, first_seen_at, last_seen_at, sync_run_id, raw_json)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?10, ?11, ?12)
+    ON CONFLICT (id) DO UPDATE SET
+        login = excluded.login, display_name = excluded.display_name, user_type = excluded.user_type,
+        broadcaster_type = excluded.broadcaster_type, description = excluded.description,
+        profile_image_url = excluded.profile_image_url, offline_image_url = excluded.offline_image_url,
+        created_at = excluded.created_at, hydrated_at = excluded.hydrated_at,
+        last_seen_at = excluded.last_seen_at, sync_run_id = excluded.sync_run_id, raw_json = excluded.raw_json";
+
+/// Saves fully known users (from Get Users).
+pub fn save_users(tx: &Transaction<'_>, users: &[(User, Value)], now: &str, run: i64) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached(UPSERT_USER)?;
+    for (user, raw) in users {
+        stmt.execute(params![
+            user.id.as_str(),
+            user.login,
+            user.display_name,
+            user.user_type,
+            user.broadcaster_type,
+            user.description,
+            user.profile_image_url,
+            user.offline_image_url,
+            timestamp(user.created_at),
+            now,
+            run,
+            raw.to_string(),
+        ])?;
+    }
+    Ok(())
+}
+
+/// Saves users known only by id, login and name (from a follow, a chatter, a followed channel).
+pub fn save_partial_users<'a>(
+    tx: &Transaction<'_>,
+    users: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
+    now: &str,
+    run: i64,
+) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO users (id, login, display_name, first_seen_at, last_seen_at, sync_run_id)
+         VALUES (?1, ?2, ?3, ?4, ?4, ?5)
+         ON CONFLICT (id) DO UPDATE SET login = excluded.login, display_name = excluded.display_name,
+             last_seen_at = excluded.last_seen_at",
+    )?;
+    for (id, login, name) in users {
+        stmt.execute(params![id, login, name, now, run])?;
+    }
+    Ok(())
+}
+
+/// Appends hydrated users to the staging table (merged by [`merge_staged_users`]).
+pub fn stage_users(tx: &Transaction<'_>, users: &[(User, Value)], now: &str, run: i64) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO users_staging (id, login, display_name, user_type, broadcaster_type, description,
+             profile_image_url, offline_image_url, created_at, seen_at, sync_run_id, raw_json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?;
+    for (user, raw) in users {
+        stmt.execute(params![
+            user.id.as_str(),
+            user.login,
+            user.display_name,
+            user.user_type,
+            user.broadcaster_type,
+            user.description,
+            user.profile_image_url,
+            user.offline_image_url,
+            timestamp(user.created_at),
+            now,
+            run,
+            raw.to_string(),
+        ])?;
+    }
+    Ok(())
+}
+
+/// Moves every staged hydrated user into `users`, in key order (one pass over the b-tree).
+pub fn merge_staged_users(tx: &Transaction<'_>) -> rusqlite::Result<usize> {
+    let merged = tx.execute(
+        "INSERT INTO users (id, login, display_name, user_type, broadcaster_type, description, profile_image_url,
+                            offline_image_url, created_at, hydrated_at, first_seen_at, last_seen_at, sync_run_id, raw_json)
+         SELECT id, login, display_name, user_type, broadcaster_type, description, profile_image_url,
+                offline_image_url, created_at, seen_at, seen_at, seen_at, sync_run_id, raw_json
+         FROM users_staging WHERE true ORDER BY id
+         ON CONFLICT (id) DO UPDATE SET
+             login = excluded.login, display_name = excluded.display_name, user_type = excluded.user_type,
+             broadcaster_type = excluded.broadcaster_type, description = excluded.description,
+             profile_image_url = excluded.profile_image_url, offline_image_url = excluded.offline_image_url,
+             created_at = excluded.created_at, hydrated_at = excluded.hydrated_at,
+             last_seen_at = excluded.last_seen_at, sync_run_id = excluded.sync_run_id, raw_json = excluded.raw_json",
+        [],
+    )?;
+    tx.execute("DELETE FROM users_staging", [])?;
+    Ok(merged)
+}
+
+/// The ids among `ids` whose account details are already archived (or staged).
+pub fn load_hydrated(conn: &Connection, ids: &[String]) -> rusqlite::Result<HashSet<String>> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let marks = vec!["?"; ids.len()].join(",");
+    let sql = format!("SELECT id FROM users WHERE hydrated_at IS NOT NULL AND id IN ({marks})");
+    let mut stmt = conn.prepare(&sql)?;
+    let found = stmt.query_map(params_from_iter(ids), |r| r.get(0))?.collect();
+    found
+}
+
+/// Marks ids Get Users did not return (banned or deleted accounts) as looked up, so they are not asked again.
+pub fn save_missing_users(tx: &Transaction<'_>, ids: &[String], now: &str) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached("UPDATE users SET hydrated_at = ?2 WHERE id = ?1 AND hydrated_at IS NULL")?;
+    for id in ids {
+        stmt.execute(params![id, now])?;
+    }
+    Ok(())
+}
+
+/// Saves games.
+pub fn save_games(tx: &Transaction<'_>, games: &[(Game, Value)], now: &str) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO games (id, name, box_art_url, igdb_id, first_seen_at, last_seen_at, raw_json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, box_art_url = excluded.box_art_url,
+             igdb_id = excluded.igdb_id, last_seen_at = excluded.last_seen_at, raw_json = excluded.raw_json",
+    )?;
+    for (game, raw) in games {
+        stmt.execute(params![game.id.as_str(), game.name, game.box_art_url, game.igdb_id, now, raw.to_string()])?;
+    }
+    Ok(())
+}
+
+/// The game ids among `ids` already archived.
+pub fn load_known_games(conn: &Connection, ids: &[String]) -> rusqlite::Result<HashSet<String>> {
+    let mut stmt = conn.prepare_cached("SELECT 1 FROM games WHERE id = ?1")?;
+    let mut known = HashSet::new();
+    for id in ids {
+        if stmt.exists([id])? {
+            known.insert(id.clone());
+        }
+    }
+    Ok(known)
+}
+
+/// Saves a channel's current settings. Its game must be saved first (or be unknown to Twitch: then NULL).
+pub fn save_channel(tx: &Transaction<'_>, channel: &Channel, raw: &Value, now: &str, run: i64) -> rusqlite::Result<()> {
+    let game = known_game(tx, &channel.game_id)?;
+    tx.execute(
+        "INSERT INTO channels (broadcaster_id, broadcaster_login, broadcaster_name, broadcaster_language, game_id,
+                               game_name, title, tags_json, first_seen_at, last_seen_at, sync_run_id, raw_json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11)
+         ON CONFLICT (broadcaster_id) DO UPDATE SET
+             broadcaster_login = excluded.broadcaster_login, broadcaster_name = excluded.broadcaster_name,
+             broadcaster_language = excluded.broadcaster_language, game_id = excluded.game_id,
+             game_name = excluded.game_name, title = excluded.title, tags_json = excluded.tags_json,
+             last_seen_at = excluded.last_seen_at, sync_run_id = excluded.sync_run_id, raw_json = excluded.raw_json",
+        params![
+            channel.broadcaster_id.as_str(),
+            channel.broadcaster_login,
+            channel.broadcaster_name,
+            channel.broadcaster_language,
+            game,
+            channel.game_name,
+            channel.title,
+            serde_json::to_string(&channel.tags).expect("tags serialise"),
+            now,
+            run,
+            raw.to_string(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// What a sync saw of a channel at one moment.
+#[derive(Clone, Debug, Default)]
+pub struct ChannelSnapshot {
+    pub follower_total: Option<u64>,
+    pub title: Option<String>,
+    pub game_id: Option<String>,
+    pub game_name: Option<String>,
+    pub language: Option<String>,
+    pub is_live: Option<bool>,
+}
+
+/// Adds a snapshot of a channel.
+pub fn save_channel_snapshot(
+    tx: &Transaction<'_>,
+    broadcaster: &str,
+    snapshot: &ChannelSnapshot,
+    now: &str,
+    run: i64,
+) -> rusqlite::Result<()> {
+    let game = match &snapshot.game_id {
+        Some(id) => known_game(tx, id)?,
+        None => None,
+    };
+    tx.execute(
+        "INSERT INTO channel_snapshots (broadcaster_id, taken_at, follower_total, title, game_id, game_name, language,
+                                        is_live, sync_run_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            broadcaster,
+            now,
+            snapshot.follower_total.map(|t| t as i64),
+            snapshot.title,
+            game,
+            snapshot.game_name,
+            snapshot.language,
+            snapshot.is_live,
+            run
+        ],
+    )?;
+    Ok(())
+}
+
+/// `Some(id)` when the game is archived, so a foreign key to it holds; `None` for "" or an unknown game.
+pub(crate) fn known_game(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<Option<String>> {
+    if id.is_empty() {
+        return Ok(None);
+    }
+    let exists = tx.prepare_cached("SELECT 1 FROM games WHERE id = ?1")?.exists([id])?;
+    Ok(exists.then(|| id.to_owned()))
+}

@@ -1,0 +1,135 @@
+//! Sync runs (what ran, how many requests, what changed, how it ended) and sync checkpoints (where a walk
+//! through a list stands, committed with each page).
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+/// `save_run_start`: a new run, returning its id.
+pub fn save_run_start(tx: &Transaction<'_>, command: &str, now: &str) -> rusqlite::Result<i64> {
+    tx.execute(
+        "INSERT INTO sync_runs (started_at, command, itch_version) VALUES (?1, ?2, ?3)",
+        params![now, command, env!("CARGO_PKG_VERSION")],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// How a run ended.
+#[derive(Clone, Debug)]
+pub struct RunEnd {
+    pub status: &'static str,
+    pub requests: u64,
+    pub summary_json: String,
+    pub error: Option<String>,
+}
+
+/// Records the end of a run.
+pub fn save_run_end(tx: &Transaction<'_>, run: i64, end: &RunEnd, now: &str) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE sync_runs SET finished_at = ?2, status = ?3, requests = ?4, summary_json = ?5, error = ?6 WHERE id = ?1",
+        params![run, now, end.status, end.requests as i64, end.summary_json, end.error],
+    )?;
+    Ok(())
+}
+
+/// Which kind of walk through a list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Walk {
+    /// The whole list: records removals at the end.
+    Full,
+    /// From the top down to the first item already archived.
+    Incremental,
+}
+
+impl Walk {
+    fn as_str(self) -> &'static str {
+        match self {
+            Walk::Full => "full",
+            Walk::Incremental => "incremental",
+        }
+    }
+}
+
+/// Where a list walk stands for one channel and part.
+#[derive(Clone, Debug, Default)]
+pub struct Checkpoint {
+    /// The cursor of the next page of the walk in progress, and its kind.
+    pub in_progress: Option<(Walk, Option<String>)>,
+    /// Pages committed in the walk in progress.
+    pub pages: i64,
+    pub walk_started_at: Option<String>,
+    pub last_complete_at: Option<String>,
+    pub last_full_at: Option<String>,
+}
+
+/// Loads the checkpoint of `part` of a channel (default when none).
+pub fn load_checkpoint(conn: &Connection, broadcaster: &str, part: &str) -> rusqlite::Result<Checkpoint> {
+    conn.query_row(
+        "SELECT walk, cursor, pages, walk_started_at, last_complete_at, last_full_at
+         FROM sync_checkpoints WHERE broadcaster_id = ?1 AND part = ?2",
+        params![broadcaster, part],
+        |r| {
+            let walk: Option<String> = r.get(0)?;
+            let walk = walk.map(|w| if w == "full" { Walk::Full } else { Walk::Incremental });
+            Ok(Checkpoint {
+                in_progress: walk.map(|w| (w, r.get(1).ok().flatten())),
+                pages: r.get(2)?,
+                walk_started_at: r.get(3)?,
+                last_complete_at: r.get(4)?,
+                last_full_at: r.get(5)?,
+            })
+        },
+    )
+    .optional()
+    .map(Option::unwrap_or_default)
+}
+
+/// Records a page of a walk: the cursor of the next page (None when the list ended, still in progress until
+/// [`save_walk_done`]).
+pub fn save_walk_page(
+    tx: &Transaction<'_>,
+    broadcaster: &str,
+    part: &str,
+    walk: Walk,
+    next_cursor: Option<&str>,
+    run: i64,
+    now: &str,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO sync_checkpoints (broadcaster_id, part, cursor, walk, walk_started_at, walk_sync_run_id, pages, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?6, ?5, 1, ?6)
+         ON CONFLICT (broadcaster_id, part) DO UPDATE SET
+             cursor = excluded.cursor,
+             walk = excluded.walk,
+             walk_started_at = coalesce(sync_checkpoints.walk_started_at, excluded.walk_started_at),
+             walk_sync_run_id = excluded.walk_sync_run_id,
+             pages = CASE WHEN sync_checkpoints.walk IS NULL THEN 1 ELSE sync_checkpoints.pages + 1 END,
+             updated_at = excluded.updated_at",
+        params![broadcaster, part, next_cursor, walk.as_str(), run, now],
+    )?;
+    Ok(())
+}
+
+/// Closes the walk in progress: it reached the end of the list (or an item already archived).
+pub fn save_walk_done(tx: &Transaction<'_>, broadcaster: &str, part: &str, walk: Walk, now: &str) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO sync_checkpoints (broadcaster_id, part, last_complete_at, last_full_at, updated_at)
+         VALUES (?1, ?2, ?3, CASE WHEN ?4 = 'full' THEN ?3 END, ?3)
+         ON CONFLICT (broadcaster_id, part) DO UPDATE SET
+             cursor = NULL, walk = NULL, walk_started_at = NULL, walk_sync_run_id = NULL, pages = 0,
+             last_complete_at = excluded.last_complete_at,
+             last_full_at = coalesce(excluded.last_full_at, sync_checkpoints.last_full_at),
+             updated_at = excluded.updated_at",
+        params![broadcaster, part, now, walk.as_str()],
+    )?;
+    Ok(())
+}
+
+/// Drops the walk in progress without counting it as complete (a `--limit` trial): the next sync starts over.
+pub fn save_walk_abandoned(tx: &Transaction<'_>, broadcaster: &str, part: &str, now: &str) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE sync_checkpoints SET cursor = NULL, walk = NULL, walk_started_at = NULL, walk_sync_run_id = NULL,
+             pages = 0, updated_at = ?3
+         WHERE broadcaster_id = ?1 AND part = ?2",
+        params![broadcaster, part, now],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,238 @@
+//! The sync engine: the only place that uses both the client and the archive. For each channel, concurrently
+//! under the client's one rate budget, it fetches the profile, followers, videos, live stream, chatters and
+//! (for the logged-in user) followed channels, and commits each page with its checkpoint, so an interrupted
+//! sync continues where it stopped with no gap and no duplicate.
+
+mod channel;
+mod chatters;
+mod followers;
+mod following;
+pub mod lock;
+mod streams;
+mod videos;
+
+use chrono::Utc;
+use futures::StreamExt;
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::archive::{self, Archive, timestamp};
+use crate::client::helix::users::{self, User};
+use crate::client::{Client, Login, UserId, metered};
+use crate::error::{Error, Result};
+
+/// The parts of a channel a sync can fetch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Part {
+    /// Channel settings (title, game, tags) and a snapshot of them.
+    Channel,
+    /// Followers: incremental down to the first known follow; full now and then, recording unfollows.
+    Followers,
+    /// Videos: new ones added, changed ones updated, vanished ones marked deleted.
+    Videos,
+    /// The live stream, with a viewer-count snapshot.
+    Stream,
+    /// Who is in chat (needs a moderator login).
+    Chatters,
+    /// The channels the logged-in user follows (when syncing that user).
+    Following,
+}
+
+impl Part {
+    /// Every part.
+    pub const ALL: [Part; 6] = [Part::Channel, Part::Followers, Part::Videos, Part::Stream, Part::Chatters, Part::Following];
+}
+
+/// How to sync.
+#[derive(Clone, Debug)]
+pub struct SyncOptions {
+    /// Which parts to fetch.
+    pub parts: BTreeSet<Part>,
+    /// Walk whole lists (followers) and record unfollows, whatever the checkpoints say.
+    pub full: bool,
+    /// A full follower walk happens at least this often.
+    pub full_every: Duration,
+    /// Stop each list after this many items (for trials); a limited walk is never counted as complete.
+    pub limit: Option<u64>,
+    /// Channels synced at once.
+    pub concurrency: usize,
+    /// What ran, for the sync_runs table.
+    pub command: String,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            parts: Part::ALL.into_iter().collect(),
+            full: false,
+            full_every: Duration::from_secs(7 * 24 * 3600),
+            limit: None,
+            concurrency: 4,
+            command: "sync".into(),
+        }
+    }
+}
+
+/// What a sync did to one channel.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ChannelSummary {
+    pub login: String,
+    pub id: String,
+    /// The follower total Twitch reported.
+    pub follower_total: Option<u64>,
+    pub follows_new: u64,
+    pub follows_gone: u64,
+    /// Whether the whole follower list was walked (vs. incremental or total only).
+    pub followers_walk: Option<&'static str>,
+    pub users_hydrated: u64,
+    pub videos_new: u64,
+    pub videos_changed: u64,
+    pub videos_gone: u64,
+    pub live_viewers: Option<u64>,
+    pub chatters: Option<u64>,
+    pub following_new: u64,
+    pub following_gone: u64,
+    /// Helix requests this channel used.
+    pub requests: u64,
+    /// Things the user should know (a part skipped for lack of rights), said once per run by the CLI.
+    pub notes: Vec<String>,
+    /// Why the channel failed, if it did.
+    pub error: Option<String>,
+}
+
+impl std::fmt::Display for ChannelSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(error) = &self.error {
+            return write!(f, "{}: failed after {} requests: {error}", self.login, self.requests);
+        }
+        write!(f, "{}: followers +{} -{}", self.login, self.follows_new, self.follows_gone)?;
+        if let Some(total) = self.follower_total {
+            write!(f, " (total {total})")?;
+        }
+        write!(f, ", videos +{} ~{} -{}", self.videos_new, self.videos_changed, self.videos_gone)?;
+        match self.live_viewers {
+            Some(viewers) => write!(f, ", live ({viewers} viewers)")?,
+            None => write!(f, ", offline")?,
+        }
+        if let Some(chatters) = self.chatters {
+            write!(f, ", {chatters} chatters")?;
+        }
+        if self.following_new + self.following_gone > 0 {
+            write!(f, ", following +{} -{}", self.following_new, self.following_gone)?;
+        }
+        write!(f, ", {} requests", self.requests)
+    }
+}
+
+/// What a whole sync did.
+#[derive(Clone, Debug, Serialize)]
+pub struct SyncReport {
+    pub run_id: i64,
+    pub channels: Vec<ChannelSummary>,
+}
+
+impl SyncReport {
+    /// True when any channel failed.
+    pub fn failed(&self) -> bool {
+        self.channels.iter().any(|c| c.error.is_some())
+    }
+}
+
+/// Everything a part of one channel's sync needs.
+pub(crate) struct ChannelContext {
+    pub client: Arc<Client>,
+    pub archive: Archive,
+    pub user: User,
+    pub run: i64,
+    pub options: SyncOptions,
+}
+
+impl ChannelContext {
+    fn id(&self) -> &UserId {
+        &self.user.id
+    }
+}
+
+/// The archive's "now".
+pub(crate) fn now() -> String {
+    timestamp(Utc::now())
+}
+
+/// Resolves `logins` (one request per 100), failing on the first unknown one before anything is written.
+pub async fn resolve_channels(client: &Client, logins: &[Login]) -> Result<Vec<(User, serde_json::Value)>> {
+    let found = users::fetch_users_by_login(client, logins).await?;
+    logins
+        .iter()
+        .map(|login| {
+            found
+                .iter()
+                .find(|(user, _)| user.login.eq_ignore_ascii_case(login.as_str()))
+                .cloned()
+                .ok_or_else(|| Error::UnknownUser { login: login.to_string() })
+        })
+        .collect()
+}
+
+/// Syncs resolved channels into the archive. A channel that fails does not stop the others; its error is in
+/// its summary.
+pub async fn sync_channels(
+    client: Arc<Client>,
+    archive: Archive,
+    channels: Vec<(User, serde_json::Value)>,
+    options: SyncOptions,
+    progress: &crate::sync::Progress,
+) -> Result<SyncReport> {
+    let started = now();
+    let command = options.command.clone();
+    let run = archive.write("starting a sync run", move |tx| archive::runs::save_run_start(tx, &command, &started)).await?;
+    let requests_before = client.stats().requests;
+    let concurrency = options.concurrency.max(1);
+    let summaries: Vec<ChannelSummary> = futures::stream::iter(channels)
+        .map(|(user, raw)| {
+            let ctx = ChannelContext { client: client.clone(), archive: archive.clone(), user, run, options: options.clone() };
+            let bar = progress.channel(&ctx.user.login);
+            async move {
+                let (result, requests) = metered(channel::sync_channel(&ctx, raw, &bar)).await;
+                let mut summary = result.unwrap_or_else(|error| ChannelSummary {
+                    login: ctx.user.login.clone(),
+                    id: ctx.user.id.to_string(),
+                    error: Some(error_chain(&error)),
+                    ..ChannelSummary::default()
+                });
+                summary.requests = requests;
+                bar.finish(&summary);
+                summary
+            }
+        })
+        .buffered(concurrency)
+        .collect()
+        .await;
+    let report = SyncReport { run_id: run, channels: summaries };
+    let end = archive::runs::RunEnd {
+        status: if report.failed() { "failed" } else { "ok" },
+        requests: client.stats().requests - requests_before,
+        summary_json: serde_json::to_string(&report.channels).expect("summaries serialise"),
+        error: report.channels.iter().find_map(|c| c.error.clone()),
+    };
+    let finished = now();
+    archive.write("finishing the sync run", move |tx| archive::runs::save_run_end(tx, run, &end, &finished)).await?;
+    Ok(report)
+}
+
+/// An error and its causes on one line.
+pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+mod progress;
+pub use progress::{ChannelBar, Progress};

@@ -1,0 +1,59 @@
+//! Progress on a terminal: one spinner line per channel, updated per page. Off the terminal (cron, pipes,
+//! tests) it draws nothing; the summaries say what happened.
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use super::ChannelSummary;
+
+/// The progress display of a sync.
+pub struct Progress {
+    bars: Option<MultiProgress>,
+}
+
+impl Progress {
+    /// Draws on stderr when it is a terminal and `quiet` is off.
+    pub fn new(quiet: bool) -> Progress {
+        let show = !quiet && std::io::stderr().is_terminal();
+        Progress { bars: show.then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr())) }
+    }
+
+    /// No display at all.
+    pub fn hidden() -> Progress {
+        Progress { bars: None }
+    }
+
+    /// A line for one channel.
+    pub fn channel(&self, login: &str) -> ChannelBar {
+        let bar = self.bars.as_ref().map(|bars| {
+            let bar = bars.add(ProgressBar::new_spinner());
+            bar.set_style(ProgressStyle::with_template("{spinner} {prefix:.bold} {msg} [{elapsed}]").expect("template"));
+            bar.set_prefix(login.to_owned());
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        ChannelBar { bar }
+    }
+}
+
+/// One channel's line.
+pub struct ChannelBar {
+    bar: Option<ProgressBar>,
+}
+
+impl ChannelBar {
+    /// Shows what the channel's sync is doing.
+    pub fn set(&self, message: impl Into<String>) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(message.into());
+        }
+    }
+
+    /// Clears the line (the summary is printed after).
+    pub fn finish(&self, _summary: &ChannelSummary) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
