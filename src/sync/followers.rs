@@ -44,10 +44,11 @@ pub(crate) async fn sync_followers(ctx: &ChannelContext, summary: &mut ChannelSu
     summary.follower_total = outcome.total;
 
     if let WalkEnd::TotalOnly = outcome.end {
-        summary.notes.push(format!(
-            "the follower list of {} needs `itch auth login` as its broadcaster or a moderator; only the total was recorded",
-            ctx.user.login
-        ));
+        summary.followers_walk = Some("total only");
+        summary.notes.push(
+            "follower lists need `itch auth login` as the channel's broadcaster or a moderator; only totals were recorded"
+                .into(),
+        );
         return Ok(());
     }
     let (full, complete) = (walk == Walk::Full && outcome.end == WalkEnd::Complete, outcome.end != WalkEnd::Limited);

@@ -85,7 +85,7 @@ pub struct ChannelSummary {
     pub follower_total: Option<u64>,
     pub follows_new: u64,
     pub follows_gone: u64,
-    /// Whether the whole follower list was walked (vs. incremental or total only).
+    /// How followers were read: "full", "incremental" or "total only".
     pub followers_walk: Option<&'static str>,
     pub users_hydrated: u64,
     pub videos_new: u64,
@@ -109,8 +109,10 @@ impl std::fmt::Display for ChannelSummary {
             return write!(f, "{}: failed after {} requests: {error}", self.login, self.requests);
         }
         write!(f, "{}: followers +{} -{}", self.login, self.follows_new, self.follows_gone)?;
-        if let Some(total) = self.follower_total {
-            write!(f, " (total {total})")?;
+        match (self.follower_total, self.followers_walk) {
+            (Some(total), Some("total only")) => write!(f, " (total {total}, list not visible)")?,
+            (Some(total), _) => write!(f, " (total {total})")?,
+            _ => {}
         }
         write!(f, ", videos +{} ~{} -{}", self.videos_new, self.videos_changed, self.videos_gone)?;
         match self.live_viewers {

@@ -6,4 +6,5 @@ mod auth;
 mod faults;
 mod mock_cli;
 mod paging;
+mod sync;
 mod util;

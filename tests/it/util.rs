@@ -92,3 +92,43 @@ pub async fn run(mut cmd: Command) -> Output {
 pub fn text(output: &Output) -> (String, String) {
     (String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
 }
+
+/// A fake with a chosen config.
+pub async fn mock_with(config: MockConfig) -> MockServer {
+    MockServer::start(config).await.expect("fake Twitch starts")
+}
+
+/// Logs `login` in for the binary: a user token with every scope itch uses, in `dir/config/token.json`.
+pub fn login_as(mock: &MockServer, dir: &Path, login: &str) -> TokenStore {
+    let scopes = ["moderator:read:followers", "user:read:follows", "moderator:read:chatters"];
+    store_with_user_token(mock, &dir.join("config"), login, &scopes)
+}
+
+/// Runs `itch sync` with `args` and returns the output.
+pub async fn sync(mock: &MockServer, dir: &Path, args: &[&str]) -> Output {
+    let mut cmd = itch(mock, dir);
+    cmd.arg("sync").args(args);
+    run(cmd).await
+}
+
+/// Opens the test's archive read-only.
+pub fn archive(dir: &Path) -> rusqlite::Connection {
+    rusqlite::Connection::open_with_flags(dir.join("itch.db"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap()
+}
+
+/// One integer from a query.
+pub fn count(conn: &rusqlite::Connection, sql: &str) -> i64 {
+    conn.query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+/// Rows of a query as text, for comparing archives.
+pub fn rows(conn: &rusqlite::Connection, sql: &str) -> Vec<String> {
+    let mut stmt = conn.prepare(sql).unwrap();
+    let columns = stmt.column_count();
+    stmt.query_map([], |r| {
+        Ok((0..columns).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect::<Vec<_>>().join("|"))
+    })
+    .unwrap()
+    .map(|r| r.unwrap())
+    .collect()
+}
