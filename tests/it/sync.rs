@@ -103,7 +103,7 @@ async fn an_app_token_records_the_follower_total_and_says_why_once() {
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stderr}");
     assert!(stdout.contains("followers +0 -0 (total 800, list not visible)"), "{stdout}");
-    assert_eq!(stderr.matches("need `itch auth login`").count(), 1, "one note for the run: {stderr}");
+    assert_eq!(stderr.matches("follower lists need `itch auth login`").count(), 1, "one note for the run: {stderr}");
     let db = archive(dir.path());
     assert_eq!(count(&db, "SELECT count(*) FROM follows"), 0);
     assert_eq!(count(&db, "SELECT count(*) FROM channel_snapshots WHERE follower_total IS NOT NULL"), 2);
