@@ -5,9 +5,11 @@
 //!
 //! The fake runs in this process on 127.0.0.1, so the peak RSS printed covers client and fake together.
 
+mod common;
+
 use clap::Parser;
+use itch::client::UserId;
 use itch::client::helix::followers;
-use itch::client::{Client, ClientConfig, Endpoints, Secret, StoredToken, TokenStore, UserId};
 use itch::mock::{MockConfig, MockServer};
 use std::time::Instant;
 
@@ -39,25 +41,8 @@ async fn main() -> anyhow::Result<()> {
     })
     .await?;
     let channel = mock.channels().remove(0);
-    let dir = tempfile_dir()?;
-    let store = TokenStore::new(dir.join("token.json"));
-    let access = mock.user_token(&channel.login, &[followers::SCOPE]);
-    store.save(&StoredToken {
-        client_id: mock.client_id().to_owned(),
-        refresh_token: mock.refresh_token_for(&access).map(Secret::new),
-        access_token: Secret::new(access),
-        login: Some(channel.login.clone()),
-        user_id: Some(channel.id.clone()),
-        scopes: vec![followers::SCOPE.to_owned()],
-        expires_at: None,
-    })?;
-    let client = Client::new(ClientConfig {
-        endpoints: Endpoints::parse(&mock.helix_url(), &mock.oauth_url(), &mock.gql_url())?,
-        client_id: Some(mock.client_id().to_owned()),
-        client_secret: Some(Secret::new(mock.client_secret())),
-        token_store: Some(store),
-        ..ClientConfig::default()
-    })?;
+    let dir = common::scratch_dir("page")?;
+    let client = common::broadcaster_client(&mock, &channel, &dir)?;
 
     let started = Instant::now();
     let mut pager = followers::followers(&client, &UserId(channel.id.clone()));
@@ -68,29 +53,23 @@ async fn main() -> anyhow::Result<()> {
     }
     let wall = started.elapsed().as_secs_f64();
     let stats = client.stats();
-    let fake = mock.stats();
     println!("followers paged:  {count} of {total}");
-    println!("bucket:           {} points, refill {} per minute", args.bucket, args.refill);
+    println!(
+        "bucket:           {} points, refill {} per minute",
+        args.bucket, args.refill
+    );
     println!("requests:         {} ({} retries)", stats.requests, stats.retries);
-    println!("429s from fake:   {}", fake.rate_limited);
-    println!("wall time:        {wall:.2} s ({:.0} followers/s, {:.1} requests/s)", count as f64 / wall, stats.requests as f64 / wall);
-    println!("peak RSS:         {} MB (client and fake together)", peak_rss_kb() / 1024);
+    println!("429s from fake:   {}", mock.stats().rate_limited);
+    println!(
+        "wall time:        {wall:.2} s ({:.0} followers/s, {:.1} requests/s)",
+        count as f64 / wall,
+        stats.requests as f64 / wall
+    );
+    println!(
+        "peak RSS:         {} MB (client and fake together)",
+        common::peak_rss_mb()
+    );
     std::fs::remove_dir_all(dir).ok();
     anyhow::ensure!(count == total, "lost followers: {count} of {total}");
     Ok(())
-}
-
-fn tempfile_dir() -> std::io::Result<std::path::PathBuf> {
-    let dir = std::env::temp_dir().join(format!("itch-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
-}
-
-/// VmHWM from /proc/self/status (Linux); 0 elsewhere.
-fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_owned()))
-        .and_then(|kb| kb.parse().ok())
-        .unwrap_or(0)
 }

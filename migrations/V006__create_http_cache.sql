@@ -11,3 +11,14 @@ CREATE TABLE http_cache (
     body        BLOB NOT NULL
 );
 CREATE INDEX http_cache_expires_at ON http_cache(expires_at);
+
+-- What the cache did, per backend, as seen from this archive (remote backends cannot count for us).
+CREATE TABLE http_cache_counters (
+    backend        TEXT PRIMARY KEY,   -- sqlite | file | redis | memcache
+    hits           INTEGER NOT NULL DEFAULT 0,
+    misses         INTEGER NOT NULL DEFAULT 0,
+    writes         INTEGER NOT NULL DEFAULT 0,
+    bytes_written  INTEGER NOT NULL DEFAULT 0,
+    corrupt        INTEGER NOT NULL DEFAULT 0,   -- entries that did not decode: counted as misses, overwritten
+    updated_at     TEXT NOT NULL
+);

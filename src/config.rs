@@ -4,7 +4,11 @@
 
 use std::path::PathBuf;
 
+use std::sync::Arc;
+
+use crate::cache::{Backend, Cache, sqlite::SqliteCache};
 use crate::client::{ClientConfig, Endpoints, RetryPolicy, Secret, TokenStore};
+use crate::error::Result;
 
 /// Everything a command needs to know about where things are.
 #[derive(Clone, Debug)]
@@ -19,6 +23,8 @@ pub struct Config {
     pub client_secret: Option<Secret>,
     /// Where the user token is kept (`ITCH_CONFIG_DIR`, else the platform's config dir).
     pub config_dir: PathBuf,
+    /// The response cache backend (`--cache`, `ITCH_CACHE`).
+    pub cache: Backend,
 }
 
 impl Config {
@@ -35,7 +41,16 @@ impl Config {
             client_secret: self.client_secret.clone(),
             token_store: Some(self.token_store()),
             retry: RetryPolicy::default(),
+            cache: None,
         }
+    }
+
+    /// Opens the configured response cache (`None` for `--cache none`).
+    pub fn open_cache(&self) -> Result<Option<Arc<dyn Cache>>> {
+        Ok(match self.cache {
+            Backend::Sqlite => Some(Arc::new(SqliteCache::open(&self.db)?)),
+            Backend::None => None,
+        })
     }
 }
 

@@ -24,7 +24,12 @@ pub enum Error {
 
     /// The OAuth server refused a token request (bad client id or secret, revoked refresh token).
     #[error("{action} was refused by {url} ({status}): {message}")]
-    Auth { action: &'static str, url: String, status: u16, message: String },
+    Auth {
+        action: &'static str,
+        url: String,
+        status: u16,
+        message: String,
+    },
 
     /// The device code flow ended without a token.
     #[error("device login failed: {reason}")]
@@ -32,7 +37,12 @@ pub enum Error {
 
     /// Helix answered with an error body that retrying will not fix.
     #[error("{method} {path} failed with {status}: {message}")]
-    Helix { method: &'static str, path: String, status: u16, message: String },
+    Helix {
+        method: &'static str,
+        path: String,
+        status: u16,
+        message: String,
+    },
 
     /// A 401 that survived a fresh token: the token lacks a scope or the account lacks the rights.
     #[error("{path} refused the token ({message})")]
@@ -73,7 +83,11 @@ pub enum Error {
 
     /// The archive was written by a newer itch.
     #[error("{} has schema version {version}, newer than this itch knows ({supported}): upgrade itch", path.display())]
-    NewerArchive { path: PathBuf, version: i64, supported: i64 },
+    NewerArchive {
+        path: PathBuf,
+        version: i64,
+        supported: i64,
+    },
 
     /// A command that reads the archive found none.
     #[error("no archive at {} (run `itch sync <login>` first, or pass --db)", path.display())]
@@ -118,7 +132,10 @@ pub enum Error {
 
     /// A report was asked for something it does not take (a missing login, a time filter it has no column for).
     #[error("report '{report}' {problem}")]
-    ReportUsage { report: &'static str, problem: &'static str },
+    ReportUsage {
+        report: &'static str,
+        problem: &'static str,
+    },
 
     /// A `--since`/`--until` value that is neither a date nor an RFC 3339 time.
     #[error("'{input}' is not a date (2026-01-31) or an RFC 3339 time (2026-01-31T18:00:00Z, or +01:00 for an offset)")]
@@ -155,3 +172,15 @@ impl Error {
 
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An error and its causes on one line, joined by ": ".
+pub fn display_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

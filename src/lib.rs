@@ -5,6 +5,7 @@
 //! Twitch that speaks the same HTTP, for tests, benchmarks and offline demos.
 
 pub mod archive;
+pub mod cache;
 pub mod cli;
 pub mod client;
 pub mod config;

@@ -14,7 +14,9 @@ pub fn save_chatters_snapshot(
 ) -> rusqlite::Result<u64> {
     super::profiles::save_partial_users(
         tx,
-        chatters.iter().map(|c| (c.user_id.as_str(), c.user_login.as_str(), c.user_name.as_str())),
+        chatters
+            .iter()
+            .map(|c| (c.user_id.as_str(), c.user_login.as_str(), c.user_name.as_str())),
         now,
         run,
     )?;
@@ -29,6 +31,9 @@ pub fn save_chatters_snapshot(
     for chatter in chatters {
         total += insert.execute(params![snapshot, chatter.user_id.as_str()])? as u64;
     }
-    tx.execute("UPDATE chatter_snapshots SET total = ?2 WHERE id = ?1", params![snapshot, total as i64])?;
+    tx.execute(
+        "UPDATE chatter_snapshots SET total = ?2 WHERE id = ?1",
+        params![snapshot, total as i64],
+    )?;
     Ok(total)
 }

@@ -17,15 +17,25 @@ pub const APPLICATION_ID: i32 = 0x6974_6368;
 
 /// The newest schema version this build knows.
 pub fn latest_version() -> i64 {
-    embedded::migrations::runner().get_migrations().iter().map(|m| i64::from(m.version())).max().unwrap_or(0)
+    embedded::migrations::runner()
+        .get_migrations()
+        .iter()
+        .map(|m| i64::from(m.version()))
+        .max()
+        .unwrap_or(0)
 }
 
 /// Opens (creating if needed) the archive at `path` for writing, and migrates it to the latest schema.
 pub fn open(path: &Path) -> Result<Connection> {
     let existing = check_file(path)?;
     let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)
-        .map_err(|source| Error::Database { path: path.to_owned(), action: "opening", source })?;
-    conn.busy_timeout(Duration::from_secs(30)).map_err(db_error(path, "opening"))?;
+        .map_err(|source| Error::Database {
+            path: path.to_owned(),
+            action: "opening",
+            source,
+        })?;
+    conn.busy_timeout(Duration::from_secs(30))
+        .map_err(db_error(path, "opening"))?;
     if existing {
         check_ours(&conn, path)?;
     }
@@ -33,8 +43,12 @@ pub fn open(path: &Path) -> Result<Connection> {
         .map_err(db_error(path, "setting up"))?;
     embedded::migrations::runner()
         .run(&mut conn)
-        .map_err(|source| Error::Migration { path: path.to_owned(), source: Box::new(source) })?;
-    conn.pragma_update(None, "application_id", APPLICATION_ID).map_err(db_error(path, "marking"))?;
+        .map_err(|source| Error::Migration {
+            path: path.to_owned(),
+            source: Box::new(source),
+        })?;
+    conn.pragma_update(None, "application_id", APPLICATION_ID)
+        .map_err(db_error(path, "marking"))?;
     Ok(conn)
 }
 
@@ -52,9 +66,14 @@ pub fn open_read_only(path: &Path) -> Result<Connection> {
     if !check_file(path)? {
         return Err(Error::NoArchive { path: path.to_owned() });
     }
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(|source| Error::Database { path: path.to_owned(), action: "opening", source })?;
-    conn.busy_timeout(Duration::from_secs(30)).map_err(db_error(path, "opening"))?;
+    let conn =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|source| Error::Database {
+            path: path.to_owned(),
+            action: "opening",
+            source,
+        })?;
+    conn.busy_timeout(Duration::from_secs(30))
+        .map_err(db_error(path, "opening"))?;
     check_ours(&conn, path)?;
     Ok(conn)
 }
@@ -65,31 +84,55 @@ fn check_file(path: &Path) -> Result<bool> {
     let mut file = match std::fs::File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-        Err(source) => return Err(Error::ArchiveFile { path: path.to_owned(), source }),
+        Err(source) => {
+            return Err(Error::ArchiveFile {
+                path: path.to_owned(),
+                source,
+            });
+        }
     };
-    let metadata = file.metadata().map_err(|source| Error::ArchiveFile { path: path.to_owned(), source })?;
+    let metadata = file.metadata().map_err(|source| Error::ArchiveFile {
+        path: path.to_owned(),
+        source,
+    })?;
     if metadata.is_dir() {
-        return Err(Error::NotAnArchive { path: path.to_owned(), why: "it is a directory" });
+        return Err(Error::NotAnArchive {
+            path: path.to_owned(),
+            why: "it is a directory",
+        });
     }
     if metadata.len() == 0 {
         return Ok(false);
     }
     let mut header = [0u8; 16];
-    let read = file.read(&mut header).map_err(|source| Error::ArchiveFile { path: path.to_owned(), source })?;
+    let read = file.read(&mut header).map_err(|source| Error::ArchiveFile {
+        path: path.to_owned(),
+        source,
+    })?;
     if read < 16 || &header != b"SQLite format 3\0" {
-        return Err(Error::NotAnArchive { path: path.to_owned(), why: "it is not a SQLite database" });
+        return Err(Error::NotAnArchive {
+            path: path.to_owned(),
+            why: "it is not a SQLite database",
+        });
     }
     Ok(true)
 }
 
 /// Refuses SQLite files of other programs and archives of a newer itch.
 fn check_ours(conn: &Connection, path: &Path) -> Result<()> {
-    let id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0)).map_err(db_error(path, "reading"))?;
+    let id: i32 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .map_err(db_error(path, "reading"))?;
     let tables: i64 = conn
-        .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table'", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table'", [], |r| {
+            r.get(0)
+        })
         .map_err(db_error(path, "reading"))?;
     if id != APPLICATION_ID && !(id == 0 && tables == 0) {
-        return Err(Error::NotAnArchive { path: path.to_owned(), why: "it is a SQLite database of another program" });
+        return Err(Error::NotAnArchive {
+            path: path.to_owned(),
+            why: "it is a SQLite database of another program",
+        });
     }
     if tables == 0 {
         return Ok(());
@@ -100,15 +143,21 @@ fn check_ours(conn: &Connection, path: &Path) -> Result<()> {
         .map_err(db_error(path, "reading"))?
         .flatten();
     match newest {
-        Some(version) if version > latest_version() => {
-            Err(Error::NewerArchive { path: path.to_owned(), version, supported: latest_version() })
-        }
+        Some(version) if version > latest_version() => Err(Error::NewerArchive {
+            path: path.to_owned(),
+            version,
+            supported: latest_version(),
+        }),
         _ => Ok(()),
     }
 }
 
 fn db_error<'p>(path: &'p Path, action: &'static str) -> impl Fn(rusqlite::Error) -> Error + 'p {
-    move |source| Error::Database { path: path.to_owned(), action, source }
+    move |source| Error::Database {
+        path: path.to_owned(),
+        action,
+        source,
+    }
 }
 
 #[cfg(test)]
@@ -116,7 +165,9 @@ mod tests {
     use super::*;
 
     fn tables(conn: &Connection) -> Vec<String> {
-        let mut stmt = conn.prepare("SELECT name FROM sqlite_master WHERE type IN ('table','view') ORDER BY name").unwrap();
+        let mut stmt = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type IN ('table','view') ORDER BY name")
+            .unwrap();
         stmt.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
     }
 
@@ -125,13 +176,24 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let conn = open(&dir.path().join("a.db")).unwrap();
         let names = tables(&conn);
-        for table in ["users", "follows", "videos", "streams", "sync_runs", "sync_checkpoints", "http_cache", "channel_followers"] {
+        for table in [
+            "users",
+            "follows",
+            "videos",
+            "streams",
+            "sync_runs",
+            "sync_checkpoints",
+            "http_cache",
+            "channel_followers",
+        ] {
             assert!(names.contains(&table.to_string()), "{table} in {names:?}");
         }
         let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
         let fk: i64 = conn.pragma_query_value(None, "foreign_keys", |r| r.get(0)).unwrap();
         assert_eq!((mode.as_str(), fk), ("wal", 1));
-        let problems: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
+        let problems: i64 = conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(problems, 0);
         drop(conn);
         // Opening again is a no-op migration.
@@ -147,7 +209,10 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&text).unwrap(), "hello, not a database");
 
         let other = dir.path().join("other.db");
-        Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+        Connection::open(&other)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
         let before = std::fs::read(&other).unwrap();
         assert!(matches!(open(&other), Err(Error::NotAnArchive { .. })));
         assert_eq!(std::fs::read(&other).unwrap(), before);
@@ -171,7 +236,10 @@ mod tests {
     #[test]
     fn read_only_open_needs_an_existing_archive() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(matches!(open_read_only(&dir.path().join("none.db")), Err(Error::NoArchive { .. })));
+        assert!(matches!(
+            open_read_only(&dir.path().join("none.db")),
+            Err(Error::NoArchive { .. })
+        ));
         assert!(!dir.path().join("none.db").exists());
     }
 }

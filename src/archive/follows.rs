@@ -22,7 +22,15 @@ pub fn stage_follows(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for f in followers {
-        stmt.execute(params![broadcaster, f.user_id.as_str(), f.user_login, f.user_name, timestamp(f.followed_at), now, run])?;
+        stmt.execute(params![
+            broadcaster,
+            f.user_id.as_str(),
+            f.user_login,
+            f.user_name,
+            timestamp(f.followed_at),
+            now,
+            run
+        ])?;
     }
     Ok(())
 }
@@ -43,8 +51,8 @@ pub fn load_current_follows(
     );
     let mut stmt = conn.prepare(&sql)?;
     let params = std::iter::once(broadcaster).chain(user_ids.iter().map(String::as_str));
-    let rows = stmt.query_map(params_from_iter(params), |r| Ok((r.get(0)?, r.get(1)?)))?.collect();
-    rows
+    stmt.query_map(params_from_iter(params), |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect()
 }
 
 /// What a merge changed.
@@ -60,9 +68,17 @@ pub struct FollowChanges {
 
 /// Ends a walk: moves the staged follows of `broadcaster` (and their users) into the archive in key order;
 /// after a full walk, marks current follows it did not see as unfollowed at `now`.
-pub fn merge_staged_follows(tx: &Transaction<'_>, broadcaster: &str, full: bool, now: &str) -> rusqlite::Result<FollowChanges> {
-    let staged: i64 =
-        tx.query_row("SELECT count(*) FROM follows_staging WHERE broadcaster_id = ?1", [broadcaster], |r| r.get(0))?;
+pub fn merge_staged_follows(
+    tx: &Transaction<'_>,
+    broadcaster: &str,
+    full: bool,
+    now: &str,
+) -> rusqlite::Result<FollowChanges> {
+    let staged: i64 = tx.query_row(
+        "SELECT count(*) FROM follows_staging WHERE broadcaster_id = ?1",
+        [broadcaster],
+        |r| r.get(0),
+    )?;
     let new: i64 = tx.query_row(
         "SELECT count(DISTINCT s.user_id) FROM follows_staging s
          WHERE s.broadcaster_id = ?1 AND NOT EXISTS (
@@ -102,7 +118,11 @@ pub fn merge_staged_follows(tx: &Transaction<'_>, broadcaster: &str, full: bool,
         0
     };
     tx.execute("DELETE FROM follows_staging WHERE broadcaster_id = ?1", [broadcaster])?;
-    Ok(FollowChanges { new: new as u64, gone, seen: (staged - new.min(staged)) as u64 })
+    Ok(FollowChanges {
+        new: new as u64,
+        gone,
+        seen: (staged - new.min(staged)) as u64,
+    })
 }
 
 /// The followers of `broadcaster` whose accounts were never looked up (after an interrupted hydration).
@@ -111,8 +131,7 @@ pub fn load_unhydrated_followers(conn: &Connection, broadcaster: &str) -> rusqli
         "SELECT f.user_id FROM follows f JOIN users u ON u.id = f.user_id
          WHERE f.broadcaster_id = ?1 AND u.hydrated_at IS NULL",
     )?;
-    let ids = stmt.query_map([broadcaster], |r| r.get(0))?.collect();
-    ids
+    stmt.query_map([broadcaster], |r| r.get(0))?.collect()
 }
 
 /// Saves the whole list of channels `user` follows (always read whole: it is short), marking the ones that
@@ -126,7 +145,13 @@ pub fn save_following(
 ) -> rusqlite::Result<(u64, u64)> {
     super::profiles::save_partial_users(
         tx,
-        channels.iter().map(|c| (c.broadcaster_id.as_str(), c.broadcaster_login.as_str(), c.broadcaster_name.as_str())),
+        channels.iter().map(|c| {
+            (
+                c.broadcaster_id.as_str(),
+                c.broadcaster_login.as_str(),
+                c.broadcaster_name.as_str(),
+            )
+        }),
         now,
         run,
     )?;
@@ -145,7 +170,13 @@ pub fn save_following(
             if !exists.exists(params![c.broadcaster_id.as_str(), user])? {
                 new += 1;
             }
-            upsert.execute(params![c.broadcaster_id.as_str(), user, timestamp(c.followed_at), now, run])?;
+            upsert.execute(params![
+                c.broadcaster_id.as_str(),
+                user,
+                timestamp(c.followed_at),
+                now,
+                run
+            ])?;
         }
     }
     let seen: Vec<&str> = channels.iter().map(|c| c.broadcaster_id.as_str()).collect();

@@ -116,8 +116,7 @@ pub fn load_hydrated(conn: &Connection, ids: &[String]) -> rusqlite::Result<Hash
     let marks = vec!["?"; ids.len()].join(",");
     let sql = format!("SELECT id FROM users WHERE hydrated_at IS NOT NULL AND id IN ({marks})");
     let mut stmt = conn.prepare(&sql)?;
-    let found = stmt.query_map(params_from_iter(ids), |r| r.get(0))?.collect();
-    found
+    stmt.query_map(params_from_iter(ids), |r| r.get(0))?.collect()
 }
 
 /// Marks ids Get Users did not return (banned or deleted accounts) as looked up, so they are not asked again.
@@ -138,7 +137,14 @@ pub fn save_games(tx: &Transaction<'_>, games: &[(Game, Value)], now: &str) -> r
              igdb_id = excluded.igdb_id, last_seen_at = excluded.last_seen_at, raw_json = excluded.raw_json",
     )?;
     for (game, raw) in games {
-        stmt.execute(params![game.id.as_str(), game.name, game.box_art_url, game.igdb_id, now, raw.to_string()])?;
+        stmt.execute(params![
+            game.id.as_str(),
+            game.name,
+            game.box_art_url,
+            game.igdb_id,
+            now,
+            raw.to_string()
+        ])?;
     }
     Ok(())
 }

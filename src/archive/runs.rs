@@ -109,7 +109,13 @@ pub fn save_walk_page(
 }
 
 /// Closes the walk in progress: it reached the end of the list (or an item already archived).
-pub fn save_walk_done(tx: &Transaction<'_>, broadcaster: &str, part: &str, walk: Walk, now: &str) -> rusqlite::Result<()> {
+pub fn save_walk_done(
+    tx: &Transaction<'_>,
+    broadcaster: &str,
+    part: &str,
+    walk: Walk,
+    now: &str,
+) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO sync_checkpoints (broadcaster_id, part, last_complete_at, last_full_at, updated_at)
          VALUES (?1, ?2, ?3, CASE WHEN ?4 = 'full' THEN ?3 END, ?3)

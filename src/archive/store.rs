@@ -19,7 +19,10 @@ impl Archive {
     /// Opens (creating and migrating as needed) the archive at `path`.
     pub fn open(path: &Path) -> Result<Archive> {
         let conn = super::db::open(path)?;
-        Ok(Archive { conn: Arc::new(Mutex::new(conn)), path: path.to_owned() })
+        Ok(Archive {
+            conn: Arc::new(Mutex::new(conn)),
+            path: path.to_owned(),
+        })
     }
 
     /// The archive file.

@@ -9,9 +9,17 @@ use super::timestamp;
 use crate::client::helix::streams::Stream;
 
 /// Records a live stream and a snapshot of it; returns true when the stream is new to the archive.
-pub fn save_stream_snapshot(tx: &Transaction<'_>, stream: &Stream, raw: &Value, now: &str, run: i64) -> rusqlite::Result<bool> {
+pub fn save_stream_snapshot(
+    tx: &Transaction<'_>,
+    stream: &Stream,
+    raw: &Value,
+    now: &str,
+    run: i64,
+) -> rusqlite::Result<bool> {
     let game = known_game(tx, &stream.game_id)?;
-    let new = !tx.prepare_cached("SELECT 1 FROM streams WHERE id = ?1")?.exists([stream.id.as_str()])?;
+    let new = !tx
+        .prepare_cached("SELECT 1 FROM streams WHERE id = ?1")?
+        .exists([stream.id.as_str()])?;
     tx.execute(
         "INSERT INTO streams (id, user_id, game_id, game_name, title, language, tags_json, started_at,
                               first_seen_at, last_seen_at, sync_run_id, raw_json)
@@ -36,7 +44,14 @@ pub fn save_stream_snapshot(tx: &Transaction<'_>, stream: &Stream, raw: &Value, 
     tx.execute(
         "INSERT INTO stream_snapshots (stream_id, taken_at, viewer_count, game_id, title, sync_run_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![stream.id.as_str(), now, stream.viewer_count as i64, game, stream.title, run],
+        params![
+            stream.id.as_str(),
+            now,
+            stream.viewer_count as i64,
+            game,
+            stream.title,
+            run
+        ],
     )?;
     Ok(new)
 }

@@ -16,7 +16,12 @@ pub struct VideoChanges {
 
 /// Upserts a page of videos. A video counts as changed when its title, description, view count, duration or
 /// muted segments differ from the archive's.
-pub fn save_videos(tx: &Transaction<'_>, videos: &[(Video, Value)], now: &str, run: i64) -> rusqlite::Result<VideoChanges> {
+pub fn save_videos(
+    tx: &Transaction<'_>,
+    videos: &[(Video, Value)],
+    now: &str,
+    run: i64,
+) -> rusqlite::Result<VideoChanges> {
     let mut changes = VideoChanges::default();
     let mut current = tx.prepare_cached(
         "SELECT title, description, view_count, duration, muted_segments_json, deleted_seen_at FROM videos WHERE id = ?1",
@@ -36,14 +41,33 @@ pub fn save_videos(tx: &Transaction<'_>, videos: &[(Video, Value)], now: &str, r
     )?;
     for (video, raw) in videos {
         let muted = serde_json::to_string(
-            &video.muted_segments.iter().map(|m| serde_json::json!({"duration": m.duration, "offset": m.offset})).collect::<Vec<_>>(),
+            &video
+                .muted_segments
+                .iter()
+                .map(|m| serde_json::json!({"duration": m.duration, "offset": m.offset}))
+                .collect::<Vec<_>>(),
         )
         .expect("segments serialise");
-        type Row = (Option<String>, Option<String>, Option<i64>, Option<String>, Option<String>, Option<String>);
+        type Row = (
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
         let before: Option<Row> = current
-            .query_row([video.id.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+            .query_row([video.id.as_str()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })
             .map(Some)
-            .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?;
+            .or_else(|e| {
+                if e == rusqlite::Error::QueryReturnedNoRows {
+                    Ok(None)
+                } else {
+                    Err(e)
+                }
+            })?;
         let after: Row = (
             Some(video.title.clone()),
             Some(video.description.clone()),

@@ -65,7 +65,10 @@ pub async fn run(config: &Config, args: ApiArgs) -> anyhow::Result<ExitCode> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let limit = args.limit.unwrap_or(u64::MAX);
     let printed = match args.resource {
-        Resource::Users { logins } => print_raw(&mut out, users::fetch_users_by_login(&client, &parse_logins(&logins)?).await?)?,
+        Resource::Users { logins } => print_raw(
+            &mut out,
+            users::fetch_users_by_login(&client, &parse_logins(&logins)?).await?,
+        )?,
         Resource::Channels { logins } => {
             let ids = user_ids(&client, &logins).await?;
             print_raw(&mut out, channels::fetch_channels(&client, &ids).await?)?
@@ -75,7 +78,10 @@ pub async fn run(config: &Config, args: ApiArgs) -> anyhow::Result<ExitCode> {
             print_pages(&mut out, followers::followers(&client, &id), limit).await?
         }
         Resource::Following => {
-            let me = client.token_user_id().await?.context("listing followed channels needs `itch auth login`")?;
+            let me = client
+                .token_user_id()
+                .await?
+                .context("listing followed channels needs `itch auth login`")?;
             print_pages(&mut out, followed::followed(&client, &me), limit).await?
         }
         Resource::Videos { login, kind } => {
@@ -88,18 +94,26 @@ pub async fn run(config: &Config, args: ApiArgs) -> anyhow::Result<ExitCode> {
         }
         Resource::Chatters { login } => {
             let id = user_ids(&client, &[login]).await?.remove(0);
-            let me = client.token_user_id().await?.context("listing chatters needs `itch auth login` as a moderator")?;
+            let me = client
+                .token_user_id()
+                .await?
+                .context("listing chatters needs `itch auth login` as a moderator")?;
             print_pages(&mut out, chatters::chatters(&client, &id, &me), limit).await?
         }
         Resource::Games { ids } => {
             let ids: Vec<GameId> = ids.iter().map(|id| GameId(id.clone())).collect();
             print_raw(&mut out, games::fetch_games(&client, &ids).await?)?
         }
-        Resource::Search { query, live } => print_pages(&mut out, search::search_channels(&client, &query, live), limit).await?,
+        Resource::Search { query, live } => {
+            print_pages(&mut out, search::search_channels(&client, &query, live), limit).await?
+        }
     };
     out.flush()?;
     let stats = client.stats();
-    eprintln!("{} items, {} requests ({} retried, {} rate-limited)", printed.items, stats.requests, stats.retries, stats.rate_limited);
+    eprintln!(
+        "{} items, {} requests ({} retried, {} rate-limited)",
+        printed.items, stats.requests, stats.retries, stats.rate_limited
+    );
     if let Some(total) = printed.total {
         eprintln!("total: {total}");
     }
@@ -132,7 +146,9 @@ async fn user_ids(client: &Client, logins: &[String]) -> crate::Result<Vec<UserI
                 .iter()
                 .find(|(user, _)| user.login == login.as_str())
                 .map(|(user, _)| user.id.clone())
-                .ok_or_else(|| crate::Error::UnknownUser { login: login.to_string() })
+                .ok_or_else(|| crate::Error::UnknownUser {
+                    login: login.to_string(),
+                })
         })
         .collect()
 }
@@ -147,13 +163,22 @@ fn print_raw<T>(out: &mut impl Write, items: Vec<(T, Value)>) -> anyhow::Result<
     for (_, raw) in &items {
         writeln!(out, "{raw}")?;
     }
-    Ok(Printed { items: items.len() as u64, total: None })
+    Ok(Printed {
+        items: items.len() as u64,
+        total: None,
+    })
 }
 
-async fn print_pages<T: serde::de::DeserializeOwned>(out: &mut impl Write, mut pager: Pager<'_, T>, limit: u64) -> anyhow::Result<Printed> {
+async fn print_pages<T: serde::de::DeserializeOwned>(
+    out: &mut impl Write,
+    mut pager: Pager<'_, T>,
+    limit: u64,
+) -> anyhow::Result<Printed> {
     let mut printed = Printed::default();
     while printed.items < limit {
-        let Some(Page { raw, total, .. }) = pager.next_page().await? else { break };
+        let Some(Page { raw, total, .. }) = pager.next_page().await? else {
+            break;
+        };
         printed.total = printed.total.or(total);
         for item in raw.iter().take((limit - printed.items) as usize) {
             writeln!(out, "{item}")?;

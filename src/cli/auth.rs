@@ -44,16 +44,36 @@ pub async fn run(config: &Config, args: AuthArgs) -> anyhow::Result<ExitCode> {
 
 async fn login(client: &Client, scopes: Option<Vec<String>>) -> anyhow::Result<ExitCode> {
     let scopes: Vec<String> = match scopes {
-        Some(scopes) => scopes.iter().flat_map(|s| s.split_whitespace()).map(str::to_owned).collect(),
+        Some(scopes) => scopes
+            .iter()
+            .flat_map(|s| s.split_whitespace())
+            .map(str::to_owned)
+            .collect(),
         None => DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
     };
     let auth = client.auth();
-    let code = auth.start_device_flow(client.http(), &scopes).await.context("logging in")?;
-    eprintln!("To log in, open {} and enter the code {}", code.verification_uri, code.user_code);
-    eprintln!("Waiting for approval (the code is good for {} minutes)...", code.expires_in / 60);
-    let token = auth.finish_device_flow(client.http(), &code, &scopes).await.context("logging in")?;
+    let code = auth
+        .start_device_flow(client.http(), &scopes)
+        .await
+        .context("logging in")?;
+    eprintln!(
+        "To log in, open {} and enter the code {}",
+        code.verification_uri, code.user_code
+    );
+    eprintln!(
+        "Waiting for approval (the code is good for {} minutes)...",
+        code.expires_in / 60
+    );
+    let token = auth
+        .finish_device_flow(client.http(), &code, &scopes)
+        .await
+        .context("logging in")?;
     let store = auth.store().map(|s| s.path().display().to_string()).unwrap_or_default();
-    println!("logged in as {} (scopes: {}); token stored in {store}", token.login.as_deref().unwrap_or("?"), token.scopes.join(" "));
+    println!(
+        "logged in as {} (scopes: {}); token stored in {store}",
+        token.login.as_deref().unwrap_or("?"),
+        token.scopes.join(" ")
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -82,7 +102,9 @@ async fn status(client: &Client, config: &Config) -> anyhow::Result<ExitCode> {
 
 async fn logout(client: &Client) -> anyhow::Result<ExitCode> {
     let auth = client.auth();
-    let Some(store) = auth.store() else { return Ok(ExitCode::SUCCESS) };
+    let Some(store) = auth.store() else {
+        return Ok(ExitCode::SUCCESS);
+    };
     match store.load()? {
         Some(stored) => {
             if let Err(e) = auth.revoke(client.http(), &stored).await {

@@ -23,7 +23,12 @@ pub struct DemoArgs {
 }
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
-    let mock = MockServer::start(MockConfig { seed: args.seed, followers: args.followers, ..MockConfig::default() }).await?;
+    let mock = MockServer::start(MockConfig {
+        seed: args.seed,
+        followers: args.followers,
+        ..MockConfig::default()
+    })
+    .await?;
     println!("fake Twitch at {} (TWITCH_HELIX_URL={})", mock.url(), mock.helix_url());
     let client = Client::new(ClientConfig {
         endpoints: Endpoints::parse(&mock.helix_url(), &mock.oauth_url(), &mock.gql_url())?,
@@ -37,11 +42,19 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let login = Login::parse(&channel.login)?;
     let (user, _) = users::fetch_user(&client, &login).await?;
     let total = followers::fetch_follower_total(&client, &user.id).await?;
-    println!("channel {} (id {}, created {}): {total} followers", user.login, user.id, user.created_at.format("%Y-%m-%d"));
+    println!(
+        "channel {} (id {}, created {}): {total} followers",
+        user.login,
+        user.id,
+        user.created_at.format("%Y-%m-%d")
+    );
 
     let scopes = vec![followers::SCOPE.to_owned()];
     let code = client.auth().start_device_flow(client.http(), &scopes).await?;
-    println!("device login: open {} and enter {} (the fake approves by itself)", code.verification_uri, code.user_code);
+    println!(
+        "device login: open {} and enter {} (the fake approves by itself)",
+        code.verification_uri, code.user_code
+    );
     let token = client.auth().finish_device_flow(client.http(), &code, &scopes).await?;
     println!("logged in as {}", token.login.as_deref().unwrap_or("?"));
 
@@ -56,15 +69,27 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         count += page.items.len() as u64;
     }
     let requests = client.stats().requests - before;
-    println!("paged {count} followers in {requests} requests, {:.2} s", started.elapsed().as_secs_f64());
+    println!(
+        "paged {count} followers in {requests} requests, {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
     for follow in &newest {
-        println!("  {}  {}", follow.followed_at.format("%Y-%m-%d %H:%M:%S"), follow.user_login);
+        println!(
+            "  {}  {}",
+            follow.followed_at.format("%Y-%m-%d %H:%M:%S"),
+            follow.user_login
+        );
     }
     let mut videos = videos::videos(&client, &user.id, videos::VideoType::All);
     if let Some(page) = videos.next_page().await? {
         println!("newest videos:");
         for video in page.items.iter().take(3) {
-            println!("  {}  {:>9}  {}", video.created_at.format("%Y-%m-%d"), video.duration, video.title);
+            println!(
+                "  {}  {:>9}  {}",
+                video.created_at.format("%Y-%m-%d"),
+                video.duration,
+                video.title
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -3,6 +3,7 @@
 
 mod api;
 mod auth;
+mod cache;
 mod demo;
 pub mod mock_api;
 mod sync;
@@ -16,7 +17,12 @@ use crate::config::{Config, default_config_dir, secret_from_env};
 
 /// Archive Twitch channels into SQLite: profile, followers, videos, streams and chat replay.
 #[derive(Debug, Parser)]
-#[command(name = "itch", version, about, after_help = "Example:\n  itch demo\n  itch sync burkeblack\n  itch api followers burkeblack --limit 100")]
+#[command(
+    name = "itch",
+    version,
+    about,
+    after_help = "Example:\n  itch demo\n  itch sync burkeblack\n  itch api followers burkeblack --limit 100"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -42,6 +48,9 @@ pub struct GlobalArgs {
     /// Your application's client id (the secret is read from TWITCH_CLIENT_SECRET only).
     #[arg(long, global = true, env = "TWITCH_CLIENT_ID")]
     pub client_id: Option<String>,
+    /// The response cache: a table in the archive (sqlite) or none.
+    #[arg(long, global = true, env = "ITCH_CACHE", value_enum, default_value = "sqlite")]
+    pub cache: crate::cache::Backend,
     /// Where the user token from `itch auth login` is kept.
     #[arg(long, global = true, env = "ITCH_CONFIG_DIR")]
     pub config_dir: Option<PathBuf>,
@@ -62,6 +71,7 @@ impl GlobalArgs {
             client_id: self.client_id.clone().filter(|id| !id.is_empty()),
             client_secret: secret_from_env("TWITCH_CLIENT_SECRET"),
             config_dir: self.config_dir.clone().unwrap_or_else(default_config_dir),
+            cache: self.cache,
         })
     }
 }
@@ -71,6 +81,8 @@ impl GlobalArgs {
 pub enum Command {
     /// Archive channels into the SQLite file: profile, followers, videos, live stream, chatters.
     Sync(sync::SyncArgs),
+    /// Look at and tidy the response cache (stats, prune, clear).
+    Cache(cache::CacheArgs),
     /// Log in as a Twitch user (device code flow), show or forget the login.
     Auth(auth::AuthArgs),
     /// Ask Helix directly and print what it answers as NDJSON (one raw item a line).
@@ -85,6 +97,7 @@ pub enum Command {
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Sync(args) => sync::run(&cli.global.config()?, args, cli.global.quiet).await,
+        Command::Cache(args) => cache::run(&cli.global.config()?, args).await,
         Command::Auth(args) => auth::run(&cli.global.config()?, args).await,
         Command::Api(args) => api::run(&cli.global.config()?, args).await,
         Command::MockApi(args) => mock_api::run(args).await.map(|()| ExitCode::SUCCESS),
@@ -103,14 +116,22 @@ pub fn init_tracing(global: &GlobalArgs) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("itch={level},warn")));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
 }
 
 /// Prints the error chain on one line, then a hint where a fix is known.
 pub fn print_error(error: &anyhow::Error) {
     let chain: Vec<String> = error.chain().map(|e| e.to_string()).collect();
     eprintln!("itch: {}", chain.join(": "));
-    if let Some(hint) = error.chain().find_map(|e| e.downcast_ref::<crate::Error>()).and_then(|e| e.hint()) {
+    if let Some(hint) = error
+        .chain()
+        .find_map(|e| e.downcast_ref::<crate::Error>())
+        .and_then(|e| e.hint())
+    {
         eprintln!("hint: {hint}");
     }
 }

@@ -16,7 +16,9 @@ use crate::sync::{self, Part, Progress, SyncOptions};
 
 /// Archive channels: profile, followers, videos, live stream, chatters.
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  itch sync burkeblack\n  itch sync --only followers,videos burkeblack lirik\n  itch sync --full burkeblack")]
+#[command(
+    after_help = "Example:\n  itch sync burkeblack\n  itch sync --only followers,videos burkeblack lirik\n  itch sync --full burkeblack"
+)]
 pub struct SyncArgs {
     /// Channels to sync, by login.
     #[arg(required = true)]
@@ -42,16 +44,26 @@ pub struct SyncArgs {
 }
 
 pub async fn run(config: &Config, args: SyncArgs, quiet: bool) -> anyhow::Result<ExitCode> {
-    let logins = args.logins.iter().map(|l| Login::parse(l)).collect::<crate::Result<Vec<_>>>()?;
+    let logins = args
+        .logins
+        .iter()
+        .map(|l| Login::parse(l))
+        .collect::<crate::Result<Vec<_>>>()?;
     let mut seen = HashSet::new();
     let logins: Vec<Login> = logins.into_iter().filter(|l| seen.insert(l.clone())).collect();
     crate::archive::db::check(&config.db)?;
     let lock = ArchiveLock::acquire(&config.db, Duration::from_secs(args.wait))?;
-    let client = Arc::new(Client::new(config.client_config())?);
+    let mut client = Client::new(config.client_config())?;
     // Resolve first: an unknown login stops the sync before the archive is created or changed.
     let channels = sync::resolve_channels(&client, &logins).await?;
     let archive = Archive::open(&config.db)?;
-    let parts: BTreeSet<Part> = if args.only.is_empty() { Part::ALL.into_iter().collect() } else { args.only.into_iter().collect() };
+    client.set_cache(config.open_cache()?);
+    let client = Arc::new(client);
+    let parts: BTreeSet<Part> = if args.only.is_empty() {
+        Part::ALL.into_iter().collect()
+    } else {
+        args.only.into_iter().collect()
+    };
     let options = SyncOptions {
         parts,
         full: args.full,
@@ -70,7 +82,11 @@ pub async fn run(config: &Config, args: SyncArgs, quiet: bool) -> anyhow::Result
     for note in notes {
         eprintln!("note: {note}");
     }
-    Ok(if report.failed() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if report.failed() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Parses `7d`, `12h`, `30m`, `45s` (one number and one unit).

@@ -108,7 +108,10 @@ impl TokenStore {
     }
 
     fn error(&self, source: std::io::Error) -> Error {
-        Error::TokenStore { path: self.path.clone(), source }
+        Error::TokenStore {
+            path: self.path.clone(),
+            source,
+        }
     }
 }
 
@@ -116,7 +119,12 @@ impl TokenStore {
 fn write_private(path: &Path, body: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
     // `mode` applies only to new files: an old temporary file keeps its mode unless we set it.
     file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
     file.write_all(body)?;
@@ -215,8 +223,19 @@ fn oauth_message(body: &str) -> String {
 
 impl Auth {
     /// An auth source for the OAuth server at `oauth`, from optional app credentials and an optional token store.
-    pub fn new(oauth: Url, client_id: Option<String>, client_secret: Option<Secret>, store: Option<TokenStore>) -> Auth {
-        Auth { oauth, client_id, client_secret, store, current: tokio::sync::Mutex::new(None) }
+    pub fn new(
+        oauth: Url,
+        client_id: Option<String>,
+        client_secret: Option<Secret>,
+        store: Option<TokenStore>,
+    ) -> Auth {
+        Auth {
+            oauth,
+            client_id,
+            client_secret,
+            store,
+            current: tokio::sync::Mutex::new(None),
+        }
     }
 
     /// The token store, if one is configured.
@@ -274,7 +293,11 @@ impl Auth {
         ];
         let token = self.token_request(http, "minting an app token", &form).await?;
         tracing::debug!("minted an app token");
-        Ok(Bearer { client_id, token: token.access_token, user_id: None })
+        Ok(Bearer {
+            client_id,
+            token: token.access_token,
+            user_id: None,
+        })
     }
 
     /// Trades the refresh token for a new pair and stores it (the refresh token rotates).
@@ -298,7 +321,11 @@ impl Auth {
             access_token: token.access_token,
             refresh_token: token.refresh_token.or(stored.refresh_token.clone()),
             expires_at: expiry(token.expires_in),
-            scopes: if token.scope.is_empty() { stored.scopes.clone() } else { token.scope },
+            scopes: if token.scope.is_empty() {
+                stored.scopes.clone()
+            } else {
+                token.scope
+            },
             ..stored
         };
         if let Some(store) = &self.store {
@@ -309,12 +336,25 @@ impl Auth {
     }
 
     /// POSTs a form to `/token`. The form carries the secrets, so they never appear in a URL.
-    async fn token_request(&self, http: &reqwest::Client, action: &'static str, form: &[(&str, &str)]) -> Result<TokenResponse> {
+    async fn token_request(
+        &self,
+        http: &reqwest::Client,
+        action: &'static str,
+        form: &[(&str, &str)],
+    ) -> Result<TokenResponse> {
         let (status, body) = self.post_form(http, "token", form).await?;
         if !status.is_success() {
-            return Err(Error::Auth { action, url: self.url("token"), status: status.as_u16(), message: oauth_message(&body) });
+            return Err(Error::Auth {
+                action,
+                url: self.url("token"),
+                status: status.as_u16(),
+                message: oauth_message(&body),
+            });
         }
-        serde_json::from_str(&body).map_err(|source| Error::Decode { url: self.url("token"), source })
+        serde_json::from_str(&body).map_err(|source| Error::Decode {
+            url: self.url("token"),
+            source,
+        })
     }
 
     async fn post_form(
@@ -324,7 +364,11 @@ impl Auth {
         form: &[(&str, &str)],
     ) -> Result<(StatusCode, String)> {
         let url = self.url(endpoint);
-        let transport = |source| Error::Transport { url: url.clone(), attempts: 1, source };
+        let transport = |source| Error::Transport {
+            url: url.clone(),
+            attempts: 1,
+            source,
+        };
         let response = http.post(&url).form(form).send().await.map_err(transport)?;
         let status = response.status();
         let body = response.text().await.map_err(transport)?;
@@ -334,7 +378,11 @@ impl Auth {
     /// Asks `/validate` about a token.
     pub async fn validate(&self, http: &reqwest::Client, token: &Secret) -> Result<Validation> {
         let url = self.url("validate");
-        let transport = |source| Error::Transport { url: url.clone(), attempts: 1, source };
+        let transport = |source| Error::Transport {
+            url: url.clone(),
+            attempts: 1,
+            source,
+        };
         let response = http
             .get(&url)
             .header("Authorization", format!("OAuth {}", token.expose()))
@@ -344,7 +392,12 @@ impl Auth {
         let status = response.status();
         let body = response.text().await.map_err(transport)?;
         if !status.is_success() {
-            return Err(Error::Auth { action: "validating the token", url, status: status.as_u16(), message: oauth_message(&body) });
+            return Err(Error::Auth {
+                action: "validating the token",
+                url,
+                status: status.as_u16(),
+                message: oauth_message(&body),
+            });
         }
         serde_json::from_str(&body).map_err(|source| Error::Decode { url, source })
     }
@@ -357,14 +410,27 @@ impl Auth {
         let (status, body) = self.post_form(http, "device", &form).await?;
         if !status.is_success() {
             let message = oauth_message(&body);
-            return Err(Error::Auth { action: "starting the device login", url: self.url("device"), status: status.as_u16(), message });
+            return Err(Error::Auth {
+                action: "starting the device login",
+                url: self.url("device"),
+                status: status.as_u16(),
+                message,
+            });
         }
-        serde_json::from_str(&body).map_err(|source| Error::Decode { url: self.url("device"), source })
+        serde_json::from_str(&body).map_err(|source| Error::Decode {
+            url: self.url("device"),
+            source,
+        })
     }
 
     /// Polls `/token` at the interval Twitch asked for until the user approves, then validates and stores
     /// the token. `slow_down` adds five seconds to the interval, as RFC 8628 says.
-    pub async fn finish_device_flow(&self, http: &reqwest::Client, code: &DeviceCode, scopes: &[String]) -> Result<StoredToken> {
+    pub async fn finish_device_flow(
+        &self,
+        http: &reqwest::Client,
+        code: &DeviceCode,
+        scopes: &[String],
+    ) -> Result<StoredToken> {
         let client_id = self.require_client_id()?.to_owned();
         let scopes_text = scopes.join(" ");
         let deadline = tokio::time::Instant::now() + Duration::from_secs(code.expires_in);
@@ -372,7 +438,9 @@ impl Auth {
         loop {
             tokio::time::sleep(interval).await;
             if tokio::time::Instant::now() > deadline {
-                return Err(Error::DeviceFlow { reason: "the code expired before it was approved".into() });
+                return Err(Error::DeviceFlow {
+                    reason: "the code expired before it was approved".into(),
+                });
             }
             let form = [
                 ("client_id", client_id.as_str()),
@@ -382,19 +450,30 @@ impl Auth {
             ];
             let (status, body) = self.post_form(http, "token", &form).await?;
             if status.is_success() {
-                let token: TokenResponse =
-                    serde_json::from_str(&body).map_err(|source| Error::Decode { url: self.url("token"), source })?;
+                let token: TokenResponse = serde_json::from_str(&body).map_err(|source| Error::Decode {
+                    url: self.url("token"),
+                    source,
+                })?;
                 return self.store_user_token(http, client_id, token).await;
             }
             match oauth_message(&body).as_str() {
                 "authorization_pending" => tracing::debug!("device login pending"),
                 "slow_down" => interval += Duration::from_secs(5),
-                other => return Err(Error::DeviceFlow { reason: other.to_owned() }),
+                other => {
+                    return Err(Error::DeviceFlow {
+                        reason: other.to_owned(),
+                    });
+                }
             }
         }
     }
 
-    async fn store_user_token(&self, http: &reqwest::Client, client_id: String, token: TokenResponse) -> Result<StoredToken> {
+    async fn store_user_token(
+        &self,
+        http: &reqwest::Client,
+        client_id: String,
+        token: TokenResponse,
+    ) -> Result<StoredToken> {
         let validation = self.validate(http, &token.access_token).await?;
         let stored = StoredToken {
             client_id,
@@ -402,7 +481,11 @@ impl Auth {
             refresh_token: token.refresh_token,
             login: validation.login,
             user_id: validation.user_id,
-            scopes: if validation.scopes.is_empty() { token.scope } else { validation.scopes },
+            scopes: if validation.scopes.is_empty() {
+                token.scope
+            } else {
+                validation.scopes
+            },
             expires_at: expiry(token.expires_in.or(Some(validation.expires_in))),
         };
         if let Some(store) = &self.store {
@@ -414,7 +497,10 @@ impl Auth {
 
     /// Revokes a token at Twitch (best effort: a token that is already invalid is fine).
     pub async fn revoke(&self, http: &reqwest::Client, stored: &StoredToken) -> Result<()> {
-        let form = [("client_id", stored.client_id.as_str()), ("token", stored.access_token.expose())];
+        let form = [
+            ("client_id", stored.client_id.as_str()),
+            ("token", stored.access_token.expose()),
+        ];
         let (status, body) = self.post_form(http, "revoke", &form).await?;
         if !status.is_success() {
             tracing::warn!("revoking the token: {} {}", status.as_u16(), oauth_message(&body));
@@ -423,20 +509,31 @@ impl Auth {
     }
 
     fn require_client_id(&self) -> Result<&str> {
-        self.client_id.as_deref().ok_or(Error::MissingCredentials { what: "TWITCH_CLIENT_ID is not set" })
+        self.client_id.as_deref().ok_or(Error::MissingCredentials {
+            what: "TWITCH_CLIENT_ID is not set",
+        })
     }
 
     fn url(&self, endpoint: &str) -> String {
-        self.oauth.join(endpoint).map(String::from).unwrap_or_else(|_| format!("{}{endpoint}", self.oauth))
+        self.oauth
+            .join(endpoint)
+            .map(String::from)
+            .unwrap_or_else(|_| format!("{}{endpoint}", self.oauth))
     }
 }
 
 fn bearer_of(stored: &StoredToken) -> Bearer {
-    Bearer { client_id: stored.client_id.clone(), token: stored.access_token.clone(), user_id: stored.user_id.clone() }
+    Bearer {
+        client_id: stored.client_id.clone(),
+        token: stored.access_token.clone(),
+        user_id: stored.user_id.clone(),
+    }
 }
 
 fn expiry(expires_in: Option<i64>) -> Option<DateTime<Utc>> {
-    expires_in.filter(|s| *s > 0).map(|s| Utc::now() + ChronoDuration::seconds(s))
+    expires_in
+        .filter(|s| *s > 0)
+        .map(|s| Utc::now() + ChronoDuration::seconds(s))
 }
 
 #[cfg(test)]
@@ -455,7 +552,10 @@ mod tests {
             expires_at: None,
         };
         let shown = format!("{token:?} {}", token.access_token);
-        assert!(!shown.contains("supersecret") && !shown.contains("alsosecret"), "{shown}");
+        assert!(
+            !shown.contains("supersecret") && !shown.contains("alsosecret"),
+            "{shown}"
+        );
     }
 
     #[test]
@@ -486,7 +586,10 @@ mod tests {
 
     #[test]
     fn oauth_errors_read_their_message() {
-        assert_eq!(oauth_message(r#"{"status":400,"message":"authorization_pending"}"#), "authorization_pending");
+        assert_eq!(
+            oauth_message(r#"{"status":400,"message":"authorization_pending"}"#),
+            "authorization_pending"
+        );
         assert_eq!(oauth_message("not json"), "not json");
     }
 }

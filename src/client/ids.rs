@@ -60,12 +60,13 @@ pub struct Login(String);
 impl Login {
     /// Checks `^[A-Za-z0-9_]{1,25}$` and lower-cases.
     pub fn parse(input: &str) -> Result<Login> {
-        let valid = (1..=25).contains(&input.len())
-            && input.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        let valid = (1..=25).contains(&input.len()) && input.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
         if valid {
             Ok(Login(input.to_ascii_lowercase()))
         } else {
-            Err(Error::InvalidLogin { input: input.to_owned() })
+            Err(Error::InvalidLogin {
+                input: input.to_owned(),
+            })
         }
     }
 
@@ -97,7 +98,14 @@ mod tests {
         assert_eq!(Login::parse("BurkeBlack").unwrap().as_str(), "burkeblack");
         assert_eq!(Login::parse("orb").unwrap().as_str(), "orb");
         assert_eq!(Login::parse("_x_1").unwrap().as_str(), "_x_1");
-        for bad in ["", "with space", "dash-ed", "a".repeat(26).as_str(), "ünï", "semi;colon"] {
+        for bad in [
+            "",
+            "with space",
+            "dash-ed",
+            "a".repeat(26).as_str(),
+            "ünï",
+            "semi;colon",
+        ] {
             assert!(matches!(Login::parse(bad), Err(Error::InvalidLogin { .. })), "{bad:?}");
         }
     }

@@ -19,11 +19,13 @@ use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
 use url::Url;
 
+use crate::cache::{Cache, CacheKey, CachedResponse};
 use crate::error::{Error, Result};
 pub use auth::{Auth, Secret, StoredToken, TokenStore};
 pub use ids::{GameId, Login, StreamId, UserId, VideoId};
 pub use ratelimit::RateBudget;
 pub use retry::RetryPolicy;
+use std::sync::Arc;
 
 /// Twitch's production endpoints.
 pub const DEFAULT_HELIX_URL: &str = "https://api.twitch.tv/helix/";
@@ -49,7 +51,10 @@ impl Endpoints {
         Ok(Endpoints {
             helix: base_url("TWITCH_HELIX_URL", helix)?,
             oauth: base_url("TWITCH_OAUTH2_URL", oauth)?,
-            gql: Url::parse(gql).map_err(|_| Error::InvalidUrl { name: "TWITCH_GQL_URL", value: gql.to_owned() })?,
+            gql: Url::parse(gql).map_err(|_| Error::InvalidUrl {
+                name: "TWITCH_GQL_URL",
+                value: gql.to_owned(),
+            })?,
         })
     }
 }
@@ -61,10 +66,17 @@ impl Default for Endpoints {
 }
 
 fn base_url(name: &'static str, value: &str) -> Result<Url> {
-    let with_slash = if value.ends_with('/') { value.to_owned() } else { format!("{value}/") };
+    let with_slash = if value.ends_with('/') {
+        value.to_owned()
+    } else {
+        format!("{value}/")
+    };
     match Url::parse(&with_slash) {
         Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(url),
-        _ => Err(Error::InvalidUrl { name, value: value.to_owned() }),
+        _ => Err(Error::InvalidUrl {
+            name,
+            value: value.to_owned(),
+        }),
     }
 }
 
@@ -81,6 +93,8 @@ pub struct ClientConfig {
     pub token_store: Option<TokenStore>,
     /// Retry and timeout policy.
     pub retry: RetryPolicy,
+    /// The response cache, if any.
+    pub cache: Option<Arc<dyn Cache>>,
 }
 
 /// Counters of what a client sent, for summaries and benchmarks.
@@ -89,6 +103,7 @@ struct Counters {
     requests: AtomicU64,
     retries: AtomicU64,
     rate_limited: AtomicU64,
+    cache_hits: AtomicU64,
 }
 
 /// A snapshot of the client's counters.
@@ -100,6 +115,8 @@ pub struct RequestStats {
     pub retries: u64,
     /// 429 answers waited out.
     pub rate_limited: u64,
+    /// Pages answered from the cache (no request sent).
+    pub cache_hits: u64,
 }
 
 tokio::task_local! {
@@ -125,6 +142,9 @@ pub struct Client {
     budget: RateBudget,
     retry: RetryPolicy,
     counters: Counters,
+    cache: Option<Arc<dyn Cache>>,
+    /// Set after the first cache failure, so a broken backend is reported once, then bypassed.
+    cache_failed: std::sync::atomic::AtomicBool,
 }
 
 /// One page of a Helix list: the parsed items, each item's raw JSON (for fields we do not model), the cursor of
@@ -163,7 +183,8 @@ struct HelixErrorBody {
 
 /// What one attempt came to.
 enum Attempt {
-    Done(Envelope),
+    /// The parsed answer and its body as received (for the cache).
+    Done(Envelope, bytes::Bytes),
     /// Worth another try after a backoff; the error is what we report if the tries run out.
     Retry(Error),
     /// 429: wait this long, then try again.
@@ -183,7 +204,12 @@ impl Client {
             .connect_timeout(std::time::Duration::from_secs(10))
             .build()
             .map_err(Error::HttpSetup)?;
-        let auth = Auth::new(config.endpoints.oauth.clone(), config.client_id, config.client_secret, config.token_store);
+        let auth = Auth::new(
+            config.endpoints.oauth.clone(),
+            config.client_id,
+            config.client_secret,
+            config.token_store,
+        );
         Ok(Client {
             http,
             endpoints: config.endpoints,
@@ -191,7 +217,14 @@ impl Client {
             budget: RateBudget::default(),
             retry: config.retry,
             counters: Counters::default(),
+            cache: config.cache,
+            cache_failed: Default::default(),
         })
+    }
+
+    /// Sets (or removes) the response cache.
+    pub fn set_cache(&mut self, cache: Option<Arc<dyn Cache>>) {
+        self.cache = cache;
     }
 
     /// The endpoints in use.
@@ -220,6 +253,7 @@ impl Client {
             requests: self.counters.requests.load(Ordering::Relaxed),
             retries: self.counters.retries.load(Ordering::Relaxed),
             rate_limited: self.counters.rate_limited.load(Ordering::Relaxed),
+            cache_hits: self.counters.cache_hits.load(Ordering::Relaxed),
         }
     }
 
@@ -234,20 +268,102 @@ impl Client {
             name: "TWITCH_HELIX_URL",
             value: format!("{}{path}", self.endpoints.helix),
         })?;
-        url.query_pairs_mut().extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
-        let envelope = self.get_envelope(path, &url).await?;
+        url.query_pairs_mut()
+            .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+        let policy = crate::cache::freshness(path, query).filter(|_| self.cache.is_some());
+        let key = policy.map(|_| CacheKey::of("GET", &url, None));
+        let cached = match &key {
+            Some(key) => self
+                .cache_get(key)
+                .await
+                .and_then(|body| serde_json::from_slice::<Envelope>(&body).ok()),
+            None => None,
+        };
+        let envelope = match cached {
+            Some(envelope) => {
+                self.counters.cache_hits.fetch_add(1, Ordering::Relaxed);
+                envelope
+            }
+            None => {
+                let (envelope, body) = self.get_envelope(path, &url).await?;
+                if let (Some(key), Some((kind, ttl))) = (key, policy) {
+                    let fetched_at = chrono::Utc::now();
+                    let response = CachedResponse {
+                        kind,
+                        url: url.to_string(),
+                        status: 200,
+                        fetched_at,
+                        body: body.to_vec(),
+                    };
+                    self.cache_put(key, response, ttl).await;
+                }
+                envelope
+            }
+        };
         let items = envelope
             .data
             .iter()
             .map(T::deserialize)
             .collect::<std::result::Result<Vec<T>, _>>()
-            .map_err(|source| Error::Decode { url: url.to_string(), source })?;
+            .map_err(|source| Error::Decode {
+                url: url.to_string(),
+                source,
+            })?;
         let cursor = envelope.pagination.and_then(|p| p.cursor).filter(|c| !c.is_empty());
-        Ok(Page { items, raw: envelope.data, cursor, total: envelope.total })
+        Ok(Page {
+            items,
+            raw: envelope.data,
+            cursor,
+            total: envelope.total,
+        })
     }
 
-    /// The request loop: rate budget, token, retries. Returns only a whole, parsed answer.
-    async fn get_envelope(&self, path: &str, url: &Url) -> Result<Envelope> {
+    /// A fresh cached body for `key`; cache failures are warned about once and then bypassed.
+    async fn cache_get(&self, key: &CacheKey) -> Option<Vec<u8>> {
+        let cache = self
+            .cache
+            .clone()
+            .filter(|_| !self.cache_failed.load(Ordering::Relaxed))?;
+        let key = key.clone();
+        match tokio::task::spawn_blocking(move || cache.get(&key))
+            .await
+            .expect("cache task does not panic")
+        {
+            Ok(hit) => hit.map(|response| response.body),
+            Err(error) => {
+                self.cache_broken(&error);
+                None
+            }
+        }
+    }
+
+    async fn cache_put(&self, key: CacheKey, response: CachedResponse, ttl: std::time::Duration) {
+        let Some(cache) = self
+            .cache
+            .clone()
+            .filter(|_| !self.cache_failed.load(Ordering::Relaxed))
+        else {
+            return;
+        };
+        if let Err(error) = tokio::task::spawn_blocking(move || cache.put(&key, &response, ttl))
+            .await
+            .expect("cache task does not panic")
+        {
+            self.cache_broken(&error);
+        }
+    }
+
+    fn cache_broken(&self, error: &Error) {
+        if !self.cache_failed.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                "the response cache failed, going on without it: {}",
+                crate::error::display_chain(error)
+            );
+        }
+    }
+
+    /// The request loop: rate budget, token, retries. Returns only a whole, parsed answer, with its body.
+    async fn get_envelope(&self, path: &str, url: &Url) -> Result<(Envelope, bytes::Bytes)> {
         let (mut failures, mut rate_limited, mut renewed) = (0u32, 0u32, false);
         loop {
             let bearer = self.auth.bearer(&self.http).await?;
@@ -258,12 +374,16 @@ impl Client {
                 self.attempt(path, url, &bearer, &permit).await
             };
             match outcome {
-                Attempt::Done(envelope) => return Ok(envelope),
+                Attempt::Done(envelope, body) => return Ok((envelope, body)),
                 Attempt::RateLimited(wait) => {
                     rate_limited += 1;
                     self.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
                     if rate_limited > self.retry.max_rate_limited {
-                        return Err(Error::GaveUp { url: url.to_string(), attempts: rate_limited, status: 429 });
+                        return Err(Error::GaveUp {
+                            url: url.to_string(),
+                            attempts: rate_limited,
+                            status: 429,
+                        });
                     }
                     tracing::info!(%url, ?wait, "rate limited by Twitch, waiting for the bucket to refill");
                     tokio::time::sleep(wait).await;
@@ -273,7 +393,12 @@ impl Client {
                     tracing::debug!(%url, message, "token refused, renewing it once");
                     self.auth.renew(&self.http, &bearer).await?;
                 }
-                Attempt::Unauthorized(message) => return Err(Error::Unauthorized { path: path.to_owned(), message }),
+                Attempt::Unauthorized(message) => {
+                    return Err(Error::Unauthorized {
+                        path: path.to_owned(),
+                        message,
+                    });
+                }
                 Attempt::Fail(error) => return Err(error),
                 Attempt::Retry(error) => {
                     failures += 1;
@@ -299,7 +424,13 @@ impl Client {
             .await;
         let response = match sent {
             Ok(response) => response,
-            Err(source) => return Attempt::Retry(Error::Transport { url: url.to_string(), attempts: 1, source }),
+            Err(source) => {
+                return Attempt::Retry(Error::Transport {
+                    url: url.to_string(),
+                    attempts: 1,
+                    source,
+                });
+            }
         };
         self.budget.observe(response.headers(), permit);
         let status = response.status();
@@ -308,13 +439,22 @@ impl Client {
         }
         let body = match response.bytes().await {
             Ok(body) => body,
-            Err(source) => return Attempt::Retry(Error::Transport { url: url.to_string(), attempts: 1, source }),
+            Err(source) => {
+                return Attempt::Retry(Error::Transport {
+                    url: url.to_string(),
+                    attempts: 1,
+                    source,
+                });
+            }
         };
         if status.is_success() {
             return match serde_json::from_slice::<Envelope>(&body) {
-                Ok(envelope) => Attempt::Done(envelope),
+                Ok(envelope) => Attempt::Done(envelope, body),
                 // A 200 that does not parse is a broken transfer (a proxy, a cut connection): try again.
-                Err(source) => Attempt::Retry(Error::Decode { url: url.to_string(), source }),
+                Err(source) => Attempt::Retry(Error::Decode {
+                    url: url.to_string(),
+                    source,
+                }),
             };
         }
         let message = serde_json::from_slice::<HelixErrorBody>(&body)
@@ -322,8 +462,17 @@ impl Client {
             .unwrap_or_else(|_| String::from_utf8_lossy(&body).chars().take(200).collect());
         match status.as_u16() {
             401 => Attempt::Unauthorized(message),
-            500..=599 => Attempt::Retry(Error::GaveUp { url: url.to_string(), attempts: 1, status: status.as_u16() }),
-            status => Attempt::Fail(Error::Helix { method: "GET", path: path.to_owned(), status, message }),
+            500..=599 => Attempt::Retry(Error::GaveUp {
+                url: url.to_string(),
+                attempts: 1,
+                status: status.as_u16(),
+            }),
+            status => Attempt::Fail(Error::Helix {
+                method: "GET",
+                path: path.to_owned(),
+                status,
+                message,
+            }),
         }
     }
 }
@@ -351,7 +500,14 @@ pub struct Pager<'c, T> {
 impl<'c, T: DeserializeOwned> Pager<'c, T> {
     /// A pager over `path` with fixed `query` parameters.
     pub fn new(client: &'c Client, path: &'static str, query: Vec<(&'static str, String)>) -> Self {
-        Pager { client, path, query, cursor: None, finished: false, _items: PhantomData }
+        Pager {
+            client,
+            path,
+            query,
+            cursor: None,
+            finished: false,
+            _items: PhantomData,
+        }
     }
 
     /// Starts after `cursor` instead of at the top (resuming from a checkpoint).

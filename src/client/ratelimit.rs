@@ -150,7 +150,10 @@ mod tests {
         let mut bucket = budget.bucket.lock().unwrap();
         let wait = bucket.wait_for_point(SystemTime::now());
         // 800 points missing, at most 60 s to refill all: one point is 75 ms or a little less.
-        assert!(wait > Duration::from_millis(30) && wait < Duration::from_millis(120), "{wait:?}");
+        assert!(
+            wait > Duration::from_millis(30) && wait < Duration::from_millis(120),
+            "{wait:?}"
+        );
     }
 
     #[tokio::test]
@@ -165,7 +168,13 @@ mod tests {
     #[test]
     fn a_429_waits_until_reset() {
         let wait = RateBudget::default().wait_after_429(&headers(800, 0, 2));
-        assert!(wait > Duration::from_millis(1000) && wait <= Duration::from_millis(2250), "{wait:?}");
-        assert_eq!(RateBudget::default().wait_after_429(&HeaderMap::new()), Duration::from_millis(250));
+        assert!(
+            wait > Duration::from_millis(1000) && wait <= Duration::from_millis(2250),
+            "{wait:?}"
+        );
+        assert_eq!(
+            RateBudget::default().wait_after_429(&HeaderMap::new()),
+            Duration::from_millis(250)
+        );
     }
 }

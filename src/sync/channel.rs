@@ -9,11 +9,23 @@ use crate::client::GameId;
 use crate::client::helix::{channels, games};
 use crate::error::Result;
 
-pub(crate) async fn sync_channel(ctx: &ChannelContext, raw_user: Value, bar: &super::ChannelBar) -> Result<ChannelSummary> {
-    let mut summary = ChannelSummary { login: ctx.user.login.clone(), id: ctx.id().to_string(), ..Default::default() };
+pub(crate) async fn sync_channel(
+    ctx: &ChannelContext,
+    raw_user: Value,
+    bar: &super::ChannelBar,
+) -> Result<ChannelSummary> {
+    let mut summary = ChannelSummary {
+        login: ctx.user.login.clone(),
+        id: ctx.id().to_string(),
+        ..Default::default()
+    };
     let (user, seen) = (ctx.user.clone(), now());
     let run = ctx.run;
-    ctx.archive.write("saving the channel's user", move |tx| profiles::save_users(tx, &[(user, raw_user)], &seen, run)).await?;
+    ctx.archive
+        .write("saving the channel's user", move |tx| {
+            profiles::save_users(tx, &[(user, raw_user)], &seen, run)
+        })
+        .await?;
 
     let mut snapshot = ChannelSnapshot::default();
     let parts = &ctx.options.parts;
@@ -45,13 +57,18 @@ pub(crate) async fn sync_channel(ctx: &ChannelContext, raw_user: Value, bar: &su
     }
     let (broadcaster, taken) = (ctx.id().to_string(), now());
     ctx.archive
-        .write("saving a channel snapshot", move |tx| profiles::save_channel_snapshot(tx, &broadcaster, &snapshot, &taken, run))
+        .write("saving a channel snapshot", move |tx| {
+            profiles::save_channel_snapshot(tx, &broadcaster, &snapshot, &taken, run)
+        })
         .await?;
     Ok(summary)
 }
 
 async fn sync_channel_settings(ctx: &ChannelContext, snapshot: &mut ChannelSnapshot) -> Result<()> {
-    let Some((channel, raw)) = channels::fetch_channels(&ctx.client, std::slice::from_ref(ctx.id())).await?.pop() else {
+    let Some((channel, raw)) = channels::fetch_channels(&ctx.client, std::slice::from_ref(ctx.id()))
+        .await?
+        .pop()
+    else {
         return Ok(());
     };
     if let Some(game) = channel.game() {
@@ -65,18 +82,27 @@ async fn sync_channel_settings(ctx: &ChannelContext, snapshot: &mut ChannelSnaps
         ..ChannelSnapshot::default()
     };
     let (seen, run) = (now(), ctx.run);
-    ctx.archive.write("saving the channel", move |tx| profiles::save_channel(tx, &channel, &raw, &seen, run)).await
+    ctx.archive
+        .write("saving the channel", move |tx| {
+            profiles::save_channel(tx, &channel, &raw, &seen, run)
+        })
+        .await
 }
 
 /// Fetches and archives the games among `ids` that the archive does not know yet.
 pub(crate) async fn ensure_games(ctx: &ChannelContext, ids: Vec<GameId>) -> Result<()> {
     let keys: Vec<String> = ids.iter().map(|g| g.0.clone()).collect();
-    let known = ctx.archive.read("looking up games", move |conn| profiles::load_known_games(conn, &keys)).await?;
+    let known = ctx
+        .archive
+        .read("looking up games", move |conn| profiles::load_known_games(conn, &keys))
+        .await?;
     let missing: Vec<GameId> = ids.into_iter().filter(|g| !known.contains(&g.0)).collect();
     if missing.is_empty() {
         return Ok(());
     }
     let found = games::fetch_games(&ctx.client, &missing).await?;
     let seen = now();
-    ctx.archive.write("saving games", move |tx| profiles::save_games(tx, &found, &seen)).await
+    ctx.archive
+        .write("saving games", move |tx| profiles::save_games(tx, &found, &seen))
+        .await
 }

@@ -22,10 +22,19 @@ const PART: &str = "followers";
 /// Get Users requests in flight at once while hydrating.
 const HYDRATION_CONCURRENCY: usize = 4;
 
-pub(crate) async fn sync_followers(ctx: &ChannelContext, summary: &mut ChannelSummary, bar: &super::ChannelBar) -> Result<()> {
+pub(crate) async fn sync_followers(
+    ctx: &ChannelContext,
+    summary: &mut ChannelSummary,
+    bar: &super::ChannelBar,
+) -> Result<()> {
     let broadcaster = ctx.id().to_string();
     let key = broadcaster.clone();
-    let checkpoint = ctx.archive.read("reading the followers checkpoint", move |c| runs::load_checkpoint(c, &key, PART)).await?;
+    let checkpoint = ctx
+        .archive
+        .read("reading the followers checkpoint", move |c| {
+            runs::load_checkpoint(c, &key, PART)
+        })
+        .await?;
     let (walk, start) = match checkpoint.in_progress.clone() {
         Some((walk, cursor)) => {
             tracing::info!(channel = %ctx.user.login, pages = checkpoint.pages, "resuming an interrupted follower walk");
@@ -51,7 +60,10 @@ pub(crate) async fn sync_followers(ctx: &ChannelContext, summary: &mut ChannelSu
         );
         return Ok(());
     }
-    let (full, complete) = (walk == Walk::Full && outcome.end == WalkEnd::Complete, outcome.end != WalkEnd::Limited);
+    let (full, complete) = (
+        walk == Walk::Full && outcome.end == WalkEnd::Complete,
+        outcome.end != WalkEnd::Limited,
+    );
     let (missing, seen) = (hydrated.1, now());
     let changes = ctx
         .archive
@@ -96,7 +108,10 @@ struct WalkOutcome {
 }
 
 fn due_for_full(checkpoint: &runs::Checkpoint, every: std::time::Duration) -> bool {
-    let last_full = checkpoint.last_full_at.as_deref().and_then(|t| t.parse::<DateTime<Utc>>().ok());
+    let last_full = checkpoint
+        .last_full_at
+        .as_deref()
+        .and_then(|t| t.parse::<DateTime<Utc>>().ok());
     match (&checkpoint.last_complete_at, last_full) {
         (None, _) | (_, None) => true,
         (Some(_), Some(at)) => Utc::now() - at >= chrono::Duration::from_std(every).unwrap_or(chrono::Duration::MAX),
@@ -112,7 +127,12 @@ async fn walk_pages(
     bar: &super::ChannelBar,
 ) -> Result<WalkOutcome> {
     let cursor = match start {
-        Resume::After(None) => return Ok(WalkOutcome { end: WalkEnd::Complete, total: None }),
+        Resume::After(None) => {
+            return Ok(WalkOutcome {
+                end: WalkEnd::Complete,
+                total: None,
+            });
+        }
         Resume::After(Some(cursor)) => Some(cursor),
         Resume::Top => None,
     };
@@ -124,7 +144,10 @@ async fn walk_pages(
         pages += 1;
         total = page.total.or(total);
         if from_top && pages == 1 && page.items.is_empty() && page.total.unwrap_or(0) > 0 {
-            return Ok(WalkOutcome { end: WalkEnd::TotalOnly, total });
+            return Ok(WalkOutcome {
+                end: WalkEnd::TotalOnly,
+                total,
+            });
         }
         let mut items = page.items;
         let mut end = None;
@@ -152,7 +175,10 @@ async fn walk_pages(
             break;
         }
     }
-    Ok(WalkOutcome { end: WalkEnd::Complete, total })
+    Ok(WalkOutcome {
+        end: WalkEnd::Complete,
+        total,
+    })
 }
 
 /// The position of the first follower the archive already has with the same follow time, if any.
@@ -161,13 +187,22 @@ async fn first_known(ctx: &ChannelContext, items: &[Follower]) -> Result<Option<
     let ids: Vec<String> = items.iter().map(|f| f.user_id.0.clone()).collect();
     let known: HashMap<String, String> = ctx
         .archive
-        .read("looking up known follows", move |c| follows::load_current_follows(c, &broadcaster, &ids))
+        .read("looking up known follows", move |c| {
+            follows::load_current_follows(c, &broadcaster, &ids)
+        })
         .await?;
-    Ok(items.iter().position(|f| known.get(f.user_id.as_str()) == Some(&timestamp(f.followed_at))))
+    Ok(items
+        .iter()
+        .position(|f| known.get(f.user_id.as_str()) == Some(&timestamp(f.followed_at))))
 }
 
 /// Commits a page's follows with the checkpoint; returns the ids whose accounts are not archived yet.
-async fn stage_page(ctx: &ChannelContext, walk: Walk, items: Vec<Follower>, next: Option<String>) -> Result<Vec<String>> {
+async fn stage_page(
+    ctx: &ChannelContext,
+    walk: Walk,
+    items: Vec<Follower>,
+    next: Option<String>,
+) -> Result<Vec<String>> {
     let (broadcaster, seen, run) = (ctx.id().to_string(), now(), ctx.run);
     ctx.archive
         .write("saving a page of followers", move |tx| {
@@ -197,23 +232,39 @@ async fn hydrate(ctx: &ChannelContext, receiver: mpsc::Receiver<Vec<String>>) ->
 async fn hydrate_batch(ctx: &ChannelContext, ids: Vec<String>) -> Result<(u64, Vec<String>)> {
     let (found, missing) = fetch_accounts(ctx, &ids).await?;
     let (count, seen, run) = (found.len() as u64, now(), ctx.run);
-    ctx.archive.write("saving follower accounts", move |tx| profiles::stage_users(tx, &found, &seen, run)).await?;
+    ctx.archive
+        .write("saving follower accounts", move |tx| {
+            profiles::stage_users(tx, &found, &seen, run)
+        })
+        .await?;
     Ok((count, missing))
 }
 
 /// Get Users for `ids`: the accounts found, and the ids Twitch did not return.
-async fn fetch_accounts(ctx: &ChannelContext, ids: &[String]) -> Result<(Vec<(users::User, serde_json::Value)>, Vec<String>)> {
+async fn fetch_accounts(
+    ctx: &ChannelContext,
+    ids: &[String],
+) -> Result<(Vec<(users::User, serde_json::Value)>, Vec<String>)> {
     let user_ids: Vec<UserId> = ids.iter().map(|id| UserId(id.clone())).collect();
     let found = users::fetch_users_by_id(&ctx.client, &user_ids).await?;
     let returned: std::collections::HashSet<&str> = found.iter().map(|(u, _)| u.id.as_str()).collect();
-    let missing = ids.iter().filter(|id| !returned.contains(id.as_str())).cloned().collect();
+    let missing = ids
+        .iter()
+        .filter(|id| !returned.contains(id.as_str()))
+        .cloned()
+        .collect();
     Ok((found, missing))
 }
 
 /// Hydrates followers whose accounts were never fetched (an earlier sync was interrupted mid-walk).
 async fn hydrate_leftovers(ctx: &ChannelContext) -> Result<u64> {
     let broadcaster = ctx.id().to_string();
-    let ids = ctx.archive.read("finding unhydrated followers", move |c| follows::load_unhydrated_followers(c, &broadcaster)).await?;
+    let ids = ctx
+        .archive
+        .read("finding unhydrated followers", move |c| {
+            follows::load_unhydrated_followers(c, &broadcaster)
+        })
+        .await?;
     let mut hydrated = 0;
     for chunk in ids.chunks(crate::client::helix::MAX_IDS_PER_REQUEST) {
         let (found, missing) = fetch_accounts(ctx, chunk).await?;

@@ -17,14 +17,21 @@ pub(crate) async fn sync_following(ctx: &ChannelContext, summary: &mut ChannelSu
             Ok(Some(page)) => all.extend(page.items),
             Ok(None) => break,
             Err(Error::Unauthorized { .. }) => {
-                summary.notes.push("following needs the `user:read:follows` scope: run `itch auth login`".into());
+                summary
+                    .notes
+                    .push("following needs the `user:read:follows` scope: run `itch auth login`".into());
                 return Ok(());
             }
             Err(e) => return Err(e),
         }
     }
     let (user, at, run) = (ctx.id().to_string(), now(), ctx.run);
-    let (new, gone) = ctx.archive.write("saving followed channels", move |tx| follows::save_following(tx, &user, &all, &at, run)).await?;
+    let (new, gone) = ctx
+        .archive
+        .write("saving followed channels", move |tx| {
+            follows::save_following(tx, &user, &all, &at, run)
+        })
+        .await?;
     summary.following_new = new;
     summary.following_gone = gone;
     Ok(())

@@ -26,23 +26,44 @@ impl ArchiveLock {
     /// Takes the lock, waiting up to `wait` for another sync to finish; refuses with who holds it otherwise.
     pub fn acquire(archive: &Path, wait: Duration) -> Result<ArchiveLock> {
         let path = lock_path(archive);
-        let io_error = |source| Error::ArchiveFile { path: path.clone(), source };
-        let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(io_error)?;
+        let io_error = |source| Error::ArchiveFile {
+            path: path.clone(),
+            source,
+        };
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(io_error)?;
         let deadline = Instant::now() + wait;
         loop {
             match file.try_lock() {
                 Ok(()) => break,
-                Err(TryLockError::WouldBlock) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(200)),
+                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(200))
+                }
                 Err(TryLockError::WouldBlock) => {
                     let mut holder = String::new();
                     file.read_to_string(&mut holder).ok();
-                    return Err(Error::Locked { path: archive.to_owned(), holder: holder.trim().to_owned() });
+                    return Err(Error::Locked {
+                        path: archive.to_owned(),
+                        holder: holder.trim().to_owned(),
+                    });
                 }
                 Err(TryLockError::Error(source)) => return Err(io_error(source)),
             }
         }
-        let holder = format!("process {} since {}", std::process::id(), crate::archive::timestamp(chrono::Utc::now()));
-        file.set_len(0).and_then(|()| file.rewind()).and_then(|()| file.write_all(holder.as_bytes())).map_err(io_error)?;
+        let holder = format!(
+            "process {} since {}",
+            std::process::id(),
+            crate::archive::timestamp(chrono::Utc::now())
+        );
+        file.set_len(0)
+            .and_then(|()| file.rewind())
+            .and_then(|()| file.write_all(holder.as_bytes()))
+            .map_err(io_error)?;
         Ok(ArchiveLock { _file: file })
     }
 }

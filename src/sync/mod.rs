@@ -43,7 +43,14 @@ pub enum Part {
 
 impl Part {
     /// Every part.
-    pub const ALL: [Part; 6] = [Part::Channel, Part::Followers, Part::Videos, Part::Stream, Part::Chatters, Part::Following];
+    pub const ALL: [Part; 6] = [
+        Part::Channel,
+        Part::Followers,
+        Part::Videos,
+        Part::Stream,
+        Part::Chatters,
+        Part::Following,
+    ];
 }
 
 /// How to sync.
@@ -108,13 +115,21 @@ impl std::fmt::Display for ChannelSummary {
         if let Some(error) = &self.error {
             return write!(f, "{}: failed after {} requests: {error}", self.login, self.requests);
         }
-        write!(f, "{}: followers +{} -{}", self.login, self.follows_new, self.follows_gone)?;
+        write!(
+            f,
+            "{}: followers +{} -{}",
+            self.login, self.follows_new, self.follows_gone
+        )?;
         match (self.follower_total, self.followers_walk) {
             (Some(total), Some("total only")) => write!(f, " (total {total}, list not visible)")?,
             (Some(total), _) => write!(f, " (total {total})")?,
             _ => {}
         }
-        write!(f, ", videos +{} ~{} -{}", self.videos_new, self.videos_changed, self.videos_gone)?;
+        write!(
+            f,
+            ", videos +{} ~{} -{}",
+            self.videos_new, self.videos_changed, self.videos_gone
+        )?;
         match self.live_viewers {
             Some(viewers) => write!(f, ", live ({viewers} viewers)")?,
             None => write!(f, ", offline")?,
@@ -173,7 +188,9 @@ pub async fn resolve_channels(client: &Client, logins: &[Login]) -> Result<Vec<(
                 .iter()
                 .find(|(user, _)| user.login.eq_ignore_ascii_case(login.as_str()))
                 .cloned()
-                .ok_or_else(|| Error::UnknownUser { login: login.to_string() })
+                .ok_or_else(|| Error::UnknownUser {
+                    login: login.to_string(),
+                })
         })
         .collect()
 }
@@ -189,19 +206,29 @@ pub async fn sync_channels(
 ) -> Result<SyncReport> {
     let started = now();
     let command = options.command.clone();
-    let run = archive.write("starting a sync run", move |tx| archive::runs::save_run_start(tx, &command, &started)).await?;
+    let run = archive
+        .write("starting a sync run", move |tx| {
+            archive::runs::save_run_start(tx, &command, &started)
+        })
+        .await?;
     let requests_before = client.stats().requests;
     let concurrency = options.concurrency.max(1);
     let summaries: Vec<ChannelSummary> = futures::stream::iter(channels)
         .map(|(user, raw)| {
-            let ctx = ChannelContext { client: client.clone(), archive: archive.clone(), user, run, options: options.clone() };
+            let ctx = ChannelContext {
+                client: client.clone(),
+                archive: archive.clone(),
+                user,
+                run,
+                options: options.clone(),
+            };
             let bar = progress.channel(&ctx.user.login);
             async move {
                 let (result, requests) = metered(channel::sync_channel(&ctx, raw, &bar)).await;
                 let mut summary = result.unwrap_or_else(|error| ChannelSummary {
                     login: ctx.user.login.clone(),
                     id: ctx.user.id.to_string(),
-                    error: Some(error_chain(&error)),
+                    error: Some(crate::error::display_chain(&error)),
                     ..ChannelSummary::default()
                 });
                 summary.requests = requests;
@@ -212,7 +239,10 @@ pub async fn sync_channels(
         .buffered(concurrency)
         .collect()
         .await;
-    let report = SyncReport { run_id: run, channels: summaries };
+    let report = SyncReport {
+        run_id: run,
+        channels: summaries,
+    };
     let end = archive::runs::RunEnd {
         status: if report.failed() { "failed" } else { "ok" },
         requests: client.stats().requests - requests_before,
@@ -220,20 +250,12 @@ pub async fn sync_channels(
         error: report.channels.iter().find_map(|c| c.error.clone()),
     };
     let finished = now();
-    archive.write("finishing the sync run", move |tx| archive::runs::save_run_end(tx, run, &end, &finished)).await?;
+    archive
+        .write("finishing the sync run", move |tx| {
+            archive::runs::save_run_end(tx, run, &end, &finished)
+        })
+        .await?;
     Ok(report)
-}
-
-/// An error and its causes on one line.
-pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 mod progress;

@@ -16,7 +16,9 @@ impl Progress {
     /// Draws on stderr when it is a terminal and `quiet` is off.
     pub fn new(quiet: bool) -> Progress {
         let show = !quiet && std::io::stderr().is_terminal();
-        Progress { bars: show.then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr())) }
+        Progress {
+            bars: show.then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr())),
+        }
     }
 
     /// No display at all.
@@ -28,7 +30,9 @@ impl Progress {
     pub fn channel(&self, login: &str) -> ChannelBar {
         let bar = self.bars.as_ref().map(|bars| {
             let bar = bars.add(ProgressBar::new_spinner());
-            bar.set_style(ProgressStyle::with_template("{spinner} {prefix:.bold} {msg} [{elapsed}]").expect("template"));
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {prefix:.bold} {msg} [{elapsed}]").expect("template"),
+            );
             bar.set_prefix(login.to_owned());
             bar.enable_steady_tick(Duration::from_millis(120));
             bar

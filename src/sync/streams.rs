@@ -8,7 +8,9 @@ use crate::client::helix::streams;
 use crate::error::Result;
 
 pub(crate) async fn sync_stream(ctx: &ChannelContext, summary: &mut ChannelSummary) -> Result<()> {
-    let live = streams::fetch_streams(&ctx.client, std::slice::from_ref(ctx.id())).await?.pop();
+    let live = streams::fetch_streams(&ctx.client, std::slice::from_ref(ctx.id()))
+        .await?
+        .pop();
     if let Some((stream, _)) = &live
         && !stream.game_id.is_empty()
     {

@@ -19,7 +19,12 @@ pub(crate) async fn sync_videos(ctx: &ChannelContext, summary: &mut ChannelSumma
         }
         seen.extend(batch.iter().map(|(v, _)| v.id.0.clone()));
         let (at, run) = (now(), ctx.run);
-        let changes = ctx.archive.write("saving videos", move |tx| archive_videos::save_videos(tx, &batch, &at, run)).await?;
+        let changes = ctx
+            .archive
+            .write("saving videos", move |tx| {
+                archive_videos::save_videos(tx, &batch, &at, run)
+            })
+            .await?;
         summary.videos_new += changes.new;
         summary.videos_changed += changes.changed;
         if limited {
@@ -27,7 +32,11 @@ pub(crate) async fn sync_videos(ctx: &ChannelContext, summary: &mut ChannelSumma
         }
     }
     let (user, at) = (ctx.id().to_string(), now());
-    summary.videos_gone =
-        ctx.archive.write("marking deleted videos", move |tx| archive_videos::mark_deleted_videos(tx, &user, &seen, &at)).await?;
+    summary.videos_gone = ctx
+        .archive
+        .write("marking deleted videos", move |tx| {
+            archive_videos::mark_deleted_videos(tx, &user, &seen, &at)
+        })
+        .await?;
     Ok(())
 }

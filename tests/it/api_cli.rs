@@ -17,8 +17,15 @@ async fn api_followers_prints_raw_items_as_ndjson() {
     assert!(output.status.success(), "{stderr}");
     let lines: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 250);
-    assert!(lines.iter().all(|l| l["user_id"].is_string() && l["followed_at"].is_string()));
-    assert!(stderr.contains("250 items") && stderr.contains("total: 1000"), "{stderr}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["user_id"].is_string() && l["followed_at"].is_string())
+    );
+    assert!(
+        stderr.contains("250 items") && stderr.contains("total: 1000"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -55,23 +62,37 @@ async fn missing_credentials_say_what_to_set() {
     let mock = mock_with_followers(10).await;
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = itch(&mock, dir.path());
-    cmd.env_remove("TWITCH_CLIENT_ID").env_remove("TWITCH_CLIENT_SECRET").args(["api", "users", "someone"]);
+    cmd.env_remove("TWITCH_CLIENT_ID")
+        .env_remove("TWITCH_CLIENT_SECRET")
+        .args(["api", "users", "someone"]);
     let output = run(cmd).await;
     let (_, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr.contains("TWITCH_CLIENT_ID") && stderr.contains("itch demo"), "{stderr}");
+    assert!(
+        stderr.contains("TWITCH_CLIENT_ID") && stderr.contains("itch demo"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_command_has_help_with_an_example() {
     let mock = mock_with_followers(10).await;
     let dir = tempfile::tempdir().unwrap();
-    for args in [vec!["--help"], vec!["auth", "--help"], vec!["api", "--help"], vec!["mock-api", "--help"], vec!["demo", "--help"]] {
+    for args in [
+        vec!["--help"],
+        vec!["auth", "--help"],
+        vec!["api", "--help"],
+        vec!["mock-api", "--help"],
+        vec!["demo", "--help"],
+    ] {
         let mut cmd = itch(&mock, dir.path());
         cmd.args(&args);
         let output = run(cmd).await;
         let (stdout, _) = text(&output);
-        assert!(output.status.success() && stdout.contains("Example"), "{args:?}: {stdout}");
+        assert!(
+            output.status.success() && stdout.contains("Example"),
+            "{args:?}: {stdout}"
+        );
     }
 }
 

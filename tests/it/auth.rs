@@ -3,8 +3,8 @@
 
 use crate::paging::{all_followers, assert_whole_and_ordered, broadcaster};
 use crate::util::{client, client_with_secret, itch, mock_with_followers, run, store_with_user_token, text};
-use itch::client::helix::followers;
 use itch::client::TokenStore;
+use itch::client::helix::followers;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_app_token_sees_the_follower_total_only() {
@@ -23,7 +23,15 @@ async fn a_moderator_token_sees_the_whole_list() {
     let dir = tempfile::tempdir().unwrap();
     let (login, id) = broadcaster(&mock);
     let moderator = mock.moderator_of(&login);
-    let client = client(&mock, Some(store_with_user_token(&mock, dir.path(), &moderator, &[followers::SCOPE])));
+    let client = client(
+        &mock,
+        Some(store_with_user_token(
+            &mock,
+            dir.path(),
+            &moderator,
+            &[followers::SCOPE],
+        )),
+    );
     let (all, total) = all_followers(&client, &id).await.unwrap();
     assert_whole_and_ordered(&all, total);
     assert_eq!(total, 3_000);
@@ -34,7 +42,10 @@ async fn a_user_token_without_the_scope_sees_the_total_only() {
     let mock = mock_with_followers(500).await;
     let dir = tempfile::tempdir().unwrap();
     let (login, id) = broadcaster(&mock);
-    let client = client(&mock, Some(store_with_user_token(&mock, dir.path(), &login, &["user:read:follows"])));
+    let client = client(
+        &mock,
+        Some(store_with_user_token(&mock, dir.path(), &login, &["user:read:follows"])),
+    );
     let (all, total) = all_followers(&client, &id).await.unwrap();
     assert_eq!((all.len(), total), (0, 500));
 }
@@ -52,7 +63,10 @@ async fn an_expired_user_token_is_refreshed_once_and_stored() {
     assert_whole_and_ordered(&all, total);
     let new = store.load().unwrap().unwrap();
     assert_ne!(new.access_token, old.access_token, "the refreshed token is stored");
-    assert_ne!(new.refresh_token, old.refresh_token, "the rotated refresh token is stored");
+    assert_ne!(
+        new.refresh_token, old.refresh_token,
+        "the rotated refresh token is stored"
+    );
     assert_eq!(mock.stats().by_path.get("/oauth2/token"), Some(&1));
 }
 
@@ -93,11 +107,15 @@ async fn a_bad_client_secret_is_a_clear_error() {
 
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = itch(&mock, dir.path());
-    cmd.env("TWITCH_CLIENT_SECRET", "notthesecret").args(["api", "users", "anyone"]);
+    cmd.env("TWITCH_CLIENT_SECRET", "notthesecret")
+        .args(["api", "users", "anyone"]);
     let output = run(cmd).await;
     let (_, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr.contains("minting an app token was refused") && stderr.contains("hint:"), "{stderr}");
+    assert!(
+        stderr.contains("minting an app token was refused") && stderr.contains("hint:"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("notthesecret"), "{stderr}");
 }
 
@@ -119,7 +137,10 @@ async fn device_login_stores_a_private_token_that_status_describes_and_logout_re
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&token_file).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&token_file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
     let stored = TokenStore::new(&token_file).load().unwrap().unwrap();
     let secret = stored.access_token.expose().to_owned();
@@ -128,8 +149,14 @@ async fn device_login_stores_a_private_token_that_status_describes_and_logout_re
     cmd.args(["-vvv", "auth", "status"]);
     let output = run(cmd).await;
     let (stdout, stderr) = text(&output);
-    assert!(stdout.contains(&format!("login: {login}")) && stdout.contains("valid: yes"), "{stdout}");
-    assert!(!stdout.contains(&secret) && !stderr.contains(&secret), "the token never shows");
+    assert!(
+        stdout.contains(&format!("login: {login}")) && stdout.contains("valid: yes"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains(&secret) && !stderr.contains(&secret),
+        "the token never shows"
+    );
 
     let mut cmd = itch(&mock, dir.path());
     cmd.args(["-vvv", "api", "following", "--limit", "5"]);
@@ -137,7 +164,10 @@ async fn device_login_stores_a_private_token_that_status_describes_and_logout_re
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stderr}");
     assert_eq!(stdout.lines().count(), 5, "{stdout}");
-    assert!(!stdout.contains(&secret) && !stderr.contains(&secret), "the token never shows, even at -vvv");
+    assert!(
+        !stdout.contains(&secret) && !stderr.contains(&secret),
+        "the token never shows, even at -vvv"
+    );
 
     let mut cmd = itch(&mock, dir.path());
     cmd.args(["auth", "logout"]);

@@ -11,10 +11,19 @@ async fn ten_percent_5xx_and_resets_still_give_the_identical_list() {
     let mock = mock_with_followers(10_000).await;
     let dir = tempfile::tempdir().unwrap();
     let (login, id) = broadcaster(&mock);
-    let client = client(&mock, Some(store_with_user_token(&mock, dir.path(), &login, &[followers::SCOPE])));
+    let client = client(
+        &mock,
+        Some(store_with_user_token(&mock, dir.path(), &login, &[followers::SCOPE])),
+    );
     let (clean, _) = all_followers(&client, &id).await.unwrap();
 
-    mock.set_faults(FaultPlan { server_error: 0.1, reset: 0.05, truncate: 0.02, malformed: 0.02, ..FaultPlan::default() });
+    mock.set_faults(FaultPlan {
+        server_error: 0.1,
+        reset: 0.05,
+        truncate: 0.02,
+        malformed: 0.02,
+        ..FaultPlan::default()
+    });
     let before = client.stats();
     let (faulty, total) = all_followers(&client, &id).await.unwrap();
     assert_whole_and_ordered(&faulty, total);
@@ -28,7 +37,10 @@ async fn a_429_is_waited_out_and_nothing_is_lost() {
     let mock = mock_with_followers(2_000).await;
     let dir = tempfile::tempdir().unwrap();
     let (login, id) = broadcaster(&mock);
-    let client = client(&mock, Some(store_with_user_token(&mock, dir.path(), &login, &[followers::SCOPE])));
+    let client = client(
+        &mock,
+        Some(store_with_user_token(&mock, dir.path(), &login, &[followers::SCOPE])),
+    );
     mock.fail_next(2, Fault::RateLimit);
     let (all, total) = all_followers(&client, &id).await.unwrap();
     assert_whole_and_ordered(&all, total);
@@ -41,14 +53,23 @@ async fn a_body_that_stays_truncated_is_an_error_naming_the_url() {
     let mock = mock_with_followers(2_000).await;
     let dir = tempfile::tempdir().unwrap();
     let (login, id) = broadcaster(&mock);
-    let client = client(&mock, Some(store_with_user_token(&mock, dir.path(), &login, &[followers::SCOPE])));
+    let client = client(
+        &mock,
+        Some(store_with_user_token(&mock, dir.path(), &login, &[followers::SCOPE])),
+    );
     let mut pager = followers::followers(&client, &id);
     assert_eq!(pager.next_page().await.unwrap().unwrap().items.len(), 100);
     mock.fail_next(100, Fault::Truncate);
     let error = pager.next_page().await.unwrap_err();
     let shown = error.to_string();
     assert!(shown.contains("/helix/channels/followers"), "{shown}");
-    assert!(matches!(error, itch::Error::Transport { attempts: 7, .. } | itch::Error::Decode { .. }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            itch::Error::Transport { attempts: 7, .. } | itch::Error::Decode { .. }
+        ),
+        "{error:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -56,7 +77,10 @@ async fn one_truncated_or_malformed_body_is_retried() {
     let mock = mock_with_followers(1_000).await;
     let dir = tempfile::tempdir().unwrap();
     let (login, id) = broadcaster(&mock);
-    let client = client(&mock, Some(store_with_user_token(&mock, dir.path(), &login, &[followers::SCOPE])));
+    let client = client(
+        &mock,
+        Some(store_with_user_token(&mock, dir.path(), &login, &[followers::SCOPE])),
+    );
     mock.fail_next(1, Fault::Truncate);
     let (all, total) = all_followers(&client, &id).await.unwrap();
     assert_whole_and_ordered(&all, total);
@@ -73,8 +97,21 @@ async fn a_server_that_keeps_failing_is_given_up_on_with_the_url() {
     let client = client(&mock, None);
     mock.fail_next(100, Fault::ServerError(503));
     let error = followers::fetch_follower_total(&client, &id).await.unwrap_err();
-    assert!(matches!(error, itch::Error::GaveUp { status: 503, attempts: 7, .. }), "{error:?}");
-    assert!(error.to_string().contains("/helix/channels/followers?broadcaster_id="), "{error}");
+    assert!(
+        matches!(
+            error,
+            itch::Error::GaveUp {
+                status: 503,
+                attempts: 7,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("/helix/channels/followers?broadcaster_id="),
+        "{error}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -82,7 +119,10 @@ async fn a_client_error_is_not_retried() {
     let mock = mock_with_followers(100).await;
     let client = client(&mock, None);
     let error = client
-        .helix_page::<serde_json::Value>(followers::PATH, &[("broadcaster_id", "1".into()), ("first", "0".into())])
+        .helix_page::<serde_json::Value>(
+            followers::PATH,
+            &[("broadcaster_id", "1".into()), ("first", "0".into())],
+        )
         .await
         .unwrap_err();
     assert!(matches!(error, itch::Error::Helix { status: 400, .. }), "{error:?}");

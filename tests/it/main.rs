@@ -3,6 +3,7 @@
 
 mod api_cli;
 mod auth;
+mod cache;
 mod faults;
 mod mock_cli;
 mod paging;

@@ -22,7 +22,12 @@ async fn mock_api_serves_helix_and_oauth_standalone() {
                 break;
             }
             if let Some(at) = line.find("http://127.0.0.1:") {
-                let url = line[at..].split_whitespace().next().unwrap().trim_end_matches('/').to_owned();
+                let url = line[at..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .trim_end_matches('/')
+                    .to_owned();
                 return (url, reader);
             }
         }
@@ -42,7 +47,10 @@ async fn mock_api_serves_helix_and_oauth_standalone() {
         .post(format!("{base}/oauth2/token"))
         .form(&[
             ("client_id", itch::mock::MockConfig::default().client_id.as_str()),
-            ("client_secret", itch::mock::MockConfig::default().client_secret.as_str()),
+            (
+                "client_secret",
+                itch::mock::MockConfig::default().client_secret.as_str(),
+            ),
             ("grant_type", "client_credentials"),
         ])
         .send()
@@ -52,8 +60,19 @@ async fn mock_api_serves_helix_and_oauth_standalone() {
         .await
         .unwrap();
     let access = token["access_token"].as_str().unwrap();
-    let world: serde_json::Value = http.get(format!("{base}/_mock/world")).send().await.unwrap().json().await.unwrap();
-    let login = world[0]["login"].as_str().or(world["channels"][0]["login"].as_str()).unwrap().to_owned();
+    let world: serde_json::Value = http
+        .get(format!("{base}/_mock/world"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let login = world[0]["login"]
+        .as_str()
+        .or(world["channels"][0]["login"].as_str())
+        .unwrap()
+        .to_owned();
     let users: serde_json::Value = http
         .get(format!("{base}/helix/users?login={login}"))
         .header("Client-Id", itch::mock::MockConfig::default().client_id)

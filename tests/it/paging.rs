@@ -21,7 +21,10 @@ pub fn assert_whole_and_ordered(followers: &[Follower], total: u64) {
     assert_eq!(followers.len() as u64, total, "every follower arrives");
     let ids: HashSet<&str> = followers.iter().map(|f| f.user_id.as_str()).collect();
     assert_eq!(ids.len(), followers.len(), "no follower twice");
-    assert!(followers.windows(2).all(|w| w[0].followed_at >= w[1].followed_at), "newest first");
+    assert!(
+        followers.windows(2).all(|w| w[0].followed_at >= w[1].followed_at),
+        "newest first"
+    );
 }
 
 pub fn broadcaster(mock: &MockServer) -> (String, UserId) {
@@ -34,7 +37,10 @@ async fn a_25000_follower_list_arrives_whole_and_in_order() {
     let mock = mock_with_followers(25_000).await;
     let dir = tempfile::tempdir().unwrap();
     let (login, id) = broadcaster(&mock);
-    let client = client(&mock, Some(store_with_user_token(&mock, dir.path(), &login, &[followers::SCOPE])));
+    let client = client(
+        &mock,
+        Some(store_with_user_token(&mock, dir.path(), &login, &[followers::SCOPE])),
+    );
     let (all, total) = all_followers(&client, &id).await.unwrap();
     assert_eq!(total, 25_000);
     assert_whole_and_ordered(&all, total);
@@ -55,7 +61,10 @@ async fn the_client_paces_itself_to_the_bucket_and_is_never_refused() {
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (login, id) = broadcaster(&mock);
-    let client = client(&mock, Some(store_with_user_token(&mock, dir.path(), &login, &[followers::SCOPE])));
+    let client = client(
+        &mock,
+        Some(store_with_user_token(&mock, dir.path(), &login, &[followers::SCOPE])),
+    );
     let (all, total) = all_followers(&client, &id).await.unwrap();
     assert_whole_and_ordered(&all, total);
     assert_eq!(mock.stats().rate_limited, 0, "the fake never had to refuse a request");
@@ -67,10 +76,16 @@ async fn followers_arriving_while_paging_do_not_shift_pages() {
     let mock = mock_with_followers(1_000).await;
     let dir = tempfile::tempdir().unwrap();
     let (login, id) = broadcaster(&mock);
-    let client = client(&mock, Some(store_with_user_token(&mock, dir.path(), &login, &[followers::SCOPE])));
+    let client = client(
+        &mock,
+        Some(store_with_user_token(&mock, dir.path(), &login, &[followers::SCOPE])),
+    );
     let mut pager = followers::followers(&client, &id);
     let mut seen = pager.next_page().await.unwrap().unwrap().items;
-    mock.advance(itch::mock::Advance { new_followers: 150, ..Default::default() });
+    mock.advance(itch::mock::Advance {
+        new_followers: 150,
+        ..Default::default()
+    });
     while let Some(page) = pager.next_page().await.unwrap() {
         seen.extend(page.items);
     }

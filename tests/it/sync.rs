@@ -7,7 +7,8 @@ use itch::mock::{Advance, FaultPlan, MockConfig};
 
 const FOLLOWS: &str = "SELECT broadcaster_id, user_id, followed_at, unfollowed_seen_at FROM follows ORDER BY 1, 2";
 const USERS: &str = "SELECT id, login, created_at FROM users ORDER BY id";
-const VIDEOS: &str = "SELECT id, title, view_count, duration_seconds, deleted_seen_at IS NOT NULL FROM videos ORDER BY id";
+const VIDEOS: &str =
+    "SELECT id, title, view_count, duration_seconds, deleted_seen_at IS NOT NULL FROM videos ORDER BY id";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_sync_archives_the_channel_whole() {
@@ -18,19 +19,56 @@ async fn a_first_sync_archives_the_channel_whole() {
     let output = sync(&mock, dir.path(), &[&login]).await;
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stderr}");
-    assert!(stdout.contains(&format!("{login}: followers +2500 -0 (total 2500)")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("{login}: followers +2500 -0 (total 2500)")),
+        "{stdout}"
+    );
 
     let db = archive(dir.path());
     let channel = id.as_str();
-    assert_eq!(count(&db, &format!("SELECT count(*) FROM follows WHERE broadcaster_id = '{channel}'")), 2_500);
-    assert_eq!(count(&db, "SELECT count(*) FROM channel_followers WHERE account_created_at IS NULL"), 0, "all hydrated");
-    assert_eq!(count(&db, "SELECT count(*) FROM channel_followers WHERE seconds_to_follow < 0"), 0);
-    assert_eq!(count(&db, "SELECT count(*) FROM follows_staging") + count(&db, "SELECT count(*) FROM users_staging"), 0);
-    assert_eq!(count(&db, &format!("SELECT follower_total FROM latest_channel_snapshots WHERE broadcaster_id = '{channel}'")), 2_500);
+    assert_eq!(
+        count(
+            &db,
+            &format!("SELECT count(*) FROM follows WHERE broadcaster_id = '{channel}'")
+        ),
+        2_500
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM channel_followers WHERE account_created_at IS NULL"
+        ),
+        0,
+        "all hydrated"
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM channel_followers WHERE seconds_to_follow < 0"
+        ),
+        0
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM follows_staging") + count(&db, "SELECT count(*) FROM users_staging"),
+        0
+    );
+    assert_eq!(
+        count(
+            &db,
+            &format!("SELECT follower_total FROM latest_channel_snapshots WHERE broadcaster_id = '{channel}'")
+        ),
+        2_500
+    );
     assert_eq!(count(&db, "SELECT count(*) FROM channels"), 1);
     assert!(count(&db, "SELECT count(*) FROM videos") > 0);
     assert!(count(&db, "SELECT count(*) FROM games") > 0);
-    assert_eq!(count(&db, "SELECT count(*) FROM sync_runs WHERE status = 'ok' AND finished_at IS NOT NULL"), 1);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM sync_runs WHERE status = 'ok' AND finished_at IS NOT NULL"
+        ),
+        1
+    );
     assert_eq!(count(&db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 }
 
@@ -65,13 +103,34 @@ async fn a_second_sync_records_exactly_what_changed() {
 
     let db = archive(dir.path());
     let channel = id.as_str();
-    let current = format!("SELECT count(*) FROM follows WHERE broadcaster_id = '{channel}' AND unfollowed_seen_at IS NULL");
+    let current =
+        format!("SELECT count(*) FROM follows WHERE broadcaster_id = '{channel}' AND unfollowed_seen_at IS NULL");
     assert_eq!(count(&db, &current), 1_223);
-    assert_eq!(count(&db, "SELECT count(*) FROM follows WHERE unfollowed_seen_at IS NOT NULL"), 7);
-    assert_eq!(count(&db, "SELECT count(*) FROM videos"), videos_before + 1, "deleted videos are kept");
-    assert_eq!(count(&db, "SELECT count(*) FROM videos WHERE deleted_seen_at IS NOT NULL"), 1);
-    assert_eq!(count(&db, &format!("SELECT count(*) FROM streams WHERE user_id = '{channel}'")), 1);
-    assert_eq!(count(&db, "SELECT count(*) FROM stream_snapshots"), 2, "one snapshot per sync while live");
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM follows WHERE unfollowed_seen_at IS NOT NULL"),
+        7
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM videos"),
+        videos_before + 1,
+        "deleted videos are kept"
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM videos WHERE deleted_seen_at IS NOT NULL"),
+        1
+    );
+    assert_eq!(
+        count(
+            &db,
+            &format!("SELECT count(*) FROM streams WHERE user_id = '{channel}'")
+        ),
+        1
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM stream_snapshots"),
+        2,
+        "one snapshot per sync while live"
+    );
     assert_eq!(count(&db, "SELECT count(*) FROM sync_runs"), 3);
 }
 
@@ -87,7 +146,13 @@ async fn a_no_change_resync_costs_one_request_per_part() {
     let (stdout, _) = text(&output);
     assert!(stdout.contains("followers +0 -0"), "{stdout}");
     let by_path = mock.stats().by_path;
-    for path in ["/helix/users", "/helix/channels", "/helix/channels/followers", "/helix/videos", "/helix/streams"] {
+    for path in [
+        "/helix/users",
+        "/helix/channels",
+        "/helix/channels/followers",
+        "/helix/videos",
+        "/helix/streams",
+    ] {
         assert_eq!(by_path.get(path), Some(&1), "{path}: {by_path:?}");
     }
     assert_eq!(by_path.get("/helix/games"), None, "games already known: {by_path:?}");
@@ -102,16 +167,34 @@ async fn an_app_token_records_the_follower_total_and_says_why_once() {
     let output = sync(&mock, dir.path(), &[&first, &second]).await;
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stderr}");
-    assert!(stdout.contains("followers +0 -0 (total 800, list not visible)"), "{stdout}");
-    assert_eq!(stderr.matches("follower lists need `itch auth login`").count(), 1, "one note for the run: {stderr}");
+    assert!(
+        stdout.contains("followers +0 -0 (total 800, list not visible)"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stderr.matches("follower lists need `itch auth login`").count(),
+        1,
+        "one note for the run: {stderr}"
+    );
     let db = archive(dir.path());
     assert_eq!(count(&db, "SELECT count(*) FROM follows"), 0);
-    assert_eq!(count(&db, "SELECT count(*) FROM channel_snapshots WHERE follower_total IS NOT NULL"), 2);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM channel_snapshots WHERE follower_total IS NOT NULL"
+        ),
+        2
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_channels_sync_concurrently_into_one_archive() {
-    let mock = mock_with(MockConfig { followers: 3_000, channels: 3, ..MockConfig::default() }).await;
+    let mock = mock_with(MockConfig {
+        followers: 3_000,
+        channels: 3,
+        ..MockConfig::default()
+    })
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let channels = mock.channels();
     login_as(&mock, dir.path(), &channels[0].login);
@@ -121,20 +204,46 @@ async fn two_channels_sync_concurrently_into_one_archive() {
     assert!(output.status.success(), "{stderr}");
     assert_eq!(stdout.lines().count(), 2, "{stdout}");
     let db = archive(dir.path());
-    assert_eq!(count(&db, "SELECT count(DISTINCT broadcaster_id) FROM channel_snapshots"), 2);
-    assert_eq!(count(&db, &format!("SELECT count(*) FROM follows WHERE broadcaster_id = '{}'", channels[0].id)), 3_000);
+    assert_eq!(
+        count(&db, "SELECT count(DISTINCT broadcaster_id) FROM channel_snapshots"),
+        2
+    );
+    assert_eq!(
+        count(
+            &db,
+            &format!(
+                "SELECT count(*) FROM follows WHERE broadcaster_id = '{}'",
+                channels[0].id
+            )
+        ),
+        3_000
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_percent_errors_give_an_identical_archive() {
-    let config = MockConfig { followers: 4_000, ..MockConfig::default() };
+    let config = MockConfig {
+        followers: 4_000,
+        ..MockConfig::default()
+    };
     let mock = mock_with(config).await;
     let (clean, faulty) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (login, _) = broadcaster(&mock);
     login_as(&mock, clean.path(), &login);
     login_as(&mock, faulty.path(), &login);
-    assert!(sync(&mock, clean.path(), &["--only", "followers,videos", &login]).await.status.success());
-    mock.set_faults(FaultPlan { server_error: 0.07, reset: 0.03, truncate: 0.01, malformed: 0.01, ..FaultPlan::default() });
+    assert!(
+        sync(&mock, clean.path(), &["--only", "followers,videos", &login])
+            .await
+            .status
+            .success()
+    );
+    mock.set_faults(FaultPlan {
+        server_error: 0.07,
+        reset: 0.03,
+        truncate: 0.01,
+        malformed: 0.01,
+        ..FaultPlan::default()
+    });
     let output = sync(&mock, faulty.path(), &["--only", "followers,videos", &login]).await;
     assert!(output.status.success(), "{}", text(&output).1);
     assert!(mock.stats().faults > 0);
@@ -167,7 +276,13 @@ async fn a_sync_killed_mid_walk_resumes_without_gap_or_duplicate() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         let pages = rusqlite::Connection::open_with_flags(&db_path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .ok()
-            .and_then(|c| c.query_row("SELECT max(pages) FROM sync_checkpoints", [], |r| r.get::<_, Option<i64>>(0)).ok().flatten())
+            .and_then(|c| {
+                c.query_row("SELECT max(pages) FROM sync_checkpoints", [], |r| {
+                    r.get::<_, Option<i64>>(0)
+                })
+                .ok()
+                .flatten()
+            })
             .unwrap_or(0);
         if pages >= 40 {
             break;
@@ -178,7 +293,10 @@ async fn a_sync_killed_mid_walk_resumes_without_gap_or_duplicate() {
     child.wait().unwrap();
     {
         let db = archive(killed.path());
-        assert!(count(&db, "SELECT count(*) FROM follows_staging") > 0, "killed mid-walk");
+        assert!(
+            count(&db, "SELECT count(*) FROM follows_staging") > 0,
+            "killed mid-walk"
+        );
         assert!(count(&db, "SELECT count(*) FROM sync_runs WHERE finished_at IS NULL") == 1);
     }
 
@@ -186,10 +304,19 @@ async fn a_sync_killed_mid_walk_resumes_without_gap_or_duplicate() {
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stderr}");
     assert!(stdout.contains("followers +20000 -0"), "{stdout}");
-    assert!(sync(&mock, clean.path(), &["--only", "followers", &login]).await.status.success());
+    assert!(
+        sync(&mock, clean.path(), &["--only", "followers", &login])
+            .await
+            .status
+            .success()
+    );
     let (a, b) = (archive(killed.path()), archive(clean.path()));
     assert_eq!(count(&a, "SELECT count(*) FROM follows"), 20_000);
-    assert_eq!(rows(&a, FOLLOWS), rows(&b, FOLLOWS), "same follows as an uninterrupted sync");
+    assert_eq!(
+        rows(&a, FOLLOWS),
+        rows(&b, FOLLOWS),
+        "same follows as an uninterrupted sync"
+    );
     assert_eq!(rows(&a, USERS), rows(&b, USERS), "same accounts, all hydrated");
     let check: String = a.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(check, "ok");
@@ -230,7 +357,10 @@ async fn an_archive_in_a_missing_directory_is_a_clear_error() {
     let output = run(cmd).await;
     let (_, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr.contains("no/such/dir/itch.db") && !stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stderr.contains("no/such/dir/itch.db") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -242,5 +372,8 @@ async fn a_second_sync_on_a_busy_archive_refuses_saying_who_holds_it() {
     let output = sync(&mock, dir.path(), &[&login]).await;
     let (_, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr.contains("another itch sync is writing") && stderr.contains(&format!("process {}", std::process::id())), "{stderr}");
+    assert!(
+        stderr.contains("another itch sync is writing") && stderr.contains(&format!("process {}", std::process::id())),
+        "{stderr}"
+    );
 }

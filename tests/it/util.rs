@@ -9,7 +9,12 @@ use std::time::Duration;
 
 /// A fake Twitch whose largest channel has `followers` followers.
 pub async fn mock_with_followers(followers: u64) -> MockServer {
-    MockServer::start(MockConfig { followers, ..MockConfig::default() }).await.expect("fake Twitch starts")
+    MockServer::start(MockConfig {
+        followers,
+        ..MockConfig::default()
+    })
+    .await
+    .expect("fake Twitch starts")
 }
 
 /// Retries fast, so fault tests take milliseconds, not seconds.
@@ -35,6 +40,7 @@ pub fn client_with_secret(mock: &MockServer, secret: &str, store: Option<TokenSt
         client_secret: Some(Secret::new(secret)),
         token_store: store,
         retry: fast_retry(),
+        cache: None,
     })
     .unwrap()
 }
@@ -85,12 +91,17 @@ pub fn itch(mock: &MockServer, dir: &Path) -> Command {
 
 /// Runs a command off the async runtime (the fake serves on the runtime meanwhile).
 pub async fn run(mut cmd: Command) -> Output {
-    tokio::task::spawn_blocking(move || cmd.output().expect("itch runs")).await.unwrap()
+    tokio::task::spawn_blocking(move || cmd.output().expect("itch runs"))
+        .await
+        .unwrap()
 }
 
 /// stdout and stderr as text.
 pub fn text(output: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }
 
 /// A fake with a chosen config.
@@ -100,7 +111,11 @@ pub async fn mock_with(config: MockConfig) -> MockServer {
 
 /// Logs `login` in for the binary: a user token with every scope itch uses, in `dir/config/token.json`.
 pub fn login_as(mock: &MockServer, dir: &Path, login: &str) -> TokenStore {
-    let scopes = ["moderator:read:followers", "user:read:follows", "moderator:read:chatters"];
+    let scopes = [
+        "moderator:read:followers",
+        "user:read:follows",
+        "moderator:read:chatters",
+    ];
     store_with_user_token(mock, &dir.join("config"), login, &scopes)
 }
 
@@ -118,7 +133,8 @@ pub fn archive(dir: &Path) -> rusqlite::Connection {
 
 /// One integer from a query.
 pub fn count(conn: &rusqlite::Connection, sql: &str) -> i64 {
-    conn.query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}"))
+    conn.query_row(sql, [], |r| r.get(0))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 /// Rows of a query as text, for comparing archives.
@@ -126,7 +142,10 @@ pub fn rows(conn: &rusqlite::Connection, sql: &str) -> Vec<String> {
     let mut stmt = conn.prepare(sql).unwrap();
     let columns = stmt.column_count();
     stmt.query_map([], |r| {
-        Ok((0..columns).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect::<Vec<_>>().join("|"))
+        Ok((0..columns)
+            .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+            .collect::<Vec<_>>()
+            .join("|"))
     })
     .unwrap()
     .map(|r| r.unwrap())

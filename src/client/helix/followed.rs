@@ -24,7 +24,11 @@ pub struct FollowedChannel {
 
 /// Pages through the channels `user` follows (the token's own user).
 pub fn followed<'c>(client: &'c Client, user: &UserId) -> Pager<'c, FollowedChannel> {
-    Pager::new(client, PATH, vec![("user_id", user.0.clone()), ("first", MAX_PAGE.to_string())])
+    Pager::new(
+        client,
+        PATH,
+        vec![("user_id", user.0.clone()), ("first", MAX_PAGE.to_string())],
+    )
 }
 
 #[cfg(test)]

@@ -26,7 +26,14 @@ pub struct Follower {
 
 /// Pages through a channel's followers, newest first, `MAX_PAGE` at a time.
 pub fn followers<'c>(client: &'c Client, broadcaster: &UserId) -> Pager<'c, Follower> {
-    Pager::new(client, PATH, vec![("broadcaster_id", broadcaster.0.clone()), ("first", MAX_PAGE.to_string())])
+    Pager::new(
+        client,
+        PATH,
+        vec![
+            ("broadcaster_id", broadcaster.0.clone()),
+            ("first", MAX_PAGE.to_string()),
+        ],
+    )
 }
 
 /// The follower total alone: one request for one item (works with any token).

@@ -65,5 +65,10 @@ pub(crate) fn fixture(name: &str) -> Value {
 /// Parses every item of a fixture's `data` as `T`, as [`Client::helix_page`] does.
 #[cfg(test)]
 pub(crate) fn parse_fixture<T: serde::de::DeserializeOwned>(name: &str) -> Vec<T> {
-    fixture(name)["data"].as_array().unwrap().iter().map(|v| T::deserialize(v).unwrap()).collect()
+    fixture(name)["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| T::deserialize(v).unwrap())
+        .collect()
 }

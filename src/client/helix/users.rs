@@ -52,7 +52,9 @@ pub async fn fetch_user(client: &Client, login: &Login) -> Result<(User, Value)>
         .await?
         .into_iter()
         .find(|(user, _)| user.login.eq_ignore_ascii_case(login.as_str()))
-        .ok_or_else(|| Error::UnknownUser { login: login.to_string() })
+        .ok_or_else(|| Error::UnknownUser {
+            login: login.to_string(),
+        })
 }
 
 #[cfg(test)]

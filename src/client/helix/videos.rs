@@ -157,6 +157,12 @@ mod tests {
         assert_eq!(videos[0].duration_seconds(), Some(201));
         assert_eq!(videos[0].stream_id, None);
         assert!(videos[0].muted_segments.is_empty());
-        assert_eq!(videos[1].muted_segments, vec![MutedSegment { duration: 30, offset: 120 }]);
+        assert_eq!(
+            videos[1].muted_segments,
+            vec![MutedSegment {
+                duration: 30,
+                offset: 120
+            }]
+        );
     }
 }

@@ -1,0 +1,238 @@
+//! The default backend: the `http_cache` table inside the archive, through a connection of its own (WAL lets
+//! it work beside the sync's writer). Expiry is a column; `prune` deletes what has expired.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use super::{Cache, CacheKey, CacheStats, CachedResponse, compress, decompress};
+use crate::archive::timestamp;
+use crate::error::{Error, Result};
+
+/// The sqlite backend.
+#[derive(Debug)]
+pub struct SqliteCache {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+const BACKEND: &str = "sqlite";
+
+impl SqliteCache {
+    /// Opens the cache in the archive at `path` (opening the archive the usual way: checked and migrated).
+    pub fn open(path: &std::path::Path) -> Result<SqliteCache> {
+        let conn = crate::archive::db::open(path)?;
+        Ok(SqliteCache {
+            conn: Mutex::new(conn),
+            path: path.to_owned(),
+        })
+    }
+
+    fn db_error(&self, action: &'static str) -> impl Fn(rusqlite::Error) -> Error + '_ {
+        move |source| Error::Database {
+            path: self.path.clone(),
+            action,
+            source,
+        }
+    }
+
+    fn count(&self, conn: &Connection, column: &str) -> rusqlite::Result<()> {
+        conn.execute(
+            &format!(
+                "INSERT INTO http_cache_counters (backend, {column}, updated_at) VALUES (?1, 1, ?2)
+                 ON CONFLICT (backend) DO UPDATE SET {column} = {column} + 1, updated_at = excluded.updated_at"
+            ),
+            params![BACKEND, timestamp(Utc::now())],
+        )?;
+        Ok(())
+    }
+}
+
+impl Cache for SqliteCache {
+    fn get(&self, key: &CacheKey) -> Result<Option<CachedResponse>> {
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let now = timestamp(Utc::now());
+        let row: Option<(String, String, i64, String, Vec<u8>)> = conn
+            .query_row(
+                "SELECT kind, url, status, fetched_at, body FROM http_cache WHERE key = ?1 AND expires_at > ?2",
+                params![key.0, now],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()
+            .map_err(self.db_error("reading the cache of"))?;
+        let Some((kind, url, status, fetched_at, stored)) = row else {
+            self.count(&conn, "misses")
+                .map_err(self.db_error("counting in the cache of"))?;
+            return Ok(None);
+        };
+        let decoded = decompress(&stored).zip(fetched_at.parse::<DateTime<Utc>>().ok());
+        let Some((body, fetched_at)) = decoded else {
+            // A corrupt entry is a miss; the fresh answer will overwrite it.
+            tracing::debug!(url, "corrupt cache entry, treating as a miss");
+            self.count(&conn, "corrupt")
+                .map_err(self.db_error("counting in the cache of"))?;
+            self.count(&conn, "misses")
+                .map_err(self.db_error("counting in the cache of"))?;
+            return Ok(None);
+        };
+        self.count(&conn, "hits")
+            .map_err(self.db_error("counting in the cache of"))?;
+        let kind = kind_name(&kind);
+        Ok(Some(CachedResponse {
+            kind,
+            url,
+            status: status as u16,
+            fetched_at,
+            body,
+        }))
+    }
+
+    fn put(&self, key: &CacheKey, response: &CachedResponse, ttl: Duration) -> Result<()> {
+        let stored = compress(&response.body);
+        let expires = response.fetched_at + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::zero());
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        conn.execute(
+            "INSERT INTO http_cache (key, kind, url, status, fetched_at, expires_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, url = excluded.url, status = excluded.status,
+                 fetched_at = excluded.fetched_at, expires_at = excluded.expires_at, body = excluded.body",
+            params![
+                key.0,
+                response.kind,
+                response.url,
+                response.status,
+                timestamp(response.fetched_at),
+                timestamp(expires),
+                stored
+            ],
+        )
+        .map_err(self.db_error("writing the cache of"))?;
+        conn.execute(
+            "INSERT INTO http_cache_counters (backend, writes, bytes_written, updated_at) VALUES (?1, 1, ?2, ?3)
+             ON CONFLICT (backend) DO UPDATE SET writes = writes + 1, bytes_written = bytes_written + excluded.bytes_written,
+                 updated_at = excluded.updated_at",
+            params![BACKEND, stored.len() as i64, timestamp(Utc::now())],
+        )
+        .map_err(self.db_error("counting in the cache of"))?;
+        Ok(())
+    }
+
+    fn stats(&self) -> Result<CacheStats> {
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let now = timestamp(Utc::now());
+        let (entries, bytes, expired): (i64, i64, i64) = conn
+            .query_row(
+                "SELECT count(*), coalesce(sum(length(body)), 0), count(*) FILTER (WHERE expires_at <= ?1) FROM http_cache",
+                [now],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .map_err(self.db_error("reading the cache of"))?;
+        let counters = load_counters(&conn, BACKEND).map_err(self.db_error("reading the cache of"))?;
+        Ok(CacheStats {
+            backend: BACKEND.into(),
+            entries: Some(entries as u64),
+            bytes: Some(bytes as u64),
+            expired: Some(expired as u64),
+            ..counters
+        })
+    }
+
+    fn prune(&self) -> Result<u64> {
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let pruned = conn
+            .execute("DELETE FROM http_cache WHERE expires_at <= ?1", [timestamp(Utc::now())])
+            .map_err(self.db_error("pruning the cache of"))?;
+        Ok(pruned as u64)
+    }
+
+    fn clear(&self) -> Result<u64> {
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let cleared = conn
+            .execute("DELETE FROM http_cache", [])
+            .map_err(self.db_error("clearing the cache of"))?;
+        Ok(cleared as u64)
+    }
+}
+
+/// The counters a backend accumulated in this archive.
+pub fn load_counters(conn: &Connection, backend: &str) -> rusqlite::Result<CacheStats> {
+    conn.query_row(
+        "SELECT hits, misses, writes, bytes_written, corrupt FROM http_cache_counters WHERE backend = ?1",
+        [backend],
+        |r| {
+            Ok(CacheStats {
+                backend: backend.to_owned(),
+                hits: r.get::<_, i64>(0)? as u64,
+                misses: r.get::<_, i64>(1)? as u64,
+                writes: r.get::<_, i64>(2)? as u64,
+                bytes_written: r.get::<_, i64>(3)? as u64,
+                corrupt: r.get::<_, i64>(4)? as u64,
+                ..CacheStats::default()
+            })
+        },
+    )
+    .optional()
+    .map(|c| {
+        c.unwrap_or_else(|| CacheStats {
+            backend: backend.to_owned(),
+            ..CacheStats::default()
+        })
+    })
+}
+
+/// Kinds are a closed set of static names; an unknown stored kind (another version's) reads as "other".
+fn kind_name(stored: &str) -> &'static str {
+    ["followers", "followed", "video", "videos", "user", "game", "search"]
+        .into_iter()
+        .find(|k| *k == stored)
+        .unwrap_or("other")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(body: &str) -> CachedResponse {
+        CachedResponse {
+            kind: "user",
+            url: "http://x/helix/users?id=1".into(),
+            status: 200,
+            fetched_at: Utc::now(),
+            body: body.into(),
+        }
+    }
+
+    #[test]
+    fn put_get_expire_and_corrupt_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = SqliteCache::open(&dir.path().join("a.db")).unwrap();
+        let key = CacheKey("k1".into());
+        assert_eq!(cache.get(&key).unwrap(), None);
+        cache
+            .put(&key, &response("{\"data\":[]}"), Duration::from_secs(60))
+            .unwrap();
+        assert_eq!(cache.get(&key).unwrap().unwrap().body, b"{\"data\":[]}");
+
+        let stale = CacheKey("k2".into());
+        cache.put(&stale, &response("old"), Duration::ZERO).unwrap();
+        assert_eq!(cache.get(&stale).unwrap(), None, "expired entries are misses");
+        assert_eq!(cache.prune().unwrap(), 1);
+
+        cache
+            .conn
+            .lock()
+            .unwrap()
+            .execute("UPDATE http_cache SET body = x'00ff00' WHERE key = 'k1'", [])
+            .unwrap();
+        assert_eq!(cache.get(&key).unwrap(), None, "corrupt entries are misses");
+        let stats = cache.stats().unwrap();
+        assert_eq!(
+            (stats.hits, stats.corrupt, stats.writes, stats.entries),
+            (1, 1, 2, Some(1))
+        );
+        cache.put(&key, &response("fixed"), Duration::from_secs(60)).unwrap();
+        assert_eq!(cache.get(&key).unwrap().unwrap().body, b"fixed");
+        assert_eq!(cache.clear().unwrap(), 1);
+    }
+}

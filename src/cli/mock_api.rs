@@ -1,0 +1,187 @@
+//! `itch mock-api`: runs the fake Twitch of [`crate::mock`] on a local port until Ctrl-C.
+//!
+//! Prints what a client needs to use it (base URL, the environment to export, the accepted client id and
+//! secret, the channels) and leaves the rest to [`MockServer`].
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::mock::{FaultPlan, MockConfig, MockServer};
+
+/// Options of `itch mock-api`.
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Example:\n  itch mock-api --port 8080 --followers 1000000 --fault-5xx 0.05\n  \
+                        curl -s http://127.0.0.1:8080/_mock/world"
+)]
+pub struct MockApiArgs {
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// Seed of the world: the same seed serves the same channels, followers and videos.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Number of channels (the first is the largest).
+    #[arg(long, default_value_t = 3)]
+    pub channels: usize,
+    /// Followers of the largest channel; each next channel has a tenth of the one before (at least 5).
+    #[arg(long, default_value_t = 1000)]
+    pub followers: u64,
+    /// Videos per channel at start.
+    #[arg(long, default_value_t = 30)]
+    pub videos: u32,
+    /// The client id the fake accepts (30 characters, like Twitch's).
+    #[arg(long, default_value = "itchmockclientid00000000000000")]
+    pub client_id: String,
+    /// The client secret the fake accepts.
+    #[arg(long, default_value = "itchmocksecret0000000000000000")]
+    pub client_secret: String,
+    /// Rate-limit bucket capacity, per client id and user (or app).
+    #[arg(long, default_value_t = 800)]
+    pub bucket_size: u32,
+    /// Rate-limit points refilled per minute.
+    #[arg(long, default_value_t = 800)]
+    pub refill_per_minute: u32,
+    /// Delay added to every Helix and OAuth request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Share of Helix requests answered 500, 502 or 503.
+    #[arg(long = "fault-5xx", default_value_t = 0.0)]
+    pub fault_5xx: f64,
+    /// Share of Helix requests whose connection is reset before any response.
+    #[arg(long, default_value_t = 0.0)]
+    pub fault_reset: f64,
+    /// Share of Helix requests whose body is cut in the middle.
+    #[arg(long, default_value_t = 0.0)]
+    pub fault_truncate: f64,
+    /// Share of Helix requests answered with a body that is not JSON.
+    #[arg(long, default_value_t = 0.0)]
+    pub fault_malformed: f64,
+    /// Share of Helix requests delayed by --slow-ms.
+    #[arg(long, default_value_t = 0.0)]
+    pub fault_slow: f64,
+    /// Delay of a slow request, in milliseconds.
+    #[arg(long, default_value_t = 5000)]
+    pub slow_ms: u64,
+    /// Lifetime of the access tokens it mints, in seconds.
+    #[arg(long, default_value_t = 4 * 3600)]
+    pub token_ttl_secs: u64,
+}
+
+impl MockApiArgs {
+    fn config(&self) -> anyhow::Result<MockConfig> {
+        let shares = [
+            self.fault_5xx,
+            self.fault_reset,
+            self.fault_truncate,
+            self.fault_malformed,
+            self.fault_slow,
+        ];
+        if shares.iter().any(|s| !(0.0..=1.0).contains(s)) || shares.iter().sum::<f64>() > 1.0 {
+            anyhow::bail!("fault shares must each be between 0 and 1, and add up to at most 1");
+        }
+        Ok(MockConfig {
+            seed: self.seed,
+            channels: self.channels,
+            followers: self.followers,
+            videos: self.videos,
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.clone(),
+            bucket_size: self.bucket_size,
+            refill_per_minute: self.refill_per_minute,
+            latency: Duration::from_millis(self.latency_ms),
+            faults: FaultPlan {
+                server_error: self.fault_5xx,
+                reset: self.fault_reset,
+                truncate: self.fault_truncate,
+                malformed: self.fault_malformed,
+                slow: self.fault_slow,
+                slow_ms: self.slow_ms,
+            },
+            token_ttl: Duration::from_secs(self.token_ttl_secs),
+        })
+    }
+}
+
+/// Runs the fake until Ctrl-C.
+pub async fn run(args: MockApiArgs) -> anyhow::Result<()> {
+    let config = args.config()?;
+    let listener = tokio::net::TcpListener::bind((args.host, args.port))
+        .await
+        .with_context(|| format!("listening on {}:{}", args.host, args.port))?;
+    let server = MockServer::from_listener(listener, config).context("starting the fake Twitch")?;
+    println!("itch mock-api: fake Twitch on {} (seed {})", server.url(), args.seed);
+    println!();
+    println!(
+        "export TWITCH_HELIX_URL={} TWITCH_OAUTH2_URL={}",
+        server.helix_url(),
+        server.oauth_url()
+    );
+    println!(
+        "export TWITCH_CLIENT_ID={} TWITCH_CLIENT_SECRET={}",
+        server.client_id(),
+        server.client_secret()
+    );
+    println!();
+    println!("client id:     {}", server.client_id());
+    println!("client secret: {}", server.client_secret());
+    println!();
+    let channels = server.channels();
+    let width = channels.iter().map(|c| c.login.len()).max().unwrap_or(0);
+    println!("{:width$}  {:>10}  followers", "login", "id");
+    for c in &channels {
+        println!("{:width$}  {:>10}  {}", c.login, c.id, c.followers);
+    }
+    println!();
+    println!(
+        "controls: GET {0}/_mock/world, GET {0}/_mock/stats, POST {0}/_mock/advance, POST {0}/_mock/faults, \
+         POST {0}/_mock/token",
+        server.url()
+    );
+    println!("Ctrl-C stops it.");
+    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    server.shutdown().await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        args: MockApiArgs,
+    }
+
+    #[test]
+    fn defaults_match_the_library() {
+        let args = Wrapper::parse_from(["mock-api"]).args;
+        let (got, mut want) = (args.config().unwrap(), MockConfig::default());
+        // The one deliberate difference: a slow fault switched on from the command line should be noticeable.
+        want.faults.slow_ms = 5000;
+        assert_eq!(format!("{got:?}"), format!("{want:?}"));
+        assert_eq!(got.client_secret, want.client_secret);
+    }
+
+    #[test]
+    fn fault_flags_fill_the_plan() {
+        let args = Wrapper::parse_from(["mock-api", "--fault-5xx", "0.1", "--fault-reset", "0.05", "--port", "0"]).args;
+        let config = args.config().unwrap();
+        assert_eq!(config.faults.server_error, 0.1);
+        assert_eq!(config.faults.reset, 0.05);
+        assert!(
+            Wrapper::try_parse_from(["mock-api", "--fault-5xx", "0.9", "--fault-slow", "0.5"])
+                .unwrap()
+                .args
+                .config()
+                .is_err()
+        );
+    }
+}

@@ -1,0 +1,187 @@
+//! A fake Twitch (Helix, id.twitch.tv OAuth, control endpoints) for tests, benchmarks and demos.
+//!
+//! It sits beside the client in the data flow: the client talks to it exactly as it talks to Twitch, through
+//! `TWITCH_HELIX_URL` and `TWITCH_OAUTH2_URL`. The world is computed from a seed and a mock clock (see
+//! `seed.rs` and `world.rs`), so the same seed always serves the same channels, followers and videos, and a channel
+//! with a million followers costs no more memory than one with ten: each follower is derived from its position.
+//!
+//! Its JSON is written here from the Twitch reference shapes, never from the client's types, so a client bug
+//! cannot hide behind a fake with the same bug. Start one with [`MockServer::start`]; `itch mock-api` runs one
+//! standalone.
+//!
+//! Where it differs from twitch-cli's mock on purpose: ratelimit headers and real 429s, total-only follower
+//! lists for tokens without moderator rights, `pagination: {}` on the last page, a device-code flow, and
+//! injectable faults.
+
+mod cursor;
+mod endpoints;
+mod errors;
+mod faults;
+mod oauth;
+mod query;
+mod ratelimit;
+mod seed;
+mod server;
+mod state;
+mod tokens;
+mod world;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+pub use server::MockServer;
+
+/// Everything a [`MockServer`] needs to build its world and police its clients.
+#[derive(Clone)]
+pub struct MockConfig {
+    /// Seed of the world: same seed, same channels, followers, videos and tokens.
+    pub seed: u64,
+    /// Number of broadcasters (1..=1000). Channel 0 is the largest.
+    pub channels: usize,
+    /// Followers of channel 0; channel k has `followers / 10^k`, at least 5.
+    pub followers: u64,
+    /// Videos per channel at start.
+    pub videos: u32,
+    /// The only client id the fake accepts.
+    pub client_id: String,
+    /// The secret that goes with `client_id`.
+    pub client_secret: String,
+    /// Capacity of each rate-limit bucket (one per client id and user, or app).
+    pub bucket_size: u32,
+    /// Points refilled per minute, continuously.
+    pub refill_per_minute: u32,
+    /// Delay added to every Helix and OAuth request.
+    pub latency: Duration,
+    /// Shares of Helix requests that fail, drawn per request.
+    pub faults: FaultPlan,
+    /// Lifetime of every access token it mints.
+    pub token_ttl: Duration,
+}
+
+impl Default for MockConfig {
+    fn default() -> Self {
+        MockConfig {
+            seed: 0,
+            channels: 3,
+            followers: 1000,
+            videos: 30,
+            client_id: "itchmockclientid00000000000000".to_owned(),
+            client_secret: "itchmocksecret0000000000000000".to_owned(),
+            bucket_size: 800,
+            refill_per_minute: 800,
+            latency: Duration::ZERO,
+            faults: FaultPlan::default(),
+            token_ttl: Duration::from_secs(4 * 3600),
+        }
+    }
+}
+
+// Hand-written so a config printed in a log never shows the secret, as everywhere else in itch.
+impl std::fmt::Debug for MockConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockConfig")
+            .field("seed", &self.seed)
+            .field("channels", &self.channels)
+            .field("followers", &self.followers)
+            .field("videos", &self.videos)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("bucket_size", &self.bucket_size)
+            .field("refill_per_minute", &self.refill_per_minute)
+            .field("latency", &self.latency)
+            .field("faults", &self.faults)
+            .field("token_ttl", &self.token_ttl)
+            .finish()
+    }
+}
+
+/// Shares (0.0..=1.0) of Helix requests that fail, each drawn per request from a seeded RNG.
+///
+/// The shares are tried in field order on one uniform draw, so their sum should stay at or below 1.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct FaultPlan {
+    /// Answer 500, 502 or 503 with a Helix error body.
+    pub server_error: f64,
+    /// Close the connection before any response byte: the client sees a transport error.
+    pub reset: f64,
+    /// Send the status and half the body, then break the connection.
+    pub truncate: f64,
+    /// Send a complete response whose body is not valid JSON.
+    pub malformed: f64,
+    /// Delay the response by `slow_ms`, then answer normally.
+    pub slow: f64,
+    /// Delay of a slow response, in milliseconds.
+    pub slow_ms: u64,
+}
+
+/// One forced failure for [`MockServer::fail_next`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fault {
+    /// Answer with this status (e.g. 500, 503) and a Helix error body.
+    ServerError(u16),
+    /// Close the connection before any response byte.
+    Reset,
+    /// Send the status and half the body, then break the connection.
+    Truncate,
+    /// Send a complete response whose body is not valid JSON.
+    Malformed,
+    /// Answer 429 as if the bucket were empty (`Ratelimit-Reset` one second ahead).
+    RateLimit,
+}
+
+/// A step of the world's clock, with the changes that happened during it.
+///
+/// Followers and videos change on `channel` (a login), or on the largest channel when it is `None`.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Advance {
+    /// Followers added at the top of the list, followed during the step.
+    pub new_followers: u64,
+    /// Existing followers (chosen by the seeded RNG) that unfollow.
+    pub unfollows: u64,
+    /// Videos published during the step.
+    pub new_videos: u32,
+    /// Existing videos (chosen by the seeded RNG) that are deleted.
+    pub deleted_videos: u32,
+    /// Logins of channels that start streaming at the end of the step.
+    pub go_live: Vec<String>,
+    /// Logins of channels that stop streaming; each ended stream leaves an archive video.
+    pub go_offline: Vec<String>,
+    /// Length of the step in hours; 0 means 1.
+    pub hours: u32,
+    /// Login of the channel whose followers and videos change; `None` is the largest channel.
+    pub channel: Option<String>,
+}
+
+/// A broadcaster of the fake world, as the controls report it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct MockChannel {
+    /// Twitch user id (digits).
+    pub id: String,
+    /// Login name.
+    pub login: String,
+    /// Display name.
+    pub display_name: String,
+    /// Current follower total (what Get Channel Followers reports as `total`).
+    pub followers: u64,
+}
+
+/// Request counters since the start or the last [`MockServer::reset_stats`].
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct MockStats {
+    /// Every HTTP request, whatever its path.
+    pub requests: u64,
+    /// Requests under `/helix/`.
+    pub helix_requests: u64,
+    /// 429 responses sent, from an empty bucket or forced with [`Fault::RateLimit`].
+    pub rate_limited: u64,
+    /// Injected faults (drawn or forced), including forced 429s and slow responses.
+    pub faults: u64,
+    /// Requests per path, e.g. `/helix/users`.
+    pub by_path: BTreeMap<String, u64>,
+}
