@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::cache::{Backend, Cache, sqlite::SqliteCache};
+use crate::client::gql::GqlConfig;
 use crate::client::{ClientConfig, Endpoints, RetryPolicy, Secret, TokenStore};
 use crate::error::Result;
 
@@ -25,6 +26,8 @@ pub struct Config {
     pub config_dir: PathBuf,
     /// The response cache backend (`--cache`, `ITCH_CACHE`).
     pub cache: Backend,
+    /// GQL's client id and query hashes (`ITCH_GQL_CLIENT_ID`, `ITCH_GQL_COMMENTS_HASH`).
+    pub gql: GqlConfig,
 }
 
 impl Config {
@@ -42,6 +45,7 @@ impl Config {
             token_store: Some(self.token_store()),
             retry: RetryPolicy::default(),
             cache: None,
+            gql: self.gql.clone(),
         }
     }
 

@@ -122,6 +122,22 @@ pub enum Error {
     #[error("another itch sync is writing to {} ({holder}); wait for it, or pass --wait SECONDS", path.display())]
     Locked { path: PathBuf, holder: String },
 
+    /// GQL answered with an error retrying did not fix.
+    #[error("{url} answered: {message}")]
+    Gql { url: String, message: String },
+
+    /// GQL refused a cursor with its integrity check (it did so for the web Client-Id from 2023-05).
+    #[error("chat replay of video {video}: Twitch's integrity check refused the request")]
+    GqlIntegrity { video: String },
+
+    /// The persisted query hash is unknown to Twitch (it rotated).
+    #[error("Twitch no longer knows the {operation} query (PersistedQueryNotFound)")]
+    GqlPersistedQuery { operation: &'static str },
+
+    /// The video does not exist (any more).
+    #[error("video {video} not found (deleted or expired on Twitch)")]
+    VideoNotFound { video: String },
+
     /// Building the HTTP client failed (TLS setup).
     #[error("setting up HTTP")]
     HttpSetup(#[source] reqwest::Error),
@@ -165,6 +181,12 @@ impl Error {
                 Some("the stored login expired: run `itch auth login` again")
             }
             Error::Auth { .. } => Some("check TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET"),
+            Error::GqlIntegrity { .. } => {
+                Some("Twitch's GQL refused this Client-Id: set ITCH_GQL_CLIENT_ID to the one current chat tools use")
+            }
+            Error::GqlPersistedQuery { .. } => {
+                Some("the query hash rotated: set ITCH_GQL_COMMENTS_HASH to the one current chat tools use")
+            }
             _ => None,
         }
     }

@@ -11,6 +11,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod mock;
+pub mod report;
 pub mod sync;
 
 pub use error::{Error, Result};

@@ -3,6 +3,7 @@
 //! migrates it; the `save_*` functions write one table group each inside a caller's transaction; `load_*`
 //! read. It never makes HTTP calls: the sync engine hands it what the client fetched.
 
+pub mod chat;
 pub mod chatters;
 pub mod db;
 pub mod follows;

@@ -4,8 +4,11 @@
 mod api;
 mod auth;
 mod cache;
+mod chat;
 mod demo;
 pub mod mock_api;
+mod report;
+mod sql;
 mod sync;
 
 use clap::{Args, Parser, Subcommand};
@@ -48,6 +51,12 @@ pub struct GlobalArgs {
     /// Your application's client id (the secret is read from TWITCH_CLIENT_SECRET only).
     #[arg(long, global = true, env = "TWITCH_CLIENT_ID")]
     pub client_id: Option<String>,
+    /// The Client-Id sent to GQL for chat replay (Twitch's first-party one; change it only if Twitch does).
+    #[arg(long, global = true, env = "ITCH_GQL_CLIENT_ID", default_value = crate::client::gql::DEFAULT_CLIENT_ID, hide = true)]
+    pub gql_client_id: String,
+    /// The persisted query hash of VideoCommentsByOffsetOrCursor.
+    #[arg(long, global = true, env = "ITCH_GQL_COMMENTS_HASH", default_value = crate::client::gql::DEFAULT_COMMENTS_HASH, hide = true)]
+    pub gql_comments_hash: String,
     /// The response cache: a table in the archive (sqlite) or none.
     #[arg(long, global = true, env = "ITCH_CACHE", value_enum, default_value = "sqlite")]
     pub cache: crate::cache::Backend,
@@ -72,6 +81,10 @@ impl GlobalArgs {
             client_secret: secret_from_env("TWITCH_CLIENT_SECRET"),
             config_dir: self.config_dir.clone().unwrap_or_else(default_config_dir),
             cache: self.cache,
+            gql: crate::client::gql::GqlConfig {
+                client_id: self.gql_client_id.clone(),
+                comments_hash: self.gql_comments_hash.clone(),
+            },
         })
     }
 }
@@ -81,8 +94,14 @@ impl GlobalArgs {
 pub enum Command {
     /// Archive channels into the SQLite file: profile, followers, videos, live stream, chatters.
     Sync(sync::SyncArgs),
+    /// Archive the chat replay of VODs by id (their videos and channels too).
+    Chat(chat::ChatArgs),
     /// Look at and tidy the response cache (stats, prune, clear).
     Cache(cache::CacheArgs),
+    /// Print a report from the archive (followers, videos, follower counts...) as TSV, CSV or JSON.
+    Report(report::ReportArgs),
+    /// Run one read-only SQL query on the archive and print its rows like a report.
+    Sql(sql::SqlArgs),
     /// Log in as a Twitch user (device code flow), show or forget the login.
     Auth(auth::AuthArgs),
     /// Ask Helix directly and print what it answers as NDJSON (one raw item a line).
@@ -97,7 +116,10 @@ pub enum Command {
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Sync(args) => sync::run(&cli.global.config()?, args, cli.global.quiet).await,
+        Command::Chat(args) => chat::run(&cli.global.config()?, args).await,
         Command::Cache(args) => cache::run(&cli.global.config()?, args).await,
+        Command::Report(args) => report::run(&cli.global.config()?, args).await,
+        Command::Sql(args) => sql::run(&cli.global.config()?, args).await,
         Command::Auth(args) => auth::run(&cli.global.config()?, args).await,
         Command::Api(args) => api::run(&cli.global.config()?, args).await,
         Command::MockApi(args) => mock_api::run(args).await.map(|()| ExitCode::SUCCESS),

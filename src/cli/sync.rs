@@ -38,6 +38,12 @@ pub struct SyncArgs {
     /// Channels synced at once.
     #[arg(long, default_value_t = 4)]
     concurrency: usize,
+    /// Skip chat replay.
+    #[arg(long)]
+    no_chat: bool,
+    /// Segments each VOD's chat is split into, fetched in parallel.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    chat_segments: u16,
     /// If another sync holds the archive, wait this many seconds for it (default: refuse at once).
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     wait: u64,
@@ -70,6 +76,7 @@ pub async fn run(config: &Config, args: SyncArgs, quiet: bool) -> anyhow::Result
         full_every: args.full_every,
         limit: args.limit,
         concurrency: args.concurrency,
+        chat_segments: usize::from(args.chat_segments),
         command: std::env::args().skip(1).collect::<Vec<_>>().join(" "),
     };
     let report = sync::sync_channels(client, archive, channels, options, &Progress::new(quiet)).await?;

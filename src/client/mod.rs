@@ -7,6 +7,7 @@
 //! backoff, and otherwise fails with an error that names the URL. A page is either whole or an error.
 
 pub mod auth;
+pub mod gql;
 pub mod helix;
 pub mod ids;
 pub mod ratelimit;
@@ -95,6 +96,8 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     /// The response cache, if any.
     pub cache: Option<Arc<dyn Cache>>,
+    /// GQL's client id and query hashes.
+    pub gql: gql::GqlConfig,
 }
 
 /// Counters of what a client sent, for summaries and benchmarks.
@@ -109,7 +112,7 @@ struct Counters {
 /// A snapshot of the client's counters.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RequestStats {
-    /// HTTP requests sent to Helix (retries included).
+    /// HTTP requests sent to Helix and GQL (retries included).
     pub requests: u64,
     /// Requests that were retries after an error.
     pub retries: u64,
@@ -143,6 +146,7 @@ pub struct Client {
     retry: RetryPolicy,
     counters: Counters,
     cache: Option<Arc<dyn Cache>>,
+    gql: gql::GqlConfig,
     /// Set after the first cache failure, so a broken backend is reported once, then bypassed.
     cache_failed: std::sync::atomic::AtomicBool,
 }
@@ -218,6 +222,7 @@ impl Client {
             retry: config.retry,
             counters: Counters::default(),
             cache: config.cache,
+            gql: config.gql,
             cache_failed: Default::default(),
         })
     }
@@ -318,6 +323,12 @@ impl Client {
         })
     }
 
+    /// Counts a request sent, in the client's stats and in the [`metered`] scope if any.
+    fn count_request(&self) {
+        self.counters.requests.fetch_add(1, Ordering::Relaxed);
+        let _outside_metered = METER.try_with(|meter| meter.fetch_add(1, Ordering::Relaxed));
+    }
+
     /// A fresh cached body for `key`; cache failures are warned about once and then bypassed.
     async fn cache_get(&self, key: &CacheKey) -> Option<Vec<u8>> {
         let cache = self
@@ -369,8 +380,7 @@ impl Client {
             let bearer = self.auth.bearer(&self.http).await?;
             let outcome = {
                 let permit = self.budget.acquire().await;
-                self.counters.requests.fetch_add(1, Ordering::Relaxed);
-                let _outside_metered = METER.try_with(|meter| meter.fetch_add(1, Ordering::Relaxed));
+                self.count_request();
                 self.attempt(path, url, &bearer, &permit).await
             };
             match outcome {

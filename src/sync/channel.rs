@@ -55,6 +55,10 @@ pub(crate) async fn sync_channel(
         bar.set("following");
         super::following::sync_following(ctx, &mut summary).await?;
     }
+    if parts.contains(&Part::Chat) {
+        bar.set("chat replay");
+        super::chat::sync_chat(ctx, &mut summary).await?;
+    }
     let (broadcaster, taken) = (ctx.id().to_string(), now());
     ctx.archive
         .write("saving a channel snapshot", move |tx| {

@@ -4,6 +4,7 @@
 //! sync continues where it stopped with no gap and no duplicate.
 
 mod channel;
+pub mod chat;
 mod chatters;
 mod followers;
 mod following;
@@ -39,6 +40,8 @@ pub enum Part {
     Chatters,
     /// The channels the logged-in user follows (when syncing that user).
     Following,
+    /// Chat replay of every archive VOD whose chat is not complete.
+    Chat,
 }
 
 impl Part {
@@ -66,6 +69,8 @@ pub struct SyncOptions {
     pub limit: Option<u64>,
     /// Channels synced at once.
     pub concurrency: usize,
+    /// Segments each VOD's chat download is split into (fetched in parallel).
+    pub chat_segments: usize,
     /// What ran, for the sync_runs table.
     pub command: String,
 }
@@ -78,6 +83,7 @@ impl Default for SyncOptions {
             full_every: Duration::from_secs(7 * 24 * 3600),
             limit: None,
             concurrency: 4,
+            chat_segments: 4,
             command: "sync".into(),
         }
     }
@@ -102,6 +108,9 @@ pub struct ChannelSummary {
     pub chatters: Option<u64>,
     pub following_new: u64,
     pub following_gone: u64,
+    /// VODs whose chat was completed, and their messages.
+    pub chat_videos: u64,
+    pub chat_messages: u64,
     /// Helix requests this channel used.
     pub requests: u64,
     /// Things the user should know (a part skipped for lack of rights), said once per run by the CLI.
@@ -136,6 +145,9 @@ impl std::fmt::Display for ChannelSummary {
         }
         if let Some(chatters) = self.chatters {
             write!(f, ", {chatters} chatters")?;
+        }
+        if self.chat_videos > 0 {
+            write!(f, ", chat of {} VODs ({} messages)", self.chat_videos, self.chat_messages)?;
         }
         if self.following_new + self.following_gone > 0 {
             write!(f, ", following +{} -{}", self.following_new, self.following_gone)?;
@@ -174,7 +186,7 @@ impl ChannelContext {
 }
 
 /// The archive's "now".
-pub(crate) fn now() -> String {
+pub fn now() -> String {
     timestamp(Utc::now())
 }
 

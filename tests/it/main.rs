@@ -4,6 +4,7 @@
 mod api_cli;
 mod auth;
 mod cache;
+mod chat;
 mod faults;
 mod mock_cli;
 mod paging;

@@ -40,7 +40,7 @@ pub fn client_with_secret(mock: &MockServer, secret: &str, store: Option<TokenSt
         client_secret: Some(Secret::new(secret)),
         token_store: store,
         retry: fast_retry(),
-        cache: None,
+        ..ClientConfig::default()
     })
     .unwrap()
 }

@@ -1,0 +1,97 @@
+//! `itch chat <video-id>...`: archive individual VODs' chat (and the videos and their channels) by id, for
+//! VODs of channels that are not synced, or to fetch one before Twitch deletes it.
+
+use clap::Args;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::archive::{Archive, chat as archive_chat, profiles, runs, videos as archive_videos};
+use crate::client::helix::{users, videos};
+use crate::client::{Client, UserId, VideoId, metered};
+use crate::config::Config;
+use crate::sync::chat::{ChatOutcome, download_chat};
+use crate::sync::lock::ArchiveLock;
+
+/// Archive the chat replay of VODs by id.
+#[derive(Debug, Args)]
+#[command(after_help = "Example:\n  itch chat 2277158219\n  itch chat --chat-segments 8 2277158219 2276000001")]
+pub struct ChatArgs {
+    /// Video ids (the number in https://www.twitch.tv/videos/<id>).
+    #[arg(required = true)]
+    videos: Vec<String>,
+    /// Segments each VOD's chat is split into, fetched in parallel.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    chat_segments: u16,
+    /// If another sync holds the archive, wait this many seconds for it.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    wait: u64,
+}
+
+pub async fn run(config: &Config, args: ChatArgs) -> anyhow::Result<ExitCode> {
+    for id in &args.videos {
+        anyhow::ensure!(
+            !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit()),
+            "'{id}' is not a Twitch video id (the digits of https://www.twitch.tv/videos/<id>)"
+        );
+    }
+    crate::archive::db::check(&config.db)?;
+    let _lock = ArchiveLock::acquire(&config.db, Duration::from_secs(args.wait))?;
+    let client = Client::new(config.client_config())?;
+    let ids: Vec<VideoId> = args.videos.iter().map(|v| VideoId(v.clone())).collect();
+    let found = videos::fetch_videos_by_id(&client, &ids).await?;
+    let missing: Vec<&str> =
+        args.videos.iter().filter(|id| !found.iter().any(|(v, _)| v.id.as_str() == id.as_str())).map(String::as_str).collect();
+    if found.is_empty() {
+        anyhow::bail!("no such video on Twitch: {} (deleted or expired?)", missing.join(", "));
+    }
+    let owners: Vec<UserId> = found.iter().map(|(v, _)| v.user_id.clone()).collect();
+    let owners = users::fetch_users_by_id(&client, &owners).await?;
+
+    let archive = Archive::open(&config.db)?;
+    let (command, at) = (format!("chat {}", args.videos.join(" ")), crate::sync::now());
+    let run = archive.write("starting a run", move |tx| runs::save_run_start(tx, &command, &at)).await?;
+    let at = crate::sync::now();
+    let saved = found.clone();
+    archive
+        .write("saving videos", move |tx| {
+            profiles::save_users(tx, &owners, &at, run)?;
+            archive_videos::save_videos(tx, &saved, &at, run).map(|_| ())
+        })
+        .await?;
+
+    let mut failed = !missing.is_empty();
+    for id in &missing {
+        eprintln!("video {id}: not found on Twitch (deleted or expired?)");
+    }
+    for (video, _) in &found {
+        let key = video.id.to_string();
+        let chat_video = archive.read("reading a video", move |c| archive_chat::load_chat_video(c, &key)).await?.expect("just saved");
+        let (outcome, requests) =
+            metered(download_chat(&client, &archive, &chat_video, usize::from(args.chat_segments), Some(run))).await;
+        match outcome {
+            Ok(ChatOutcome::Complete(messages)) => {
+                println!("video {} ({}, {}): {messages} messages, {requests} requests", video.id, video.user_login, video.created_at.date_naive())
+            }
+            Ok(ChatOutcome::Unavailable) => {
+                failed = true;
+                println!("video {} ({}): chat no longer available on Twitch", video.id, video.user_login);
+            }
+            Err(error) => {
+                failed = true;
+                eprintln!("video {}: {}", video.id, crate::error::display_chain(&error));
+                if let Some(hint) = error.hint() {
+                    eprintln!("hint: {hint}");
+                }
+            }
+        }
+    }
+    let end = runs::RunEnd {
+        status: if failed { "failed" } else { "ok" },
+        requests: client.stats().requests,
+        summary_json: "[]".into(),
+        error: None,
+    };
+    let at = crate::sync::now();
+    archive.write("finishing the run", move |tx| runs::save_run_end(tx, run, &end, &at)).await?;
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}

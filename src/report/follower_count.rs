@@ -1,0 +1,15 @@
+//! `itch report follower-count <login>`: the follower total at every sync that counted it, oldest first, so the
+//! count's movement around each stream can be charted (Twitch itself keeps only the current total).
+
+use super::{Direction, Report};
+
+/// The report's declaration.
+pub(super) const REPORT: Report = Report {
+    name: "follower-count",
+    help: "the follower total at each sync, oldest first",
+    takes_login: true,
+    time_columns: &["taken_at"],
+    filter_column: Some("taken_at"),
+    default_direction: Direction::Asc,
+    sql: include_str!("follower_count.sql"),
+};

@@ -1,0 +1,15 @@
+//! `itch report num_followers <login>`: the channel's follower total as the last sync that counted it saw it
+//! (the 2016 itch's `num_followers`, same two columns).
+
+use super::{Direction, Report};
+
+/// The report's declaration.
+pub(super) const REPORT: Report = Report {
+    name: "num_followers",
+    help: "the channel's follower total at the last sync that counted it",
+    takes_login: true,
+    time_columns: &[],
+    filter_column: None,
+    default_direction: Direction::Asc,
+    sql: include_str!("num_followers.sql"),
+};

@@ -1,0 +1,332 @@
+//! The one writer behind every report and `itch sql`: rows from SQLite, streamed out one at a time as TSV, CSV,
+//! a JSON array or NDJSON. Headers are the column names; NULL is empty in TSV/CSV and `null` in JSON; integers
+//! stay numbers in JSON. Nothing is collected, so a million rows cost one row of memory.
+
+use std::io::{self, Write};
+
+use base64::Engine as _;
+use rusqlite::types::ValueRef;
+
+use super::time::epoch_seconds;
+
+/// How rows are printed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Tab-separated; tab, newline, carriage return and backslash inside a value become `\t`, `\n`, `\r`, `\\`.
+    #[default]
+    Tsv,
+    /// Comma-separated (RFC 4180 quoting, `\n` line ends).
+    Csv,
+    /// One JSON array of objects, one object a line.
+    Json,
+    /// One JSON object a line.
+    Ndjson,
+}
+
+/// The output options every report and query share.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutputOptions {
+    /// The format.
+    pub format: Format,
+    /// A first line of column names (TSV and CSV only; JSON always names its fields).
+    pub header: bool,
+    /// Time columns as Unix seconds (integers) instead of ISO-8601 text.
+    pub epoch: bool,
+}
+
+impl Default for OutputOptions {
+    fn default() -> Self {
+        OutputOptions {
+            format: Format::Tsv,
+            header: true,
+            epoch: false,
+        }
+    }
+}
+
+/// Writes rows as they come. [`RowWriter::finish`] must be called to close a JSON array and flush.
+pub struct RowWriter<W: Write> {
+    out: W,
+    format: Format,
+    /// Column names already encoded as JSON strings (JSON formats only).
+    keys: Vec<String>,
+    /// Which columns `--epoch` turns into Unix seconds.
+    epoch: Vec<bool>,
+    rows: u64,
+}
+
+impl<W: Write> RowWriter<W> {
+    /// Starts the output: the header line (TSV/CSV) or the opening bracket (JSON). `time_columns` name the
+    /// columns that hold times; they are converted only when `options.epoch` is set.
+    pub fn start(mut out: W, options: &OutputOptions, columns: &[&str], time_columns: &[&str]) -> io::Result<Self> {
+        let format = options.format;
+        match format {
+            Format::Tsv | Format::Csv if options.header && !columns.is_empty() => {
+                for (i, name) in columns.iter().enumerate() {
+                    if i > 0 {
+                        out.write_all(separator(format))?;
+                    }
+                    write_text(&mut out, format, name.as_bytes())?;
+                }
+                out.write_all(b"\n")?;
+            }
+            Format::Json => out.write_all(b"[")?,
+            _ => {}
+        }
+        let keys = match format {
+            Format::Json | Format::Ndjson => columns
+                .iter()
+                .map(|name| serde_json::to_string(name).expect("a string serializes"))
+                .collect(),
+            Format::Tsv | Format::Csv => Vec::new(),
+        };
+        let epoch = columns
+            .iter()
+            .map(|name| options.epoch && time_columns.contains(name))
+            .collect();
+        Ok(RowWriter {
+            out,
+            format,
+            keys,
+            epoch,
+            rows: 0,
+        })
+    }
+
+    /// Writes one result row.
+    pub fn write_row(&mut self, row: &rusqlite::Row<'_>) -> io::Result<()> {
+        self.begin_row()?;
+        for i in 0..self.epoch.len() {
+            self.write_value(i, row.get_ref_unwrap(i))?;
+        }
+        self.end_row()
+    }
+
+    /// Writes one row given as values, one per column.
+    pub fn write_values(&mut self, values: &[ValueRef<'_>]) -> io::Result<()> {
+        assert_eq!(values.len(), self.epoch.len(), "one value per column");
+        self.begin_row()?;
+        for (i, value) in values.iter().enumerate() {
+            self.write_value(i, *value)?;
+        }
+        self.end_row()
+    }
+
+    /// Closes the output (the JSON array's bracket), flushes, and returns the number of rows written.
+    pub fn finish(mut self) -> io::Result<u64> {
+        if self.format == Format::Json {
+            self.out.write_all(if self.rows == 0 { b"]\n" } else { b"\n]\n" })?;
+        }
+        self.out.flush()?;
+        Ok(self.rows)
+    }
+
+    fn begin_row(&mut self) -> io::Result<()> {
+        match self.format {
+            Format::Json if self.rows == 0 => self.out.write_all(b"\n{"),
+            Format::Json => self.out.write_all(b",\n{"),
+            Format::Ndjson => self.out.write_all(b"{"),
+            Format::Tsv | Format::Csv => Ok(()),
+        }
+    }
+
+    fn end_row(&mut self) -> io::Result<()> {
+        self.rows += 1;
+        match self.format {
+            Format::Json => self.out.write_all(b"}"),
+            Format::Ndjson => self.out.write_all(b"}\n"),
+            Format::Tsv | Format::Csv => self.out.write_all(b"\n"),
+        }
+    }
+
+    fn write_value(&mut self, column: usize, value: ValueRef<'_>) -> io::Result<()> {
+        let value = match value {
+            ValueRef::Text(text) if self.epoch[column] => {
+                match std::str::from_utf8(text).ok().and_then(epoch_seconds) {
+                    Some(seconds) => ValueRef::Integer(seconds),
+                    None => value,
+                }
+            }
+            _ => value,
+        };
+        let out = &mut self.out;
+        match self.format {
+            Format::Tsv | Format::Csv => {
+                if column > 0 {
+                    out.write_all(separator(self.format))?;
+                }
+                match value {
+                    ValueRef::Null => Ok(()),
+                    ValueRef::Integer(i) => write!(out, "{i}"),
+                    ValueRef::Real(f) => out.write_all(real_text(f).as_bytes()),
+                    ValueRef::Text(text) => write_text(out, self.format, text),
+                    ValueRef::Blob(blob) => out.write_all(blob_text(blob).as_bytes()),
+                }
+            }
+            Format::Json | Format::Ndjson => {
+                if column > 0 {
+                    out.write_all(b",")?;
+                }
+                out.write_all(self.keys[column].as_bytes())?;
+                out.write_all(b":")?;
+                match value {
+                    ValueRef::Null => out.write_all(b"null"),
+                    ValueRef::Integer(i) => write!(out, "{i}"),
+                    ValueRef::Real(f) if f.is_finite() => out.write_all(real_text(f).as_bytes()),
+                    ValueRef::Real(_) => out.write_all(b"null"),
+                    ValueRef::Text(text) => json_string(out, &String::from_utf8_lossy(text)),
+                    ValueRef::Blob(blob) => json_string(out, &blob_text(blob)),
+                }
+            }
+        }
+    }
+}
+
+fn separator(format: Format) -> &'static [u8] {
+    if format == Format::Csv { b"," } else { b"\t" }
+}
+
+/// Writes a text field: escaped for TSV, quoted when needed for CSV.
+fn write_text(out: &mut impl Write, format: Format, text: &[u8]) -> io::Result<()> {
+    match format {
+        Format::Tsv => {
+            let mut start = 0;
+            for (i, byte) in text.iter().enumerate() {
+                let escape: &[u8] = match byte {
+                    b'\t' => b"\\t",
+                    b'\n' => b"\\n",
+                    b'\r' => b"\\r",
+                    b'\\' => b"\\\\",
+                    _ => continue,
+                };
+                out.write_all(&text[start..i])?;
+                out.write_all(escape)?;
+                start = i + 1;
+            }
+            out.write_all(&text[start..])
+        }
+        Format::Csv if text.iter().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n')) => {
+            out.write_all(b"\"")?;
+            for (i, part) in text.split(|&b| b == b'"').enumerate() {
+                if i > 0 {
+                    out.write_all(b"\"\"")?;
+                }
+                out.write_all(part)?;
+            }
+            out.write_all(b"\"")
+        }
+        _ => out.write_all(text),
+    }
+}
+
+/// The shortest text that reads back as the same float (`1.0`, `0.1`, `1e300`), the same in every format.
+fn real_text(f: f64) -> String {
+    match serde_json::Number::from_f64(f) {
+        Some(number) => number.to_string(),
+        None => f.to_string(),
+    }
+}
+
+/// Blobs (rare: `itch sql` over the response cache) are printed as standard base64.
+fn blob_text(blob: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(blob)
+}
+
+fn json_string(out: &mut impl Write, text: &str) -> io::Result<()> {
+    serde_json::to_writer(out, text).map_err(io::Error::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COLUMNS: &[&str] = &["id", "title", "taken_at", "score", "note"];
+
+    fn rows() -> Vec<Vec<ValueRef<'static>>> {
+        vec![
+            vec![
+                ValueRef::Integer(1),
+                ValueRef::Text(b"tab\there, \"quoted\"\nnext\\line"),
+                ValueRef::Text(b"2026-01-01T00:00:00Z"),
+                ValueRef::Real(1.5),
+                ValueRef::Null,
+            ],
+            vec![
+                ValueRef::Integer(-2),
+                ValueRef::Text(b"plain"),
+                ValueRef::Text(b"2026-01-01T00:00:01Z"),
+                ValueRef::Real(2.0),
+                ValueRef::Blob(b"\x00\xff"),
+            ],
+        ]
+    }
+
+    fn render(format: Format, header: bool, epoch: bool, rows: &[Vec<ValueRef<'_>>]) -> String {
+        let options = OutputOptions { format, header, epoch };
+        let mut out = Vec::new();
+        let mut writer = RowWriter::start(&mut out, &options, COLUMNS, &["taken_at"]).unwrap();
+        for row in rows {
+            writer.write_values(row).unwrap();
+        }
+        assert_eq!(writer.finish().unwrap(), rows.len() as u64);
+        String::from_utf8(out).unwrap()
+    }
+
+    fn render_all(format: Format, header: bool, epoch: bool) -> String {
+        render(format, header, epoch, &rows())
+    }
+
+    #[test]
+    fn tsv_escapes_tabs_newlines_and_backslashes() {
+        assert_eq!(
+            render_all(Format::Tsv, true, false),
+            "id\ttitle\ttaken_at\tscore\tnote\n\
+             1\ttab\\there, \"quoted\"\\nnext\\\\line\t2026-01-01T00:00:00Z\t1.5\t\n\
+             -2\tplain\t2026-01-01T00:00:01Z\t2.0\tAP8=\n"
+        );
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_it() {
+        assert_eq!(
+            render_all(Format::Csv, false, false),
+            "1,\"tab\there, \"\"quoted\"\"\nnext\\line\",2026-01-01T00:00:00Z,1.5,\n\
+             -2,plain,2026-01-01T00:00:01Z,2.0,AP8=\n"
+        );
+    }
+
+    #[test]
+    fn json_is_one_array_and_ndjson_one_object_a_line() {
+        let json: serde_json::Value = serde_json::from_str(&render_all(Format::Json, true, false)).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!([
+                {"id": 1, "title": "tab\there, \"quoted\"\nnext\\line", "taken_at": "2026-01-01T00:00:00Z",
+                 "score": 1.5, "note": null},
+                {"id": -2, "title": "plain", "taken_at": "2026-01-01T00:00:01Z", "score": 2.0, "note": "AP8="},
+            ])
+        );
+        let ndjson = render_all(Format::Ndjson, true, true);
+        let lines: Vec<serde_json::Value> = ndjson.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[1]["taken_at"], serde_json::json!(1_767_225_601));
+        assert_eq!(lines[1]["id"], serde_json::json!(-2));
+    }
+
+    #[test]
+    fn epoch_turns_only_time_columns_into_seconds() {
+        let tsv = render_all(Format::Tsv, false, true);
+        assert_eq!(tsv.lines().nth(1).unwrap(), "-2\tplain\t1767225601\t2.0\tAP8=");
+    }
+
+    #[test]
+    fn nothing_to_print_is_a_header_or_an_empty_array() {
+        assert_eq!(
+            render(Format::Tsv, true, false, &[]),
+            "id\ttitle\ttaken_at\tscore\tnote\n"
+        );
+        assert_eq!(render(Format::Csv, false, false, &[]), "");
+        assert_eq!(render(Format::Json, true, false, &[]), "[]\n");
+        assert_eq!(render(Format::Ndjson, true, false, &[]), "");
+    }
+}
