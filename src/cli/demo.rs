@@ -1,96 +1,75 @@
-//! `itch demo`: the whole path offline. Starts a fake Twitch in-process, resolves its largest channel with an
-//! app token (which sees only the follower total), logs in through the device code flow as that channel's
-//! broadcaster (the fake approves by itself), then pages through every follower and prints what it took.
+//! `itch demo`: the main job, offline. Starts a fake Twitch in-process, shows what an app token sees (the
+//! follower total only), logs in through the device code flow as the broadcaster of the fake's largest channel
+//! (the fake approves by itself), syncs that channel (profile, followers with their accounts, videos, stream,
+//! chat replay) into an archive file, and prints a first report from it. The archive stays for exploring.
 
 use clap::Args;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
-use crate::client::helix::{followers, users, videos};
-use crate::client::{Client, ClientConfig, Endpoints, Login};
+use crate::archive::Archive;
+use crate::client::helix::followers;
+use crate::client::{Client, ClientConfig, Endpoints, Login, Secret};
 use crate::mock::{MockConfig, MockServer};
+use crate::report::{self, Format, OutputOptions, Params};
+use crate::sync::{self, Progress, SyncOptions};
 
 /// Try itch offline against a fake Twitch.
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  itch demo --followers 100000")]
+#[command(after_help = "Example:\n  itch demo\n  itch demo --followers 100000 --archive /tmp/demo.db")]
 pub struct DemoArgs {
     /// Followers of the fake's largest channel.
     #[arg(long, default_value_t = 25_000)]
     followers: u64,
+    /// Chat messages of its newest VOD.
+    #[arg(long, default_value_t = 5_000)]
+    comments: u64,
     /// The fake's seed (the same seed gives the same world).
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// The archive to create (an existing demo archive is synced again, incrementally).
+    #[arg(long, default_value = "itch-demo.db")]
+    archive: PathBuf,
 }
 
-pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
-    let mock = MockServer::start(MockConfig {
-        seed: args.seed,
-        followers: args.followers,
-        ..MockConfig::default()
-    })
-    .await?;
-    println!("fake Twitch at {} (TWITCH_HELIX_URL={})", mock.url(), mock.helix_url());
+pub async fn run(args: DemoArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    let config = MockConfig { seed: args.seed, followers: args.followers, comments: args.comments, ..MockConfig::default() };
+    let mock = MockServer::start(config).await?;
+    println!("fake Twitch running at {}", mock.url());
     let client = Client::new(ClientConfig {
         endpoints: Endpoints::parse(&mock.helix_url(), &mock.oauth_url(), &mock.gql_url())?,
         client_id: Some(mock.client_id().to_owned()),
-        client_secret: Some(crate::client::Secret::new(mock.client_secret())),
-        token_store: None,
+        client_secret: Some(Secret::new(mock.client_secret())),
         ..ClientConfig::default()
     })?;
 
-    let channel = &mock.channels()[0];
-    let login = Login::parse(&channel.login)?;
-    let (user, _) = users::fetch_user(&client, &login).await?;
-    let total = followers::fetch_follower_total(&client, &user.id).await?;
-    println!(
-        "channel {} (id {}, created {}): {total} followers",
-        user.login,
-        user.id,
-        user.created_at.format("%Y-%m-%d")
-    );
+    let login = Login::parse(&mock.channels()[0].login)?;
+    let channels = sync::resolve_channels(&client, std::slice::from_ref(&login)).await?;
+    let total = followers::fetch_follower_total(&client, &channels[0].0.id).await?;
+    println!("with an app token, {login} shows only its follower total: {total}");
 
-    let scopes = vec![followers::SCOPE.to_owned()];
+    let scopes: Vec<String> = crate::cli::auth::DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect();
     let code = client.auth().start_device_flow(client.http(), &scopes).await?;
-    println!(
-        "device login: open {} and enter {} (the fake approves by itself)",
-        code.verification_uri, code.user_code
-    );
+    println!("device login: open {} and enter {} (the fake approves by itself)", code.verification_uri, code.user_code);
     let token = client.auth().finish_device_flow(client.http(), &code, &scopes).await?;
-    println!("logged in as {}", token.login.as_deref().unwrap_or("?"));
+    println!("logged in as {} (token kept in memory only)", token.login.as_deref().unwrap_or("?"));
 
+    let archive = Archive::open(&args.archive)?;
     let started = Instant::now();
-    let before = client.stats().requests;
-    let mut pager = followers::followers(&client, &user.id);
-    let (mut count, mut newest) = (0u64, Vec::new());
-    while let Some(page) = pager.next_page().await? {
-        if newest.is_empty() {
-            newest = page.items.iter().take(3).cloned().collect();
-        }
-        count += page.items.len() as u64;
+    let report = sync::sync_channels(Arc::new(client), archive, channels, SyncOptions::default(), &Progress::new(quiet)).await?;
+    println!("synced into {} in {:.1} s:", args.archive.display(), started.elapsed().as_secs_f64());
+    for channel in &report.channels {
+        println!("  {channel}");
     }
-    let requests = client.stats().requests - before;
-    println!(
-        "paged {count} followers in {requests} requests, {:.2} s",
-        started.elapsed().as_secs_f64()
-    );
-    for follow in &newest {
-        println!(
-            "  {}  {}",
-            follow.followed_at.format("%Y-%m-%d %H:%M:%S"),
-            follow.user_login
-        );
-    }
-    let mut videos = videos::videos(&client, &user.id, videos::VideoType::All);
-    if let Some(page) = videos.next_page().await? {
-        println!("newest videos:");
-        for video in page.items.iter().take(3) {
-            println!(
-                "  {}  {:>9}  {}",
-                video.created_at.format("%Y-%m-%d"),
-                video.duration,
-                video.title
-            );
-        }
-    }
-    Ok(ExitCode::SUCCESS)
+
+    println!("\nthe newest followers, and how old their accounts were (itch report followers {login} --limit 5):");
+    let conn = crate::archive::open_read_only(&args.archive)?;
+    let params = Params { login: Some(login.to_string()), limit: Some(5), ..Params::default() };
+    let options = OutputOptions { format: Format::Tsv, header: true, epoch: false };
+    report::write_report(&conn, report::find("followers").expect("followers report"), &params, &options, std::io::stdout().lock())?;
+    let db = args.archive.display();
+    println!("\nexplore it: itch --db {db} report --list | sqlite3 {db} '.tables' | itch --db {db} sql \"SELECT ...\"");
+    Ok(if report.failed() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

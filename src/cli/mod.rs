@@ -2,7 +2,7 @@
 //! a library call and prints the result; no logic of its own lives here.
 
 mod api;
-mod auth;
+pub(crate) mod auth;
 mod cache;
 mod chat;
 mod demo;
@@ -123,7 +123,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Auth(args) => auth::run(&cli.global.config()?, args).await,
         Command::Api(args) => api::run(&cli.global.config()?, args).await,
         Command::MockApi(args) => mock_api::run(args).await.map(|()| ExitCode::SUCCESS),
-        Command::Demo(args) => demo::run(args).await,
+        Command::Demo(args) => demo::run(args, cli.global.quiet).await,
     }
 }
 

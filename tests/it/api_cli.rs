@@ -101,9 +101,12 @@ async fn demo_runs_offline_end_to_end() {
     let mock = mock_with_followers(10).await;
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = itch(&mock, dir.path());
-    cmd.args(["demo", "--followers", "2000"]);
+    cmd.args(["demo", "--followers", "2000", "--comments", "300"]);
     let output = run(cmd).await;
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stderr}");
-    assert!(stdout.contains("paged 2000 followers in 20 requests"), "{stdout}");
+    assert!(stdout.contains("only its follower total: 2000"), "{stdout}");
+    assert!(stdout.contains("followers +2000 -0 (total 2000)") && stdout.contains("chat of "), "{stdout}");
+    assert!(stdout.contains("follower\tchannel\taccount_created_at"), "the first report: {stdout}");
+    assert!(dir.path().join("itch-demo.db").exists());
 }

@@ -156,11 +156,18 @@ async fn transient_service_errors_are_retried_and_a_truncated_body_is_never_a_sh
     assert!(output.status.success(), "{}", text(&output).1);
     assert_eq!(message_ids(dir.path(), &video.id).len(), 1_000);
 
+    // Truncated GQL bodies, over and over: the download fails naming the URL and merges nothing.
     let dir = tempfile::tempdir().unwrap();
+    let (login, _) = broadcaster(&mock);
+    assert!(sync(&mock, dir.path(), &["--only", "videos", "--no-chat", &login]).await.status.success());
+    let archive_handle = itch::archive::Archive::open(&dir.path().join("itch.db")).unwrap();
+    let id = video.id.clone();
+    let target = archive_handle.read("test", move |c| itch::archive::chat::load_chat_video(c, &id)).await.unwrap().unwrap();
+    let client = crate::util::client(&mock, None);
     mock.fail_next(100, Fault::Truncate);
-    let output = chat(&mock, dir.path(), &["--chat-segments", "1", &video.id]).await;
-    let (_, stderr) = text(&output);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(stderr.contains("/gql"), "the error names the URL: {stderr}");
-    assert_eq!(count(&archive(dir.path()), "SELECT count(*) FROM chat_messages"), 0, "nothing half-merged");
+    let error = itch::sync::chat::download_chat(&client, &archive_handle, &target, 1, None).await.unwrap_err();
+    assert!(error.to_string().contains("/gql"), "the error names the URL: {error}");
+    let db = archive(dir.path());
+    assert_eq!(count(&db, "SELECT count(*) FROM chat_messages"), 0, "nothing half-merged");
+    assert_eq!(count(&db, "SELECT count(*) FROM videos WHERE chat_status = 'complete'"), 0);
 }
