@@ -26,8 +26,8 @@ pub struct DemoArgs {
     /// Chat messages of its newest VOD.
     #[arg(long, default_value_t = 5_000)]
     comments: u64,
-    /// The fake's seed (the same seed gives the same world).
-    #[arg(long, default_value_t = 1)]
+    /// The fake's seed (the same seed gives the same world; 0 is `itch mock-api`'s default).
+    #[arg(long, default_value_t = 0)]
     seed: u64,
     /// The archive to create (an existing demo archive is synced again, incrementally).
     #[arg(long, default_value = "itch-demo.db")]

@@ -1,6 +1,6 @@
 //! `itch mock-api`: runs the fake Twitch of [`crate::mock`] on a local port until Ctrl-C.
 //!
-//! Prints what a client needs to use it (base URL, the environment to export, the accepted client id and
+//! Prints what a client needs to use it (base URL, the environment to export, the accepted client ids and
 //! secret, the channels) and leaves the rest to [`MockServer`].
 
 use std::net::IpAddr;
@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::mock::{FaultPlan, MockConfig, MockServer};
+use crate::mock::{FaultPlan, GQL_CLIENT_ID, MockConfig, MockServer};
 
 /// Options of `itch mock-api`.
 #[derive(clap::Args, Debug)]
@@ -68,9 +68,18 @@ pub struct MockApiArgs {
     /// Delay of a slow request, in milliseconds.
     #[arg(long, default_value_t = 5000)]
     pub slow_ms: u64,
+    /// Share of GQL chat-replay requests answered `comments: null` with an in-band "service error".
+    #[arg(long, default_value_t = 0.0)]
+    pub fault_gql_service_error: f64,
     /// Lifetime of the access tokens it mints, in seconds.
     #[arg(long, default_value_t = 4 * 3600)]
     pub token_ttl_secs: u64,
+    /// Comments of the largest channel's newest archive video (other videos get about 3 per minute).
+    #[arg(long, default_value_t = 2000)]
+    pub comments: u64,
+    /// The client id GQL accepts for chat replay (the web client's id works for offset requests only).
+    #[arg(long, default_value = GQL_CLIENT_ID)]
+    pub gql_client_id: String,
 }
 
 impl MockApiArgs {
@@ -81,6 +90,7 @@ impl MockApiArgs {
             self.fault_truncate,
             self.fault_malformed,
             self.fault_slow,
+            self.fault_gql_service_error,
         ];
         if shares.iter().any(|s| !(0.0..=1.0).contains(s)) || shares.iter().sum::<f64>() > 1.0 {
             anyhow::bail!("fault shares must each be between 0 and 1, and add up to at most 1");
@@ -102,8 +112,11 @@ impl MockApiArgs {
                 malformed: self.fault_malformed,
                 slow: self.fault_slow,
                 slow_ms: self.slow_ms,
+                gql_service_error: self.fault_gql_service_error,
             },
             token_ttl: Duration::from_secs(self.token_ttl_secs),
+            gql_client_id: self.gql_client_id.clone(),
+            comments: self.comments,
         })
     }
 }
@@ -118,9 +131,10 @@ pub async fn run(args: MockApiArgs) -> anyhow::Result<()> {
     println!("itch mock-api: fake Twitch on {} (seed {})", server.url(), args.seed);
     println!();
     println!(
-        "export TWITCH_HELIX_URL={} TWITCH_OAUTH2_URL={}",
+        "export TWITCH_HELIX_URL={} TWITCH_OAUTH2_URL={} TWITCH_GQL_URL={}",
         server.helix_url(),
-        server.oauth_url()
+        server.oauth_url(),
+        server.gql_url()
     );
     println!(
         "export TWITCH_CLIENT_ID={} TWITCH_CLIENT_SECRET={}",
@@ -130,12 +144,21 @@ pub async fn run(args: MockApiArgs) -> anyhow::Result<()> {
     println!();
     println!("client id:     {}", server.client_id());
     println!("client secret: {}", server.client_secret());
+    println!("gql client id: {}", server.gql_client_id());
     println!();
     let channels = server.channels();
     let width = channels.iter().map(|c| c.login.len()).max().unwrap_or(0);
-    println!("{:width$}  {:>10}  followers", "login", "id");
+    println!(
+        "{:width$}  {:>10}  {:>9}  newest archive (comments)",
+        "login", "id", "followers"
+    );
     for c in &channels {
-        println!("{:width$}  {:>10}  {}", c.login, c.id, c.followers);
+        let newest = server
+            .videos(&c.login)
+            .into_iter()
+            .find(|v| v.video_type == "archive" && !v.deleted);
+        let newest = newest.map_or_else(String::new, |v| format!("{} ({})", v.id, v.comments));
+        println!("{:width$}  {:>10}  {:>9}  {newest}", c.login, c.id, c.followers);
     }
     println!();
     println!(
@@ -168,6 +191,14 @@ mod tests {
         want.faults.slow_ms = 5000;
         assert_eq!(format!("{got:?}"), format!("{want:?}"));
         assert_eq!(got.client_secret, want.client_secret);
+    }
+
+    #[test]
+    fn chat_flags_reach_the_config() {
+        let args = Wrapper::parse_from(["mock-api", "--comments", "200000", "--gql-client-id", "abc"]).args;
+        let config = args.config().unwrap();
+        assert_eq!(config.comments, 200_000);
+        assert_eq!(config.gql_client_id, "abc");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Injected failures for Helix (and later GQL) requests: 5xx, resets, truncated or malformed bodies, slowness.
+//! Injected failures for Helix and GQL requests: 5xx, resets, truncated or malformed bodies, slowness, and GQL's
+//! in-band errors.
 //!
 //! [`Faults`] decides, per request, from the seeded plan or from the queue filled by `fail_next`; the Helix
 //! pipeline in [`server`](super::server) applies the decision with the response builders below. A reset needs
@@ -30,11 +31,19 @@ pub(crate) enum Decision {
     Slow(Duration),
 }
 
+/// Which pipeline asks: GQL-only faults are never handed to Helix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Target {
+    Helix,
+    Gql,
+}
+
 /// The plan, its RNG and the forced failures still queued.
 pub(crate) struct Faults {
     plan: FaultPlan,
     rng: StdRng,
-    forced: VecDeque<(Fault, u32)>,
+    /// `(kind, left, only for /gql)`.
+    forced: VecDeque<(Fault, u32, bool)>,
 }
 
 impl Faults {
@@ -54,20 +63,23 @@ impl Faults {
         self.plan.clone()
     }
 
-    /// Queues `n` forced failures of `kind`, served before any drawn one.
-    pub fn force(&mut self, n: u32, kind: Fault) {
+    /// Queues `n` forced failures of `kind`, served before any drawn one; `gql_only` keeps them for `/gql`
+    /// requests (GQL-only kinds always are).
+    pub fn force(&mut self, n: u32, kind: Fault, gql_only: bool) {
         if n > 0 {
-            self.forced.push_back((kind, n));
+            self.forced.push_back((kind, n, gql_only || kind.gql_only()));
         }
     }
 
-    /// The fate of the next request: a forced failure if one is queued, else one draw against the plan.
-    pub fn next(&mut self) -> Option<Decision> {
-        if let Some((kind, left)) = self.forced.front_mut() {
+    /// The fate of the next request to `target`: the oldest forced failure that applies to it, else one draw
+    /// against the plan. A GQL-only failure waits in the queue while Helix requests pass.
+    pub fn next(&mut self, target: Target) -> Option<Decision> {
+        if let Some(i) = self.forced.iter().position(|f| target == Target::Gql || !f.2) {
+            let (kind, left, _) = &mut self.forced[i];
             let kind = *kind;
             *left -= 1;
             if *left == 0 {
-                self.forced.pop_front();
+                self.forced.remove(i);
             }
             return Some(Decision::Fail(kind));
         }
@@ -88,6 +100,8 @@ impl Faults {
             Decision::Fail(Fault::Malformed)
         } else if below(p.slow) {
             Decision::Slow(Duration::from_millis(p.slow_ms))
+        } else if target == Target::Gql && below(p.gql_service_error) {
+            Decision::Fail(Fault::GqlServiceError)
         } else {
             return None;
         };

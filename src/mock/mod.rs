@@ -1,9 +1,10 @@
-//! A fake Twitch (Helix, id.twitch.tv OAuth, control endpoints) for tests, benchmarks and demos.
+//! A fake Twitch (Helix, id.twitch.tv OAuth, GQL chat replay, control endpoints) for tests, benchmarks and demos.
 //!
 //! It sits beside the client in the data flow: the client talks to it exactly as it talks to Twitch, through
-//! `TWITCH_HELIX_URL` and `TWITCH_OAUTH2_URL`. The world is computed from a seed and a mock clock (see
-//! `seed.rs` and `world.rs`), so the same seed always serves the same channels, followers and videos, and a channel
-//! with a million followers costs no more memory than one with ten: each follower is derived from its position.
+//! `TWITCH_HELIX_URL`, `TWITCH_OAUTH2_URL` and `TWITCH_GQL_URL`. The world is computed from a seed and a mock clock
+//! (see `seed.rs` and `world.rs`), so the same seed always serves the same channels, followers, videos and chat,
+//! and a channel with a million followers (or a video with 200,000 comments) costs no more memory than one with
+//! ten: each follower and each comment is derived from its position (`comments.rs`).
 //!
 //! Its JSON is written here from the Twitch reference shapes, never from the client's types, so a client bug
 //! cannot hide behind a fake with the same bug. Start one with [`MockServer::start`]; `itch mock-api` runs one
@@ -13,10 +14,12 @@
 //! lists for tokens without moderator rights, `pagination: {}` on the last page, a device-code flow, and
 //! injectable faults.
 
+mod comments;
 mod cursor;
 mod endpoints;
 mod errors;
 mod faults;
+mod gql;
 mod oauth;
 mod query;
 mod ratelimit;
@@ -59,6 +62,13 @@ pub struct MockConfig {
     pub faults: FaultPlan,
     /// Lifetime of every access token it mints.
     pub token_ttl: Duration,
+    /// The client id GQL accepts for chat replay (Twitch's first-party `kd1unb...`). The web client's id
+    /// `kimne78...` is accepted too, but fails cursor requests with `failed integrity check`, as Twitch has
+    /// since 2023-05.
+    pub gql_client_id: String,
+    /// Comments of the largest channel's newest archive video at start. Other videos get about 3 per minute of
+    /// chat.
+    pub comments: u64,
 }
 
 impl Default for MockConfig {
@@ -75,9 +85,20 @@ impl Default for MockConfig {
             latency: Duration::ZERO,
             faults: FaultPlan::default(),
             token_ttl: Duration::from_secs(4 * 3600),
+            gql_client_id: GQL_CLIENT_ID.to_owned(),
+            comments: 2000,
         }
     }
 }
+
+/// The first-party client id every maintained chat downloader sends to GQL (observed, 2023-05 to 2026).
+pub const GQL_CLIENT_ID: &str = "kd1unb4b3q4t58fwlpcbzcbnm76a8fp";
+
+/// The Twitch web client's id: GQL still answers offset requests with it, but not cursor requests (observed).
+pub const WEB_CLIENT_ID: &str = "kimne78kx3ncx6brgo4mv6wki5h1ko";
+
+/// The persisted-query hash of `VideoCommentsByOffsetOrCursor`, stable since at least 2022-10 (observed).
+pub const COMMENTS_QUERY_HASH: &str = "b70a3591ff0f4e0313d126c6a1502d79a1c02baebb288227c582044aa76adf6a";
 
 // Hand-written so a config printed in a log never shows the secret, as everywhere else in itch.
 impl std::fmt::Debug for MockConfig {
@@ -94,13 +115,16 @@ impl std::fmt::Debug for MockConfig {
             .field("latency", &self.latency)
             .field("faults", &self.faults)
             .field("token_ttl", &self.token_ttl)
+            .field("gql_client_id", &self.gql_client_id)
+            .field("comments", &self.comments)
             .finish()
     }
 }
 
-/// Shares (0.0..=1.0) of Helix requests that fail, each drawn per request from a seeded RNG.
+/// Shares (0.0..=1.0) of Helix and GQL requests that fail, each drawn per request from a seeded RNG.
 ///
 /// The shares are tried in field order on one uniform draw, so their sum should stay at or below 1.
+/// `gql_service_error` is drawn on `/gql` requests only.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct FaultPlan {
@@ -116,6 +140,8 @@ pub struct FaultPlan {
     pub slow: f64,
     /// Delay of a slow response, in milliseconds.
     pub slow_ms: u64,
+    /// GQL only: answer `comments: null` with an in-band `service error` (see [`Fault::GqlServiceError`]).
+    pub gql_service_error: f64,
 }
 
 /// One forced failure for [`MockServer::fail_next`].
@@ -130,8 +156,21 @@ pub enum Fault {
     Truncate,
     /// Send a complete response whose body is not valid JSON.
     Malformed,
-    /// Answer 429 as if the bucket were empty (`Ratelimit-Reset` one second ahead).
+    /// Answer 429 as if the bucket were empty (`Ratelimit-Reset` one second ahead; no headers on GQL).
     RateLimit,
+    /// GQL only: HTTP 200 with `data.video.comments: null` and `errors: [{"message":"service error"}]`, the
+    /// transient failure chat downloaders retry. Helix requests pass it by and leave it queued.
+    GqlServiceError,
+    /// GQL only: HTTP 200 with `failed integrity check` and `extensions.challenge.type: "integrity"`, whatever
+    /// the client id. Helix requests pass it by and leave it queued.
+    GqlIntegrity,
+}
+
+impl Fault {
+    /// Whether only `/gql` requests can take this fault.
+    pub(crate) fn gql_only(self) -> bool {
+        matches!(self, Fault::GqlServiceError | Fault::GqlIntegrity)
+    }
 }
 
 /// A step of the world's clock, with the changes that happened during it.
@@ -178,10 +217,37 @@ pub struct MockStats {
     pub requests: u64,
     /// Requests under `/helix/`.
     pub helix_requests: u64,
+    /// Requests to `/gql` (one per HTTP request, however many operations it batches).
+    pub gql_requests: u64,
     /// 429 responses sent, from an empty bucket or forced with [`Fault::RateLimit`].
     pub rate_limited: u64,
     /// Injected faults (drawn or forced), including forced 429s and slow responses.
     pub faults: u64,
     /// Requests per path, e.g. `/helix/users`.
     pub by_path: BTreeMap<String, u64>,
+}
+
+/// A video of the fake world as the test helpers report it, with what its chat replay will serve.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct MockVideo {
+    /// Video id (digits).
+    pub id: String,
+    /// The channel's user id.
+    pub user_id: String,
+    /// `archive`, `highlight` or `upload`.
+    pub video_type: String,
+    /// RFC3339, UTC, whole seconds (as Get Videos reports it).
+    pub created_at: String,
+    /// The reported duration.
+    pub duration_seconds: u64,
+    /// Comments its chat replay serves, null-commenter ones included (0 served once `deleted`).
+    pub comments: u64,
+    /// Deleted videos answer `video: null` on GQL and vanish from Get Videos.
+    pub deleted: bool,
+    /// Every comment offset is below this. Larger than `duration_seconds` for videos whose chat outlasts their
+    /// reported duration (up to ~10% more).
+    pub chat_end_seconds: u64,
+    /// How far each comment's `createdAt` is from the truth: `-25200` for the video that replays the
+    /// April-2025 bug (local time labelled `Z`, 7 hours early), 0 otherwise.
+    pub created_at_shift_seconds: i64,
 }

@@ -49,6 +49,16 @@ pub(crate) mod tag {
     pub const CHATTERS: u64 = 7;
     pub const OTHER: u64 = 8;
     pub const VIEWERS: u64 = 9;
+    pub const CHAT: u64 = 10;
+    pub const COMMENT: u64 = 11;
+    pub const COMMENT_ID: u64 = 12;
+    pub const WORD: u64 = 13;
+    pub const BADGES: u64 = 14;
+    pub const COLOR: u64 = 15;
+    pub const REGULAR: u64 = 16;
+    pub const PAGE: u64 = 17;
+    pub const SEEK: u64 = 18;
+    pub const GQL: u64 = 19;
 }
 
 /// A keyed Feistel permutation of `[0, 2^30)`: follower ids look random and spread over the whole id space,

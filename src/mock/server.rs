@@ -1,9 +1,9 @@
 //! [`MockServer`]: binds the router to a listener, runs the Helix pipeline, and serves the `/_mock` controls.
 //!
 //! The router is built in one function ([`router`]) from the OAuth handlers, the Helix table in
-//! [`endpoints`](super::endpoints) and the controls. Every Helix request goes through one pipeline:
-//! latency, authentication, the caller's token bucket, an injected fault if one is due, then the handler,
-//! and every answer carries the `Ratelimit-*` headers.
+//! [`endpoints`](super::endpoints), GQL ([`gql`](super::gql), its own pipeline) and the controls. Every Helix
+//! request goes through one pipeline: latency, authentication, the caller's token bucket, an injected fault if
+//! one is due, then the handler, and every answer carries the `Ratelimit-*` headers.
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -24,16 +24,18 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use super::comments;
 use super::endpoints::{Call, Caller, GONE, Handler, ROUTES};
 use super::errors::ApiError;
-use super::faults::{self, Decision, KillSwitch, KillableStream};
+use super::faults::{self, Decision, KillSwitch, KillableStream, Target};
+use super::gql;
 use super::oauth;
 use super::query::Query;
 use super::ratelimit::RateInfo;
 use super::seed::rfc3339;
 use super::state::{Shared, lock};
-use super::world::UserRef;
-use super::{Advance, Fault, FaultPlan, MockChannel, MockConfig, MockStats};
+use super::world::{UserRef, World};
+use super::{Advance, Fault, FaultPlan, MockChannel, MockConfig, MockStats, MockVideo};
 
 /// A running fake Twitch. Dropping it stops the server without waiting; [`MockServer::shutdown`] waits.
 pub struct MockServer {
@@ -94,9 +96,43 @@ impl MockServer {
         format!("{}/oauth2/", self.url())
     }
 
-    /// The GQL endpoint, for `TWITCH_GQL_URL` (not served yet: 404).
+    /// The GQL endpoint (chat replay), for `TWITCH_GQL_URL`.
     pub fn gql_url(&self) -> String {
         format!("{}/gql", self.url())
+    }
+
+    /// The client id GQL accepts for chat replay (see [`MockConfig::gql_client_id`]).
+    pub fn gql_client_id(&self) -> &str {
+        &self.shared.config.gql_client_id
+    }
+
+    /// Every video of the channel with this login, deleted ones included, newest first, with what its chat
+    /// replay serves.
+    ///
+    /// # Panics
+    /// When no channel has that login.
+    pub fn videos(&self, channel_login: &str) -> Vec<MockVideo> {
+        let world = lock(&self.shared.world);
+        let c = world
+            .channels
+            .iter()
+            .position(|c| c.login.eq_ignore_ascii_case(channel_login))
+            .unwrap_or_else(|| panic!("mock: no channel {channel_login:?}"));
+        mock_videos(&world, c)
+    }
+
+    /// Comments the chat replay serves for this video id, null-commenter ones included; `None` when GQL
+    /// answers `video: null` (unknown or deleted video).
+    pub fn comment_count(&self, video_id: &str) -> Option<u64> {
+        let world = lock(&self.shared.world);
+        let v = world.video(video_id.parse().ok()?).filter(|v| !v.deleted)?;
+        Some(comments::plan(&world, v).comments)
+    }
+
+    /// The cursor the fake hands out after comment `k` of a video (0-based), to jump deep into a video.
+    #[cfg(test)]
+    pub(crate) fn comment_cursor(&self, video_id: &str, k: u64) -> String {
+        gql::test_cursor(&lock(&self.shared.world), video_id, k)
     }
 
     /// The only client id the server accepts.
@@ -160,9 +196,16 @@ impl MockServer {
         lock(&self.shared.faults).set_plan(plan);
     }
 
-    /// Makes the next `n` Helix requests fail with `kind`, before any drawn fault.
+    /// Makes the next `n` Helix or GQL requests fail with `kind`, before any drawn fault. GQL-only kinds wait for
+    /// `/gql` requests and let Helix requests pass.
     pub fn fail_next(&self, n: u32, kind: Fault) {
-        lock(&self.shared.faults).force(n, kind);
+        lock(&self.shared.faults).force(n, kind, false);
+    }
+
+    /// Makes the next `n` GQL requests fail with `kind` (any kind: 5xx, truncate...), letting Helix requests
+    /// pass, for tests of chat replay whose client also calls Helix.
+    pub fn fail_next_gql(&self, n: u32, kind: Fault) {
+        lock(&self.shared.faults).force(n, kind, true);
     }
 
     /// Moves the world's clock and applies the changes.
@@ -257,6 +300,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/oauth2/revoke", post(oauth::revoke))
         .route("/activate", get(oauth::activate))
         .route("/helix/{*path}", any(helix))
+        .route("/gql", post(gql::handle))
         .route("/_mock/world", get(world))
         .route("/_mock/stats", get(stats).delete(reset_stats))
         .route("/_mock/advance", post(advance))
@@ -278,7 +322,7 @@ async fn not_found() -> Response {
     helix_error(&ApiError::not_found(""))
 }
 
-fn json(status: StatusCode, body: Vec<u8>) -> Response {
+pub(crate) fn json(status: StatusCode, body: Vec<u8>) -> Response {
     let mut r = (status, body).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -368,7 +412,7 @@ async fn helix(
         let e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests");
         return with_rate(helix_error(&e), &rate);
     }
-    let decision = lock(&shared.faults).next();
+    let decision = lock(&shared.faults).next(Target::Helix);
     if decision.is_some() {
         lock(&shared.stats).faults += 1;
     }
@@ -430,6 +474,32 @@ struct WorldChannel {
     channel: MockChannel,
     moderators: Vec<String>,
     live: bool,
+    videos: Vec<MockVideo>,
+}
+
+/// The videos of channel `c`, newest first, as the helpers and `/_mock/world` report them.
+fn mock_videos(world: &World, c: usize) -> Vec<MockVideo> {
+    let user_id = world.channels[c].id.to_string();
+    world
+        .videos
+        .iter()
+        .rev()
+        .filter(|v| v.channel == c)
+        .map(|v| {
+            let plan = comments::plan(world, v);
+            MockVideo {
+                id: v.id.to_string(),
+                user_id: user_id.clone(),
+                video_type: v.kind.as_str().to_owned(),
+                created_at: rfc3339(v.created_at),
+                duration_seconds: u64::from(v.duration),
+                comments: plan.comments,
+                deleted: v.deleted,
+                chat_end_seconds: plan.end,
+                created_at_shift_seconds: plan.shift,
+            }
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -452,6 +522,7 @@ fn world_view(shared: &Shared) -> WorldView {
                 .map(|&i| world.login(world.follower(c, i)))
                 .collect(),
             live: world.channels[c].stream.is_some(),
+            videos: mock_videos(&world, c),
         })
         .collect();
     WorldView {
@@ -460,7 +531,7 @@ fn world_view(shared: &Shared) -> WorldView {
     }
 }
 
-/// `GET /_mock/world`: clock and channels (with moderators and live state).
+/// `GET /_mock/world`: clock and channels (with moderators, live state and videos with their comment counts).
 async fn world(State(shared): State<Arc<Shared>>) -> Response {
     axum::Json(world_view(&shared)).into_response()
 }
@@ -509,6 +580,9 @@ struct FailNext {
     #[serde(default = "one")]
     n: u32,
     kind: Fault,
+    /// Only `/gql` requests take them.
+    #[serde(default)]
+    gql_only: bool,
 }
 
 fn one() -> u32 {
@@ -516,11 +590,12 @@ fn one() -> u32 {
 }
 
 /// `POST /_mock/fail-next` with `{"n":2,"kind":"reset"}` (kinds: `{"server_error":503}`, `reset`, `truncate`,
-/// `malformed`, `rate_limit`).
+/// `malformed`, `rate_limit`, and for `/gql` only `gql_service_error`, `gql_integrity`); `"gql_only":true` keeps
+/// any kind for `/gql` requests.
 async fn fail_next(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     match body_json::<FailNext>(&body) {
         Ok(f) => {
-            lock(&shared.faults).force(f.n, f.kind);
+            lock(&shared.faults).force(f.n, f.kind, f.gql_only);
             StatusCode::NO_CONTENT.into_response()
         }
         Err(e) => helix_error(&e),

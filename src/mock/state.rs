@@ -3,6 +3,7 @@
 //! Typed and owned by the server (an `Arc` in the router), never global, so any number of servers run side by
 //! side in one test process. Each part has its own lock, held only for synchronous work, never across an await.
 
+use std::sync::atomic::AtomicU64;
 use std::sync::{Mutex, MutexGuard};
 
 use super::faults::Faults;
@@ -21,6 +22,8 @@ pub(crate) struct Shared {
     pub limiter: Mutex<Limiter>,
     pub faults: Mutex<Faults>,
     pub stats: Mutex<MockStats>,
+    /// GQL operations answered so far, for their `requestID`s.
+    pub gql_seq: AtomicU64,
 }
 
 /// Locks a mutex, ignoring poisoning: a handler that panicked leaves data that is still consistent enough for
@@ -41,6 +44,7 @@ impl Shared {
             limiter: Mutex::new(Limiter::new(config.bucket_size, config.refill_per_minute)),
             faults: Mutex::new(Faults::new(config.seed, config.faults.clone())),
             stats: Mutex::new(MockStats::default()),
+            gql_seq: AtomicU64::new(0),
             base_url,
             config,
         })
@@ -68,6 +72,8 @@ impl Shared {
         stats.requests += 1;
         if path.starts_with("/helix/") {
             stats.helix_requests += 1;
+        } else if path == "/gql" {
+            stats.gql_requests += 1;
         }
         *stats.by_path.entry(path.to_owned()).or_default() += 1;
     }

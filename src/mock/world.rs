@@ -153,6 +153,37 @@ pub(crate) struct Video {
     pub deleted: bool,
 }
 
+/// The videos of the largest channel whose chat replay is set apart at the start, by id. Chosen once, so
+/// videos published later never move the roles.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ChatSpecials {
+    /// The newest archive: exactly `MockConfig::comments` comments.
+    pub big: Option<u64>,
+    pub big_comments: u64,
+    /// The second-newest archive: its chat runs 10% past its reported duration.
+    pub long: Option<u64>,
+    /// The third-newest archive (or the oldest there is): `createdAt` in local time labelled UTC.
+    pub shifted: Option<u64>,
+}
+
+impl ChatSpecials {
+    fn pick(videos: &[Video], comments: u64) -> ChatSpecials {
+        let archives: Vec<u64> = videos
+            .iter()
+            .rev()
+            .filter(|v| v.channel == 0 && v.kind == VideoKind::Archive)
+            .map(|v| v.id)
+            .collect();
+        let nth = |i: usize| archives.get(i.min(archives.len().saturating_sub(1))).copied();
+        ChatSpecials {
+            big: nth(0),
+            big_comments: comments,
+            long: nth(1),
+            shifted: nth(2),
+        }
+    }
+}
+
 /// The whole fake world.
 pub(crate) struct World {
     seed: u64,
@@ -165,6 +196,8 @@ pub(crate) struct World {
     pub videos: Vec<Video>,
     next_video_id: u64,
     next_stream_id: u64,
+    /// The videos whose chat replay is special (see [`comments`](super::comments)).
+    pub chat: ChatSpecials,
     /// Draws for `advance` (who unfollows, which video goes): seeded, so a replayed script replays the world.
     rng: StdRng,
 }
@@ -197,6 +230,7 @@ impl World {
             videos: Vec::new(),
             next_video_id: VIDEO_ID_BASE,
             next_stream_id: STREAM_ID_BASE,
+            chat: ChatSpecials::default(),
             rng: StdRng::seed_from_u64(mix(seed ^ 0xadd)),
         };
         let mut logins = HashSet::new();
@@ -207,6 +241,7 @@ impl World {
             world.channels.push(channel);
         }
         world.seed_videos(config.videos, &mut rng);
+        world.chat = ChatSpecials::pick(&world.videos, config.comments);
         // One channel is live from the start so stream snapshots and chatters have something to see.
         let live = 1.min(n - 1);
         let started_at = CLOCK_START - rng.random_range(600..4 * 3600);
@@ -420,6 +455,17 @@ impl World {
     /// The seed the world was built from.
     pub fn seed(&self) -> u64 {
         self.seed
+    }
+
+    /// The video with this id, deleted or not.
+    pub fn video(&self, id: u64) -> Option<&Video> {
+        let i = self.videos.binary_search_by_key(&id, |v| v.id).ok()?;
+        Some(&self.videos[i])
+    }
+
+    /// Followers channel `c` had at the start: positions below this are users that exist whatever happens later.
+    pub fn initial_followers(&self, c: usize) -> u64 {
+        self.channels[c].followers.initial
     }
 
     // ---- users ----
