@@ -6,16 +6,16 @@ CREATE TABLE sync_runs (
     id            INTEGER PRIMARY KEY,
     started_at    TEXT NOT NULL,
     finished_at   TEXT,
-    status        TEXT NOT NULL DEFAULT 'running', -- running | ok | failed | interrupted
+    status        TEXT NOT NULL DEFAULT 'running', -- running | ok | failed | interrupted (found running by the next run)
     command       TEXT NOT NULL,                   -- what ran, e.g. "sync burkeblack lirik"
-    requests      INTEGER NOT NULL DEFAULT 0,      -- Helix requests sent
-    summary_json  TEXT,                            -- per channel: new, changed, gone, errors
+    requests      INTEGER NOT NULL DEFAULT 0,      -- HTTP requests sent to Helix and GQL, retries included
+    summary_json  TEXT,                            -- JSON array, one object per channel (see docs/schema.md)
     error         TEXT,
     itch_version  TEXT NOT NULL
 );
 
 CREATE TABLE users (
-    id                 TEXT PRIMARY KEY,
+    id                 TEXT NOT NULL PRIMARY KEY,
     login              TEXT NOT NULL,
     display_name       TEXT,
     user_type          TEXT,  -- "", "admin", "global_mod", "staff"
@@ -52,7 +52,7 @@ BEGIN
 END;
 
 CREATE TABLE games (
-    id             TEXT PRIMARY KEY,
+    id             TEXT NOT NULL PRIMARY KEY,
     name           TEXT NOT NULL,
     box_art_url    TEXT,
     igdb_id        TEXT,

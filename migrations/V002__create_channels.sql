@@ -1,7 +1,7 @@
 -- A channel's settings as of the last sync, and a snapshot of them plus the follower total at every sync, so the
 -- follower count and title history survive (Twitch keeps neither).
 CREATE TABLE channels (
-    broadcaster_id        TEXT PRIMARY KEY REFERENCES users(id),
+    broadcaster_id        TEXT NOT NULL PRIMARY KEY REFERENCES users(id),
     broadcaster_login     TEXT NOT NULL,
     broadcaster_name      TEXT,
     broadcaster_language  TEXT,

@@ -13,6 +13,7 @@ CREATE TABLE follows (
 ) WITHOUT ROWID;
 CREATE INDEX follows_by_time ON follows(broadcaster_id, followed_at);
 CREATE INDEX follows_user_id ON follows(user_id);
+CREATE INDEX follows_sync_run_id ON follows(sync_run_id);
 
 -- Pages of a follower walk in progress, appended as they arrive (cheap: rowid order) and merged into users
 -- and follows in key order when the walk ends. Real follower ids are spread over the id space, so writing

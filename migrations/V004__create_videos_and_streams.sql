@@ -1,7 +1,7 @@
 -- Videos outlive Twitch's retention here: one that disappears gets deleted_seen_at, never a DELETE.
 -- Streams are live broadcasts; each sync that finds one live adds a snapshot (viewer count over time).
 CREATE TABLE videos (
-    id                   TEXT PRIMARY KEY,
+    id                   TEXT NOT NULL PRIMARY KEY,
     user_id              TEXT NOT NULL REFERENCES users(id),
     stream_id            TEXT,            -- archives only; matches streams.id when the stream was seen live
     type                 TEXT NOT NULL,   -- archive | highlight | upload
@@ -28,7 +28,7 @@ CREATE INDEX videos_stream_id ON videos(stream_id);
 CREATE INDEX videos_sync_run_id ON videos(sync_run_id);
 
 CREATE TABLE streams (
-    id             TEXT PRIMARY KEY,
+    id             TEXT NOT NULL PRIMARY KEY,
     user_id        TEXT NOT NULL REFERENCES users(id),
     game_id        TEXT REFERENCES games(id),
     game_name      TEXT,

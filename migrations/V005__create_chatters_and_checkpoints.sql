@@ -19,7 +19,7 @@ CREATE INDEX chatter_snapshot_users_user_id ON chatter_snapshot_users(user_id);
 
 CREATE TABLE sync_checkpoints (
     broadcaster_id    TEXT NOT NULL REFERENCES users(id),
-    part              TEXT NOT NULL,   -- followers | following | videos
+    part              TEXT NOT NULL,   -- followers (shorter lists are simply walked again)
     cursor            TEXT,            -- next page of the walk in progress; NULL when none is
     walk              TEXT,            -- full | incremental (the walk in progress)
     walk_started_at   TEXT,

@@ -2,7 +2,7 @@
 -- request (method, URL with sorted query, body), never of a token; bodies are deflate-compressed; errors are
 -- never stored.
 CREATE TABLE http_cache (
-    key         TEXT PRIMARY KEY,
+    key         TEXT NOT NULL PRIMARY KEY,
     kind        TEXT NOT NULL,      -- the resource kind, which sets its freshness
     url         TEXT NOT NULL,      -- for `itch cache stats`; carries no secret
     status      INTEGER NOT NULL,
@@ -14,7 +14,7 @@ CREATE INDEX http_cache_expires_at ON http_cache(expires_at);
 
 -- What the cache did, per backend, as seen from this archive (remote backends cannot count for us).
 CREATE TABLE http_cache_counters (
-    backend        TEXT PRIMARY KEY,   -- sqlite | file | redis | memcache
+    backend        TEXT NOT NULL PRIMARY KEY,   -- sqlite | file | redis | memcache
     hits           INTEGER NOT NULL DEFAULT 0,
     misses         INTEGER NOT NULL DEFAULT 0,
     writes         INTEGER NOT NULL DEFAULT 0,

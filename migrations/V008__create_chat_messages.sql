@@ -3,7 +3,8 @@
 -- committed with its segment's cursor; a VOD's staged messages are merged in key order when every segment
 -- finished, and the video is marked complete. Twitch deletes VODs (and their chat) after 7 to 60 days.
 CREATE TABLE chat_messages (
-    id                    TEXT PRIMARY KEY,              -- Twitch's message id (a UUID)
+    seq                   INTEGER PRIMARY KEY,           -- stable row number: the FTS index points at it
+    id                    TEXT NOT NULL UNIQUE,          -- Twitch's message id (a UUID)
     source                TEXT NOT NULL,                 -- replay | live
     video_id              TEXT REFERENCES videos(id),    -- the VOD, for replay
     broadcaster_id        TEXT REFERENCES users(id),
@@ -11,7 +12,7 @@ CREATE TABLE chat_messages (
     user_login            TEXT,
     user_name             TEXT,
     offset_seconds        INTEGER,                       -- seconds into the VOD, for replay
-    created_at            TEXT NOT NULL,                 -- UTC, to the millisecond
+    created_at            TEXT NOT NULL,                 -- UTC, to the second (Twitch's own value is in raw_json)
     created_at_corrected  INTEGER NOT NULL DEFAULT 0,    -- 1 when Twitch's value was impossible and was rebuilt
     text                  TEXT NOT NULL,
     fragments_json        TEXT,                          -- [{"text":..,"emote_id":..}]
@@ -27,17 +28,17 @@ CREATE INDEX chat_messages_by_channel_time ON chat_messages(broadcaster_id, crea
 CREATE INDEX chat_messages_user_id ON chat_messages(user_id);
 CREATE INDEX chat_messages_sync_run_id ON chat_messages(sync_run_id);
 
-CREATE VIRTUAL TABLE chat_messages_fts USING fts5(text, content = 'chat_messages', content_rowid = 'rowid');
+CREATE VIRTUAL TABLE chat_messages_fts USING fts5(text, content = 'chat_messages', content_rowid = 'seq');
 
 CREATE TRIGGER chat_messages_ai AFTER INSERT ON chat_messages BEGIN
-    INSERT INTO chat_messages_fts (rowid, text) VALUES (new.rowid, new.text);
+    INSERT INTO chat_messages_fts (rowid, text) VALUES (new.seq, new.text);
 END;
 CREATE TRIGGER chat_messages_ad AFTER DELETE ON chat_messages BEGIN
-    INSERT INTO chat_messages_fts (chat_messages_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+    INSERT INTO chat_messages_fts (chat_messages_fts, rowid, text) VALUES ('delete', old.seq, old.text);
 END;
 CREATE TRIGGER chat_messages_au AFTER UPDATE OF text ON chat_messages BEGIN
-    INSERT INTO chat_messages_fts (chat_messages_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
-    INSERT INTO chat_messages_fts (rowid, text) VALUES (new.rowid, new.text);
+    INSERT INTO chat_messages_fts (chat_messages_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+    INSERT INTO chat_messages_fts (rowid, text) VALUES (new.seq, new.text);
 END;
 
 -- Where each segment of a VOD's chat download stands. The plan (segment count and bounds) is fixed by the

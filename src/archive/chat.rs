@@ -41,13 +41,14 @@ pub struct StagedMessage {
     pub raw_json: String,
 }
 
-/// The archive VODs of `broadcaster` whose chat is not complete and can still be fetched (not deleted, not
-/// the recording of a stream that is still live), oldest first: those expire first.
+/// The archive VODs of `broadcaster` whose chat is not complete and may still be fetched, oldest first (those
+/// expire first): not deleted (unless a download had started: the attempt finds it gone and keeps what was
+/// fetched), and not the recording of a stream that is still live.
 pub fn load_videos_needing_chat(conn: &Connection, broadcaster: &str) -> rusqlite::Result<Vec<ChatVideo>> {
     let mut stmt = conn.prepare(
         "SELECT v.id, v.user_id, v.created_at, coalesce(v.duration_seconds, 0) FROM videos v
-         WHERE v.user_id = ?1 AND v.type = 'archive' AND v.deleted_seen_at IS NULL
-           AND (v.chat_status IS NULL OR v.chat_status = 'partial')
+         WHERE v.user_id = ?1 AND v.type = 'archive'
+           AND ((v.chat_status IS NULL AND v.deleted_seen_at IS NULL) OR v.chat_status = 'partial')
            AND NOT EXISTS (SELECT 1 FROM streams s WHERE s.id = v.stream_id AND s.ended_seen_at IS NULL)
          ORDER BY v.created_at",
     )?;

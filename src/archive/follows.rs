@@ -91,7 +91,7 @@ pub fn merge_staged_follows(
     tx.execute(
         "INSERT INTO users (id, login, display_name, first_seen_at, last_seen_at, sync_run_id)
          SELECT user_id, user_login, user_name, seen_at, seen_at, sync_run_id
-         FROM follows_staging WHERE broadcaster_id = ?1 ORDER BY user_id
+         FROM follows_staging WHERE broadcaster_id = ?1 ORDER BY user_id, seq
          ON CONFLICT (id) DO UPDATE SET login = excluded.login, display_name = excluded.display_name,
              last_seen_at = max(users.last_seen_at, excluded.last_seen_at)",
         [broadcaster],
@@ -99,7 +99,7 @@ pub fn merge_staged_follows(
     tx.execute(
         "INSERT INTO follows (broadcaster_id, user_id, followed_at, first_seen_at, last_seen_at, sync_run_id)
          SELECT broadcaster_id, user_id, followed_at, seen_at, seen_at, sync_run_id
-         FROM follows_staging WHERE broadcaster_id = ?1 ORDER BY user_id
+         FROM follows_staging WHERE broadcaster_id = ?1 ORDER BY user_id, seq
          ON CONFLICT (broadcaster_id, user_id) DO UPDATE SET
              followed_at = excluded.followed_at,
              last_seen_at = max(follows.last_seen_at, excluded.last_seen_at),

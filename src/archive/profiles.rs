@@ -95,7 +95,7 @@ pub fn merge_staged_users(tx: &Transaction<'_>) -> rusqlite::Result<usize> {
                             offline_image_url, created_at, hydrated_at, first_seen_at, last_seen_at, sync_run_id, raw_json)
          SELECT id, login, display_name, user_type, broadcaster_type, description, profile_image_url,
                 offline_image_url, created_at, seen_at, seen_at, seen_at, sync_run_id, raw_json
-         FROM users_staging WHERE true ORDER BY id
+         FROM users_staging WHERE true ORDER BY id, seq
          ON CONFLICT (id) DO UPDATE SET
              login = excluded.login, display_name = excluded.display_name, user_type = excluded.user_type,
              broadcaster_type = excluded.broadcaster_type, description = excluded.description,
@@ -108,7 +108,8 @@ pub fn merge_staged_users(tx: &Transaction<'_>) -> rusqlite::Result<usize> {
     Ok(merged)
 }
 
-/// The ids among `ids` whose account details are already archived (or staged).
+/// The ids among `ids` whose account details are already archived (staged ones are not counted: after an
+/// interruption they are fetched again, which costs requests but never a gap).
 pub fn load_hydrated(conn: &Connection, ids: &[String]) -> rusqlite::Result<HashSet<String>> {
     if ids.is_empty() {
         return Ok(HashSet::new());

@@ -55,8 +55,14 @@ pub async fn download_chat(
     match try_join_all(downloads).await {
         Ok(_) => {}
         Err(Error::VideoNotFound { .. }) => {
+            // The VOD vanished mid-download: what was fetched may be the only copy left, so keep it.
             let (id, at) = (video.id.clone(), now());
-            archive.write("marking chat unavailable", move |tx| chat::mark_chat_unavailable(tx, &id, &at)).await?;
+            archive
+                .write("keeping the chat of a vanished VOD", move |tx| {
+                    chat::merge_chat(tx, &id, &at)?;
+                    chat::mark_chat_unavailable(tx, &id, &at)
+                })
+                .await?;
             return Ok(ChatOutcome::Unavailable);
         }
         Err(e) => return Err(e),

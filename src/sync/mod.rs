@@ -46,14 +46,8 @@ pub enum Part {
 
 impl Part {
     /// Every part.
-    pub const ALL: [Part; 6] = [
-        Part::Channel,
-        Part::Followers,
-        Part::Videos,
-        Part::Stream,
-        Part::Chatters,
-        Part::Following,
-    ];
+    pub const ALL: [Part; 7] =
+        [Part::Channel, Part::Followers, Part::Videos, Part::Stream, Part::Chatters, Part::Following, Part::Chat];
 }
 
 /// How to sync.

@@ -69,6 +69,9 @@ async fn a_first_sync_archives_the_channel_whole() {
         ),
         1
     );
+    let chat_left = "SELECT count(*) FROM videos WHERE type = 'archive' AND deleted_seen_at IS NULL AND chat_status IS NOT 'complete'";
+    assert_eq!(count(&db, chat_left), 0, "chat replay is part of a default sync");
+    assert!(count(&db, "SELECT count(*) FROM chat_messages") > 0);
     assert_eq!(count(&db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 }
 
@@ -318,6 +321,7 @@ async fn a_sync_killed_mid_walk_resumes_without_gap_or_duplicate() {
         "same follows as an uninterrupted sync"
     );
     assert_eq!(rows(&a, USERS), rows(&b, USERS), "same accounts, all hydrated");
+    assert_eq!(count(&a, "SELECT count(*) FROM sync_runs WHERE status = 'interrupted'"), 1, "the killed run is marked");
     let check: String = a.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(check, "ok");
 }
