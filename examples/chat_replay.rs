@@ -61,7 +61,7 @@ async fn main() -> anyhow::Result<()> {
 
         let before = client.stats().requests;
         let started = Instant::now();
-        let outcome = download_chat(&client, &archive, &target, segments, None).await?;
+        let outcome = download_chat(&client, &archive, &target, segments, None, &Default::default()).await?;
         let wall = started.elapsed().as_secs_f64();
         let ChatOutcome::Complete(messages) = outcome else { anyhow::bail!("chat unavailable") };
         anyhow::ensure!(messages == video.comments, "got {messages} of {} messages", video.comments);

@@ -138,6 +138,14 @@ pub enum Error {
     #[error("video {video} not found (deleted or expired on Twitch)")]
     VideoNotFound { video: String },
 
+    /// A schedule (`--every`, `--cron`) that does not parse.
+    #[error("'{input}' is not a schedule: {why}")]
+    BadSchedule { input: String, why: String },
+
+    /// Stopped by a signal; the next sync resumes from the last committed page.
+    #[error("interrupted; the next sync resumes from the last committed page")]
+    Interrupted,
+
     /// Building the HTTP client failed (TLS setup).
     #[error("setting up HTTP")]
     HttpSetup(#[source] reqwest::Error),
@@ -164,6 +172,56 @@ pub enum Error {
     /// Writing report or query output failed (a closed pipe, a full disk).
     #[error("writing the output")]
     Write(#[source] std::io::Error),
+
+    /// Text given as a video id that is not one.
+    #[error("'{input}' is not a Twitch video id (the digits of https://www.twitch.tv/videos/<id>)")]
+    InvalidVideoId { input: String },
+
+    /// A report or chart named a video the archive does not hold.
+    #[error("video {video} is not in the archive (run `itch chat {video}` first)")]
+    UnknownVideo { video: String },
+
+    /// `itch search` was given a full-text query SQLite's FTS5 cannot parse.
+    #[error(
+        "'{query}' is not a valid search (words, \"a phrase\", AND, OR, NOT, prefix*; quote words with punctuation)"
+    )]
+    BadSearch {
+        query: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    /// Drawing or writing a chart failed.
+    #[error("drawing {}", path.display())]
+    Plot {
+        path: PathBuf,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
+    /// The file given to `itch plot --input` cannot be read.
+    #[error("reading {}", path.display())]
+    PlotInputFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A line of `itch plot --input` (or its streams file) that cannot be charted.
+    #[error("{}, line {line}: {problem}", path.display())]
+    PlotInput { path: PathBuf, line: u64, problem: String },
+
+    /// A chart option whose value does not fit its axis (a date on a count axis, a column that is not there).
+    #[error("{flag} '{input}': {problem}")]
+    PlotOption {
+        flag: &'static str,
+        input: String,
+        problem: &'static str,
+    },
+
+    /// The chart would be empty.
+    #[error("nothing to plot: {what}")]
+    NothingToPlot { what: String },
 }
 
 impl Error {

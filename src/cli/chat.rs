@@ -37,6 +37,8 @@ pub async fn run(config: &Config, args: ChatArgs) -> anyhow::Result<ExitCode> {
     crate::archive::db::check(&config.db)?;
     let _lock = ArchiveLock::acquire(&config.db, Duration::from_secs(args.wait))?;
     let client = Client::new(config.client_config())?;
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let stop = super::signals::install(cancel.clone());
     let ids: Vec<VideoId> = args.videos.iter().map(|v| VideoId(v.clone())).collect();
     let found = videos::fetch_videos_by_id(&client, &ids).await?;
     let missing: Vec<&str> =
@@ -67,7 +69,8 @@ pub async fn run(config: &Config, args: ChatArgs) -> anyhow::Result<ExitCode> {
         let key = video.id.to_string();
         let chat_video = archive.read("reading a video", move |c| archive_chat::load_chat_video(c, &key)).await?.expect("just saved");
         let (outcome, requests) =
-            metered(download_chat(&client, &archive, &chat_video, usize::from(args.chat_segments), Some(run))).await;
+            metered(download_chat(&client, &archive, &chat_video, usize::from(args.chat_segments), Some(run), &cancel))
+                .await;
         match outcome {
             Ok(ChatOutcome::Complete(messages)) => {
                 println!("video {} ({}, {}): {messages} messages, {requests} requests", video.id, video.user_login, video.created_at.date_naive())
@@ -86,12 +89,22 @@ pub async fn run(config: &Config, args: ChatArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let end = runs::RunEnd {
-        status: if failed { "failed" } else { "ok" },
+        status: if stop.exit_code().is_some() {
+            "interrupted"
+        } else if failed {
+            "failed"
+        } else {
+            "ok"
+        },
         requests: client.stats().requests,
         summary_json: "[]".into(),
         error: None,
     };
     let at = crate::sync::now();
     archive.write("finishing the run", move |tx| runs::save_run_end(tx, run, &end, &at)).await?;
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(match stop.exit_code() {
+        Some(code) => ExitCode::from(code),
+        None if failed => ExitCode::from(1),
+        None => ExitCode::SUCCESS,
+    })
 }

@@ -9,6 +9,7 @@ mod demo;
 pub mod mock_api;
 mod report;
 mod sql;
+mod signals;
 mod sync;
 
 use clap::{Args, Parser, Subcommand};

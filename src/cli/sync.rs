@@ -1,6 +1,7 @@
 //! `itch sync <login>...`: the main job. Checks the logins, takes the archive's lock, resolves the channels
 //! (an unknown one stops everything before anything is written), syncs them and prints one summary line each.
-//! Exit 1 when a channel failed (the others still completed).
+//! Exit 1 when a channel failed (the others still completed). `--every`/`--cron` keep it in the foreground,
+//! syncing on a schedule. Ctrl-C or SIGTERM stops after the page in hand (exit 130/143); a second one at once.
 
 use clap::Args;
 use std::collections::{BTreeSet, HashSet};
@@ -8,7 +9,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::Utc;
+use tokio_util::sync::CancellationToken;
+
 use crate::archive::Archive;
+use crate::sync::schedule::Schedule;
 use crate::client::{Client, Login};
 use crate::config::Config;
 use crate::sync::lock::ArchiveLock;
@@ -17,7 +22,7 @@ use crate::sync::{self, Part, Progress, SyncOptions};
 /// Archive channels: profile, followers, videos, live stream, chatters.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Example:\n  itch sync burkeblack\n  itch sync --only followers,videos burkeblack lirik\n  itch sync --full burkeblack"
+    after_help = "Example:\n  itch sync burkeblack\n  itch sync --only followers,videos burkeblack lirik\n  itch sync --full burkeblack\n  itch sync --every 15m --jitter 30s burkeblack\n  itch sync --cron \"0 */15 * * * *\" burkeblack"
 )]
 pub struct SyncArgs {
     /// Channels to sync, by login.
@@ -47,39 +52,78 @@ pub struct SyncArgs {
     /// If another sync holds the archive, wait this many seconds for it (default: refuse at once).
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     wait: u64,
+    /// Stay in the foreground and sync again this long after each run started, e.g. 15m.
+    #[arg(long, value_parser = parse_duration, conflicts_with = "cron")]
+    every: Option<Duration>,
+    /// Stay in the foreground and sync on this cron schedule: six fields with seconds first
+    /// ("0 */15 * * * *"), or the five-field crontab form.
+    #[arg(long)]
+    cron: Option<String>,
+    /// Start each scheduled run up to this much later, at random, e.g. 30s (spreads many crawlers out).
+    #[arg(long, value_parser = parse_duration, default_value = "0s")]
+    jitter: Duration,
 }
 
 pub async fn run(config: &Config, args: SyncArgs, quiet: bool) -> anyhow::Result<ExitCode> {
-    let logins = args
-        .logins
-        .iter()
-        .map(|l| Login::parse(l))
-        .collect::<crate::Result<Vec<_>>>()?;
+    let logins = args.logins.iter().map(|l| Login::parse(l)).collect::<crate::Result<Vec<_>>>()?;
     let mut seen = HashSet::new();
     let logins: Vec<Login> = logins.into_iter().filter(|l| seen.insert(l.clone())).collect();
-    crate::archive::db::check(&config.db)?;
-    let lock = ArchiveLock::acquire(&config.db, Duration::from_secs(args.wait))?;
-    let mut client = Client::new(config.client_config())?;
-    // Resolve first: an unknown login stops the sync before the archive is created or changed.
-    let channels = sync::resolve_channels(&client, &logins).await?;
-    let archive = Archive::open(&config.db)?;
-    client.set_cache(config.open_cache()?);
-    let client = Arc::new(client);
-    let parts: BTreeSet<Part> = if args.only.is_empty() {
-        Part::ALL.into_iter().collect()
-    } else {
-        args.only.into_iter().collect()
+    let schedule = match (&args.every, &args.cron) {
+        (Some(every), _) => Some(Schedule::Every(*every)),
+        (None, Some(expression)) => Some(Schedule::cron(expression)?),
+        (None, None) => None,
     };
-    let options = SyncOptions {
-        parts,
+    crate::archive::db::check(&config.db)?;
+    let cancel = CancellationToken::new();
+    let stop = super::signals::install(cancel.clone());
+    let mut options = SyncOptions {
+        parts: parts(&args),
         full: args.full,
         full_every: args.full_every,
         limit: args.limit,
         concurrency: args.concurrency,
         chat_segments: usize::from(args.chat_segments),
         command: std::env::args().skip(1).collect::<Vec<_>>().join(" "),
+        cancel: cancel.clone(),
     };
-    let report = sync::sync_channels(client, archive, channels, options, &Progress::new(quiet)).await?;
+    let Some(schedule) = schedule else {
+        let failed = sync_once(config, &logins, &options, args.wait, quiet).await?;
+        return Ok(exit_code(&stop, failed));
+    };
+    loop {
+        let started = Utc::now();
+        match sync_once(config, &logins, &options, args.wait, quiet).await {
+            Ok(_) => {}
+            // A scheduled crawler keeps going: this run's error is logged, the next run tries again.
+            Err(error) if stop.exit_code().is_none() => tracing::error!("sync failed: {error:#}"),
+            Err(error) => return Err(error),
+        }
+        if let Some(code) = stop.exit_code() {
+            return Ok(ExitCode::from(code));
+        }
+        let jitter = args.jitter.mul_f64(rand::random::<f64>());
+        let next = schedule.next_run(started, Utc::now()) + chrono::Duration::from_std(jitter).unwrap_or_default();
+        eprintln!("next sync at {}", crate::archive::timestamp(next));
+        let wait = (next - Utc::now()).to_std().unwrap_or_default();
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            () = cancel.cancelled() => return Ok(ExitCode::from(stop.exit_code().unwrap_or(130))),
+        }
+        // A full walk is only forced on the first run; later runs follow --full-every.
+        options.full = false;
+    }
+}
+
+/// One sync of every channel, under the archive's lock; prints the summaries. Returns true if a channel
+/// failed.
+async fn sync_once(config: &Config, logins: &[Login], options: &SyncOptions, wait: u64, quiet: bool) -> anyhow::Result<bool> {
+    let lock = ArchiveLock::acquire(&config.db, Duration::from_secs(wait))?;
+    let mut client = Client::new(config.client_config())?;
+    // Resolve first: an unknown login stops the sync before the archive is created or changed.
+    let channels = sync::resolve_channels(&client, logins).await?;
+    let archive = Archive::open(&config.db)?;
+    client.set_cache(config.open_cache()?);
+    let report = sync::sync_channels(Arc::new(client), archive, channels, options.clone(), &Progress::new(quiet)).await?;
     drop(lock);
     let mut notes = BTreeSet::new();
     for channel in &report.channels {
@@ -89,11 +133,25 @@ pub async fn run(config: &Config, args: SyncArgs, quiet: bool) -> anyhow::Result
     for note in notes {
         eprintln!("note: {note}");
     }
-    Ok(if report.failed() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(report.failed())
+}
+
+fn parts(args: &SyncArgs) -> BTreeSet<Part> {
+    let mut parts: BTreeSet<Part> =
+        if args.only.is_empty() { Part::ALL.into_iter().collect() } else { args.only.iter().copied().collect() };
+    if args.no_chat {
+        parts.remove(&Part::Chat);
+    }
+    parts
+}
+
+/// 130/143 after a signal, 1 when a channel failed, else 0.
+fn exit_code(stop: &super::signals::StopSignal, failed: bool) -> ExitCode {
+    match stop.exit_code() {
+        Some(code) => ExitCode::from(code),
+        None if failed => ExitCode::from(1),
+        None => ExitCode::SUCCESS,
+    }
 }
 
 /// Parses `7d`, `12h`, `30m`, `45s` (one number and one unit).

@@ -30,32 +30,39 @@ pub(crate) async fn sync_channel(
     let mut snapshot = ChannelSnapshot::default();
     let parts = &ctx.options.parts;
     if parts.contains(&Part::Channel) {
+        ctx.check()?;
         bar.set("channel");
         sync_channel_settings(ctx, &mut snapshot).await?;
     }
     if parts.contains(&Part::Followers) {
+        ctx.check()?;
         bar.set("followers");
         super::followers::sync_followers(ctx, &mut summary, bar).await?;
         snapshot.follower_total = summary.follower_total;
     }
     if parts.contains(&Part::Videos) {
+        ctx.check()?;
         bar.set("videos");
         super::videos::sync_videos(ctx, &mut summary).await?;
     }
     if parts.contains(&Part::Stream) {
+        ctx.check()?;
         bar.set("stream");
         super::streams::sync_stream(ctx, &mut summary).await?;
         snapshot.is_live = Some(summary.live_viewers.is_some());
     }
     if parts.contains(&Part::Chatters) {
+        ctx.check()?;
         bar.set("chatters");
         super::chatters::sync_chatters(ctx, &mut summary).await?;
     }
     if parts.contains(&Part::Following) {
+        ctx.check()?;
         bar.set("following");
         super::following::sync_following(ctx, &mut summary).await?;
     }
     if parts.contains(&Part::Chat) {
+        ctx.check()?;
         bar.set("chat replay");
         super::chat::sync_chat(ctx, &mut summary).await?;
     }

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use futures::future::try_join_all;
 use serde_json::json;
+use tokio_util::sync::CancellationToken;
 
 use crate::archive::chat::{self, ChatVideo, Segment, StagedMessage};
 use crate::archive::{Archive, timestamp};
@@ -46,12 +47,13 @@ pub async fn download_chat(
     video: &ChatVideo,
     segments: usize,
     run: Option<i64>,
+    cancel: &CancellationToken,
 ) -> Result<ChatOutcome> {
     let plan = plan_segments(video.duration_seconds, segments);
     let (id, at) = (video.id.clone(), now());
     let plan = archive.write("planning a chat download", move |tx| chat::save_segment_plan(tx, &id, &plan, &at)).await?;
     let video_start: DateTime<Utc> = video.created_at.parse().unwrap_or_else(|_| Utc::now());
-    let downloads = plan.into_iter().filter(|s| !s.done).map(|s| download_segment(client, archive, video, video_start, s, run));
+    let downloads = plan.into_iter().filter(|s| !s.done).map(|s| download_segment(client, archive, video, video_start, s, run, cancel));
     match try_join_all(downloads).await {
         Ok(_) => {}
         Err(Error::VideoNotFound { .. }) => {
@@ -79,12 +81,16 @@ async fn download_segment(
     video_start: DateTime<Utc>,
     segment: Segment,
     run: Option<i64>,
+    cancel: &CancellationToken,
 ) -> Result<()> {
     let mut from = match &segment.cursor {
         Some(cursor) => From::Cursor(cursor.clone()),
         None => From::Offset(segment.start),
     };
     loop {
+        if cancel.is_cancelled() {
+            return Err(Error::Interrupted);
+        }
         let page = comments::fetch_comments(client, &video.id, &from).await?;
         let last_offset = page.comments.iter().map(|(c, _)| c.content_offset_seconds).max();
         // An offset seek can answer with earlier comments; the segment after this one owns the later ones.
@@ -147,7 +153,8 @@ pub(crate) async fn sync_chat(ctx: &super::ChannelContext, summary: &mut super::
     let broadcaster = ctx.id().to_string();
     let videos = ctx.archive.read("finding VODs without chat", move |c| chat::load_videos_needing_chat(c, &broadcaster)).await?;
     for video in videos {
-        match download_chat(&ctx.client, &ctx.archive, &video, ctx.options.chat_segments, Some(ctx.run)).await? {
+        match download_chat(&ctx.client, &ctx.archive, &video, ctx.options.chat_segments, Some(ctx.run), &ctx.options.cancel)
+            .await? {
             ChatOutcome::Complete(messages) => {
                 summary.chat_videos += 1;
                 summary.chat_messages += messages;

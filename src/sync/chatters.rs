@@ -16,6 +16,7 @@ pub(crate) async fn sync_chatters(ctx: &ChannelContext, summary: &mut ChannelSum
     let mut pager = chatters::chatters(&ctx.client, ctx.id(), &me);
     let mut all = Vec::new();
     loop {
+        ctx.check()?;
         match pager.next_page().await {
             Ok(Some(page)) => all.extend(page.items),
             Ok(None) => break,

@@ -140,7 +140,10 @@ async fn walk_pages(
     let mut pager = followers::followers(&ctx.client, ctx.id()).resume_after(cursor);
     let (mut total, mut staged, mut pages) = (None, 0u64, 0u64);
     let limit = ctx.options.limit.unwrap_or(u64::MAX);
-    while let Some(page) = pager.next_page().await? {
+    while let Some(page) = {
+        ctx.check()?;
+        pager.next_page().await?
+    } {
         pages += 1;
         total = page.total.or(total);
         if from_top && pages == 1 && page.items.is_empty() && page.total.unwrap_or(0) > 0 {

@@ -13,6 +13,7 @@ pub(crate) async fn sync_following(ctx: &ChannelContext, summary: &mut ChannelSu
     let mut pager = followed::followed(&ctx.client, ctx.id());
     let mut all = Vec::new();
     loop {
+        ctx.check()?;
         match pager.next_page().await {
             Ok(Some(page)) => all.extend(page.items),
             Ok(None) => break,

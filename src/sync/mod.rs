@@ -9,6 +9,7 @@ mod chatters;
 mod followers;
 mod following;
 pub mod lock;
+pub mod schedule;
 mod streams;
 mod videos;
 
@@ -67,6 +68,8 @@ pub struct SyncOptions {
     pub chat_segments: usize,
     /// What ran, for the sync_runs table.
     pub command: String,
+    /// Cancelled to stop after the page in hand (Ctrl-C, SIGTERM).
+    pub cancel: tokio_util::sync::CancellationToken,
 }
 
 impl Default for SyncOptions {
@@ -79,6 +82,7 @@ impl Default for SyncOptions {
             concurrency: 4,
             chat_segments: 4,
             command: "sync".into(),
+            cancel: Default::default(),
         }
     }
 }
@@ -177,6 +181,11 @@ impl ChannelContext {
     fn id(&self) -> &UserId {
         &self.user.id
     }
+
+    /// Err(Interrupted) once a stop was asked for: called between pages, after the last one was committed.
+    fn check(&self) -> Result<()> {
+        if self.options.cancel.is_cancelled() { Err(Error::Interrupted) } else { Ok(()) }
+    }
 }
 
 /// The archive's "now".
@@ -218,6 +227,7 @@ pub async fn sync_channels(
         })
         .await?;
     let requests_before = client.stats().requests;
+    let options_cancel = options.cancel.clone();
     let concurrency = options.concurrency.max(1);
     let summaries: Vec<ChannelSummary> = futures::stream::iter(channels)
         .map(|(user, raw)| {
@@ -250,7 +260,13 @@ pub async fn sync_channels(
         channels: summaries,
     };
     let end = archive::runs::RunEnd {
-        status: if report.failed() { "failed" } else { "ok" },
+        status: if options_cancel.is_cancelled() {
+            "interrupted"
+        } else if report.failed() {
+            "failed"
+        } else {
+            "ok"
+        },
         requests: client.stats().requests - requests_before,
         summary_json: serde_json::to_string(&report.channels).expect("summaries serialise"),
         error: report.channels.iter().find_map(|c| c.error.clone()),

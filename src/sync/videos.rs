@@ -11,7 +11,10 @@ pub(crate) async fn sync_videos(ctx: &ChannelContext, summary: &mut ChannelSumma
     let mut pager = videos::videos(&ctx.client, ctx.id(), VideoType::All);
     let (mut seen, limit) = (Vec::new(), ctx.options.limit.unwrap_or(u64::MAX));
     let mut limited = false;
-    while let Some(page) = pager.next_page().await? {
+    while let Some(page) = {
+        ctx.check()?;
+        pager.next_page().await?
+    } {
         let mut batch: Vec<_> = page.items.into_iter().zip(page.raw).collect();
         if seen.len() as u64 + batch.len() as u64 >= limit {
             batch.truncate((limit - seen.len() as u64) as usize);

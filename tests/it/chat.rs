@@ -165,7 +165,7 @@ async fn transient_service_errors_are_retried_and_a_truncated_body_is_never_a_sh
     let target = archive_handle.read("test", move |c| itch::archive::chat::load_chat_video(c, &id)).await.unwrap().unwrap();
     let client = crate::util::client(&mock, None);
     mock.fail_next(100, Fault::Truncate);
-    let error = itch::sync::chat::download_chat(&client, &archive_handle, &target, 1, None).await.unwrap_err();
+    let error = itch::sync::chat::download_chat(&client, &archive_handle, &target, 1, None, &Default::default()).await.unwrap_err();
     assert!(error.to_string().contains("/gql"), "the error names the URL: {error}");
     let db = archive(dir.path());
     assert_eq!(count(&db, "SELECT count(*) FROM chat_messages"), 0, "nothing half-merged");

@@ -8,5 +8,6 @@ mod chat;
 mod faults;
 mod mock_cli;
 mod paging;
+mod schedule;
 mod sync;
 mod util;
