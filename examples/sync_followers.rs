@@ -19,6 +19,9 @@ struct Args {
     /// Followers of the channel to sync.
     #[arg(long, default_value_t = 1_000_000)]
     followers: u64,
+    /// Use the response cache in the archive (itch's default), or not.
+    #[arg(long, value_enum, default_value = "sqlite")]
+    cache: itch::cache::Backend,
 }
 
 #[tokio::main]
@@ -33,10 +36,15 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     let channel = mock.channels().remove(0);
     let dir = common::scratch_dir("sync")?;
-    let client = Arc::new(common::broadcaster_client(&mock, &channel, &dir)?);
+    let mut client = common::broadcaster_client(&mock, &channel, &dir)?;
     let archive = Archive::open(&dir.join("bench.db"))?;
+    if args.cache == itch::cache::Backend::Sqlite {
+        client.set_cache(Some(Arc::new(itch::cache::sqlite::SqliteCache::open(&dir.join("bench.db"))?)));
+    }
+    let client = Arc::new(client);
     let login = itch::client::Login::parse(&channel.login)?;
 
+    println!("{} followers, cache {:?}", args.followers, args.cache);
     for label in ["first sync", "no-change re-sync"] {
         let before = client.stats().requests;
         let started = Instant::now();
