@@ -32,6 +32,8 @@ CREATE TABLE users (
 );
 CREATE INDEX users_login ON users(login);
 CREATE INDEX users_sync_run_id ON users(sync_run_id);
+-- Accounts still to look up: small, so finding them after an interrupted sync is cheap at any size.
+CREATE INDEX users_unhydrated ON users(id) WHERE hydrated_at IS NULL;
 
 -- Earlier logins of renamed accounts: the row is written when a rename is noticed.
 CREATE TABLE user_logins (

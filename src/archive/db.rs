@@ -39,7 +39,11 @@ pub fn open(path: &Path) -> Result<Connection> {
     if existing {
         check_ours(&conn, path)?;
     }
-    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+    // 64 MiB of page cache: a follower merge touches two indexes in random order (follows by time, users by
+    // login), and a cache that holds them saves most of the re-reads. It stays well inside the memory budget.
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;",
+    )
         .map_err(db_error(path, "setting up"))?;
     embedded::migrations::runner()
         .run(&mut conn)

@@ -93,7 +93,9 @@ pub fn merge_staged_follows(
          SELECT user_id, user_login, user_name, seen_at, seen_at, sync_run_id
          FROM follows_staging WHERE broadcaster_id = ?1 ORDER BY user_id, seq
          ON CONFLICT (id) DO UPDATE SET login = excluded.login, display_name = excluded.display_name,
-             last_seen_at = max(users.last_seen_at, excluded.last_seen_at)",
+             last_seen_at = max(users.last_seen_at, excluded.last_seen_at)
+         -- Most followers are unchanged: leaving their rows alone saves a random page write each.
+         WHERE users.login IS NOT excluded.login OR users.display_name IS NOT excluded.display_name",
         [broadcaster],
     )?;
     tx.execute(
@@ -128,8 +130,9 @@ pub fn merge_staged_follows(
 /// The followers of `broadcaster` whose accounts were never looked up (after an interrupted hydration).
 pub fn load_unhydrated_followers(conn: &Connection, broadcaster: &str) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare(
-        "SELECT f.user_id FROM follows f JOIN users u ON u.id = f.user_id
-         WHERE f.broadcaster_id = ?1 AND u.hydrated_at IS NULL",
+        "SELECT u.id FROM users u INDEXED BY users_unhydrated
+         JOIN follows f ON f.broadcaster_id = ?1 AND f.user_id = u.id
+         WHERE u.hydrated_at IS NULL",
     )?;
     stmt.query_map([broadcaster], |r| r.get(0))?.collect()
 }

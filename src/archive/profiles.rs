@@ -21,6 +21,32 @@ const UPSERT_USER: &str = "
         created_at = excluded.created_at, hydrated_at = excluded.hydrated_at,
         last_seen_at = excluded.last_seen_at, sync_run_id = excluded.sync_run_id, raw_json = excluded.raw_json";
 
+/// The Get Users fields that have columns of their own.
+const USER_COLUMNS: &[&str] = &[
+    "id",
+    "login",
+    "display_name",
+    "type",
+    "broadcaster_type",
+    "description",
+    "profile_image_url",
+    "offline_image_url",
+    "created_at",
+];
+
+/// The fields of `raw` that have no column: what `raw_json` keeps for tables written in bulk (a million
+/// hydrated followers), so the archive does not store every value twice.
+pub(crate) fn unmodelled(raw: &Value, columns: &[&str]) -> String {
+    match raw.as_object() {
+        Some(fields) => {
+            let rest: serde_json::Map<String, Value> =
+                fields.iter().filter(|(k, _)| !columns.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+            Value::Object(rest).to_string()
+        }
+        None => raw.to_string(),
+    }
+}
+
 /// Saves fully known users (from Get Users).
 pub fn save_users(tx: &Transaction<'_>, users: &[(User, Value)], now: &str, run: i64) -> rusqlite::Result<()> {
     let mut stmt = tx.prepare_cached(UPSERT_USER)?;
@@ -37,7 +63,7 @@ pub fn save_users(tx: &Transaction<'_>, users: &[(User, Value)], now: &str, run:
             timestamp(user.created_at),
             now,
             run,
-            raw.to_string(),
+            unmodelled(raw, USER_COLUMNS),
         ])?;
     }
     Ok(())
@@ -82,7 +108,7 @@ pub fn stage_users(tx: &Transaction<'_>, users: &[(User, Value)], now: &str, run
             timestamp(user.created_at),
             now,
             run,
-            raw.to_string(),
+            unmodelled(raw, USER_COLUMNS),
         ])?;
     }
     Ok(())

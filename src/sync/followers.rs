@@ -48,7 +48,9 @@ pub(crate) async fn sync_followers(
     let (sender, receiver) = mpsc::channel::<Vec<String>>(16);
     let walking = walk_pages(ctx, walk, start, sender, bar);
     let hydrating = hydrate(ctx, receiver);
+    let started = std::time::Instant::now();
     let (outcome, hydrated) = tokio::try_join!(walking, hydrating)?;
+    tracing::info!(channel = %ctx.user.login, seconds = started.elapsed().as_secs_f64(), "follower walk and hydration done");
     summary.users_hydrated = hydrated.0;
     summary.follower_total = outcome.total;
 
@@ -79,6 +81,7 @@ pub(crate) async fn sync_followers(
             Ok(changes)
         })
         .await?;
+    tracing::info!(channel = %ctx.user.login, seconds = started.elapsed().as_secs_f64(), "followers merged");
     summary.follows_new = changes.new;
     summary.follows_gone = changes.gone;
     summary.users_hydrated += hydrate_leftovers(ctx).await?;

@@ -277,6 +277,9 @@ pub async fn sync_channels(
             archive::runs::save_run_end(tx, run, &end, &finished)
         })
         .await?;
+    // Fold the write-ahead log into the database now, so this run pays for its writes (not the next one) and
+    // the -wal file does not stay as large as the biggest merge.
+    archive.read("checkpointing", |c| c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))).await?;
     Ok(report)
 }
 
