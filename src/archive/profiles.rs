@@ -39,8 +39,11 @@ const USER_COLUMNS: &[&str] = &[
 pub(crate) fn unmodelled(raw: &Value, columns: &[&str]) -> String {
     match raw.as_object() {
         Some(fields) => {
-            let rest: serde_json::Map<String, Value> =
-                fields.iter().filter(|(k, _)| !columns.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+            let rest: serde_json::Map<String, Value> = fields
+                .iter()
+                .filter(|(k, _)| !columns.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
             Value::Object(rest).to_string()
         }
         None => raw.to_string(),
@@ -49,7 +52,13 @@ pub(crate) fn unmodelled(raw: &Value, columns: &[&str]) -> String {
 
 /// Saves fully known users (from Get Users).
 pub fn save_users(tx: &Transaction<'_>, users: &[(User, Value)], now: &str, run: i64) -> rusqlite::Result<()> {
-    let mut stmt = tx.prepare_cached(UPSERT_USER)?;
+    write_users(tx, UPSERT_USER, users, now, run)
+}
+
+/// Runs `sql` (whose twelve parameters are a Get Users item, the time, the run and the unmodelled fields)
+/// for each user.
+fn write_users(tx: &Transaction<'_>, sql: &str, users: &[(User, Value)], now: &str, run: i64) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached(sql)?;
     for (user, raw) in users {
         stmt.execute(params![
             user.id.as_str(),
@@ -90,28 +99,10 @@ pub fn save_partial_users<'a>(
 
 /// Appends hydrated users to the staging table (merged by [`merge_staged_users`]).
 pub fn stage_users(tx: &Transaction<'_>, users: &[(User, Value)], now: &str, run: i64) -> rusqlite::Result<()> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO users_staging (id, login, display_name, user_type, broadcaster_type, description,
+    const STAGE: &str = "INSERT INTO users_staging (id, login, display_name, user_type, broadcaster_type, description,
              profile_image_url, offline_image_url, created_at, seen_at, sync_run_id, raw_json)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?;
-    for (user, raw) in users {
-        stmt.execute(params![
-            user.id.as_str(),
-            user.login,
-            user.display_name,
-            user.user_type,
-            user.broadcaster_type,
-            user.description,
-            user.profile_image_url,
-            user.offline_image_url,
-            timestamp(user.created_at),
-            now,
-            run,
-            unmodelled(raw, USER_COLUMNS),
-        ])?;
-    }
-    Ok(())
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+    write_users(tx, STAGE, users, now, run)
 }
 
 /// Moves every staged hydrated user into `users`, in key order (one pass over the b-tree).

@@ -2,19 +2,13 @@
 //! never a shorter list.
 
 use crate::paging::{all_followers, assert_whole_and_ordered, broadcaster};
-use crate::util::{client, mock_with_followers, store_with_user_token};
+use crate::util::{client, logged_in_broadcaster, mock_with_followers};
 use itch::client::helix::followers;
 use itch::mock::{Fault, FaultPlan};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_percent_5xx_and_resets_still_give_the_identical_list() {
-    let mock = mock_with_followers(10_000).await;
-    let dir = tempfile::tempdir().unwrap();
-    let (login, id) = broadcaster(&mock);
-    let client = client(
-        &mock,
-        Some(store_with_user_token(&mock, dir.path(), &login, &[followers::SCOPE])),
-    );
+    let (mock, _dir, id, client) = logged_in_broadcaster(10_000).await;
     let (clean, _) = all_followers(&client, &id).await.unwrap();
 
     mock.set_faults(FaultPlan {
@@ -34,13 +28,7 @@ async fn ten_percent_5xx_and_resets_still_give_the_identical_list() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_429_is_waited_out_and_nothing_is_lost() {
-    let mock = mock_with_followers(2_000).await;
-    let dir = tempfile::tempdir().unwrap();
-    let (login, id) = broadcaster(&mock);
-    let client = client(
-        &mock,
-        Some(store_with_user_token(&mock, dir.path(), &login, &[followers::SCOPE])),
-    );
+    let (mock, _dir, id, client) = logged_in_broadcaster(2_000).await;
     mock.fail_next(2, Fault::RateLimit);
     let (all, total) = all_followers(&client, &id).await.unwrap();
     assert_whole_and_ordered(&all, total);
@@ -50,13 +38,7 @@ async fn a_429_is_waited_out_and_nothing_is_lost() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_that_stays_truncated_is_an_error_naming_the_url() {
-    let mock = mock_with_followers(2_000).await;
-    let dir = tempfile::tempdir().unwrap();
-    let (login, id) = broadcaster(&mock);
-    let client = client(
-        &mock,
-        Some(store_with_user_token(&mock, dir.path(), &login, &[followers::SCOPE])),
-    );
+    let (mock, _dir, id, client) = logged_in_broadcaster(2_000).await;
     let mut pager = followers::followers(&client, &id);
     assert_eq!(pager.next_page().await.unwrap().unwrap().items.len(), 100);
     mock.fail_next(100, Fault::Truncate);
@@ -74,13 +56,7 @@ async fn a_body_that_stays_truncated_is_an_error_naming_the_url() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_truncated_or_malformed_body_is_retried() {
-    let mock = mock_with_followers(1_000).await;
-    let dir = tempfile::tempdir().unwrap();
-    let (login, id) = broadcaster(&mock);
-    let client = client(
-        &mock,
-        Some(store_with_user_token(&mock, dir.path(), &login, &[followers::SCOPE])),
-    );
+    let (mock, _dir, id, client) = logged_in_broadcaster(1_000).await;
     mock.fail_next(1, Fault::Truncate);
     let (all, total) = all_followers(&client, &id).await.unwrap();
     assert_whole_and_ordered(&all, total);

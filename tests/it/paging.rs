@@ -1,6 +1,6 @@
 //! Lists arrive whole and in order, and the client keeps within the rate budget.
 
-use crate::util::{client, mock_with_followers, store_with_user_token};
+use crate::util::{client, logged_in_broadcaster, store_with_user_token};
 use itch::client::helix::followers::{self, Follower};
 use itch::client::{Client, UserId};
 use itch::mock::{MockConfig, MockServer};
@@ -34,13 +34,7 @@ pub fn broadcaster(mock: &MockServer) -> (String, UserId) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_25000_follower_list_arrives_whole_and_in_order() {
-    let mock = mock_with_followers(25_000).await;
-    let dir = tempfile::tempdir().unwrap();
-    let (login, id) = broadcaster(&mock);
-    let client = client(
-        &mock,
-        Some(store_with_user_token(&mock, dir.path(), &login, &[followers::SCOPE])),
-    );
+    let (mock, _dir, id, client) = logged_in_broadcaster(25_000).await;
     let (all, total) = all_followers(&client, &id).await.unwrap();
     assert_eq!(total, 25_000);
     assert_whole_and_ordered(&all, total);
@@ -73,13 +67,7 @@ async fn the_client_paces_itself_to_the_bucket_and_is_never_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn followers_arriving_while_paging_do_not_shift_pages() {
-    let mock = mock_with_followers(1_000).await;
-    let dir = tempfile::tempdir().unwrap();
-    let (login, id) = broadcaster(&mock);
-    let client = client(
-        &mock,
-        Some(store_with_user_token(&mock, dir.path(), &login, &[followers::SCOPE])),
-    );
+    let (mock, _dir, id, client) = logged_in_broadcaster(1_000).await;
     let mut pager = followers::followers(&client, &id);
     let mut seen = pager.next_page().await.unwrap().unwrap().items;
     mock.advance(itch::mock::Advance {

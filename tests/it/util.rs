@@ -17,6 +17,17 @@ pub async fn mock_with_followers(followers: u64) -> MockServer {
     .expect("fake Twitch starts")
 }
 
+/// A fake whose largest channel has `followers` followers, and a client logged in as its broadcaster with
+/// `moderator:read:followers` (the token file lives in the returned dir: keep it).
+pub async fn logged_in_broadcaster(followers: u64) -> (MockServer, tempfile::TempDir, itch::client::UserId, Client) {
+    let mock = mock_with_followers(followers).await;
+    let dir = tempfile::tempdir().unwrap();
+    let channel = mock.channels().remove(0);
+    let store = store_with_user_token(&mock, dir.path(), &channel.login, &["moderator:read:followers"]);
+    let client = client(&mock, Some(store));
+    (mock, dir, itch::client::UserId(channel.id), client)
+}
+
 /// Retries fast, so fault tests take milliseconds, not seconds.
 pub fn fast_retry() -> RetryPolicy {
     RetryPolicy {
