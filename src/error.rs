@@ -146,6 +146,10 @@ pub enum Error {
     #[error("interrupted; the next sync resumes from the last committed page")]
     Interrupted,
 
+    /// A cache backend failed (down, refused the password, unwritable); the sync goes on without it.
+    #[error("the {backend} cache at {address} answered: {problem}")]
+    Cache { backend: String, address: String, problem: String },
+
     /// Building the HTTP client failed (TLS setup).
     #[error("setting up HTTP")]
     HttpSetup(#[source] reqwest::Error),

@@ -79,7 +79,7 @@ impl Cache for SqliteCache {
         };
         self.count(&conn, "hits")
             .map_err(self.db_error("counting in the cache of"))?;
-        let kind = kind_name(&kind);
+        let kind = super::kind_name(&kind);
         Ok(Some(CachedResponse {
             kind,
             url,
@@ -181,13 +181,6 @@ pub fn load_counters(conn: &Connection, backend: &str) -> rusqlite::Result<Cache
     })
 }
 
-/// Kinds are a closed set of static names; an unknown stored kind (another version's) reads as "other".
-fn kind_name(stored: &str) -> &'static str {
-    ["followers", "followed", "video", "videos", "user", "game", "search"]
-        .into_iter()
-        .find(|k| *k == stored)
-        .unwrap_or("other")
-}
 
 #[cfg(test)]
 mod tests {

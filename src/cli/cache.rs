@@ -1,13 +1,18 @@
-//! `itch cache stats|prune|clear`: look at and tidy the response cache of the archive.
+//! `itch cache stats|prune|clear`: look at and tidy the response cache of the archive, whichever backend
+//! `--cache` names. Hits, misses and writes are what this archive's syncs did (a shared Redis or memcached
+//! cannot count per archive); entries and bytes are what the backend holds, where it can say.
 
 use clap::{Args, Subcommand};
 use std::process::ExitCode;
 
+use crate::cache::Backend;
 use crate::config::Config;
 
 /// Look at and tidy the response cache.
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  itch cache stats\n  itch --cache sqlite cache prune")]
+#[command(
+    after_help = "Example:\n  itch cache stats\n  itch --cache sqlite cache prune\n  REDIS_HOST=cache.lan itch --cache redis cache stats\n  MEMCACHE_SERVERS=10.0.0.5:11211,10.0.0.6:11211 itch --cache memcache cache clear"
+)]
 pub struct CacheArgs {
     #[command(subcommand)]
     action: CacheAction,
@@ -15,11 +20,11 @@ pub struct CacheArgs {
 
 #[derive(Debug, Subcommand)]
 enum CacheAction {
-    /// Entries, bytes, hits and misses of the configured backend.
+    /// Entries, bytes, hits and misses of the configured backend ("unknown" where it cannot say).
     Stats,
-    /// Remove expired entries.
+    /// Remove expired entries (sqlite, file; Redis and memcached expire entries themselves).
     Prune,
-    /// Remove every entry.
+    /// Remove every entry of itch (memcache: start a new key generation, the old entries expire unseen).
     Clear,
 }
 
@@ -40,6 +45,9 @@ pub async fn run(config: &Config, args: CacheArgs) -> anyhow::Result<ExitCode> {
         CacheAction::Stats => {
             let stats = tokio::task::spawn_blocking(move || cache.stats()).await??;
             println!("backend\t{}", stats.backend);
+            if let Some(location) = &stats.location {
+                println!("location\t{location}");
+            }
             println!("entries\t{}", known(stats.entries));
             println!("bytes\t{}", known(stats.bytes));
             println!("expired\t{}", known(stats.expired));
@@ -53,10 +61,16 @@ pub async fn run(config: &Config, args: CacheArgs) -> anyhow::Result<ExitCode> {
             "pruned {} expired entries",
             tokio::task::spawn_blocking(move || cache.prune()).await??
         ),
-        CacheAction::Clear => println!(
-            "cleared {} entries",
-            tokio::task::spawn_blocking(move || cache.clear()).await??
-        ),
+        CacheAction::Clear => {
+            let cleared = tokio::task::spawn_blocking(move || cache.clear()).await??;
+            if config.cache == Backend::Memcache {
+                println!(
+                    "cleared: the entries of this key prefix are unreachable now (memcached frees them as they expire)"
+                );
+            } else {
+                println!("cleared {cleared} entries");
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

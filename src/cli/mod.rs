@@ -58,7 +58,7 @@ pub struct GlobalArgs {
     /// The persisted query hash of VideoCommentsByOffsetOrCursor.
     #[arg(long, global = true, env = "ITCH_GQL_COMMENTS_HASH", default_value = crate::client::gql::DEFAULT_COMMENTS_HASH, hide = true)]
     pub gql_comments_hash: String,
-    /// The response cache: a table in the archive (sqlite) or none.
+    /// The response cache: sqlite (a table in the archive), file, redis, memcache or none.
     #[arg(long, global = true, env = "ITCH_CACHE", value_enum, default_value = "sqlite")]
     pub cache: crate::cache::Backend,
     /// Where the user token from `itch auth login` is kept.

@@ -4,6 +4,7 @@
 mod api_cli;
 mod auth;
 mod cache;
+mod cache_backends;
 mod chat;
 mod faults;
 mod mock_cli;
