@@ -106,7 +106,13 @@ async fn demo_runs_offline_end_to_end() {
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stderr}");
     assert!(stdout.contains("only its follower total: 2000"), "{stdout}");
-    assert!(stdout.contains("followers +2000 -0 (total 2000)") && stdout.contains("chat of "), "{stdout}");
-    assert!(stdout.contains("follower\tchannel\taccount_created_at"), "the first report: {stdout}");
+    assert!(
+        stdout.contains("followers +2000 -0 (total 2000)") && stdout.contains("chat of "),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("follower\tchannel\taccount_created_at"),
+        "the first report: {stdout}"
+    );
     assert!(dir.path().join("itch-demo.db").exists());
 }

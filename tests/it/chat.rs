@@ -8,7 +8,11 @@ use std::collections::BTreeSet;
 
 fn newest_archive(mock: &MockServer) -> itch::mock::MockVideo {
     let (login, _) = broadcaster(mock);
-    mock.videos(&login).into_iter().filter(|v| v.video_type == "archive" && !v.deleted).max_by_key(|v| v.created_at.clone()).unwrap()
+    mock.videos(&login)
+        .into_iter()
+        .filter(|v| v.video_type == "archive" && !v.deleted)
+        .max_by_key(|v| v.created_at.clone())
+        .unwrap()
 }
 
 async fn chat(mock: &MockServer, dir: &std::path::Path, args: &[&str]) -> std::process::Output {
@@ -18,12 +22,22 @@ async fn chat(mock: &MockServer, dir: &std::path::Path, args: &[&str]) -> std::p
 }
 
 fn message_ids(dir: &std::path::Path, video: &str) -> BTreeSet<String> {
-    rows(&archive(dir), &format!("SELECT id FROM chat_messages WHERE video_id = '{video}'")).into_iter().collect()
+    rows(
+        &archive(dir),
+        &format!("SELECT id FROM chat_messages WHERE video_id = '{video}'"),
+    )
+    .into_iter()
+    .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_vods_chat_arrives_whole_with_1_4_and_16_segments() {
-    let mock = mock_with(MockConfig { followers: 100, comments: 3_000, ..MockConfig::default() }).await;
+    let mock = mock_with(MockConfig {
+        followers: 100,
+        comments: 3_000,
+        ..MockConfig::default()
+    })
+    .await;
     let video = newest_archive(&mock);
     let expected = mock.comment_count(&video.id).unwrap();
     assert_eq!(expected, 3_000);
@@ -35,17 +49,34 @@ async fn a_vods_chat_arrives_whole_with_1_4_and_16_segments() {
         assert!(output.status.success(), "{segments}: {stderr}");
         assert!(stdout.contains(&format!("{expected} messages")), "{stdout}");
         let db = archive(dir.path());
-        assert_eq!(count(&db, &format!("SELECT chat_messages FROM videos WHERE id = '{}' AND chat_status = 'complete'", video.id)), expected as i64);
+        assert_eq!(
+            count(
+                &db,
+                &format!(
+                    "SELECT chat_messages FROM videos WHERE id = '{}' AND chat_status = 'complete'",
+                    video.id
+                )
+            ),
+            expected as i64
+        );
         assert_eq!(count(&db, "SELECT count(*) FROM chat_staging"), 0);
         sets.push(message_ids(dir.path(), &video.id));
     }
     assert_eq!(sets[0].len() as u64, expected);
-    assert!(sets.iter().all(|s| s == &sets[0]), "the same messages whatever the segments");
+    assert!(
+        sets.iter().all(|s| s == &sets[0]),
+        "the same messages whatever the segments"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_archives_the_chat_of_every_vod_and_search_finds_it() {
-    let mock = mock_with(MockConfig { followers: 100, comments: 600, ..MockConfig::default() }).await;
+    let mock = mock_with(MockConfig {
+        followers: 100,
+        comments: 600,
+        ..MockConfig::default()
+    })
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let (login, _) = broadcaster(&mock);
     login_as(&mock, dir.path(), &login);
@@ -54,28 +85,61 @@ async fn sync_archives_the_chat_of_every_vod_and_search_finds_it() {
     assert!(output.status.success(), "{stderr}");
     assert!(stdout.contains("chat of "), "{stdout}");
     let db = archive(dir.path());
-    for video in mock.videos(&login).into_iter().filter(|v| v.video_type == "archive" && !v.deleted) {
-        let stored = count(&db, &format!("SELECT count(*) FROM chat_messages WHERE video_id = '{}'", video.id));
+    for video in mock
+        .videos(&login)
+        .into_iter()
+        .filter(|v| v.video_type == "archive" && !v.deleted)
+    {
+        let stored = count(
+            &db,
+            &format!("SELECT count(*) FROM chat_messages WHERE video_id = '{}'", video.id),
+        );
         assert_eq!(stored as u64, video.comments, "video {}", video.id);
     }
-    assert_eq!(count(&db, "SELECT count(*) FROM videos WHERE type = 'archive' AND chat_status IS NOT 'complete' AND deleted_seen_at IS NULL"), 0);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM videos WHERE type = 'archive' AND chat_status IS NOT 'complete' AND deleted_seen_at IS NULL"
+        ),
+        0
+    );
     // No message before its VOD started: Twitch's local-time createdAt values were rebuilt.
     assert!(count(&db, "SELECT count(*) FROM chat_messages WHERE created_at_corrected = 1") > 0);
     assert_eq!(
-        count(&db, "SELECT count(*) FROM chat_messages m JOIN videos v ON v.id = m.video_id WHERE m.created_at < v.created_at"),
+        count(
+            &db,
+            "SELECT count(*) FROM chat_messages m JOIN videos v ON v.id = m.video_id WHERE m.created_at < v.created_at"
+        ),
         0
     );
     // Comments past a VOD's reported length are kept (the last segment runs to the end).
-    assert!(count(&db, "SELECT count(*) FROM chat_messages m JOIN videos v ON v.id = m.video_id WHERE m.offset_seconds >= v.duration_seconds") > 0);
+    assert!(
+        count(
+            &db,
+            "SELECT count(*) FROM chat_messages m JOIN videos v ON v.id = m.video_id WHERE m.offset_seconds >= v.duration_seconds"
+        ) > 0
+    );
     // Full-text search over the archived chat.
-    let word: String = db.query_row("SELECT text FROM chat_messages WHERE text <> '' LIMIT 1", [], |r| r.get(0)).unwrap();
+    let word: String = db
+        .query_row("SELECT text FROM chat_messages WHERE text <> '' LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
     let word = word.split_whitespace().next().unwrap().to_owned();
-    let hits = count(&db, &format!("SELECT count(*) FROM chat_messages_fts WHERE chat_messages_fts MATCH '\"{word}\"'"));
+    let hits = count(
+        &db,
+        &format!("SELECT count(*) FROM chat_messages_fts WHERE chat_messages_fts MATCH '\"{word}\"'"),
+    );
     assert!(hits > 0, "{word}");
 
     // A second sync finds nothing left to fetch.
     mock.reset_stats();
-    assert!(sync(&mock, dir.path(), &["--only", "videos,chat", &login]).await.status.success());
+    assert!(
+        sync(&mock, dir.path(), &["--only", "videos,chat", &login])
+            .await
+            .status
+            .success()
+    );
     assert_eq!(mock.stats().by_path.get("/gql"), None);
 }
 
@@ -99,7 +163,10 @@ async fn a_chat_download_killed_mid_way_resumes_without_gap_or_duplicate() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         let staged = rusqlite::Connection::open_with_flags(&db_path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .ok()
-            .and_then(|c| c.query_row("SELECT count(*) FROM chat_staging", [], |r| r.get::<_, i64>(0)).ok())
+            .and_then(|c| {
+                c.query_row("SELECT count(*) FROM chat_staging", [], |r| r.get::<_, i64>(0))
+                    .ok()
+            })
             .unwrap_or(0);
         if staged >= 3_000 {
             break;
@@ -108,26 +175,43 @@ async fn a_chat_download_killed_mid_way_resumes_without_gap_or_duplicate() {
     }
     child.kill().unwrap();
     child.wait().unwrap();
-    assert!(count(&archive(killed.path()), "SELECT count(*) FROM chat_segments WHERE cursor IS NOT NULL") > 0);
+    assert!(
+        count(
+            &archive(killed.path()),
+            "SELECT count(*) FROM chat_segments WHERE cursor IS NOT NULL"
+        ) > 0
+    );
 
     let output = chat(&mock, killed.path(), &["--chat-segments", "4", &video.id]).await;
     assert!(output.status.success(), "{}", text(&output).1);
     assert!(chat(&mock, clean.path(), &[&video.id]).await.status.success());
-    let (resumed, uninterrupted) = (message_ids(killed.path(), &video.id), message_ids(clean.path(), &video.id));
+    let (resumed, uninterrupted) = (
+        message_ids(killed.path(), &video.id),
+        message_ids(clean.path(), &video.id),
+    );
     assert_eq!(resumed.len(), 20_000);
     assert_eq!(resumed, uninterrupted);
-    let check: String = archive(killed.path()).query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    let check: String = archive(killed.path())
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(check, "ok");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_video_that_does_not_exist_is_a_clear_error() {
-    let mock = mock_with(MockConfig { followers: 10, ..MockConfig::default() }).await;
+    let mock = mock_with(MockConfig {
+        followers: 10,
+        ..MockConfig::default()
+    })
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let output = chat(&mock, dir.path(), &["999999999"]).await;
     let (_, stderr) = text(&output);
     assert_ne!(output.status.code(), Some(0));
-    assert!(stderr.contains("999999999") && stderr.contains("not found") || stderr.contains("no such video"), "{stderr}");
+    assert!(
+        stderr.contains("999999999") && stderr.contains("not found") || stderr.contains("no such video"),
+        "{stderr}"
+    );
     let output = chat(&mock, dir.path(), &["not-a-number"]).await;
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output).1.contains("is not a Twitch video id"));
@@ -135,7 +219,12 @@ async fn a_video_that_does_not_exist_is_a_clear_error() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_integrity_refusal_is_reported_as_such_with_a_hint() {
-    let mock = mock_with(MockConfig { followers: 10, comments: 500, ..MockConfig::default() }).await;
+    let mock = mock_with(MockConfig {
+        followers: 10,
+        comments: 500,
+        ..MockConfig::default()
+    })
+    .await;
     let video = newest_archive(&mock);
     let dir = tempfile::tempdir().unwrap();
     mock.fail_next(1, Fault::GqlIntegrity);
@@ -143,12 +232,23 @@ async fn an_integrity_refusal_is_reported_as_such_with_a_hint() {
     let (_, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr.contains("integrity check"), "{stderr}");
-    assert_eq!(count(&archive(dir.path()), "SELECT count(*) FROM videos WHERE chat_status = 'complete'"), 0);
+    assert_eq!(
+        count(
+            &archive(dir.path()),
+            "SELECT count(*) FROM videos WHERE chat_status = 'complete'"
+        ),
+        0
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transient_service_errors_are_retried_and_a_truncated_body_is_never_a_short_chat() {
-    let mock = mock_with(MockConfig { followers: 10, comments: 1_000, ..MockConfig::default() }).await;
+    let mock = mock_with(MockConfig {
+        followers: 10,
+        comments: 1_000,
+        ..MockConfig::default()
+    })
+    .await;
     let video = newest_archive(&mock);
     let dir = tempfile::tempdir().unwrap();
     mock.fail_next(2, Fault::GqlServiceError);
@@ -159,15 +259,33 @@ async fn transient_service_errors_are_retried_and_a_truncated_body_is_never_a_sh
     // Truncated GQL bodies, over and over: the download fails naming the URL and merges nothing.
     let dir = tempfile::tempdir().unwrap();
     let (login, _) = broadcaster(&mock);
-    assert!(sync(&mock, dir.path(), &["--only", "videos", "--no-chat", &login]).await.status.success());
+    assert!(
+        sync(&mock, dir.path(), &["--only", "videos", "--no-chat", &login])
+            .await
+            .status
+            .success()
+    );
     let archive_handle = itch::archive::Archive::open(&dir.path().join("itch.db")).unwrap();
     let id = video.id.clone();
-    let target = archive_handle.read("test", move |c| itch::archive::chat::load_chat_video(c, &id)).await.unwrap().unwrap();
+    let target = archive_handle
+        .read("test", move |c| itch::archive::chat::load_chat_video(c, &id))
+        .await
+        .unwrap()
+        .unwrap();
     let client = crate::util::client(&mock, None);
     mock.fail_next(100, Fault::Truncate);
-    let error = itch::sync::chat::download_chat(&client, &archive_handle, &target, 1, None, &Default::default()).await.unwrap_err();
+    let error = itch::sync::chat::download_chat(&client, &archive_handle, &target, 1, None, &Default::default())
+        .await
+        .unwrap_err();
     assert!(error.to_string().contains("/gql"), "the error names the URL: {error}");
     let db = archive(dir.path());
-    assert_eq!(count(&db, "SELECT count(*) FROM chat_messages"), 0, "nothing half-merged");
-    assert_eq!(count(&db, "SELECT count(*) FROM videos WHERE chat_status = 'complete'"), 0);
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM chat_messages"),
+        0,
+        "nothing half-merged"
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM videos WHERE chat_status = 'complete'"),
+        0
+    );
 }

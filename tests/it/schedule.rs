@@ -8,7 +8,10 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 fn signal(child: &std::process::Child, name: &str) {
-    let status = std::process::Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status().unwrap();
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
 }
 
@@ -17,10 +20,11 @@ async fn wait_for(dir: &std::path::Path, sql: &str, at_least: i64) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         tokio::time::sleep(Duration::from_millis(50)).await;
-        let value = rusqlite::Connection::open_with_flags(dir.join("itch.db"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .ok()
-            .and_then(|c| c.query_row(sql, [], |r| r.get::<_, Option<i64>>(0)).ok().flatten())
-            .unwrap_or(0);
+        let value =
+            rusqlite::Connection::open_with_flags(dir.join("itch.db"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .ok()
+                .and_then(|c| c.query_row(sql, [], |r| r.get::<_, Option<i64>>(0)).ok().flatten())
+                .unwrap_or(0);
         if value >= at_least {
             return;
         }
@@ -30,30 +34,48 @@ async fn wait_for(dir: &std::path::Path, sql: &str, at_least: i64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_runs_on_schedule_until_sigterm() {
-    let mock = mock_with(MockConfig { followers: 50, ..MockConfig::default() }).await;
+    let mock = mock_with(MockConfig {
+        followers: 50,
+        ..MockConfig::default()
+    })
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let (login, _) = broadcaster(&mock);
     let mut cmd = itch(&mock, dir.path());
-    cmd.args(["sync", "--every", "2s", "--only", "channel", &login]).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.args(["sync", "--every", "2s", "--only", "channel", &login])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let child = cmd.spawn().unwrap();
     wait_for(dir.path(), "SELECT count(*) FROM sync_runs WHERE status = 'ok'", 3).await;
     signal(&child, "TERM");
-    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(143), "{stderr}");
     assert!(stderr.contains("next sync at"), "{stderr}");
     assert!(stdout.lines().count() >= 3, "{stdout}");
     // Runs start two seconds apart (the archive's times are whole seconds).
-    let starts: Vec<i64> = rows(&archive(dir.path()), "SELECT CAST(strftime('%s', started_at) AS INTEGER) FROM sync_runs WHERE status = 'ok' ORDER BY id")
-        .iter()
-        .map(|r| r.trim_matches(|c: char| !c.is_ascii_digit()).parse().unwrap())
-        .collect();
-    assert!(starts.windows(2).all(|w| (1..=3).contains(&(w[1] - w[0]))), "{starts:?}");
+    let starts: Vec<i64> = rows(
+        &archive(dir.path()),
+        "SELECT CAST(strftime('%s', started_at) AS INTEGER) FROM sync_runs WHERE status = 'ok' ORDER BY id",
+    )
+    .iter()
+    .map(|r| r.trim_matches(|c: char| !c.is_ascii_digit()).parse().unwrap())
+    .collect();
+    assert!(
+        starts.windows(2).all(|w| (1..=3).contains(&(w[1] - w[0]))),
+        "{starts:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_schedule_is_a_clear_error() {
-    let mock = mock_with(MockConfig { followers: 10, ..MockConfig::default() }).await;
+    let mock = mock_with(MockConfig {
+        followers: 10,
+        ..MockConfig::default()
+    })
+    .await;
     let dir = tempfile::tempdir().unwrap();
     for args in [["--every", "soon"], ["--cron", "every tuesday"]] {
         let output = sync(&mock, dir.path(), &[args[0], args[1], "somechannel"]).await;
@@ -66,37 +88,66 @@ async fn a_bad_schedule_is_a_clear_error() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_mid_walk_commits_the_page_in_hand_and_a_fresh_start_resumes() {
-    let mock = mock_with(MockConfig { followers: 20_000, latency: Duration::from_millis(3), ..MockConfig::default() }).await;
+    let mock = mock_with(MockConfig {
+        followers: 20_000,
+        latency: Duration::from_millis(3),
+        ..MockConfig::default()
+    })
+    .await;
     let (stopped, clean) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (login, _) = broadcaster(&mock);
     login_as(&mock, stopped.path(), &login);
     login_as(&mock, clean.path(), &login);
     let mut cmd = itch(&mock, stopped.path());
-    cmd.args(["sync", "--only", "followers", &login]).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.args(["sync", "--only", "followers", &login])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let child = cmd.spawn().unwrap();
     wait_for(stopped.path(), "SELECT max(pages) FROM sync_checkpoints", 30).await;
     signal(&child, "TERM");
-    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(143), "{stderr}");
     assert!(stdout.contains("interrupted"), "the summary so far: {stdout}");
     {
         let db = archive(stopped.path());
-        assert_eq!(count(&db, "SELECT count(*) FROM sync_runs WHERE status = 'interrupted'"), 1);
+        assert_eq!(
+            count(&db, "SELECT count(*) FROM sync_runs WHERE status = 'interrupted'"),
+            1
+        );
         let pages = count(&db, "SELECT pages FROM sync_checkpoints");
-        assert_eq!(count(&db, "SELECT count(*) FROM follows_staging"), pages * 100, "every committed page is whole");
+        assert_eq!(
+            count(&db, "SELECT count(*) FROM follows_staging"),
+            pages * 100,
+            "every committed page is whole"
+        );
     }
     let output = sync(&mock, stopped.path(), &["--only", "followers", &login]).await;
     assert!(output.status.success(), "{}", text(&output).1);
-    assert!(sync(&mock, clean.path(), &["--only", "followers", &login]).await.status.success());
+    assert!(
+        sync(&mock, clean.path(), &["--only", "followers", &login])
+            .await
+            .status
+            .success()
+    );
     let query = "SELECT broadcaster_id, user_id, followed_at FROM follows ORDER BY 1, 2";
     assert_eq!(count(&archive(stopped.path()), "SELECT count(*) FROM follows"), 20_000);
-    assert_eq!(rows(&archive(stopped.path()), query), rows(&archive(clean.path()), query));
+    assert_eq!(
+        rows(&archive(stopped.path()), query),
+        rows(&archive(clean.path()), query)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_lock_of_a_killed_sync_does_not_block_the_next() {
-    let mock = mock_with(MockConfig { followers: 20_000, latency: Duration::from_millis(3), ..MockConfig::default() }).await;
+    let mock = mock_with(MockConfig {
+        followers: 20_000,
+        latency: Duration::from_millis(3),
+        ..MockConfig::default()
+    })
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let (login, _) = broadcaster(&mock);
     login_as(&mock, dir.path(), &login);

@@ -321,7 +321,11 @@ async fn a_sync_killed_mid_walk_resumes_without_gap_or_duplicate() {
         "same follows as an uninterrupted sync"
     );
     assert_eq!(rows(&a, USERS), rows(&b, USERS), "same accounts, all hydrated");
-    assert_eq!(count(&a, "SELECT count(*) FROM sync_runs WHERE status = 'interrupted'"), 1, "the killed run is marked");
+    assert_eq!(
+        count(&a, "SELECT count(*) FROM sync_runs WHERE status = 'interrupted'"),
+        1,
+        "the killed run is marked"
+    );
     let check: String = a.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(check, "ok");
 }
