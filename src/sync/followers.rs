@@ -70,8 +70,7 @@ pub(crate) async fn sync_followers(
     let changes = ctx
         .archive
         .write("merging followers", move |tx| {
-            profiles::merge_staged_users(tx)?;
-            let changes = follows::merge_staged_follows(tx, &broadcaster, full, &seen)?;
+            let changes = follows::merge_staged(tx, &broadcaster, full, &seen)?;
             profiles::save_missing_users(tx, &missing, &seen)?;
             if complete {
                 runs::save_walk_done(tx, &broadcaster, PART, walk, &seen)?;
