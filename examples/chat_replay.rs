@@ -32,6 +32,10 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let mock = MockServer::start(MockConfig {
         followers: 100,
         comments: args.comments,
@@ -46,7 +50,10 @@ async fn main() -> anyhow::Result<()> {
         .filter(|v| v.video_type == "archive" && !v.deleted)
         .max_by_key(|v| v.created_at.clone())
         .expect("the fake's largest channel has archives");
-    println!("VOD {} ({} s long, {} comments), fake latency {} ms", video.id, video.duration_seconds, video.comments, args.latency_ms);
+    println!(
+        "VOD {} ({} s long, {} comments), fake latency {} ms",
+        video.id, video.duration_seconds, video.comments, args.latency_ms
+    );
     let mut single = None;
     for segments in args.segments {
         let dir = common::scratch_dir(&format!("chat{segments}"))?;
@@ -54,17 +61,29 @@ async fn main() -> anyhow::Result<()> {
         let archive = Archive::open(&dir.join("bench.db"))?;
         // The video's metadata first (the chat refers to it), as `itch sync --only videos` would.
         let channels = itch::sync::resolve_channels(&client, &[itch::client::Login::parse(&channel.login)?]).await?;
-        let options = SyncOptions { parts: [Part::Videos].into_iter().collect(), ..SyncOptions::default() };
+        let options = SyncOptions {
+            parts: [Part::Videos].into_iter().collect(),
+            ..SyncOptions::default()
+        };
         itch::sync::sync_channels(client.clone(), archive.clone(), channels, options, &Progress::hidden()).await?;
         let id = video.id.clone();
-        let target = archive.read("reading the video", move |c| chat::load_chat_video(c, &id)).await?.expect("video archived");
+        let target = archive
+            .read("reading the video", move |c| chat::load_chat_video(c, &id))
+            .await?
+            .expect("video archived");
 
         let before = client.stats().requests;
         let started = Instant::now();
         let outcome = download_chat(&client, &archive, &target, segments, None, &Default::default()).await?;
         let wall = started.elapsed().as_secs_f64();
-        let ChatOutcome::Complete(messages) = outcome else { anyhow::bail!("chat unavailable") };
-        anyhow::ensure!(messages == video.comments, "got {messages} of {} messages", video.comments);
+        let ChatOutcome::Complete(messages) = outcome else {
+            anyhow::bail!("chat unavailable")
+        };
+        anyhow::ensure!(
+            messages == video.comments,
+            "got {messages} of {} messages",
+            video.comments
+        );
         let baseline = *single.get_or_insert(wall);
         println!(
             "{segments:>2} segments: {wall:6.2} s, {:>5} requests, {:>7.0} messages/s, {:.1}x vs the first, peak RSS {} MB",

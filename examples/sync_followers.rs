@@ -27,7 +27,10 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let mock = MockServer::start(MockConfig {
         followers: args.followers,
         bucket_size: u32::MAX / 2,
@@ -40,7 +43,9 @@ async fn main() -> anyhow::Result<()> {
     let mut client = common::broadcaster_client(&mock, &channel, &dir)?;
     let archive = Archive::open(&dir.join("bench.db"))?;
     if args.cache == itch::cache::Backend::Sqlite {
-        client.set_cache(Some(Arc::new(itch::cache::sqlite::SqliteCache::open(&dir.join("bench.db"))?)));
+        client.set_cache(Some(Arc::new(itch::cache::sqlite::SqliteCache::open(
+            &dir.join("bench.db"),
+        )?)));
     }
     let client = Arc::new(client);
     let login = itch::client::Login::parse(&channel.login)?;

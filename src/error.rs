@@ -148,7 +148,11 @@ pub enum Error {
 
     /// A cache backend failed (down, refused the password, unwritable); the sync goes on without it.
     #[error("the {backend} cache at {address} answered: {problem}")]
-    Cache { backend: String, address: String, problem: String },
+    Cache {
+        backend: String,
+        address: String,
+        problem: String,
+    },
 
     /// Building the HTTP client failed (TLS setup).
     #[error("setting up HTTP")]

@@ -11,6 +11,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod mock;
+pub mod plot;
 pub mod report;
 pub mod sync;
 

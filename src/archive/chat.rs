@@ -52,8 +52,15 @@ pub fn load_videos_needing_chat(conn: &Connection, broadcaster: &str) -> rusqlit
            AND NOT EXISTS (SELECT 1 FROM streams s WHERE s.id = v.stream_id AND s.ended_seen_at IS NULL)
          ORDER BY v.created_at",
     )?;
-    stmt.query_map([broadcaster], |r| Ok(ChatVideo { id: r.get(0)?, user_id: r.get(1)?, created_at: r.get(2)?, duration_seconds: r.get::<_, i64>(3)? as u64 }))?
-        .collect()
+    stmt.query_map([broadcaster], |r| {
+        Ok(ChatVideo {
+            id: r.get(0)?,
+            user_id: r.get(1)?,
+            created_at: r.get(2)?,
+            duration_seconds: r.get::<_, i64>(3)? as u64,
+        })
+    })?
+    .collect()
 }
 
 /// Loads a video for chat by id, if archived.
@@ -61,13 +68,25 @@ pub fn load_chat_video(conn: &Connection, video: &str) -> rusqlite::Result<Optio
     conn.query_row(
         "SELECT id, user_id, created_at, coalesce(duration_seconds, 0) FROM videos WHERE id = ?1",
         [video],
-        |r| Ok(ChatVideo { id: r.get(0)?, user_id: r.get(1)?, created_at: r.get(2)?, duration_seconds: r.get::<_, i64>(3)? as u64 }),
+        |r| {
+            Ok(ChatVideo {
+                id: r.get(0)?,
+                user_id: r.get(1)?,
+                created_at: r.get(2)?,
+                duration_seconds: r.get::<_, i64>(3)? as u64,
+            })
+        },
     )
     .optional()
 }
 
 /// The video's segment plan: the stored one if a download started before, else `plan` (stored now).
-pub fn save_segment_plan(tx: &Transaction<'_>, video: &str, plan: &[Segment], now: &str) -> rusqlite::Result<Vec<Segment>> {
+pub fn save_segment_plan(
+    tx: &Transaction<'_>,
+    video: &str,
+    plan: &[Segment],
+    now: &str,
+) -> rusqlite::Result<Vec<Segment>> {
     let existing = load_segments(tx, video)?;
     if !existing.is_empty() {
         return Ok(existing);
@@ -78,7 +97,10 @@ pub fn save_segment_plan(tx: &Transaction<'_>, video: &str, plan: &[Segment], no
     for s in plan {
         insert.execute(params![video, s.segment, s.start as i64, s.end.map(|e| e as i64), now])?;
     }
-    tx.execute("UPDATE videos SET chat_status = 'partial', chat_checked_at = ?2 WHERE id = ?1", params![video, now])?;
+    tx.execute(
+        "UPDATE videos SET chat_status = 'partial', chat_checked_at = ?2 WHERE id = ?1",
+        params![video, now],
+    )?;
     Ok(plan.to_vec())
 }
 
@@ -145,7 +167,8 @@ pub fn stage_chat_page(
     Ok(())
 }
 
-/// Merges a finished download: commenters (partial users), then messages in id order, exactly once each.
+/// Merges a finished download: commenters (partial users), then messages in offset order (so the row numbers,
+/// the full-text index and the by-video and by-time indexes all grow in order), exactly once each.
 /// Returns the video's message count.
 pub fn merge_chat(tx: &Transaction<'_>, video: &str, now: &str) -> rusqlite::Result<u64> {
     tx.execute(
@@ -161,12 +184,14 @@ pub fn merge_chat(tx: &Transaction<'_>, video: &str, now: &str) -> rusqlite::Res
              sync_run_id, raw_json)
          SELECT id, 'replay', video_id, broadcaster_id, user_id, user_login, user_name, offset_seconds, created_at,
              created_at_corrected, text, fragments_json, emotes_json, badges_json, color, seen_at, sync_run_id, raw_json
-         FROM chat_staging WHERE video_id = ?1 ORDER BY id
+         FROM chat_staging WHERE video_id = ?1 ORDER BY offset_seconds, id
          ON CONFLICT (id) DO NOTHING",
         [video],
     )?;
     tx.execute("DELETE FROM chat_staging WHERE video_id = ?1", [video])?;
-    let count: i64 = tx.query_row("SELECT count(*) FROM chat_messages WHERE video_id = ?1", [video], |r| r.get(0))?;
+    let count: i64 = tx.query_row("SELECT count(*) FROM chat_messages WHERE video_id = ?1", [video], |r| {
+        r.get(0)
+    })?;
     tx.execute(
         "UPDATE videos SET chat_status = 'complete', chat_messages = ?2, chat_checked_at = ?3 WHERE id = ?1",
         params![video, count, now],
@@ -176,6 +201,9 @@ pub fn merge_chat(tx: &Transaction<'_>, video: &str, now: &str) -> rusqlite::Res
 
 /// Marks a video whose chat Twitch no longer serves (the VOD is gone).
 pub fn mark_chat_unavailable(tx: &Transaction<'_>, video: &str, now: &str) -> rusqlite::Result<()> {
-    tx.execute("UPDATE videos SET chat_status = 'unavailable', chat_checked_at = ?2 WHERE id = ?1", params![video, now])?;
+    tx.execute(
+        "UPDATE videos SET chat_status = 'unavailable', chat_checked_at = ?2 WHERE id = ?1",
+        params![video, now],
+    )?;
     Ok(())
 }

@@ -44,7 +44,7 @@ pub fn open(path: &Path) -> Result<Connection> {
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;",
     )
-        .map_err(db_error(path, "setting up"))?;
+    .map_err(db_error(path, "setting up"))?;
     embedded::migrations::runner()
         .run(&mut conn)
         .map_err(|source| Error::Migration {

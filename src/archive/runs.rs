@@ -6,7 +6,10 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 /// `save_run_start`: a new run, returning its id. The caller holds the archive's lock, so a run still marked
 /// running was killed: it is marked interrupted.
 pub fn save_run_start(tx: &Transaction<'_>, command: &str, now: &str) -> rusqlite::Result<i64> {
-    tx.execute("UPDATE sync_runs SET status = 'interrupted' WHERE status = 'running'", [])?;
+    tx.execute(
+        "UPDATE sync_runs SET status = 'interrupted' WHERE status = 'running'",
+        [],
+    )?;
     tx.execute(
         "INSERT INTO sync_runs (started_at, command, itch_version) VALUES (?1, ?2, ?3)",
         params![now, command, env!("CARGO_PKG_VERSION")],

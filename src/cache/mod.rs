@@ -265,7 +265,11 @@ impl clap::builder::TypedValueParser for BackendParser {
 /// shown as "the {backend} cache at {address}: {problem}"), this borrows `Error::Gql`, whose text
 /// ("{url} answered: {message}") reads right for a server that failed.
 pub fn backend_error(backend: &str, address: &str, problem: impl std::fmt::Display) -> Error {
-    Error::Cache { backend: backend.to_owned(), address: address.to_owned(), problem: problem.to_string() }
+    Error::Cache {
+        backend: backend.to_owned(),
+        address: address.to_owned(),
+        problem: problem.to_string(),
+    }
 }
 
 /// The resource kinds [`freshness`] hands out; a stored kind outside them (another version's) reads as "other".

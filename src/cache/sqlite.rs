@@ -181,7 +181,6 @@ pub fn load_counters(conn: &Connection, backend: &str) -> rusqlite::Result<Cache
     })
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -41,8 +41,12 @@ pub async fn run(config: &Config, args: ChatArgs) -> anyhow::Result<ExitCode> {
     let stop = super::signals::install(cancel.clone());
     let ids: Vec<VideoId> = args.videos.iter().map(|v| VideoId(v.clone())).collect();
     let found = videos::fetch_videos_by_id(&client, &ids).await?;
-    let missing: Vec<&str> =
-        args.videos.iter().filter(|id| !found.iter().any(|(v, _)| v.id.as_str() == id.as_str())).map(String::as_str).collect();
+    let missing: Vec<&str> = args
+        .videos
+        .iter()
+        .filter(|id| !found.iter().any(|(v, _)| v.id.as_str() == id.as_str()))
+        .map(String::as_str)
+        .collect();
     if found.is_empty() {
         anyhow::bail!("no such video on Twitch: {} (deleted or expired?)", missing.join(", "));
     }
@@ -51,7 +55,9 @@ pub async fn run(config: &Config, args: ChatArgs) -> anyhow::Result<ExitCode> {
 
     let archive = Archive::open(&config.db)?;
     let (command, at) = (format!("chat {}", args.videos.join(" ")), crate::sync::now());
-    let run = archive.write("starting a run", move |tx| runs::save_run_start(tx, &command, &at)).await?;
+    let run = archive
+        .write("starting a run", move |tx| runs::save_run_start(tx, &command, &at))
+        .await?;
     let at = crate::sync::now();
     let saved = found.clone();
     archive
@@ -67,17 +73,34 @@ pub async fn run(config: &Config, args: ChatArgs) -> anyhow::Result<ExitCode> {
     }
     for (video, _) in &found {
         let key = video.id.to_string();
-        let chat_video = archive.read("reading a video", move |c| archive_chat::load_chat_video(c, &key)).await?.expect("just saved");
-        let (outcome, requests) =
-            metered(download_chat(&client, &archive, &chat_video, usize::from(args.chat_segments), Some(run), &cancel))
-                .await;
+        let chat_video = archive
+            .read("reading a video", move |c| archive_chat::load_chat_video(c, &key))
+            .await?
+            .expect("just saved");
+        let (outcome, requests) = metered(download_chat(
+            &client,
+            &archive,
+            &chat_video,
+            usize::from(args.chat_segments),
+            Some(run),
+            &cancel,
+        ))
+        .await;
         match outcome {
             Ok(ChatOutcome::Complete(messages)) => {
-                println!("video {} ({}, {}): {messages} messages, {requests} requests", video.id, video.user_login, video.created_at.date_naive())
+                println!(
+                    "video {} ({}, {}): {messages} messages, {requests} requests",
+                    video.id,
+                    video.user_login,
+                    video.created_at.date_naive()
+                )
             }
             Ok(ChatOutcome::Unavailable) => {
                 failed = true;
-                println!("video {} ({}): chat no longer available on Twitch", video.id, video.user_login);
+                println!(
+                    "video {} ({}): chat no longer available on Twitch",
+                    video.id, video.user_login
+                );
             }
             Err(error) => {
                 failed = true;
@@ -101,7 +124,9 @@ pub async fn run(config: &Config, args: ChatArgs) -> anyhow::Result<ExitCode> {
         error: None,
     };
     let at = crate::sync::now();
-    archive.write("finishing the run", move |tx| runs::save_run_end(tx, run, &end, &at)).await?;
+    archive
+        .write("finishing the run", move |tx| runs::save_run_end(tx, run, &end, &at))
+        .await?;
     Ok(match stop.exit_code() {
         Some(code) => ExitCode::from(code),
         None if failed => ExitCode::from(1),

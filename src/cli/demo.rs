@@ -35,7 +35,12 @@ pub struct DemoArgs {
 }
 
 pub async fn run(args: DemoArgs, quiet: bool) -> anyhow::Result<ExitCode> {
-    let config = MockConfig { seed: args.seed, followers: args.followers, comments: args.comments, ..MockConfig::default() };
+    let config = MockConfig {
+        seed: args.seed,
+        followers: args.followers,
+        comments: args.comments,
+        ..MockConfig::default()
+    };
     let mock = MockServer::start(config).await?;
     println!("fake Twitch running at {}", mock.url());
     let client = Client::new(ClientConfig {
@@ -52,24 +57,59 @@ pub async fn run(args: DemoArgs, quiet: bool) -> anyhow::Result<ExitCode> {
 
     let scopes: Vec<String> = crate::cli::auth::DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect();
     let code = client.auth().start_device_flow(client.http(), &scopes).await?;
-    println!("device login: open {} and enter {} (the fake approves by itself)", code.verification_uri, code.user_code);
+    println!(
+        "device login: open {} and enter {} (the fake approves by itself)",
+        code.verification_uri, code.user_code
+    );
     let token = client.auth().finish_device_flow(client.http(), &code, &scopes).await?;
-    println!("logged in as {} (token kept in memory only)", token.login.as_deref().unwrap_or("?"));
+    println!(
+        "logged in as {} (token kept in memory only)",
+        token.login.as_deref().unwrap_or("?")
+    );
 
     let archive = Archive::open(&args.archive)?;
     let started = Instant::now();
-    let report = sync::sync_channels(Arc::new(client), archive, channels, SyncOptions::default(), &Progress::new(quiet)).await?;
-    println!("synced into {} in {:.1} s:", args.archive.display(), started.elapsed().as_secs_f64());
+    let report = sync::sync_channels(
+        Arc::new(client),
+        archive,
+        channels,
+        SyncOptions::default(),
+        &Progress::new(quiet),
+    )
+    .await?;
+    println!(
+        "synced into {} in {:.1} s:",
+        args.archive.display(),
+        started.elapsed().as_secs_f64()
+    );
     for channel in &report.channels {
         println!("  {channel}");
     }
 
     println!("\nthe newest followers, and how old their accounts were (itch report followers {login} --limit 5):");
     let conn = crate::archive::open_read_only(&args.archive)?;
-    let params = Params { login: Some(login.to_string()), limit: Some(5), ..Params::default() };
-    let options = OutputOptions { format: Format::Tsv, header: true, epoch: false };
-    report::write_report(&conn, report::find("followers").expect("followers report"), &params, &options, std::io::stdout().lock())?;
+    let params = Params {
+        login: Some(login.to_string()),
+        limit: Some(5),
+        ..Params::default()
+    };
+    let options = OutputOptions {
+        format: Format::Tsv,
+        header: true,
+        epoch: false,
+    };
+    report::write_report(
+        &conn,
+        report::find("followers").expect("followers report"),
+        &params,
+        &options,
+        std::io::stdout().lock(),
+    )?;
     let db = args.archive.display();
     println!("\nexplore it: itch --db {db} report --list | sqlite3 {db} '.tables' | itch --db {db} sql \"SELECT ...\"");
-    Ok(if report.failed() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if report.failed() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

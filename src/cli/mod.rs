@@ -7,9 +7,11 @@ mod cache;
 mod chat;
 mod demo;
 pub mod mock_api;
+mod plot;
 mod report;
-mod sql;
+mod search;
 mod signals;
+mod sql;
 mod sync;
 
 use clap::{Args, Parser, Subcommand};
@@ -103,6 +105,10 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Run one read-only SQL query on the archive and print its rows like a report.
     Sql(sql::SqlArgs),
+    /// Search the archived chat with a full-text query and print the messages like a report.
+    Search(search::SearchArgs),
+    /// Draw a chart (PNG or SVG) from the archive's reports, or from a report's TSV.
+    Plot(plot::PlotArgs),
     /// Log in as a Twitch user (device code flow), show or forget the login.
     Auth(auth::AuthArgs),
     /// Ask Helix directly and print what it answers as NDJSON (one raw item a line).
@@ -121,6 +127,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cache(args) => cache::run(&cli.global.config()?, args).await,
         Command::Report(args) => report::run(&cli.global.config()?, args).await,
         Command::Sql(args) => sql::run(&cli.global.config()?, args).await,
+        Command::Search(args) => search::run(&cli.global.config()?, args).await,
+        Command::Plot(args) => plot::run(&cli.global.config()?, args, cli.global.quiet).await,
         Command::Auth(args) => auth::run(&cli.global.config()?, args).await,
         Command::Api(args) => api::run(&cli.global.config()?, args).await,
         Command::MockApi(args) => mock_api::run(args).await.map(|()| ExitCode::SUCCESS),

@@ -1,6 +1,8 @@
-//! `itch report <name> [<login>]`: run one of the named reports over the archive and print it (TSV by default,
-//! CSV, JSON or NDJSON) to stdout, streaming row by row. The reports themselves live in [`crate::report`]; this
-//! file only turns flags into its [`Params`] and [`OutputOptions`]. `itch sql` shares the output flags.
+//! `itch report <name> [<login> | <video-id>]`: run one of the named reports over the archive and print it (TSV by
+//! default, CSV, JSON, NDJSON or the 2016 itch's form) to stdout, streaming row by row; what the output lacks (an
+//! unfinished chat download) goes to stderr as a note. The reports themselves live in [`crate::report`]; this
+//! file only turns flags into its [`Params`] and [`OutputOptions`]. `itch sql` and `itch search` share the
+//! output flags.
 
 use chrono::{DateTime, Utc};
 use clap::Args;
@@ -11,7 +13,7 @@ use std::process::ExitCode;
 use crate::client::Login;
 use crate::config::Config;
 use crate::report::time::{parse_since, parse_until};
-use crate::report::{self, Direction, Format, OutputOptions, Params, REPORTS};
+use crate::report::{self, Direction, Format, OutputOptions, Params, REPORTS, Report, Subject};
 
 /// Print a report from the archive.
 #[derive(Debug, Args)]
@@ -20,13 +22,17 @@ use crate::report::{self, Direction, Format, OutputOptions, Params, REPORTS};
   itch report followers burkeblack --since 2026-01-01 --until 2026-01-31
   itch report followers burkeblack --epoch --no-header > followers.tsv
   itch report videos burkeblack --format json | jq '.[] | select(.deleted_seen_at)'
-  itch report follower-count burkeblack --format csv > counts.csv")]
+  itch report follower-count burkeblack --format csv > counts.csv
+  itch report bot-waves burkeblack --min-size 50
+  itch report streams burkeblack --format seed > streams.tsv
+  itch report chatlog 2277158219 --format seed")]
 pub struct ReportArgs {
     /// The report; leave it out (or pass --list) to see them all.
     #[arg(value_parser = report_names())]
     name: Option<String>,
-    /// The channel, for reports about one.
-    login: Option<Login>,
+    /// The channel's login, or for `chatlog` the video id (2277158219, v2277158219 or the VOD's URL).
+    #[arg(value_name = "LOGIN|VIDEO")]
+    subject: Option<String>,
     /// List the reports and what they print.
     #[arg(long)]
     list: bool,
@@ -45,14 +51,42 @@ pub struct ReportArgs {
     /// Times as Unix seconds instead of ISO-8601 text.
     #[arg(long)]
     epoch: bool,
+    /// bot-waves: the fewest accounts that make a wave.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..))]
+    min_size: Option<u64>,
     #[command(flatten)]
     output: OutputArgs,
 }
 
-/// The output flags `itch report` and `itch sql` share.
+impl ReportArgs {
+    /// The report's parameters: the subject is checked as a login or a video id, as the report takes.
+    fn params(&self, report: &Report) -> crate::Result<Params> {
+        let subject = self.subject.as_deref();
+        let (login, video) = match report.subject {
+            Subject::Channel => (
+                subject.map(Login::parse).transpose()?.map(|l| l.as_str().to_owned()),
+                None,
+            ),
+            Subject::Video => (None, subject.map(report::parse_video_id).transpose()?),
+            // A stray argument is refused by the report, with its name.
+            Subject::Archive => (subject.map(str::to_owned), None),
+        };
+        Ok(Params {
+            login,
+            video,
+            since: self.since,
+            until: self.until,
+            limit: self.limit,
+            direction: self.direction,
+            min_size: self.min_size,
+        })
+    }
+}
+
+/// The output flags `itch report`, `itch sql` and `itch search` share.
 #[derive(Debug, Args)]
 pub(super) struct OutputArgs {
-    /// Output format.
+    /// Output format (seed: as the 2016 itch printed it).
     #[arg(long, value_enum, default_value_t = Format::Tsv)]
     format: Format,
     /// No header line (TSV and CSV; JSON always names its fields).
@@ -88,13 +122,7 @@ pub async fn run(config: &Config, args: ReportArgs) -> anyhow::Result<ExitCode> 
             return Ok(ExitCode::SUCCESS);
         }
     };
-    let params = Params {
-        login: args.login.map(|login| login.as_str().to_owned()),
-        since: args.since,
-        until: args.until,
-        limit: args.limit,
-        direction: args.direction,
-    };
+    let params = args.params(report)?;
     let options = args.output.options(args.epoch);
     let path = config.db.clone();
     // SQLite and stdout block; a long report must not hold up the async runtime.
@@ -102,6 +130,9 @@ pub async fn run(config: &Config, args: ReportArgs) -> anyhow::Result<ExitCode> 
         let conn = crate::archive::open_read_only(&path)?;
         let out = BufWriter::new(io::stdout().lock());
         let rows = report::write_report(&conn, report, &params, &options, out)?;
+        for note in report::notes(&conn, report, &params)? {
+            eprintln!("note: {note}");
+        }
         tracing::info!(report = report.name, rows, "report printed");
         Ok(ExitCode::SUCCESS)
     })
@@ -154,7 +185,9 @@ mod tests {
         .unwrap();
         let args = cli.args;
         assert_eq!(args.name.as_deref(), Some("followers"));
-        assert_eq!(args.login.unwrap().as_str(), "burkeblack");
+        let params = args.params(report::find("followers").unwrap()).unwrap();
+        assert_eq!(params.login.as_deref(), Some("burkeblack"));
+        assert_eq!(params.video, None);
         assert_eq!(args.until.unwrap().to_rfc3339(), "2026-01-31T23:59:59+00:00");
         assert_eq!(args.direction, Some(Direction::Asc));
         assert_eq!(
@@ -173,7 +206,33 @@ mod tests {
         assert!(error.to_string().contains("'last tuesday' is not a date"), "{error}");
         let error = Cli::try_parse_from(["itch", "folowers", "chan"]).unwrap_err();
         assert!(error.to_string().contains("folowers"), "{error}");
-        assert!(Cli::try_parse_from(["itch", "followers", "not-a-login"]).is_err());
+        let args = Cli::try_parse_from(["itch", "followers", "not-a-login"]).unwrap().args;
+        let error = args.params(report::find("followers").unwrap()).unwrap_err();
+        assert!(
+            error.to_string().contains("'not-a-login' is not a Twitch login"),
+            "{error}"
+        );
+        assert!(Cli::try_parse_from(["itch", "bot-waves", "chan", "--min-size", "1"]).is_err());
+    }
+
+    #[test]
+    fn chatlog_takes_a_video_id_in_any_of_its_forms() {
+        let chatlog = report::find("chatlog").unwrap();
+        for input in ["2277158219", "v2277158219", "https://www.twitch.tv/videos/2277158219"] {
+            let args = Cli::try_parse_from(["itch", "chatlog", input, "--format", "seed"])
+                .unwrap()
+                .args;
+            let params = args.params(chatlog).unwrap();
+            assert_eq!(params.video.as_deref(), Some("2277158219"), "{input}");
+            assert_eq!(params.login, None);
+            assert_eq!(args.output.options(false).format, Format::Seed);
+        }
+        let args = Cli::try_parse_from(["itch", "chatlog", "burkeblack"]).unwrap().args;
+        let error = args.params(chatlog).unwrap_err();
+        assert!(
+            error.to_string().contains("'burkeblack' is not a Twitch video id"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -187,5 +246,6 @@ mod tests {
             "{list}"
         );
         assert!(list.contains("(--since/--until: followed_at)"), "{list}");
+        assert!(list.contains("\nchatlog <video-id>  "), "{list}");
     }
 }

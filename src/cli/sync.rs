@@ -13,10 +13,10 @@ use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 
 use crate::archive::Archive;
-use crate::sync::schedule::Schedule;
 use crate::client::{Client, Login};
 use crate::config::Config;
 use crate::sync::lock::ArchiveLock;
+use crate::sync::schedule::Schedule;
 use crate::sync::{self, Part, Progress, SyncOptions};
 
 /// Archive channels: profile, followers, videos, live stream, chatters.
@@ -65,7 +65,11 @@ pub struct SyncArgs {
 }
 
 pub async fn run(config: &Config, args: SyncArgs, quiet: bool) -> anyhow::Result<ExitCode> {
-    let logins = args.logins.iter().map(|l| Login::parse(l)).collect::<crate::Result<Vec<_>>>()?;
+    let logins = args
+        .logins
+        .iter()
+        .map(|l| Login::parse(l))
+        .collect::<crate::Result<Vec<_>>>()?;
     let mut seen = HashSet::new();
     let logins: Vec<Login> = logins.into_iter().filter(|l| seen.insert(l.clone())).collect();
     let schedule = match (&args.every, &args.cron) {
@@ -116,14 +120,27 @@ pub async fn run(config: &Config, args: SyncArgs, quiet: bool) -> anyhow::Result
 
 /// One sync of every channel, under the archive's lock; prints the summaries. Returns true if a channel
 /// failed.
-async fn sync_once(config: &Config, logins: &[Login], options: &SyncOptions, wait: u64, quiet: bool) -> anyhow::Result<bool> {
+async fn sync_once(
+    config: &Config,
+    logins: &[Login],
+    options: &SyncOptions,
+    wait: u64,
+    quiet: bool,
+) -> anyhow::Result<bool> {
     let lock = ArchiveLock::acquire(&config.db, Duration::from_secs(wait))?;
     let mut client = Client::new(config.client_config())?;
     // Resolve first: an unknown login stops the sync before the archive is created or changed.
     let channels = sync::resolve_channels(&client, logins).await?;
     let archive = Archive::open(&config.db)?;
     client.set_cache(config.open_cache()?);
-    let report = sync::sync_channels(Arc::new(client), archive, channels, options.clone(), &Progress::new(quiet)).await?;
+    let report = sync::sync_channels(
+        Arc::new(client),
+        archive,
+        channels,
+        options.clone(),
+        &Progress::new(quiet),
+    )
+    .await?;
     drop(lock);
     let mut notes = BTreeSet::new();
     for channel in &report.channels {
@@ -137,8 +154,11 @@ async fn sync_once(config: &Config, logins: &[Login], options: &SyncOptions, wai
 }
 
 fn parts(args: &SyncArgs) -> BTreeSet<Part> {
-    let mut parts: BTreeSet<Part> =
-        if args.only.is_empty() { Part::ALL.into_iter().collect() } else { args.only.iter().copied().collect() };
+    let mut parts: BTreeSet<Part> = if args.only.is_empty() {
+        Part::ALL.into_iter().collect()
+    } else {
+        args.only.iter().copied().collect()
+    };
     if args.no_chat {
         parts.remove(&Part::Chat);
     }

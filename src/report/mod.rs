@@ -1,25 +1,32 @@
-//! Reports: fixed, named questions over the archive, printed as TSV, CSV, JSON or NDJSON (`itch report`), and
-//! `itch sql` for any other read-only question. This is the last step of the data flow: it only reads the archive
+//! Reports: fixed, named questions over the archive, printed as TSV, CSV, JSON, NDJSON or the 2016 itch's form
+//! (`itch report`), `itch sql` for any other read-only question and `itch search` over the chat. This is the last step of the data flow: it only reads the archive
 //! the sync engine wrote, and `itch plot` draws from the same report queries.
 //!
 //! Each report is a file `<name>.rs` declaring a [`Report`] plus its SQL in `<name>.sql`. The SQL takes bound
-//! parameters only: `:login` (lower-cased), `:since` and `:until` (inclusive, archive time text), `:limit`; an
-//! unset one is NULL, meaning "no bound". Its ORDER BY marks the direction with a `/*direction*/` comment that
+//! parameters only: `:login` (lower-cased) or `:video` (its [`Subject`]), `:since` and `:until` (inclusive,
+//! archive time text) and `:limit`; an unset one is NULL, meaning "no bound". Its ORDER BY marks the direction with a `/*direction*/` comment that
 //! becomes `ASC` or `DESC` (a keyword from [`Direction`], never user text), so each direction keeps its index
 //! walk instead of a sort; run as it is in `sqlite3`, the comment is ignored and the order is ascending.
 //!
+//! A question SQL answers slowly can hand its query's rows to Rust: a [`Reducer`] reads them in order and makes the
+//! report's rows (grouping by `--min-size` if it says so), which the framework then orders, limits and prints like
+//! any other (`bot-waves`).
+//!
 //! Adding a report: write `<name>.rs` and `<name>.sql`, and add the module to the `reports!` line below.
+//! [`search`] is the one query that is not a report: it takes a full-text query instead of a subject.
 
 pub mod output;
+pub mod search;
 pub mod time;
 
 use chrono::{DateTime, Utc};
+use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, Statement, ToSql};
 use std::io::Write;
 use std::path::PathBuf;
 
 use crate::error::{Error, Result};
-pub use output::{Format, OutputOptions, RowWriter};
+pub use output::{Format, OutputOptions, RowWriter, SeedForm};
 
 /// A named report: what it prints and how it may be filtered.
 #[derive(Debug)]
@@ -28,16 +35,75 @@ pub struct Report {
     pub name: &'static str,
     /// One line for `itch report --list`.
     pub help: &'static str,
-    /// Whether it is about one channel (`itch report <name> <login>`).
-    pub takes_login: bool,
+    /// What it is about: the word after its name on the command line.
+    pub subject: Subject,
     /// The columns holding times, printed as Unix seconds with `--epoch`.
     pub time_columns: &'static [&'static str],
     /// The time column `--since`/`--until` filter on; `None` when the report has none (they are then refused).
     pub filter_column: Option<&'static str>,
     /// The order when `--direction` is not given.
     pub default_direction: Direction,
+    /// How `--format seed` prints it (the 2016 itch's form).
+    pub seed: SeedForm,
     /// The query (see the module docs for its parameters and the direction marker).
     pub sql: &'static str,
+    /// A query, with the same parameters, whose rows (one text column) warn about what the output lacks, such as
+    /// a chat download that has not finished; see [`notes`].
+    pub notes_sql: Option<&'static str>,
+    /// Rust that makes the report's rows out of the query's; `None` when the query's rows are the report's.
+    pub reducer: Option<Reducer>,
+}
+
+/// Rust that turns the rows of a report's query into the rows it prints, for a question SQL answers slowly
+/// (`bot-waves`: SQLite's window functions take ten seconds over a million follows, a pass in Rust a fraction of
+/// one). Its query has no `/*direction*/` and no `:limit`: the reducer reads every row and the framework
+/// orders and limits what it makes.
+#[derive(Debug)]
+pub struct Reducer {
+    /// The columns of the rows it makes.
+    pub columns: &'static [&'static str],
+    /// For a reducer that groups rows, the fewest that make a group unless `--min-size` says otherwise; `None`
+    /// when it takes no `--min-size`.
+    pub min_size: Option<u64>,
+    /// Reads the query's rows; returns the report's rows in ascending order of its filter column.
+    pub reduce: fn(&mut rusqlite::Rows<'_>, &Params) -> rusqlite::Result<Vec<Vec<Value>>>,
+}
+
+/// One row of a report, as [`read_report`] hands it out.
+pub struct Record<'a> {
+    columns: &'a [String],
+    values: &'a [ValueRef<'a>],
+}
+
+impl<'a> Record<'a> {
+    /// The value of `column`; `None` when the report has no such column.
+    pub fn get(&self, column: &str) -> Option<ValueRef<'a>> {
+        self.columns
+            .iter()
+            .position(|name| name == column)
+            .map(|i| self.values[i])
+    }
+
+    /// The values in column order.
+    pub fn values(&self) -> &'a [ValueRef<'a>] {
+        self.values
+    }
+
+    /// The column names.
+    pub fn columns(&self) -> &'a [String] {
+        self.columns
+    }
+}
+
+/// What a report is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subject {
+    /// The whole archive: the report takes no argument.
+    Archive,
+    /// One archived channel, by login (`:login`).
+    Channel,
+    /// One archived video, by id (`:video`).
+    Video,
 }
 
 /// The ORDER BY direction marker in report SQL.
@@ -49,12 +115,12 @@ impl Report {
         self.sql.replace(DIRECTION_MARKER, direction.keyword())
     }
 
-    /// How to call it: `followers <login>`.
+    /// How to call it: `followers <login>`, `chatlog <video-id>`.
     pub fn synopsis(&self) -> String {
-        if self.takes_login {
-            format!("{} <login>", self.name)
-        } else {
-            self.name.to_owned()
+        match self.subject {
+            Subject::Archive => self.name.to_owned(),
+            Subject::Channel => format!("{} <login>", self.name),
+            Subject::Video => format!("{} <video-id>", self.name),
         }
     }
 }
@@ -68,7 +134,21 @@ macro_rules! reports {
     };
 }
 
-reports![followers, num_followers, created, videos, unfollows, follower_count];
+reports![
+    followers,
+    following,
+    num_followers,
+    num_following,
+    created,
+    chatters,
+    streams,
+    chatlog,
+    videos,
+    unfollows,
+    follower_count,
+    viewers,
+    bot_waves,
+];
 
 /// The report called `name`.
 pub fn find(name: &str) -> Option<&'static Report> {
@@ -99,6 +179,8 @@ impl Direction {
 pub struct Params {
     /// The channel, for reports that take one (any case: logins are lower-cased).
     pub login: Option<String>,
+    /// The video, for reports that take one (see [`parse_video_id`]).
+    pub video: Option<String>,
     /// Rows whose filter time is at or after this.
     pub since: Option<DateTime<Utc>>,
     /// Rows whose filter time is at or before this (see [`time::parse_until`] for date-only input).
@@ -107,6 +189,22 @@ pub struct Params {
     pub limit: Option<u64>,
     /// The order; the report's default when unset.
     pub direction: Option<Direction>,
+    /// The fewest rows that make a group, for reports that group (`bot-waves`); their default when unset.
+    pub min_size: Option<u64>,
+}
+
+/// A video id as users may give it: `2277158219`, the 2016 itch's `v2277158219`, or the VOD's URL.
+pub fn parse_video_id(input: &str) -> Result<String> {
+    let trimmed = input.trim().trim_end_matches('/');
+    let id = trimmed.rsplit_once("/videos/").map_or(trimmed, |(_, id)| id);
+    let id = id.strip_prefix('v').unwrap_or(id);
+    if (1..=20).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(id.to_owned())
+    } else {
+        Err(Error::InvalidVideoId {
+            input: input.to_owned(),
+        })
+    }
 }
 
 /// Whether `:login` is an archived channel: a user with a `channels` row or at least one snapshot. The reports'
@@ -115,8 +213,12 @@ const CHANNEL_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM users u WHERE u.login
      AND (EXISTS (SELECT 1 FROM channels c WHERE c.broadcaster_id = u.id) \
           OR EXISTS (SELECT 1 FROM channel_snapshots s WHERE s.broadcaster_id = u.id)))";
 
+/// Whether `:video` is an archived video.
+const VIDEO_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM videos v WHERE v.id = :video)";
+
 /// Runs `report` and streams its rows to `out`; returns how many were written. A login that is not an archived
-/// channel is [`Error::UnknownChannel`]; no matching row is not an error (just the header, or `[]`).
+/// channel is [`Error::UnknownChannel`], a video that is not archived [`Error::UnknownVideo`]; no matching row is
+/// not an error (just the header, or `[]`).
 pub fn write_report<W: Write>(
     conn: &Connection,
     report: &Report,
@@ -124,10 +226,111 @@ pub fn write_report<W: Write>(
     options: &OutputOptions,
     out: W,
 ) -> Result<u64> {
-    let login = match (report.takes_login, params.login.as_deref()) {
-        (true, None) => return Err(usage(report, "needs a channel login")),
-        (false, Some(_)) => return Err(usage(report, "takes no login")),
+    let mut stmt = prepare(
+        conn,
+        report,
+        report.sql(params.direction.unwrap_or(report.default_direction)),
+        params,
+    )?;
+    if let Some(reducer) = &report.reducer {
+        let rows = reduce(conn, &mut stmt, report, reducer, params)?;
+        let mut writer =
+            RowWriter::start(out, options, reducer.columns, report.time_columns, &report.seed).map_err(Error::Write)?;
+        for row in &rows {
+            let values: Vec<ValueRef<'_>> = row.iter().map(ValueRef::from).collect();
+            writer.write_values(&values).map_err(Error::Write)?;
+        }
+        return writer.finish().map_err(Error::Write);
+    }
+    write_rows(conn, &mut stmt, options, report.time_columns, &report.seed, out)
+}
+
+/// Runs `report` and hands each row to `each` (charts read reports this way); returns how many rows there were.
+/// Values are as SQLite holds them: times are archive text, whatever `--epoch` would do. Checks as
+/// [`write_report`] does; an error from `each` stops the walk and is returned.
+pub fn read_report(
+    conn: &Connection,
+    report: &Report,
+    params: &Params,
+    mut each: impl FnMut(&Record<'_>) -> Result<()>,
+) -> Result<u64> {
+    let mut stmt = prepare(
+        conn,
+        report,
+        report.sql(params.direction.unwrap_or(report.default_direction)),
+        params,
+    )?;
+    if let Some(reducer) = &report.reducer {
+        let rows = reduce(conn, &mut stmt, report, reducer, params)?;
+        let columns: Vec<String> = reducer.columns.iter().map(|c| c.to_string()).collect();
+        for row in &rows {
+            let values: Vec<ValueRef<'_>> = row.iter().map(ValueRef::from).collect();
+            each(&Record {
+                columns: &columns,
+                values: &values,
+            })?;
+        }
+        return Ok(rows.len() as u64);
+    }
+    let columns: Vec<String> = stmt.column_names().map(str::to_owned).collect();
+    let mut rows = stmt.raw_query();
+    let mut count = 0;
+    while let Some(row) = rows.next().map_err(db_error(conn))? {
+        let values: Vec<ValueRef<'_>> = (0..columns.len()).map(|i| row.get_ref_unwrap(i)).collect();
+        each(&Record {
+            columns: &columns,
+            values: &values,
+        })?;
+        count += 1;
+    }
+    Ok(count)
+}
+
+/// The reducer's rows, in the asked direction and within the limit.
+fn reduce(
+    conn: &Connection,
+    stmt: &mut Statement<'_>,
+    report: &Report,
+    reducer: &Reducer,
+    params: &Params,
+) -> Result<Vec<Vec<Value>>> {
+    let mut rows = (reducer.reduce)(&mut stmt.raw_query(), params).map_err(db_error(conn))?;
+    if params.direction.unwrap_or(report.default_direction) == Direction::Desc {
+        rows.reverse();
+    }
+    if let Some(limit) = params.limit {
+        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    }
+    Ok(rows)
+}
+
+/// What the output of `report` lacks, one sentence a note (empty for most reports and most subjects), for
+/// stderr beside the rows: "the chat of video 123 is only partly downloaded...".
+pub fn notes(conn: &Connection, report: &Report, params: &Params) -> Result<Vec<String>> {
+    let Some(sql) = report.notes_sql else {
+        return Ok(Vec::new());
+    };
+    let mut stmt = prepare(conn, report, sql.to_owned(), params)?;
+    let mut rows = stmt.raw_query();
+    let mut notes = Vec::new();
+    while let Some(row) = rows.next().map_err(db_error(conn))? {
+        notes.push(row.get(0).map_err(db_error(conn))?);
+    }
+    Ok(notes)
+}
+
+/// Checks `params` against `report` (its subject, its filters, that the channel or video is archived), then
+/// prepares `sql` with every parameter bound.
+fn prepare<'c>(conn: &'c Connection, report: &Report, sql: String, params: &Params) -> Result<Statement<'c>> {
+    let login = match (report.subject, params.login.as_deref()) {
+        (Subject::Channel, None) => return Err(usage(report, "needs a channel login")),
+        (Subject::Archive | Subject::Video, Some(_)) => return Err(usage(report, "takes no login")),
         (_, login) => login.map(|login| login.trim().to_ascii_lowercase()),
+    };
+    let video = match (report.subject, params.video.as_deref()) {
+        (Subject::Video, None) => return Err(usage(report, "needs a video id")),
+        (Subject::Archive | Subject::Channel, Some(_)) => return Err(usage(report, "takes no video id")),
+        (_, video) => video.map(parse_video_id).transpose()?,
     };
     if report.filter_column.is_none() && (params.since.is_some() || params.until.is_some()) {
         return Err(usage(report, "has no time to filter by (drop --since and --until)"));
@@ -142,14 +345,29 @@ pub fn write_report<W: Write>(
             return Err(Error::UnknownChannel { login: login.clone() });
         }
     }
-    let sql = report.sql(params.direction.unwrap_or(report.default_direction));
+    if let Some(video) = &video {
+        let known: bool = conn
+            .query_row(VIDEO_EXISTS, rusqlite::named_params! { ":video": video }, |row| {
+                row.get(0)
+            })
+            .map_err(db_error(conn))?;
+        if !known {
+            return Err(Error::UnknownVideo { video: video.clone() });
+        }
+    }
     let mut stmt = conn.prepare(&sql).map_err(db_error(conn))?;
+    if params.min_size.is_some() && report.reducer.as_ref().and_then(|r| r.min_size).is_none() {
+        return Err(usage(report, "takes no --min-size (only bot-waves groups rows)"));
+    }
     let limit = params.limit.map(|limit| i64::try_from(limit).unwrap_or(i64::MAX));
+    let min_size = params.min_size.map(|size| i64::try_from(size).unwrap_or(i64::MAX));
     bind(conn, &mut stmt, ":login", login.as_ref())?;
+    bind(conn, &mut stmt, ":video", video.as_ref())?;
     bind(conn, &mut stmt, ":since", params.since.map(time::since_text).as_ref())?;
     bind(conn, &mut stmt, ":until", params.until.map(time::until_text).as_ref())?;
     bind(conn, &mut stmt, ":limit", limit.as_ref())?;
-    write_rows(conn, &mut stmt, options, report.time_columns, out)
+    bind(conn, &mut stmt, ":min_size", min_size.as_ref())?;
+    Ok(stmt)
 }
 
 /// Runs one read-only statement (`itch sql`) and streams its rows to `out`; returns how many were written.
@@ -163,7 +381,7 @@ pub fn write_query<W: Write>(conn: &Connection, sql: &str, options: &OutputOptio
             sql: sql.trim().to_owned(),
         });
     }
-    write_rows(conn, &mut stmt, options, &[], out)
+    write_rows(conn, &mut stmt, options, &[], &SeedForm::TSV, out)
 }
 
 fn write_rows<W: Write>(
@@ -171,11 +389,12 @@ fn write_rows<W: Write>(
     stmt: &mut Statement<'_>,
     options: &OutputOptions,
     time_columns: &[&str],
+    seed: &SeedForm,
     out: W,
 ) -> Result<u64> {
     let columns: Vec<String> = stmt.column_names().map(str::to_owned).collect();
     let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
-    let mut writer = RowWriter::start(out, options, &columns, time_columns).map_err(Error::Write)?;
+    let mut writer = RowWriter::start(out, options, &columns, time_columns, seed).map_err(Error::Write)?;
     let mut rows = stmt.raw_query();
     while let Some(row) = rows.next().map_err(db_error(conn))? {
         writer.write_row(row).map_err(Error::Write)?;
@@ -207,4 +426,4 @@ fn db_error(conn: &Connection) -> impl Fn(rusqlite::Error) -> Error + '_ {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -1,6 +1,7 @@
-//! The one writer behind every report and `itch sql`: rows from SQLite, streamed out one at a time as TSV, CSV,
-//! a JSON array or NDJSON. Headers are the column names; NULL is empty in TSV/CSV and `null` in JSON; integers
-//! stay numbers in JSON. Nothing is collected, so a million rows cost one row of memory.
+//! The one writer behind every report, `itch sql` and `itch search`: rows from SQLite, streamed out one at a time
+//! as TSV, CSV, a JSON array, NDJSON, or the 2016 itch's plain lines. Headers are the column names; NULL is empty
+//! in TSV/CSV and `null` in JSON; integers stay numbers in JSON. Nothing is collected, so a million rows cost one
+//! row of memory.
 
 use std::io::{self, Write};
 
@@ -21,6 +22,26 @@ pub enum Format {
     Json,
     /// One JSON object a line.
     Ndjson,
+    /// As the 2016 itch printed it: no header, times as Unix seconds, and each report's own line form (tab-separated
+    /// columns for most; `user : text` for `chatlog`, one login a line for `chatters`). Values are escaped as in TSV.
+    Seed,
+}
+
+/// How a report prints with `--format seed`: the columns the 2016 itch printed, joined its way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SeedForm {
+    /// The columns printed, in this order; empty means all of them.
+    pub columns: &'static [&'static str],
+    /// What goes between two columns.
+    pub separator: &'static str,
+}
+
+impl SeedForm {
+    /// Every column, tab-separated: the 2016 itch's form for most reports.
+    pub const TSV: SeedForm = SeedForm {
+        columns: &[],
+        separator: "\t",
+    };
 }
 
 /// The output options every report and query share.
@@ -52,13 +73,22 @@ pub struct RowWriter<W: Write> {
     keys: Vec<String>,
     /// Which columns `--epoch` turns into Unix seconds.
     epoch: Vec<bool>,
+    /// `--format seed`: the columns printed, in order, and their separator.
+    seed: Option<(Vec<usize>, &'static str)>,
     rows: u64,
 }
 
 impl<W: Write> RowWriter<W> {
     /// Starts the output: the header line (TSV/CSV) or the opening bracket (JSON). `time_columns` name the
-    /// columns that hold times; they are converted only when `options.epoch` is set.
-    pub fn start(mut out: W, options: &OutputOptions, columns: &[&str], time_columns: &[&str]) -> io::Result<Self> {
+    /// columns that hold times; they are converted only when `options.epoch` is set (always in the seed format,
+    /// which prints `seed`'s columns; one it names that `columns` lacks is left out).
+    pub fn start(
+        mut out: W,
+        options: &OutputOptions,
+        columns: &[&str],
+        time_columns: &[&str],
+        seed: &SeedForm,
+    ) -> io::Result<Self> {
         let format = options.format;
         match format {
             Format::Tsv | Format::Csv if options.header && !columns.is_empty() => {
@@ -78,23 +108,39 @@ impl<W: Write> RowWriter<W> {
                 .iter()
                 .map(|name| serde_json::to_string(name).expect("a string serializes"))
                 .collect(),
-            Format::Tsv | Format::Csv => Vec::new(),
+            Format::Tsv | Format::Csv | Format::Seed => Vec::new(),
         };
+        let epoch_times = options.epoch || format == Format::Seed;
         let epoch = columns
             .iter()
-            .map(|name| options.epoch && time_columns.contains(name))
+            .map(|name| epoch_times && time_columns.contains(name))
             .collect();
+        let seed = (format == Format::Seed).then(|| {
+            let printed = if seed.columns.is_empty() {
+                (0..columns.len()).collect()
+            } else {
+                seed.columns
+                    .iter()
+                    .filter_map(|name| columns.iter().position(|column| column == name))
+                    .collect()
+            };
+            (printed, seed.separator)
+        });
         Ok(RowWriter {
             out,
             format,
             keys,
             epoch,
+            seed,
             rows: 0,
         })
     }
 
     /// Writes one result row.
     pub fn write_row(&mut self, row: &rusqlite::Row<'_>) -> io::Result<()> {
+        if self.seed.is_some() {
+            return self.write_seed(|i| row.get_ref_unwrap(i));
+        }
         self.begin_row()?;
         for i in 0..self.epoch.len() {
             self.write_value(i, row.get_ref_unwrap(i))?;
@@ -105,11 +151,46 @@ impl<W: Write> RowWriter<W> {
     /// Writes one row given as values, one per column.
     pub fn write_values(&mut self, values: &[ValueRef<'_>]) -> io::Result<()> {
         assert_eq!(values.len(), self.epoch.len(), "one value per column");
+        if self.seed.is_some() {
+            return self.write_seed(|i| values[i]);
+        }
         self.begin_row()?;
         for (i, value) in values.iter().enumerate() {
             self.write_value(i, *value)?;
         }
         self.end_row()
+    }
+
+    /// One line of the seed format: the chosen columns, TSV-escaped, joined by the report's separator.
+    fn write_seed<'v>(&mut self, value: impl Fn(usize) -> ValueRef<'v>) -> io::Result<()> {
+        let (columns, separator) = self.seed.as_ref().expect("seed format");
+        for (n, &column) in columns.iter().enumerate() {
+            if n > 0 {
+                self.out.write_all(separator.as_bytes())?;
+            }
+            match self.epoch_value(column, value(column)) {
+                ValueRef::Null => {}
+                ValueRef::Integer(i) => write!(self.out, "{i}")?,
+                ValueRef::Real(f) => self.out.write_all(real_text(f).as_bytes())?,
+                ValueRef::Text(text) => write_text(&mut self.out, Format::Tsv, text)?,
+                ValueRef::Blob(blob) => self.out.write_all(blob_text(blob).as_bytes())?,
+            }
+        }
+        self.rows += 1;
+        self.out.write_all(b"\n")
+    }
+
+    /// The value as printed: a time column's text as Unix seconds when asked for.
+    fn epoch_value<'v>(&self, column: usize, value: ValueRef<'v>) -> ValueRef<'v> {
+        match value {
+            ValueRef::Text(text) if self.epoch[column] => {
+                match std::str::from_utf8(text).ok().and_then(epoch_seconds) {
+                    Some(seconds) => ValueRef::Integer(seconds),
+                    None => value,
+                }
+            }
+            _ => value,
+        }
     }
 
     /// Closes the output (the JSON array's bracket), flushes, and returns the number of rows written.
@@ -126,7 +207,7 @@ impl<W: Write> RowWriter<W> {
             Format::Json if self.rows == 0 => self.out.write_all(b"\n{"),
             Format::Json => self.out.write_all(b",\n{"),
             Format::Ndjson => self.out.write_all(b"{"),
-            Format::Tsv | Format::Csv => Ok(()),
+            Format::Tsv | Format::Csv | Format::Seed => Ok(()),
         }
     }
 
@@ -135,23 +216,15 @@ impl<W: Write> RowWriter<W> {
         match self.format {
             Format::Json => self.out.write_all(b"}"),
             Format::Ndjson => self.out.write_all(b"}\n"),
-            Format::Tsv | Format::Csv => self.out.write_all(b"\n"),
+            Format::Tsv | Format::Csv | Format::Seed => self.out.write_all(b"\n"),
         }
     }
 
     fn write_value(&mut self, column: usize, value: ValueRef<'_>) -> io::Result<()> {
-        let value = match value {
-            ValueRef::Text(text) if self.epoch[column] => {
-                match std::str::from_utf8(text).ok().and_then(epoch_seconds) {
-                    Some(seconds) => ValueRef::Integer(seconds),
-                    None => value,
-                }
-            }
-            _ => value,
-        };
+        let value = self.epoch_value(column, value);
         let out = &mut self.out;
         match self.format {
-            Format::Tsv | Format::Csv => {
+            Format::Tsv | Format::Csv | Format::Seed => {
                 if column > 0 {
                     out.write_all(separator(self.format))?;
                 }
@@ -241,6 +314,11 @@ mod tests {
     use super::*;
 
     const COLUMNS: &[&str] = &["id", "title", "taken_at", "score", "note"];
+    /// Two columns joined the way the 2016 itch printed its chat log.
+    const SEED: SeedForm = SeedForm {
+        columns: &["taken_at", "title"],
+        separator: " : ",
+    };
 
     fn rows() -> Vec<Vec<ValueRef<'static>>> {
         vec![
@@ -264,7 +342,7 @@ mod tests {
     fn render(format: Format, header: bool, epoch: bool, rows: &[Vec<ValueRef<'_>>]) -> String {
         let options = OutputOptions { format, header, epoch };
         let mut out = Vec::new();
-        let mut writer = RowWriter::start(&mut out, &options, COLUMNS, &["taken_at"]).unwrap();
+        let mut writer = RowWriter::start(&mut out, &options, COLUMNS, &["taken_at"], &SEED).unwrap();
         for row in rows {
             writer.write_values(row).unwrap();
         }
@@ -317,6 +395,23 @@ mod tests {
     fn epoch_turns_only_time_columns_into_seconds() {
         let tsv = render_all(Format::Tsv, false, true);
         assert_eq!(tsv.lines().nth(1).unwrap(), "-2\tplain\t1767225601\t2.0\tAP8=");
+    }
+
+    #[test]
+    fn seed_prints_its_columns_joined_with_epoch_times_and_no_header() {
+        assert_eq!(
+            render_all(Format::Seed, true, false),
+            "1767225600 : tab\\there, \"quoted\"\\nnext\\\\line\n1767225601 : plain\n"
+        );
+        let options = OutputOptions {
+            format: Format::Seed,
+            ..OutputOptions::default()
+        };
+        let mut out = Vec::new();
+        let mut writer = RowWriter::start(&mut out, &options, COLUMNS, &["taken_at"], &SeedForm::TSV).unwrap();
+        writer.write_values(&rows()[1]).unwrap();
+        writer.finish().unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "-2\tplain\t1767225601\t2.0\tAP8=\n");
     }
 
     #[test]

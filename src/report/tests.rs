@@ -44,14 +44,114 @@ lines \ and a backslash', '2026-01-07T00:00:00Z', NULL, 'https://www.twitch.tv/v
      '2026-01-07T00:00:00Z', '2026-01-20T00:00:00Z', NULL);
 "#;
 
+/// More of the archive, for the reports added after the first six; nothing in it changes their rows.
+///
+/// `chan` follows `quiet` (since 2026-01-03), `big` (id 9, not a channel, since 2026-01-04 12:00) and no longer
+/// `lonely`; two chatter snapshots of `chan`: alice and bob on the 10th, alice, carol and erin on the 20th.
+///
+/// `rig` (id 20) has: streams 601 (seen live from 17:59:30, VOD 2001 ends it at 19:30 exactly, before the sync that
+/// found it over at 19:45), 602 (no VOD: ends when a sync found it over, 18:45) and 603 (still live, last seen
+/// 19:00); archive VODs 2002 (its stream never seen live, 18:00 + 1 h) and 2003 (no stream id, deleted,
+/// 12:00 + 30 min); a highlight, which is no session. Viewer snapshots: 601 at 18:15 (100) and 18:45 (150, no title
+/// of its own), 602 at 18:15 (80). VOD 2001's chat is complete (four messages, two in the same second, one from a
+/// commenter Twitch no longer knows); 2002's download is under way with two messages staged, one of them twice;
+/// 2003's chat was never fetched.
+///
+/// Followers of `rig`, in three waves plus organic ones: wave A is 25 accounts made a minute apart from
+/// 2025-06-01 00:00, following 30 s apart from 2026-02-01 12:00; between them, in the same burst of follows,
+/// 30 organic accounts made 100 days apart from 2015-01-01. Wave B is 10 accounts made 10 s apart from
+/// 2024-01-01, following 5 s apart from 2026-02-15 09:00. Wave C is 20 accounts made 200 s apart from 2026-02-10,
+/// following 250 s apart from 2026-02-20, the last of which has since unfollowed.
+const MORE: &str = r#"
+INSERT INTO users (id, login, display_name, created_at, first_seen_at, last_seen_at) VALUES
+    ('9',  'big', 'Big', NULL,                   '2026-01-04T00:00:00Z', '2026-01-04T00:00:00Z'),
+    ('20', 'rig', 'Rig', '2014-06-01T00:00:00Z', '2026-02-01T00:00:00Z', '2026-03-05T19:00:00Z');
+INSERT INTO channels (broadcaster_id, broadcaster_login, broadcaster_name, title, first_seen_at, last_seen_at)
+VALUES ('20', 'rig', 'Rig', 'rig night', '2026-02-01T00:00:00Z', '2026-03-05T19:00:00Z');
+INSERT INTO channel_snapshots (broadcaster_id, taken_at, follower_total) VALUES
+    ('20', '2026-02-01T00:00:00Z', 10),
+    ('20', '2026-02-10T00:00:00Z', 60),
+    ('20', '2026-03-05T19:00:00Z', 85);
+INSERT INTO follows (broadcaster_id, user_id, followed_at, first_seen_at, last_seen_at, unfollowed_seen_at) VALUES
+    ('7', '1', '2026-01-03T00:00:00Z', '2026-01-03T00:00:00Z', '2026-01-20T00:00:00Z', NULL),
+    ('9', '1', '2026-01-04T12:00:00Z', '2026-01-04T12:00:00Z', '2026-01-20T00:00:00Z', NULL),
+    ('6', '1', '2026-01-02T00:00:00Z', '2026-01-02T00:00:00Z', '2026-01-10T00:00:00Z', '2026-01-20T00:00:00Z');
+INSERT INTO chatter_snapshots (id, broadcaster_id, taken_at, total) VALUES
+    (1, '1', '2026-01-10T00:00:00Z', 2),
+    (2, '1', '2026-01-20T00:00:00Z', 3);
+INSERT INTO chatter_snapshot_users (snapshot_id, user_id) VALUES (1, '3'), (1, '2'), (2, '8'), (2, '4'), (2, '2');
+
+INSERT INTO streams (id, user_id, title, started_at, first_seen_at, last_seen_at, ended_seen_at) VALUES
+    ('601', '20', 'rig night', '2026-03-01T17:59:30Z', '2026-03-01T18:15:00Z', '2026-03-01T19:15:00Z',
+     '2026-03-01T19:45:00Z'),
+    ('602', '20', 'second', '2026-03-03T18:00:00Z', '2026-03-03T18:15:00Z', '2026-03-03T18:30:00Z',
+     '2026-03-03T18:45:00Z'),
+    ('603', '20', 'live', '2026-03-05T18:00:00Z', '2026-03-05T18:15:00Z', '2026-03-05T19:00:00Z', NULL);
+INSERT INTO stream_snapshots (stream_id, taken_at, viewer_count, title) VALUES
+    ('601', '2026-03-01T18:15:00Z', 100, 'opening'),
+    ('601', '2026-03-01T18:45:00Z', 150, NULL),
+    ('602', '2026-03-03T18:15:00Z', 80, 'second');
+INSERT INTO videos (id, user_id, stream_id, type, title, created_at, duration, duration_seconds, first_seen_at,
+                    last_seen_at, deleted_seen_at, chat_status) VALUES
+    ('2001', '20', '601', 'archive', 'rig night', '2026-03-01T18:00:00Z', '1h30m0s', 5400, '2026-03-02T00:00:00Z',
+     '2026-03-05T19:00:00Z', NULL, 'complete'),
+    ('2002', '20', '599', 'archive', 'earlier', '2026-02-20T18:00:00Z', '1h0m0s', 3600, '2026-02-21T00:00:00Z',
+     '2026-03-05T19:00:00Z', NULL, 'partial'),
+    ('2003', '20', NULL, 'archive', 'gone', '2026-02-10T12:00:00Z', '30m0s', 1800, '2026-02-11T00:00:00Z',
+     '2026-02-20T00:00:00Z', '2026-02-21T00:00:00Z', NULL),
+    ('2004', '20', NULL, 'highlight', 'best of', '2026-02-25T00:00:00Z', '5m0s', 300, '2026-02-25T00:00:00Z',
+     '2026-03-05T19:00:00Z', NULL, NULL);
+INSERT INTO chat_messages (id, source, video_id, broadcaster_id, user_id, user_login, user_name, offset_seconds,
+                           created_at, text, first_seen_at) VALUES
+    ('m0', 'replay', '2001', '20', '2', 'alice', 'alice', 3600, '2026-03-01T19:00:00Z', 'bye pog', '2026-03-02'),
+    ('m2', 'replay', '2001', '20', NULL, NULL, 'Ghost', 5, '2026-03-01T18:00:05Z', 'boo', '2026-03-02'),
+    ('m1', 'replay', '2001', '20', '2', 'alice', 'alice', 5, '2026-03-01T18:00:05Z', 'hello', '2026-03-02'),
+    ('m3', 'replay', '2001', '20', '3', 'bob', 'bob', 65, '2026-03-01T18:01:05Z', 'tab	here, hello again', '2026-03-02');
+INSERT INTO chat_staging (video_id, broadcaster_id, id, user_login, user_name, offset_seconds, created_at,
+                          created_at_corrected, text, seen_at) VALUES
+    ('2002', '20', 's1', 'bob', 'bob', 10, '2026-02-20T18:00:10Z', 0, 'first', '2026-03-05T00:00:00Z'),
+    ('2002', '20', 's2', 'erin', 'erin', 20, '2026-02-20T18:00:20Z', 0, 'second', '2026-03-05T00:00:00Z'),
+    ('2002', '20', 's1', 'bob', 'bob', 10, '2026-02-20T18:00:10Z', 0, 'first', '2026-03-05T00:01:00Z');
+
+WITH RECURSIVE i(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i WHERE n < 29)
+INSERT INTO users (id, login, created_at, first_seen_at, last_seen_at)
+SELECT 'a' || n, 'wave_a' || n, strftime('%Y-%m-%dT%H:%M:%SZ', '2025-06-01', '+' || (n * 60) || ' seconds'),
+       '2026-02-01T00:00:00Z', '2026-02-01T00:00:00Z' FROM i WHERE n < 25
+UNION ALL
+SELECT 'o' || n, 'organic' || n, strftime('%Y-%m-%dT%H:%M:%SZ', '2015-01-01', '+' || (n * 100) || ' days'),
+       '2026-02-01T00:00:00Z', '2026-02-01T00:00:00Z' FROM i
+UNION ALL
+SELECT 'b' || n, 'wave_b' || n, strftime('%Y-%m-%dT%H:%M:%SZ', '2024-01-01', '+' || (n * 10) || ' seconds'),
+       '2026-02-15T00:00:00Z', '2026-02-15T00:00:00Z' FROM i WHERE n < 10
+UNION ALL
+SELECT 'c' || n, 'wave_c' || n, strftime('%Y-%m-%dT%H:%M:%SZ', '2026-02-10', '+' || (n * 200) || ' seconds'),
+       '2026-02-20T00:00:00Z', '2026-02-20T00:00:00Z' FROM i WHERE n < 20;
+WITH RECURSIVE i(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i WHERE n < 29)
+INSERT INTO follows (broadcaster_id, user_id, followed_at, first_seen_at, last_seen_at, unfollowed_seen_at)
+SELECT '20', 'a' || n, strftime('%Y-%m-%dT%H:%M:%SZ', '2026-02-01T12:00:00', '+' || (n * 30) || ' seconds'),
+       '2026-02-02T00:00:00Z', '2026-03-05T19:00:00Z', NULL FROM i WHERE n < 25
+UNION ALL
+SELECT '20', 'o' || n, strftime('%Y-%m-%dT%H:%M:%SZ', '2026-02-01T12:00:15', '+' || (n * 20) || ' seconds'),
+       '2026-02-02T00:00:00Z', '2026-03-05T19:00:00Z', NULL FROM i
+UNION ALL
+SELECT '20', 'b' || n, strftime('%Y-%m-%dT%H:%M:%SZ', '2026-02-15T09:00:00', '+' || (n * 5) || ' seconds'),
+       '2026-02-16T00:00:00Z', '2026-03-05T19:00:00Z', NULL FROM i WHERE n < 10
+UNION ALL
+SELECT '20', 'c' || n, strftime('%Y-%m-%dT%H:%M:%SZ', '2026-02-20T00:00:00', '+' || (n * 250) || ' seconds'),
+       '2026-02-21T00:00:00Z', '2026-03-05T19:00:00Z', CASE WHEN n = 19 THEN '2026-03-05T19:00:00Z' END
+FROM i WHERE n < 20;
+"#;
+
 /// alice: 2020-01-01 to 2026-01-01 is six years with two leap days (2020, 2024).
 const ALICE_SECONDS: i64 = (6 * 365 + 2) * 86_400;
 
-fn archive() -> (tempfile::TempDir, PathBuf) {
+/// A fresh archive holding [`FIXTURE`] and [`MORE`]; charts test on it too.
+pub(crate) fn archive() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("itch.db");
     let conn = crate::archive::open(&path).unwrap();
     conn.execute_batch(FIXTURE).unwrap();
+    conn.execute_batch(MORE).unwrap();
     (dir, path)
 }
 
@@ -399,7 +499,11 @@ fn every_report_declares_what_its_sql_does() {
         let ordered = report.sql.contains(DIRECTION_MARKER);
         for direction in [Direction::Asc, Direction::Desc] {
             let stmt = archive.prepare(&report.sql(direction)).unwrap();
-            let columns: Vec<&str> = stmt.column_names().collect();
+            // A reducer makes the printed rows; its query's columns are its input.
+            let columns: Vec<&str> = match &report.reducer {
+                Some(reducer) => reducer.columns.to_vec(),
+                None => stmt.column_names().collect(),
+            };
             for column in report.time_columns.iter().chain(report.filter_column.iter()) {
                 assert!(columns.contains(column), "{}: {column} not in {columns:?}", report.name);
             }
@@ -415,20 +519,26 @@ fn every_report_declares_what_its_sql_does() {
                 .collect();
             for param in &params {
                 assert!(
-                    [":login", ":since", ":until", ":limit"].contains(&param.as_str()),
+                    [":login", ":video", ":since", ":until", ":limit"].contains(&param.as_str()),
                     "{}: {param}",
                     report.name
                 );
             }
+            for column in report.seed.columns {
+                assert!(columns.contains(column), "{}: seed column {column}", report.name);
+            }
             let has = |name: &str| params.iter().any(|p| p == name);
-            assert_eq!(has(":login"), report.takes_login, "{}", report.name);
+            assert_eq!(has(":login"), report.subject == Subject::Channel, "{}", report.name);
+            assert_eq!(has(":video"), report.subject == Subject::Video, "{}", report.name);
             assert_eq!(
                 has(":since") && has(":until"),
                 report.filter_column.is_some(),
                 "{}",
                 report.name
             );
-            assert!(has(":limit"), "{}", report.name);
+            // A reducer's query reads every row, in one order; the framework orders and limits the output.
+            assert_eq!(has(":limit"), report.reducer.is_none(), "{}", report.name);
+            assert!(report.reducer.is_none() || !ordered, "{}", report.name);
             // The channel is picked as CHANNEL_EXISTS checks it, so a report never runs for a user it refused.
             let picks_channel = report
                 .sql
@@ -436,9 +546,13 @@ fn every_report_declares_what_its_sql_does() {
                 && report
                     .sql
                     .contains("EXISTS (SELECT 1 FROM channel_snapshots s WHERE s.broadcaster_id = u.id)");
-            assert_eq!(picks_channel, report.takes_login, "{}", report.name);
+            assert_eq!(picks_channel, report.subject == Subject::Channel, "{}", report.name);
             assert!(report.sql.contains("ORDER BY"), "{}", report.name);
             assert!(!ordered || report.filter_column.is_some(), "{}", report.name);
+        }
+        if let Some(sql) = report.notes_sql {
+            let stmt = archive.prepare(sql).unwrap();
+            assert_eq!(stmt.column_count(), 1, "{}: one note column", report.name);
         }
     }
 }
@@ -546,4 +660,377 @@ fn sql_refuses_writes_and_leaves_the_archive_unchanged() {
         .query_row("SELECT count(*) FROM users", [], |row| row.get(0))
         .unwrap();
     assert_eq!(after, before);
+}
+
+fn video(video: &str) -> Params {
+    Params {
+        video: Some(video.to_owned()),
+        ..Params::default()
+    }
+}
+
+fn seed() -> OutputOptions {
+    OutputOptions {
+        format: Format::Seed,
+        ..OutputOptions::default()
+    }
+}
+
+/// The seconds from `from` to `to`, both archive times.
+fn seconds(from: &str, to: &str) -> i64 {
+    time::epoch_seconds(to).unwrap() - time::epoch_seconds(from).unwrap()
+}
+
+#[test]
+fn following_lists_the_users_current_follows_in_the_seed_columns() {
+    let (_dir, path) = archive();
+    // chan's account dates from 2015-01-01: 2026-01-01 is 11 years and 3 leap days later.
+    let to_2026 = (11 * 365 + 3) * 86_400;
+    assert_eq!(
+        tsv(&path, "following", &login("chan")),
+        format!(
+            "user\tfollowed_channel\taccount_created_at\tfollowed_at\tseconds_to_follow\tchannel_follower_count\n\
+             chan\tbig\t2015-01-01T00:00:00Z\t2026-01-04T12:00:00Z\t{}\t\n\
+             chan\tquiet\t2015-01-01T00:00:00Z\t2026-01-03T00:00:00Z\t{}\t5\n",
+            to_2026 + 3 * 86_400 + 43_200,
+            to_2026 + 2 * 86_400,
+        )
+    );
+    assert_eq!(
+        seconds("2015-01-01T00:00:00Z", "2026-01-03T00:00:00Z"),
+        to_2026 + 2 * 86_400
+    );
+    // The 2016 form: no header, Unix seconds.
+    assert_eq!(
+        run(&path, "following", &login("chan"), &seed())
+            .unwrap()
+            .lines()
+            .last()
+            .unwrap(),
+        format!("chan\tquiet\t1420070400\t1767398400\t{}\t5", to_2026 + 2 * 86_400)
+    );
+    assert_eq!(
+        tsv(&path, "num_following", &login("chan")),
+        "user\tfollowing\nchan\t2\n"
+    );
+    assert_eq!(
+        tsv(&path, "num_following", &login("quiet")),
+        "user\tfollowing\nquiet\t0\n"
+    );
+}
+
+#[test]
+fn chatters_are_the_latest_snapshot_by_login_or_the_last_one_before_until() {
+    let (_dir, path) = archive();
+    assert_eq!(
+        tsv(&path, "chatters", &login("chan")),
+        "chatter\ttaken_at\n\
+         alice\t2026-01-20T00:00:00Z\n\
+         carol\t2026-01-20T00:00:00Z\n\
+         erin\t2026-01-20T00:00:00Z\n"
+    );
+    let before = Params {
+        until: Some(parse_until("2026-01-15").unwrap()),
+        ..login("chan")
+    };
+    assert_eq!(
+        run(&path, "chatters", &before, &seed()).unwrap(),
+        "alice\nbob\n",
+        "the 2016 form: one login a line"
+    );
+    assert_eq!(tsv(&path, "chatters", &login("quiet")), "chatter\ttaken_at\n");
+}
+
+#[test]
+fn streams_are_sessions_from_live_sightings_and_archive_vods() {
+    let (_dir, path) = archive();
+    assert_eq!(
+        tsv(&path, "streams", &login("rig")),
+        "started_at\tended_at\n\
+         2026-03-05T18:00:00Z\t2026-03-05T19:00:00Z\n\
+         2026-03-03T18:00:00Z\t2026-03-03T18:45:00Z\n\
+         2026-03-01T17:59:30Z\t2026-03-01T19:30:00Z\n\
+         2026-02-20T18:00:00Z\t2026-02-20T19:00:00Z\n\
+         2026-02-10T12:00:00Z\t2026-02-10T12:30:00Z\n"
+    );
+    // The 2016 loots_streams form, oldest first here: what `itch plot -S` reads.
+    let params = Params {
+        direction: Some(Direction::Asc),
+        since: Some(parse_since("2026-03-01").unwrap()),
+        until: Some(parse_until("2026-03-03").unwrap()),
+        ..login("rig")
+    };
+    assert_eq!(
+        run(&path, "streams", &params, &seed()).unwrap(),
+        "1772387970\t1772393400\n1772560800\t1772563500\n"
+    );
+    assert_eq!(time::epoch_seconds("2026-03-01T17:59:30Z"), Some(1_772_387_970));
+    // chan was never seen live, but its archive VOD 1001 (no stream id, one hour) is a session.
+    assert_eq!(
+        tsv(&path, "streams", &login("chan")),
+        "started_at\tended_at\n2026-01-05T10:00:00Z\t2026-01-05T11:00:00Z\n"
+    );
+    assert_eq!(tsv(&path, "streams", &login("quiet")), "started_at\tended_at\n");
+}
+
+#[test]
+fn viewers_are_every_live_snapshot_with_the_streams_title_as_fallback() {
+    let (_dir, path) = archive();
+    assert_eq!(
+        tsv(&path, "viewers", &login("rig")),
+        "stream_id\ttaken_at\tviewer_count\ttitle\n\
+         601\t2026-03-01T18:15:00Z\t100\topening\n\
+         601\t2026-03-01T18:45:00Z\t150\trig night\n\
+         602\t2026-03-03T18:15:00Z\t80\tsecond\n"
+    );
+    let later = Params {
+        since: Some(parse_since("2026-03-02").unwrap()),
+        ..login("rig")
+    };
+    assert_eq!(tsv(&path, "viewers", &later).lines().count(), 2);
+}
+
+#[test]
+fn chatlog_is_the_vods_chat_in_offset_order() {
+    let (_dir, path) = archive();
+    assert_eq!(
+        tsv(&path, "chatlog", &video("2001")),
+        "offset_seconds\tcreated_at\tuser\ttext\n\
+         5\t2026-03-01T18:00:05Z\talice\thello\n\
+         5\t2026-03-01T18:00:05Z\tGhost\tboo\n\
+         65\t2026-03-01T18:01:05Z\tbob\ttab\\there, hello again\n\
+         3600\t2026-03-01T19:00:00Z\talice\tbye pog\n"
+    );
+    let conn = crate::archive::open_read_only(&path).unwrap();
+    assert!(
+        notes(&conn, find("chatlog").unwrap(), &video("2001"))
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn chatlog_seed_format_is_user_colon_message() {
+    let (_dir, path) = archive();
+    assert_eq!(
+        run(&path, "chatlog", &video("v2001"), &seed()).unwrap(),
+        "alice : hello\nGhost : boo\nbob : tab\\there, hello again\nalice : bye pog\n"
+    );
+    let newest = Params {
+        direction: Some(Direction::Desc),
+        limit: Some(1),
+        ..video("2001")
+    };
+    assert_eq!(run(&path, "chatlog", &newest, &seed()).unwrap(), "alice : bye pog\n");
+}
+
+#[test]
+fn chatlog_of_an_unfinished_download_prints_what_there_is_with_a_note() {
+    let (_dir, path) = archive();
+    let conn = crate::archive::open_read_only(&path).unwrap();
+    let chatlog = find("chatlog").unwrap();
+    assert_eq!(
+        run(&path, "chatlog", &video("2002"), &seed()).unwrap(),
+        "bob : first\nerin : second\n"
+    );
+    assert_eq!(
+        notes(&conn, chatlog, &video("2002")).unwrap(),
+        ["the chat of video 2002 is only partly downloaded (2 messages so far): run `itch chat 2002` to finish it"]
+    );
+    assert_eq!(tsv(&path, "chatlog", &video("2003")).lines().count(), 1);
+    assert_eq!(
+        notes(&conn, chatlog, &video("2003")).unwrap(),
+        ["the chat of video 2003 was never downloaded: run `itch chat 2003`"]
+    );
+}
+
+#[test]
+fn chatlog_of_a_video_not_in_the_archive_names_it() {
+    let (_dir, path) = archive();
+    let error = run(&path, "chatlog", &video("9999"), &OutputOptions::default()).unwrap_err();
+    assert!(
+        matches!(&error, Error::UnknownVideo { video } if video == "9999"),
+        "{error:?}"
+    );
+    assert!(
+        error
+            .to_string()
+            .contains("video 9999 is not in the archive (run `itch chat 9999`"),
+        "{error}"
+    );
+    let error = run(&path, "chatlog", &video("chan"), &OutputOptions::default()).unwrap_err();
+    assert!(matches!(error, Error::InvalidVideoId { .. }), "{error:?}");
+    let error = run(&path, "chatlog", &login("rig"), &OutputOptions::default()).unwrap_err();
+    assert!(
+        matches!(error, Error::ReportUsage { report: "chatlog", .. }),
+        "{error:?}"
+    );
+    let error = run(&path, "followers", &video("2001"), &OutputOptions::default()).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::ReportUsage {
+                report: "followers",
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn bot_waves_are_accounts_made_minutes_apart_that_followed_minutes_apart() {
+    let (_dir, path) = archive();
+    // Wave A: 25 accounts, 24 minutes of creation, 24 follows 30 s apart; the 30 organic follows in the same
+    // burst are made 100 days apart and join nothing. Wave C keeps its unfollowed member: 20 accounts.
+    let header = "wave_start\twave_end\tsize\taccounts_created_from\taccounts_created_to\n";
+    let wave_a = "2026-02-01T12:00:00Z\t2026-02-01T12:12:00Z\t25\t2025-06-01T00:00:00Z\t2025-06-01T00:24:00Z\n";
+    let wave_b = "2026-02-15T09:00:00Z\t2026-02-15T09:00:45Z\t10\t2024-01-01T00:00:00Z\t2024-01-01T00:01:30Z\n";
+    let wave_c = "2026-02-20T00:00:00Z\t2026-02-20T01:19:10Z\t20\t2026-02-10T00:00:00Z\t2026-02-10T01:03:20Z\n";
+    assert_eq!(
+        tsv(&path, "bot-waves", &login("rig")),
+        format!("{header}{wave_c}{wave_a}")
+    );
+    let small = Params {
+        min_size: Some(5),
+        direction: Some(Direction::Asc),
+        ..login("rig")
+    };
+    assert_eq!(
+        tsv(&path, "bot-waves", &small),
+        format!("{header}{wave_a}{wave_b}{wave_c}")
+    );
+    let big = Params {
+        min_size: Some(21),
+        ..login("rig")
+    };
+    assert_eq!(tsv(&path, "bot-waves", &big), format!("{header}{wave_a}"));
+    // A time filter keeps only the waves whose follows it covers.
+    let february_15 = Params {
+        min_size: Some(5),
+        since: Some(parse_since("2026-02-15").unwrap()),
+        until: Some(parse_until("2026-02-15").unwrap()),
+        ..login("rig")
+    };
+    assert_eq!(tsv(&path, "bot-waves", &february_15), format!("{header}{wave_b}"));
+    assert_eq!(tsv(&path, "bot-waves", &login("chan")), header);
+    // Only bot-waves groups rows.
+    let error = run(&path, "followers", &small, &OutputOptions::default()).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::ReportUsage {
+                report: "followers",
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+}
+
+fn search(path: &Path, search: &search::Search) -> Result<String> {
+    let conn = crate::archive::open_read_only(path)?;
+    let mut out = Vec::new();
+    search::write_search(&conn, search, &OutputOptions::default(), &mut out)?;
+    Ok(String::from_utf8(out).unwrap())
+}
+
+fn query(query: &str) -> search::Search {
+    search::Search {
+        query: query.to_owned(),
+        ..search::Search::default()
+    }
+}
+
+#[test]
+fn search_finds_messages_by_their_words() {
+    let (_dir, path) = archive();
+    let header = "created_at\tchannel\tvideo_id\toffset_seconds\tuser\ttext\n";
+    assert_eq!(
+        search(&path, &query("pog")).unwrap(),
+        format!("{header}2026-03-01T19:00:00Z\trig\t2001\t3600\talice\tbye pog\n")
+    );
+    let hello = search(&path, &query("hello")).unwrap();
+    assert_eq!(hello.lines().count(), 3, "{hello}");
+    assert!(
+        hello
+            .lines()
+            .nth(2)
+            .unwrap()
+            .ends_with("\tbob\ttab\\there, hello again"),
+        "{hello}"
+    );
+    assert_eq!(search(&path, &query("\"hello again\"")).unwrap().lines().count(), 2);
+    assert_eq!(search(&path, &query("hel*")).unwrap().lines().count(), 3);
+    assert_eq!(search(&path, &query("nothing")).unwrap(), header);
+    let newest = search::Search {
+        direction: Some(Direction::Desc),
+        limit: Some(1),
+        ..query("hello")
+    };
+    assert!(search(&path, &newest).unwrap().contains("hello again"));
+    let before = search::Search {
+        until: Some(parse_until("2026-03-01T18:00:30Z").unwrap()),
+        ..query("hello")
+    };
+    assert_eq!(search(&path, &before).unwrap().lines().count(), 2);
+}
+
+#[test]
+fn search_respects_the_channel() {
+    let (_dir, path) = archive();
+    let rig = search::Search {
+        channel: Some("RIG".to_owned()),
+        ..query("hello")
+    };
+    assert_eq!(search(&path, &rig).unwrap().lines().count(), 3);
+    let chan = search::Search {
+        channel: Some("chan".to_owned()),
+        ..query("hello")
+    };
+    assert_eq!(search(&path, &chan).unwrap().lines().count(), 1);
+    let nobody = search::Search {
+        channel: Some("nobody".to_owned()),
+        ..query("hello")
+    };
+    assert!(matches!(search(&path, &nobody), Err(Error::UnknownChannel { .. })));
+}
+
+#[test]
+fn search_refuses_a_malformed_query_naming_it() {
+    let (_dir, path) = archive();
+    for bad in ["hello AND", "\"unterminated", "nosuchcolumn: hello", "(", "AND"] {
+        match search(&path, &query(bad)) {
+            Err(error @ Error::BadSearch { .. }) => {
+                assert!(
+                    error.to_string().contains(&format!("'{bad}' is not a valid search")),
+                    "{error}"
+                );
+                // SQLite's own words follow as the cause.
+                let chain = crate::error::display_chain(&error);
+                assert!(chain.len() > error.to_string().len() + 2, "{chain}");
+            }
+            other => panic!("{bad:?} gave {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn every_new_report_runs_on_an_empty_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.db");
+    let conn = crate::archive::open(&path).unwrap();
+    conn.execute_batch(
+        "INSERT INTO users (id, login, first_seen_at, last_seen_at) VALUES ('1', 'chan', 'x', 'x');
+         INSERT INTO channel_snapshots (broadcaster_id, taken_at) VALUES ('1', '2026-01-01T00:00:00Z');",
+    )
+    .unwrap();
+    for name in ["following", "chatters", "streams", "viewers", "bot-waves"] {
+        assert_eq!(tsv(&path, name, &login("chan")).lines().count(), 1, "{name}");
+    }
+    assert_eq!(
+        tsv(&path, "num_following", &login("chan")),
+        "user\tfollowing\nchan\t0\n"
+    );
+    assert_eq!(search(&path, &query("anything")).unwrap().lines().count(), 1);
 }

@@ -1,15 +1,18 @@
 //! `itch report unfollows <login>`: follows that ended, newest first. Twitch keeps no history of follows, so
 //! these are only known from the archive: a full follower pass that no longer finds a follow marks it.
 
-use super::{Direction, Report};
+use super::{Direction, Report, SeedForm, Subject};
 
 /// The report's declaration.
 pub(super) const REPORT: Report = Report {
     name: "unfollows",
     help: "follows that ended, newest first, with the sync that first missed them",
-    takes_login: true,
+    subject: Subject::Channel,
     time_columns: &["followed_at", "unfollowed_seen_at"],
     filter_column: Some("unfollowed_seen_at"),
     default_direction: Direction::Desc,
+    seed: SeedForm::TSV,
     sql: include_str!("unfollows.sql"),
+    notes_sql: None,
+    reducer: None,
 };

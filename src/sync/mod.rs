@@ -47,8 +47,15 @@ pub enum Part {
 
 impl Part {
     /// Every part.
-    pub const ALL: [Part; 7] =
-        [Part::Channel, Part::Followers, Part::Videos, Part::Stream, Part::Chatters, Part::Following, Part::Chat];
+    pub const ALL: [Part; 7] = [
+        Part::Channel,
+        Part::Followers,
+        Part::Videos,
+        Part::Stream,
+        Part::Chatters,
+        Part::Following,
+        Part::Chat,
+    ];
 }
 
 /// How to sync.
@@ -145,7 +152,11 @@ impl std::fmt::Display for ChannelSummary {
             write!(f, ", {chatters} chatters")?;
         }
         if self.chat_videos > 0 {
-            write!(f, ", chat of {} VODs ({} messages)", self.chat_videos, self.chat_messages)?;
+            write!(
+                f,
+                ", chat of {} VODs ({} messages)",
+                self.chat_videos, self.chat_messages
+            )?;
         }
         if self.following_new + self.following_gone > 0 {
             write!(f, ", following +{} -{}", self.following_new, self.following_gone)?;
@@ -184,7 +195,11 @@ impl ChannelContext {
 
     /// Err(Interrupted) once a stop was asked for: called between pages, after the last one was committed.
     fn check(&self) -> Result<()> {
-        if self.options.cancel.is_cancelled() { Err(Error::Interrupted) } else { Ok(()) }
+        if self.options.cancel.is_cancelled() {
+            Err(Error::Interrupted)
+        } else {
+            Ok(())
+        }
     }
 }
 
@@ -279,7 +294,11 @@ pub async fn sync_channels(
         .await?;
     // Fold the write-ahead log into the database now, so this run pays for its writes (not the next one) and
     // the -wal file does not stay as large as the biggest merge.
-    archive.read("checkpointing", |c| c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))).await?;
+    archive
+        .read("checkpointing", |c| {
+            c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        })
+        .await?;
     Ok(report)
 }
 

@@ -21,10 +21,17 @@ impl Schedule {
     /// form (minute first), which runs at second 0.
     pub fn cron(expression: &str) -> Result<Schedule> {
         let fields = expression.split_whitespace().count();
-        let full = if fields == 5 { format!("0 {expression}") } else { expression.to_owned() };
+        let full = if fields == 5 {
+            format!("0 {expression}")
+        } else {
+            expression.to_owned()
+        };
         cron::Schedule::from_str(&full)
             .map(|s| Schedule::Cron(Box::new(s)))
-            .map_err(|e| Error::BadSchedule { input: expression.to_owned(), why: e.to_string() })
+            .map_err(|e| Error::BadSchedule {
+                input: expression.to_owned(),
+                why: e.to_string(),
+            })
     }
 
     /// The start of the run after one that started at `started` and ended at `ended`.
@@ -50,9 +57,15 @@ mod tests {
     #[test]
     fn cron_accepts_six_and_five_fields_and_names_bad_ones() {
         let six = Schedule::cron("0 */15 * * * *").unwrap();
-        assert_eq!(six.next_run(at("2026-11-26T10:01:00Z"), at("2026-11-26T10:02:00Z")), at("2026-11-26T10:15:00Z"));
+        assert_eq!(
+            six.next_run(at("2026-11-26T10:01:00Z"), at("2026-11-26T10:02:00Z")),
+            at("2026-11-26T10:15:00Z")
+        );
         let five = Schedule::cron("*/15 * * * *").unwrap();
-        assert_eq!(five.next_run(at("2026-11-26T10:01:00Z"), at("2026-11-26T10:16:30Z")), at("2026-11-26T10:30:00Z"));
+        assert_eq!(
+            five.next_run(at("2026-11-26T10:01:00Z"), at("2026-11-26T10:16:30Z")),
+            at("2026-11-26T10:30:00Z")
+        );
         let error = Schedule::cron("every tuesday").unwrap_err().to_string();
         assert!(error.contains("every tuesday"), "{error}");
     }
@@ -60,10 +73,19 @@ mod tests {
     #[test]
     fn an_overrun_delays_the_next_run_instead_of_overlapping() {
         let every = Schedule::Every(Duration::from_secs(900));
-        assert_eq!(every.next_run(at("2026-11-26T10:00:00Z"), at("2026-11-26T10:05:00Z")), at("2026-11-26T10:15:00Z"));
-        assert_eq!(every.next_run(at("2026-11-26T10:00:00Z"), at("2026-11-26T10:20:00Z")), at("2026-11-26T10:20:00Z"));
+        assert_eq!(
+            every.next_run(at("2026-11-26T10:00:00Z"), at("2026-11-26T10:05:00Z")),
+            at("2026-11-26T10:15:00Z")
+        );
+        assert_eq!(
+            every.next_run(at("2026-11-26T10:00:00Z"), at("2026-11-26T10:20:00Z")),
+            at("2026-11-26T10:20:00Z")
+        );
         let cron = Schedule::cron("0 */15 * * * *").unwrap();
         // The 10:15 slot passed during the run: the next is 10:30, not a burst of missed ones.
-        assert_eq!(cron.next_run(at("2026-11-26T10:00:00Z"), at("2026-11-26T10:20:00Z")), at("2026-11-26T10:30:00Z"));
+        assert_eq!(
+            cron.next_run(at("2026-11-26T10:00:00Z"), at("2026-11-26T10:20:00Z")),
+            at("2026-11-26T10:30:00Z")
+        );
     }
 }

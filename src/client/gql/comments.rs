@@ -75,7 +75,11 @@ pub struct Comment {
 impl Comment {
     /// The text: the fragments' texts joined.
     pub fn text(&self) -> String {
-        self.message.fragments.iter().filter_map(|f| f.text.as_deref()).collect()
+        self.message
+            .fragments
+            .iter()
+            .filter_map(|f| f.text.as_deref())
+            .collect()
     }
 
     /// `created_at`, unless it is impossible: since about April 2025 Twitch sometimes sends local time
@@ -83,7 +87,10 @@ impl Comment {
     /// video's start and the offset. Returns the time and whether it was rebuilt.
     pub fn created_at_fixed(&self, video_created_at: DateTime<Utc>) -> (DateTime<Utc>, bool) {
         if self.created_at < video_created_at - chrono::Duration::minutes(5) {
-            (video_created_at + chrono::Duration::seconds(self.content_offset_seconds as i64), true)
+            (
+                video_created_at + chrono::Duration::seconds(self.content_offset_seconds as i64),
+                true,
+            )
         } else {
             (self.created_at, false)
         }
@@ -151,9 +158,15 @@ pub async fn fetch_comments(client: &Client, video: &str, from: &From) -> Result
 fn read_page(url: &str, video: &str, mut body: Value) -> Reading<CommentsPage> {
     for message in error_messages(&body) {
         match message.as_str() {
-            "failed integrity check" => return Reading::Fail(Error::GqlIntegrity { video: video.to_owned() }),
+            "failed integrity check" => {
+                return Reading::Fail(Error::GqlIntegrity {
+                    video: video.to_owned(),
+                });
+            }
             "PersistedQueryNotFound" => {
-                return Reading::Fail(Error::GqlPersistedQuery { operation: "VideoCommentsByOffsetOrCursor" });
+                return Reading::Fail(Error::GqlPersistedQuery {
+                    operation: "VideoCommentsByOffsetOrCursor",
+                });
             }
             _ => {}
         }
@@ -162,29 +175,51 @@ fn read_page(url: &str, video: &str, mut body: Value) -> Reading<CommentsPage> {
     let Some(mut video_value) = video_value.filter(|v| !v.is_null()) else {
         return match error_messages(&body).into_iter().next() {
             Some(message) if body.pointer("/data").is_none() => Reading::Retry(message),
-            _ => Reading::Fail(Error::VideoNotFound { video: video.to_owned() }),
+            _ => Reading::Fail(Error::VideoNotFound {
+                video: video.to_owned(),
+            }),
         };
     };
     let comments = video_value.get_mut("comments").map(Value::take).unwrap_or(Value::Null);
     if comments.is_null() {
         // Twitch's transient "service error": comments null, sometimes with the message in `errors`.
-        let message = error_messages(&body).into_iter().next().unwrap_or_else(|| "comments: null".into());
+        let message = error_messages(&body)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| "comments: null".into());
         return Reading::Retry(message);
     }
-    let has_next = comments.pointer("/pageInfo/hasNextPage").and_then(Value::as_bool).unwrap_or(false);
+    let has_next = comments
+        .pointer("/pageInfo/hasNextPage")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let edges: Vec<Edge> = match comments.get("edges").cloned().map(serde_json::from_value).transpose() {
         Ok(edges) => edges.unwrap_or_default(),
-        Err(source) => return Reading::Fail(Error::Decode { url: url.to_owned(), source }),
+        Err(source) => {
+            return Reading::Fail(Error::Decode {
+                url: url.to_owned(),
+                source,
+            });
+        }
     };
     let cursor = edges.last().and_then(|e| e.cursor.clone());
     let mut parsed = Vec::with_capacity(edges.len());
     for edge in edges {
         match Comment::deserialize(&edge.node) {
             Ok(comment) => parsed.push((comment, edge.node)),
-            Err(source) => return Reading::Fail(Error::Decode { url: url.to_owned(), source }),
+            Err(source) => {
+                return Reading::Fail(Error::Decode {
+                    url: url.to_owned(),
+                    source,
+                });
+            }
         }
     }
-    Reading::Ok(CommentsPage { comments: parsed, cursor, has_next })
+    Reading::Ok(CommentsPage {
+        comments: parsed,
+        cursor,
+        has_next,
+    })
 }
 
 #[cfg(test)]
@@ -192,13 +227,17 @@ mod tests {
     use super::*;
 
     fn page() -> Value {
-        serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gql/comments.json")).unwrap())
-            .unwrap()
+        serde_json::from_str(
+            &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gql/comments.json")).unwrap(),
+        )
+        .unwrap()
     }
 
     #[test]
     fn reads_a_captured_page() {
-        let Reading::Ok(page) = read_page("u", "1", page()) else { panic!("not a page") };
+        let Reading::Ok(page) = read_page("u", "1", page()) else {
+            panic!("not a page")
+        };
         assert_eq!(page.comments.len(), 3);
         assert!(page.has_next);
         assert_eq!(page.cursor.as_deref(), Some("eyJpZCI6ImMifQ"));
@@ -211,18 +250,30 @@ mod tests {
 
     #[test]
     fn in_band_errors_are_sorted_into_final_and_transient() {
-        let integrity = json!({"errors":[{"message":"failed integrity check"}],"extensions":{"challenge":{"type":"integrity"}}});
-        assert!(matches!(read_page("u", "1", integrity), Reading::Fail(Error::GqlIntegrity { .. })));
+        let integrity =
+            json!({"errors":[{"message":"failed integrity check"}],"extensions":{"challenge":{"type":"integrity"}}});
+        assert!(matches!(
+            read_page("u", "1", integrity),
+            Reading::Fail(Error::GqlIntegrity { .. })
+        ));
         let persisted = json!({"errors":[{"message":"PersistedQueryNotFound"}]});
-        assert!(matches!(read_page("u", "1", persisted), Reading::Fail(Error::GqlPersistedQuery { .. })));
-        assert!(matches!(read_page("u", "1", json!({"data":{"video":null}})), Reading::Fail(Error::VideoNotFound { .. })));
+        assert!(matches!(
+            read_page("u", "1", persisted),
+            Reading::Fail(Error::GqlPersistedQuery { .. })
+        ));
+        assert!(matches!(
+            read_page("u", "1", json!({"data":{"video":null}})),
+            Reading::Fail(Error::VideoNotFound { .. })
+        ));
         let service = json!({"errors":[{"message":"service error"}],"data":{"video":{"id":"1","comments":null}}});
         assert!(matches!(read_page("u", "1", service), Reading::Retry(_)));
     }
 
     #[test]
     fn impossible_times_are_rebuilt_from_the_offset() {
-        let Reading::Ok(page) = read_page("u", "1", page()) else { panic!() };
+        let Reading::Ok(page) = read_page("u", "1", page()) else {
+            panic!()
+        };
         let video_start: DateTime<Utc> = "2022-09-26T17:50:00Z".parse().unwrap();
         let (ok, fixed) = page.comments[0].0.created_at_fixed(video_start);
         assert!(!fixed && ok == page.comments[0].0.created_at);

@@ -29,7 +29,10 @@ pub struct GqlConfig {
 
 impl Default for GqlConfig {
     fn default() -> Self {
-        GqlConfig { client_id: DEFAULT_CLIENT_ID.into(), comments_hash: DEFAULT_COMMENTS_HASH.into() }
+        GqlConfig {
+            client_id: DEFAULT_CLIENT_ID.into(),
+            comments_hash: DEFAULT_COMMENTS_HASH.into(),
+        }
     }
 }
 
@@ -55,7 +58,10 @@ impl Client {
                 Ok(body) => match read(body) {
                     Reading::Ok(value) => return Ok(value),
                     Reading::Fail(error) => return Err(error),
-                    Reading::Retry(message) => Error::Gql { url: url.clone(), message },
+                    Reading::Retry(message) => Error::Gql {
+                        url: url.clone(),
+                        message,
+                    },
                 },
                 Err(error @ (Error::Transport { .. } | Error::GaveUp { .. } | Error::Decode { .. })) => error,
                 Err(error) => return Err(error),
@@ -70,7 +76,11 @@ impl Client {
     }
 
     async fn gql_attempt(&self, url: &str, operation: &Value) -> Result<Value> {
-        let transport = |source| Error::Transport { url: url.to_owned(), attempts: 1, source };
+        let transport = |source| Error::Transport {
+            url: url.to_owned(),
+            attempts: 1,
+            source,
+        };
         let response = self
             .http
             .post(url)
@@ -82,13 +92,27 @@ impl Client {
         let status = response.status();
         let body = response.bytes().await.map_err(transport)?;
         if status.is_server_error() || status.as_u16() == 429 {
-            return Err(Error::GaveUp { url: url.to_owned(), attempts: 1, status: status.as_u16() });
+            return Err(Error::GaveUp {
+                url: url.to_owned(),
+                attempts: 1,
+                status: status.as_u16(),
+            });
         }
         if !status.is_success() {
-            let message = format!("HTTP {}: {}", status.as_u16(), String::from_utf8_lossy(&body).chars().take(200).collect::<String>());
-            return Err(Error::Gql { url: url.to_owned(), message });
+            let message = format!(
+                "HTTP {}: {}",
+                status.as_u16(),
+                String::from_utf8_lossy(&body).chars().take(200).collect::<String>()
+            );
+            return Err(Error::Gql {
+                url: url.to_owned(),
+                message,
+            });
         }
-        serde_json::from_slice(&body).map_err(|source| Error::Decode { url: url.to_owned(), source })
+        serde_json::from_slice(&body).map_err(|source| Error::Decode {
+            url: url.to_owned(),
+            source,
+        })
     }
 }
 
@@ -96,6 +120,11 @@ impl Client {
 pub(crate) fn error_messages(body: &Value) -> Vec<String> {
     body.get("errors")
         .and_then(Value::as_array)
-        .map(|errors| errors.iter().filter_map(|e| e.get("message")?.as_str().map(str::to_owned)).collect())
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e.get("message")?.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }

@@ -1,0 +1,456 @@
+//! Laying a chart out: a [`Spec`] (two or three axes and layers in data units) drawn with plotters on a PNG or SVG
+//! backend, in the theme's colours, with the embedded DejaVu Sans. Dots are drawn once per cell of a small pixel
+//! grid, so a million points cost as much as the pixels they cover, in time and in SVG size.
+
+use plotters::chart::DualCoordChartContext;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::{FontStyle, RGBAColor, register_font};
+use std::path::Path;
+use std::sync::Once;
+
+use super::axis::Axis;
+use super::{Style, Theme};
+use crate::error::{Error, Result};
+
+/// A chart in data units, ready to draw.
+pub(crate) struct Spec {
+    /// The caption.
+    pub title: String,
+    /// The x axis.
+    pub x: Axis,
+    /// The left y axis.
+    pub y: Axis,
+    /// A right y axis for layers that say so.
+    pub right: Option<Axis>,
+    /// The x axis description.
+    pub x_desc: String,
+    /// The left y axis description.
+    pub y_desc: String,
+    /// The right y axis description.
+    pub right_desc: String,
+    /// Drawn in order: the first is at the back.
+    pub layers: Vec<Layer>,
+}
+
+/// One thing drawn on a chart.
+pub(crate) enum Layer {
+    /// Shaded vertical bands over the whole height (stream sessions).
+    Spans { spans: Vec<(i64, i64)>, label: String },
+    /// A scatter of small square dots; with `density`, coloured by how many points fall near each.
+    Dots {
+        points: Vec<(i64, i64)>,
+        density: bool,
+        label: String,
+    },
+    /// A line through `points`, on the right axis when `right`.
+    Line {
+        points: Vec<(i64, i64)>,
+        paint: Paint,
+        right: bool,
+        fill: bool,
+        markers: bool,
+        label: Option<String>,
+    },
+    /// Bars from the x axis: `(from, to, height)`.
+    Bars { bars: Vec<(i64, i64, i64)>, label: String },
+}
+
+/// Which colour of the theme a line takes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Paint {
+    /// The cumulative count.
+    Cumulative,
+    /// A total over time.
+    Total,
+    /// The n-th of several series.
+    Series(usize),
+}
+
+/// The theme's colours.
+struct Palette {
+    background: RGBColor,
+    text: RGBColor,
+    grid: RGBColor,
+    axis: RGBColor,
+    legend: RGBAColor,
+    points: RGBColor,
+    cumulative: RGBColor,
+    total: RGBColor,
+    bars: RGBColor,
+    spans: RGBAColor,
+    series: [RGBColor; 8],
+}
+
+impl Palette {
+    fn of(theme: Theme) -> Palette {
+        match theme {
+            Theme::Light => Palette {
+                background: RGBColor(255, 255, 255),
+                text: RGBColor(38, 38, 38),
+                grid: RGBColor(228, 228, 228),
+                axis: RGBColor(140, 140, 140),
+                legend: RGBColor(255, 255, 255).mix(0.9),
+                points: RGBColor(43, 108, 212),
+                cumulative: RGBColor(214, 150, 0),
+                total: RGBColor(43, 108, 212),
+                bars: RGBColor(91, 141, 239),
+                spans: RGBColor(44, 160, 44).mix(0.16),
+                series: [
+                    RGBColor(78, 121, 167),
+                    RGBColor(242, 142, 43),
+                    RGBColor(225, 87, 89),
+                    RGBColor(89, 161, 79),
+                    RGBColor(176, 122, 161),
+                    RGBColor(118, 183, 178),
+                    RGBColor(237, 201, 72),
+                    RGBColor(156, 117, 95),
+                ],
+            },
+            // The 2016 itch-plot's look: near-black, light grey text and grid, yellow count, green streams.
+            Theme::Dark => Palette {
+                background: RGBColor(13, 13, 13),
+                text: RGBColor(205, 205, 205),
+                grid: RGBColor(48, 48, 48),
+                axis: RGBColor(120, 120, 120),
+                legend: RGBColor(24, 24, 24).mix(0.9),
+                points: RGBColor(79, 157, 255),
+                cumulative: RGBColor(255, 210, 63),
+                total: RGBColor(79, 157, 255),
+                bars: RGBColor(111, 168, 255),
+                spans: RGBColor(61, 220, 132).mix(0.2),
+                series: [
+                    RGBColor(100, 160, 255),
+                    RGBColor(255, 170, 60),
+                    RGBColor(255, 100, 110),
+                    RGBColor(110, 210, 110),
+                    RGBColor(210, 140, 255),
+                    RGBColor(90, 220, 210),
+                    RGBColor(255, 225, 90),
+                    RGBColor(200, 160, 130),
+                ],
+            },
+        }
+    }
+
+    fn paint(&self, paint: Paint) -> RGBColor {
+        match paint {
+            Paint::Cumulative => self.cumulative,
+            Paint::Total => self.total,
+            Paint::Series(n) => self.series[n % self.series.len()],
+        }
+    }
+}
+
+/// Density colours, sparse to dense: blue, indigo, purple, magenta, red (the 2016 chart's map, brightened to
+/// read on both themes).
+const DENSITY: [(u8, u8, u8); 5] = [
+    (59, 108, 255),
+    (91, 60, 255),
+    (155, 50, 230),
+    (224, 47, 191),
+    (255, 48, 48),
+];
+
+/// The colour at `t` in 0..=1 along [`DENSITY`].
+fn density_colour(t: f64) -> RGBColor {
+    let t = t.clamp(0.0, 1.0) * (DENSITY.len() - 1) as f64;
+    let i = (t.floor() as usize).min(DENSITY.len() - 2);
+    let f = t - i as f64;
+    let (a, b) = (DENSITY[i], DENSITY[i + 1]);
+    let mix = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * f).round() as u8;
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// Registers the embedded DejaVu Sans as "sans-serif" for plotters, once: text then draws the same on every
+/// machine, with no system font.
+fn register_fonts() {
+    static FONTS: Once = Once::new();
+    FONTS.call_once(|| {
+        let regular = register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular());
+        let bold = register_font("sans-serif", FontStyle::Bold, dejavu::sans::bold());
+        assert!(regular.is_ok() && bold.is_ok(), "the embedded DejaVu Sans parses");
+    });
+}
+
+/// Draws `spec` into `path`: SVG when it ends in `.svg`, else PNG.
+pub(crate) fn render(spec: &Spec, style: &Style, path: &Path) -> Result<()> {
+    let svg = super::is_svg(path)?;
+    register_fonts();
+    let failed = |source: Box<dyn std::error::Error + Send + Sync>| Error::Plot {
+        path: path.to_owned(),
+        source,
+    };
+    let size = (style.width, style.height);
+    if svg {
+        let root = SVGBackend::new(path, size).into_drawing_area();
+        draw(&root, spec, style).map_err(|e| failed(Box::new(e)))?;
+        root.present().map_err(|e| failed(Box::new(e)))?;
+    } else {
+        let root = BitMapBackend::new(path, size).into_drawing_area();
+        draw(&root, spec, style).map_err(|e| failed(Box::new(e)))?;
+        root.present().map_err(|e| failed(Box::new(e)))?;
+    }
+    Ok(())
+}
+
+type DrawResult<DB> = std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec, style: &Style) -> DrawResult<DB> {
+    let palette = Palette::of(style.theme);
+    root.fill(&palette.background)?;
+    // Text grows and shrinks with the picture, within reason: 14 px labels at the default 1600x800.
+    let zoom = (f64::from(style.width) / 1600.0)
+        .min(f64::from(style.height) / 800.0)
+        .clamp(0.75, 2.5);
+    let size = |px: f64| (px * zoom).round();
+    let label_font = ("sans-serif", size(14.0)).into_font().color(&palette.text);
+    let desc_font = ("sans-serif", size(15.0)).into_font().color(&palette.text);
+    let title_font = ("sans-serif", size(22.0), FontStyle::Bold)
+        .into_font()
+        .color(&palette.text);
+
+    let widest = |axis: &Axis| -> std::result::Result<u32, DrawingAreaErrorKind<DB::ErrorType>> {
+        let mut widest = 0;
+        for &tick in axis.ticks() {
+            widest = widest.max(root.estimate_text_size(&axis.label(tick), &label_font)?.0);
+        }
+        Ok(widest)
+    };
+    let side = |axis: &Axis| -> std::result::Result<u32, DrawingAreaErrorKind<DB::ErrorType>> {
+        Ok(widest(axis)? + size(34.0) as u32)
+    };
+    let left = side(&spec.y)?;
+    let right = match &spec.right {
+        Some(axis) => side(axis)?,
+        None => 0,
+    };
+    let bottom = size(58.0) as u32;
+
+    let mut chart = ChartBuilder::on(root)
+        .caption(&spec.title, title_font)
+        .margin(size(14.0) as u32)
+        .margin_right(if right > 0 { size(8.0) } else { size(30.0) } as u32)
+        .set_label_area_size(LabelAreaPosition::Left, left)
+        .set_label_area_size(LabelAreaPosition::Bottom, bottom)
+        .set_label_area_size(LabelAreaPosition::Right, right)
+        .build_cartesian_2d(spec.x.clone(), spec.y.clone())?
+        .set_secondary_coord(spec.x.clone(), spec.right.clone().unwrap_or_else(|| spec.y.clone()));
+
+    chart
+        .configure_mesh()
+        .x_desc(spec.x_desc.as_str())
+        .y_desc(spec.y_desc.as_str())
+        .label_style(label_font.clone())
+        .axis_desc_style(desc_font.clone())
+        .bold_line_style(palette.grid)
+        .axis_style(palette.axis)
+        .x_labels(spec.x.ticks().len().max(2))
+        .y_labels(spec.y.ticks().len().max(2))
+        .draw()?;
+    if let Some(axis) = &spec.right {
+        chart
+            .configure_secondary_axes()
+            .y_desc(spec.right_desc.as_str())
+            .label_style(label_font.clone())
+            .axis_desc_style(desc_font.clone())
+            .axis_style(palette.axis)
+            .y_labels(axis.ticks().len().max(2))
+            .draw()?;
+    }
+
+    let mut labelled = false;
+    for layer in &spec.layers {
+        match layer {
+            Layer::Spans { spans, label } => {
+                let (lo, hi) = (spec.x.lo(), spec.x.hi());
+                let fill = palette.spans;
+                let bands: Vec<_> = spans
+                    .iter()
+                    .filter(|(start, end)| *end >= lo && *start <= hi)
+                    .map(|&(start, end)| {
+                        Rectangle::new(
+                            [(start.max(lo), spec.y.lo()), (end.min(hi), spec.y.hi())],
+                            fill.filled(),
+                        )
+                    })
+                    .collect();
+                // No legend entry for streams that all fall outside the chart.
+                if bands.is_empty() {
+                    continue;
+                }
+                chart
+                    .draw_series(bands)?
+                    .label(label.as_str())
+                    .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 18, y + 6)], fill.filled()));
+                labelled = true;
+            }
+            Layer::Dots { points, density, label } => {
+                draw_dots(root, &chart, points, *density, &palette, style)?;
+                let legend = chart.draw_series(std::iter::empty::<Rectangle<(i64, i64)>>())?;
+                legend.label(label.as_str());
+                if *density {
+                    let colours: Vec<RGBColor> = (0..5).map(|i| density_colour(f64::from(i) / 4.0)).collect();
+                    legend.legend(move |(x, y)| {
+                        EmptyElement::at((x, y))
+                            + Rectangle::new([(0, -4), (3, 4)], colours[0].filled())
+                            + Rectangle::new([(4, -4), (7, 4)], colours[1].filled())
+                            + Rectangle::new([(8, -4), (11, 4)], colours[2].filled())
+                            + Rectangle::new([(12, -4), (15, 4)], colours[3].filled())
+                            + Rectangle::new([(16, -4), (19, 4)], colours[4].filled())
+                    });
+                } else {
+                    let colour = palette.points;
+                    legend.legend(move |(x, y)| Rectangle::new([(x + 5, y - 4), (x + 13, y + 4)], colour.filled()));
+                }
+                labelled = true;
+            }
+            Layer::Line {
+                points,
+                paint,
+                right,
+                fill,
+                markers,
+                label,
+            } => {
+                let colour = palette.paint(*paint);
+                let axis = if *right {
+                    spec.right.as_ref().unwrap_or(&spec.y)
+                } else {
+                    &spec.y
+                };
+                let baseline = axis.lo().max(0);
+                if *fill && let (Some(first), Some(last)) = (points.first(), points.last()) {
+                    // The area under the line, as one polygon down to the baseline.
+                    let mut outline = points.clone();
+                    outline.push((last.0, baseline));
+                    outline.push((first.0, baseline));
+                    let area = std::iter::once(Polygon::new(outline, colour.mix(0.06).filled()));
+                    if *right {
+                        chart.draw_secondary_series(area)?;
+                    } else {
+                        chart.draw_series(area)?;
+                    }
+                }
+                let line = LineSeries::new(points.iter().copied(), colour.stroke_width(2));
+                let anno = if *right {
+                    chart.draw_secondary_series(line)?
+                } else {
+                    chart.draw_series(line)?
+                };
+                if let Some(label) = label {
+                    anno.label(label.as_str())
+                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3)));
+                    labelled = true;
+                }
+                if *markers {
+                    let dots = points.iter().map(|&point| Circle::new(point, 3, colour.filled()));
+                    if *right {
+                        chart.draw_secondary_series(dots)?;
+                    } else {
+                        chart.draw_series(dots)?;
+                    }
+                }
+            }
+            Layer::Bars { bars, label } => {
+                let colour = palette.bars;
+                // A pixel of gap between bars when they are wide enough to spare it.
+                let width = bars.first().map_or(0, |&(from, to, _)| {
+                    spec.x.pixel(to, style.width as i32) - spec.x.pixel(from, style.width as i32)
+                });
+                let gap = u32::from(width >= 4);
+                let baseline = spec.y.lo();
+                chart
+                    .draw_series(bars.iter().map(|&(from, to, height)| {
+                        let mut bar = Rectangle::new([(from, baseline), (to, height)], colour.filled());
+                        bar.set_margin(0, 0, gap, gap);
+                        bar
+                    }))?
+                    .label(label.as_str())
+                    .legend(move |(x, y)| Rectangle::new([(x + 3, y - 6), (x + 15, y + 6)], colour.filled()));
+                labelled = true;
+            }
+        }
+    }
+    if labelled {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .margin(size(10.0) as u32)
+            .legend_area_size(size(26.0) as u32)
+            .background_style(palette.legend.filled())
+            .border_style(palette.axis)
+            .label_font(label_font)
+            .draw()?;
+    }
+    Ok(())
+}
+
+/// The dots of a scatter. Points are counted into cells of a pixel grid: each occupied cell `dot` pixels wide is
+/// drawn once. With `density` its colour follows the count of its bin (3x3 cells) on a log scale, and a bin ten,
+/// a hundred or a thousand times denser than the median bin draws its cells two, three or four cells wide, on
+/// top, so a wave of thousands of accounts that falls on a few pixels still shows. No per-point work but the
+/// count: a million points cost what the cells they cover cost.
+fn draw_dots<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &DualCoordChartContext<'_, DB, Cartesian2d<Axis, Axis>, Cartesian2d<Axis, Axis>>,
+    points: &[(i64, i64)],
+    density: bool,
+    palette: &Palette,
+    style: &Style,
+) -> DrawResult<DB> {
+    let (xs, ys) = chart.plotting_area().get_pixel_range();
+    let (width, height) = ((xs.end - xs.start).max(1) as usize, (ys.end - ys.start).max(1) as usize);
+    let dot = (style.width as usize / 700).clamp(2, 6);
+    let bin = dot * 3;
+    let (columns, rows) = (width.div_ceil(dot), height.div_ceil(dot));
+    let bin_columns = width.div_ceil(bin);
+    let mut occupied = vec![false; columns * rows];
+    let mut counts = vec![0u32; bin_columns * height.div_ceil(bin)];
+    for point in points {
+        let (px, py) = chart.backend_coord(point);
+        if !xs.contains(&px) || !ys.contains(&py) {
+            continue;
+        }
+        let (dx, dy) = ((px - xs.start) as usize, (py - ys.start) as usize);
+        occupied[dy / dot * columns + dx / dot] = true;
+        counts[dy / bin * bin_columns + dx / bin] += 1;
+    }
+    let densest = f64::from(counts.iter().copied().max().unwrap_or(1).max(2)).ln();
+    let median = {
+        let mut occupied_bins: Vec<u32> = counts.iter().copied().filter(|&count| count > 0).collect();
+        let middle = occupied_bins.len() / 2;
+        if occupied_bins.is_empty() {
+            1.0
+        } else {
+            f64::from(*occupied_bins.select_nth_unstable(middle).1)
+        }
+    };
+    // (bin count, x, y) of each occupied cell, sparse first so dense cells are drawn on top.
+    let mut cells: Vec<(u32, usize, usize)> = occupied
+        .iter()
+        .enumerate()
+        .filter(|(_, occupied)| **occupied)
+        .map(|(cell, _)| {
+            let (cx, cy) = (cell % columns * dot, cell / columns * dot);
+            (counts[cy / bin * bin_columns + cx / bin], cx, cy)
+        })
+        .collect();
+    if density {
+        cells.sort_unstable_by_key(|cell| cell.0);
+    }
+    for (count, cx, cy) in cells {
+        let (colour, side) = if density {
+            let t = f64::from(count).ln() / densest;
+            let grow = (f64::from(count) / median).log10().floor().clamp(0.0, 3.0) as usize;
+            (density_colour(t), dot * (1 + grow))
+        } else {
+            (palette.points, dot)
+        };
+        let grow = ((side - dot) / 2) as i32;
+        let (x, y) = (xs.start + cx as i32 - grow, ys.start + cy as i32 - grow);
+        let cell = Rectangle::new([(x, y), (x + side as i32 - 1, y + side as i32 - 1)], colour.filled());
+        root.draw(&cell)?;
+    }
+    Ok(())
+}

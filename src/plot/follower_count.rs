@@ -1,0 +1,105 @@
+//! `itch plot follower-count <login>`: the follower total at every sync that counted it, as a line, with stream
+//! sessions shaded, to see how each stream moved the count. Reads the `follower-count` and `streams` reports.
+
+use rusqlite::Connection;
+use std::path::Path;
+
+use super::axis::{Axis, Scale};
+use super::draw::{Layer, Paint, Spec};
+use super::followers::in_period;
+use super::scatter::{max_ticks, with_day};
+use super::{Drawn, Period, ScatterOptions, Style, chart_params, draw, read_columns, stream_spans, time_value, within};
+use crate::error::{Error, Result};
+
+/// Draws the follower total of `login` over time into `output`. Of `options`, the bounds, the x label and
+/// `no_streams` apply.
+pub fn follower_count(
+    conn: &Connection,
+    login: &str,
+    period: &Period,
+    options: &ScatterOptions,
+    style: &Style,
+    output: &Path,
+) -> Result<Drawn> {
+    super::is_svg(output)?;
+    let login = login.trim().to_ascii_lowercase();
+    let (x_min, x_max, y_min, y_max) = options.bounds.parse(Scale::Time, Scale::Count)?;
+    let mut points = Vec::new();
+    let params = chart_params(Some(&login), None, period);
+    read_columns(
+        conn,
+        "follower-count",
+        &params,
+        ["taken_at", "follower_total"],
+        |[taken, total]| {
+            if let (Some(x), Ok(y)) = (time_value(taken), total.as_i64())
+                && within(x, x_min, x_max)
+                && within(y, y_min, y_max)
+            {
+                points.push((x, y));
+            }
+            Ok(())
+        },
+    )?;
+    let (Some(first), Some(last)) = (points.first(), points.last()) else {
+        return Err(Error::NothingToPlot {
+            what: format!("the archive has no follower counts of '{login}'{}", in_period(period)),
+        });
+    };
+    let span = last.0 - first.0;
+    let x = Axis::new(
+        Scale::Time,
+        x_min.unwrap_or(first.0 - span / 50),
+        x_max.unwrap_or(last.0 + span / 50),
+        max_ticks(Scale::Time, style.width, true),
+    );
+    let low = points.iter().map(|p| p.1).min().expect("not empty");
+    let high = points.iter().map(|p| p.1).max().expect("not empty");
+    let pad = ((high - low) / 10).max(1);
+    let y = Axis::new(
+        Scale::Count,
+        y_min.unwrap_or((low - pad).max(0)),
+        y_max.unwrap_or(high + pad),
+        max_ticks(Scale::Count, style.height, false),
+    );
+    let mut layers = Vec::new();
+    if !options.no_streams {
+        let spans = stream_spans(conn, &login)?;
+        if !spans.is_empty() {
+            layers.push(Layer::Spans {
+                spans,
+                label: "streams".into(),
+            });
+        }
+    }
+    let shown = points.len() as u64;
+    layers.push(Layer::Line {
+        markers: points.len() <= 400,
+        points,
+        paint: Paint::Total,
+        right: false,
+        fill: false,
+        label: Some("follower total at each sync".into()),
+    });
+    let spec = Spec {
+        title: style
+            .title
+            .clone()
+            .unwrap_or_else(|| format!("{login}: follower total")),
+        x_desc: options
+            .x_label
+            .clone()
+            .unwrap_or_else(|| with_day("time (UTC)".into(), &x)),
+        y_desc: "followers".into(),
+        right_desc: String::new(),
+        x,
+        y,
+        right: None,
+        layers,
+    };
+    draw::render(&spec, style, output)?;
+    Ok(Drawn {
+        points: shown,
+        notes: Vec::new(),
+    })
+}

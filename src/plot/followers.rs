@@ -1,0 +1,78 @@
+//! `itch plot followers <login>`: the 2016 itch-plot chart from the archive. Each current follower is a dot at
+//! (follow time, account creation); organic followers' accounts are spread over the years, so a follow-bot wave
+//! shows as a dense cluster or line of young accounts. The cumulative follow count runs along the right axis and
+//! stream sessions are shaded. Reads the `followers` and `streams` reports.
+
+use rusqlite::Connection;
+use std::path::Path;
+
+use super::axis::Scale;
+use super::scatter::{self, Scatter};
+use super::{Drawn, Period, ScatterOptions, Style, chart_params, draw, read_columns, stream_spans, time_value};
+use crate::error::{Error, Result};
+
+/// Draws the follow chart of `login` into `output` (PNG, or SVG when it ends in `.svg`).
+pub fn followers(
+    conn: &Connection,
+    login: &str,
+    period: &Period,
+    options: &ScatterOptions,
+    style: &Style,
+    output: &Path,
+) -> Result<Drawn> {
+    super::is_svg(output)?;
+    let login = login.trim().to_ascii_lowercase();
+    let (mut points, mut xs) = (Vec::new(), Vec::new());
+    let params = chart_params(Some(&login), None, period);
+    read_columns(
+        conn,
+        "followers",
+        &params,
+        ["followed_at", "account_created_at"],
+        |[followed, created]| {
+            if let Some(x) = time_value(followed) {
+                xs.push(x);
+                if let Some(y) = time_value(created) {
+                    points.push((x, y));
+                }
+            }
+            Ok(())
+        },
+    )?;
+    if xs.is_empty() {
+        return Err(Error::NothingToPlot {
+            what: format!("the archive has no followers of '{login}'{}", in_period(period)),
+        });
+    }
+    let spans = if options.no_streams {
+        Vec::new()
+    } else {
+        stream_spans(conn, &login)?
+    };
+    let data = Scatter {
+        title: format!("{login}: when followers followed, and when their accounts were made"),
+        x_scale: Scale::Time,
+        y_scale: Scale::Time,
+        x_desc: "followed (UTC)".into(),
+        y_desc: "account created (UTC)".into(),
+        points,
+        xs,
+        spans,
+        what: "follows".into(),
+    };
+    let (spec, shown) = scatter::spec(data, options, style)?;
+    draw::render(&spec, style, output)?;
+    Ok(Drawn {
+        points: shown,
+        notes: Vec::new(),
+    })
+}
+
+/// " in that period" when `--since`/`--until` were given.
+pub(crate) fn in_period(period: &Period) -> &'static str {
+    if period.since.is_some() || period.until.is_some() {
+        " in that period"
+    } else {
+        ""
+    }
+}

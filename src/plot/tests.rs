@@ -1,0 +1,481 @@
+//! Chart tests over the reports' hand-made archive (see `report/tests.rs` for what it holds): every chart renders
+//! a PNG and an SVG of the asked size, from the archive and from report TSV; mistakes are refused by name.
+
+use super::*;
+use crate::report::{Direction, Format, OutputOptions, Params};
+use std::path::PathBuf;
+
+fn archive() -> (tempfile::TempDir, PathBuf, rusqlite::Connection) {
+    let (dir, path) = crate::report::tests::archive();
+    let conn = crate::archive::open_read_only(&path).unwrap();
+    (dir, path, conn)
+}
+
+fn style(width: u32, height: u32) -> Style {
+    Style {
+        width,
+        height,
+        ..Style::default()
+    }
+}
+
+/// Checks the PNG signature and reads the size from the IHDR chunk.
+fn assert_png(path: &Path, width: u32, height: u32) {
+    let bytes = std::fs::read(path).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{} is a PNG", path.display());
+    assert_eq!(&bytes[12..16], b"IHDR");
+    let size = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
+    assert_eq!((size(16), size(20)), (width, height), "{}", path.display());
+    assert!(bytes.len() > 2_000, "{} has a picture in it", path.display());
+}
+
+/// Checks that the file is one SVG element of the asked size, with text drawn in it.
+fn assert_svg(path: &Path, width: u32, height: u32) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.starts_with("<svg"), "{}", &text[..text.len().min(100)]);
+    let open = &text[..text.find('>').unwrap()];
+    assert!(open.contains(&format!("width=\"{width}\"")), "{open}");
+    assert!(open.contains(&format!("height=\"{height}\"")), "{open}");
+    assert!(text.trim_end().ends_with("</svg>"));
+    assert!(!svg_texts(&text).is_empty(), "labels are drawn");
+    text
+}
+
+/// The words of an SVG's `<text>` elements.
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|element| {
+            let body = &element[element.find('>')? + 1..];
+            Some(body[..body.find("</text>")?].trim().to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn every_archive_chart_renders_a_png_and_an_svg_of_the_asked_size() {
+    let (dir, _path, conn) = archive();
+    type Chart = fn(&rusqlite::Connection, &str, &Period, &ScatterOptions, &Style, &Path) -> Result<Drawn>;
+    let charts: [(&str, &str, Chart); 4] = [
+        ("followers", "rig", followers),
+        ("follower-count", "rig", follower_count),
+        ("viewers", "rig", viewers),
+        ("chat-activity", "2001", chat_activity),
+    ];
+    let density = ScatterOptions {
+        density: true,
+        ..ScatterOptions::default()
+    };
+    for (name, subject, chart) in charts {
+        let png = dir.path().join(format!("{name}.png"));
+        let drawn = chart(&conn, subject, &Period::default(), &density, &style(900, 500), &png).unwrap();
+        assert!(drawn.points > 0, "{name}");
+        assert_png(&png, 900, 500);
+        let svg = dir.path().join(format!("{name}.SVG"));
+        chart(
+            &conn,
+            subject,
+            &Period::default(),
+            &ScatterOptions::default(),
+            &style(640, 480),
+            &svg,
+        )
+        .unwrap();
+        assert_svg(&svg, 640, 480);
+    }
+}
+
+#[test]
+fn charts_count_what_they_draw() {
+    let (dir, _path, conn) = archive();
+    let out = dir.path().join("chart.png");
+    let period = Period::default();
+    // rig has 25 + 30 + 10 + 19 current followers, all with a known account creation.
+    let drawn = followers(
+        &conn,
+        "rig",
+        &period,
+        &ScatterOptions::default(),
+        &Style::default(),
+        &out,
+    )
+    .unwrap();
+    assert_eq!(drawn.points, 84);
+    let drawn = follower_count(
+        &conn,
+        "rig",
+        &period,
+        &ScatterOptions::default(),
+        &Style::default(),
+        &out,
+    )
+    .unwrap();
+    assert_eq!(drawn.points, 3);
+    let drawn = viewers(
+        &conn,
+        "rig",
+        &period,
+        &ScatterOptions::default(),
+        &Style::default(),
+        &out,
+    )
+    .unwrap();
+    assert_eq!(drawn.points, 3);
+    let drawn = chat_activity(
+        &conn,
+        "v2001",
+        &period,
+        &ScatterOptions::default(),
+        &Style::default(),
+        &out,
+    )
+    .unwrap();
+    assert_eq!(
+        drawn,
+        Drawn {
+            points: 4,
+            notes: Vec::new()
+        }
+    );
+    // A partial download charts what there is, and says so.
+    let drawn = chat_activity(
+        &conn,
+        "2002",
+        &period,
+        &ScatterOptions::default(),
+        &Style::default(),
+        &out,
+    )
+    .unwrap();
+    assert_eq!(drawn.points, 2);
+    assert_eq!(drawn.notes.len(), 1);
+    assert!(drawn.notes[0].contains("only partly downloaded"), "{:?}", drawn.notes);
+}
+
+#[test]
+fn bounds_and_periods_trim_the_follow_chart() {
+    let (dir, _path, conn) = archive();
+    let out = dir.path().join("chart.svg");
+    // Wave B alone: followed on the 15th.
+    let period = Period {
+        since: Some(crate::report::time::parse_since("2026-02-15").unwrap()),
+        until: Some(crate::report::time::parse_until("2026-02-15").unwrap()),
+    };
+    let drawn = followers(
+        &conn,
+        "rig",
+        &period,
+        &ScatterOptions::default(),
+        &Style::default(),
+        &out,
+    )
+    .unwrap();
+    assert_eq!(drawn.points, 10);
+    // Accounts made in 2025 or later: waves A and C.
+    let young = ScatterOptions {
+        bounds: Bounds {
+            y_min: Some("2025-01-01".into()),
+            ..Bounds::default()
+        },
+        kind: Kind::Scatter,
+        ..ScatterOptions::default()
+    };
+    let drawn = followers(&conn, "rig", &Period::default(), &young, &Style::default(), &out).unwrap();
+    assert_eq!(drawn.points, 25 + 19);
+    let texts = svg_texts(&std::fs::read_to_string(&out).unwrap());
+    assert!(
+        texts.iter().any(|t| t == "follows (44)"),
+        "the legend counts the dots: {texts:?}"
+    );
+    assert!(
+        !texts.iter().any(|t| t.contains("so far")),
+        "a scatter has no count line: {texts:?}"
+    );
+}
+
+#[test]
+fn mistakes_are_refused_by_name() {
+    let (dir, _path, conn) = archive();
+    let period = Period::default();
+    let options = ScatterOptions::default();
+    let error = followers(
+        &conn,
+        "rig",
+        &period,
+        &options,
+        &Style::default(),
+        &dir.path().join("chart.jpg"),
+    );
+    assert!(
+        matches!(error, Err(Error::PlotOption { flag: "--output", .. })),
+        "{error:?}"
+    );
+    let error = followers(
+        &conn,
+        "nobody",
+        &period,
+        &options,
+        &Style::default(),
+        &dir.path().join("c.png"),
+    );
+    assert!(matches!(error, Err(Error::UnknownChannel { .. })), "{error:?}");
+    // Nobody followed rig in 2030, and chan was never seen live.
+    let later = Period {
+        since: Some(crate::report::time::parse_since("2030-01-01").unwrap()),
+        until: None,
+    };
+    let error = followers(
+        &conn,
+        "rig",
+        &later,
+        &options,
+        &Style::default(),
+        &dir.path().join("c.png"),
+    )
+    .unwrap_err();
+    assert!(matches!(error, Error::NothingToPlot { .. }), "{error:?}");
+    assert!(
+        error.to_string().contains("no followers of 'rig' in that period"),
+        "{error}"
+    );
+    let error = viewers(
+        &conn,
+        "chan",
+        &period,
+        &options,
+        &Style::default(),
+        &dir.path().join("c.png"),
+    );
+    assert!(matches!(error, Err(Error::NothingToPlot { .. })), "{error:?}");
+    let error = chat_activity(
+        &conn,
+        "2003",
+        &period,
+        &options,
+        &Style::default(),
+        &dir.path().join("c.png"),
+    )
+    .unwrap_err();
+    assert!(error.to_string().contains("never downloaded"), "{error}");
+    let error = chat_activity(
+        &conn,
+        "9999",
+        &period,
+        &options,
+        &Style::default(),
+        &dir.path().join("c.png"),
+    );
+    assert!(matches!(error, Err(Error::UnknownVideo { .. })), "{error:?}");
+    let bad_bound = ScatterOptions {
+        bounds: Bounds {
+            x_min: Some("last week".into()),
+            ..Bounds::default()
+        },
+        ..ScatterOptions::default()
+    };
+    let error = followers(
+        &conn,
+        "rig",
+        &period,
+        &bad_bound,
+        &Style::default(),
+        &dir.path().join("c.png"),
+    );
+    assert!(
+        matches!(error, Err(Error::PlotOption { flag: "--x-min", .. })),
+        "{error:?}"
+    );
+    let missing_dir = dir.path().join("no/such/dir/c.png");
+    let error = followers(&conn, "rig", &period, &options, &Style::default(), &missing_dir);
+    assert!(matches!(error, Err(Error::Plot { .. })), "{error:?}");
+}
+
+/// The TSV `itch report <name>` prints, in `format`.
+fn report_tsv(conn: &rusqlite::Connection, name: &str, params: &Params, format: Format) -> Vec<u8> {
+    let options = OutputOptions {
+        format,
+        ..OutputOptions::default()
+    };
+    let mut out = Vec::new();
+    crate::report::write_report(conn, crate::report::find(name).unwrap(), params, &options, &mut out).unwrap();
+    out
+}
+
+fn rig_params() -> Params {
+    Params {
+        login: Some("rig".into()),
+        direction: Some(Direction::Asc),
+        ..Params::default()
+    }
+}
+
+#[test]
+fn report_tsv_charts_with_or_without_its_header() {
+    let (dir, _path, conn) = archive();
+    let streams = dir.path().join("streams.tsv");
+    std::fs::write(&streams, report_tsv(&conn, "streams", &rig_params(), Format::Seed)).unwrap();
+    let tsv = TsvOptions {
+        streams: Some(streams),
+        ..TsvOptions::default()
+    };
+    // With the header (x and y found by position: followed_at and account_created_at).
+    for (format, file) in [(Format::Tsv, "followers.tsv"), (Format::Seed, "followers-2016.tsv")] {
+        let input = report_tsv(&conn, "followers", &rig_params(), format);
+        let png = dir.path().join(format!("{file}.png"));
+        let drawn = tsv::plot_tsv(
+            &input[..],
+            Path::new(file),
+            &tsv,
+            &ScatterOptions::default(),
+            &style(800, 400),
+            &png,
+            &mut std::io::sink(),
+        )
+        .unwrap();
+        assert_eq!(drawn.points, 84, "{file}");
+        assert_png(&png, 800, 400);
+        let svg = dir.path().join(format!("{file}.svg"));
+        let options = ScatterOptions {
+            density: true,
+            ..ScatterOptions::default()
+        };
+        tsv::plot_tsv(
+            &input[..],
+            Path::new(file),
+            &tsv,
+            &options,
+            &style(700, 350),
+            &svg,
+            &mut std::io::sink(),
+        )
+        .unwrap();
+        let text = assert_svg(&svg, 700, 350);
+        assert!(
+            svg_texts(&text).iter().any(|t| t == "streams"),
+            "the streams file is shaded and named"
+        );
+    }
+}
+
+#[test]
+fn tsv_columns_by_number_name_or_2016_field_and_records_within_bounds() {
+    let (dir, _path, conn) = archive();
+    let input = report_tsv(&conn, "followers", &rig_params(), Format::Tsv);
+    let out = dir.path().join("delta.png");
+    // y = seconds_to_follow (a count), by header name; x = followed_at, by number; only wave B's day.
+    let tsv = TsvOptions {
+        x_column: "4".into(),
+        y_column: "seconds_to_follow".into(),
+        records: true,
+        ..TsvOptions::default()
+    };
+    let options = ScatterOptions {
+        kind: Kind::Scatter,
+        bounds: Bounds {
+            x_min: Some("2026-02-15".into()),
+            x_max: Some("2026-02-15".into()),
+            ..Bounds::default()
+        },
+        ..ScatterOptions::default()
+    };
+    let mut records = Vec::new();
+    let drawn = tsv::plot_tsv(
+        &input[..],
+        Path::new("f.tsv"),
+        &tsv,
+        &options,
+        &Style::default(),
+        &out,
+        &mut records,
+    )
+    .unwrap();
+    assert_eq!(drawn.points, 10);
+    let records = String::from_utf8(records).unwrap();
+    assert_eq!(records.lines().count(), 11, "the header and wave B:\n{records}");
+    assert!(records.starts_with("follower\tchannel\t"), "{records}");
+    assert!(
+        records.lines().skip(1).all(|line| line.starts_with("wave_b")),
+        "{records}"
+    );
+
+    // A 2016 headerless file with epoch times, columns by 2016 name.
+    let seed = b"user0\tSomeChan\t1420070400\t1467367200\t47296800\t0\n\
+                 user1\tSomeChan\t1467360000\t1467367230\t7230\t0\n";
+    let tsv = TsvOptions {
+        x_column: "followed".into(),
+        y_column: "delta".into(),
+        ..TsvOptions::default()
+    };
+    let drawn = tsv::plot_tsv(
+        &seed[..],
+        Path::new("seed.tsv"),
+        &tsv,
+        &ScatterOptions::default(),
+        &Style::default(),
+        &out,
+        &mut std::io::sink(),
+    )
+    .unwrap();
+    assert_eq!(drawn.points, 2);
+}
+
+#[test]
+fn tsv_mistakes_name_the_file_line_or_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("c.png");
+    let plot = |input: &[u8], tsv: &TsvOptions| {
+        tsv::plot_tsv(
+            input,
+            Path::new("in.tsv"),
+            tsv,
+            &ScatterOptions::default(),
+            &Style::default(),
+            &out,
+            &mut std::io::sink(),
+        )
+    };
+    let input = b"a\tb\t2020-01-01T00:00:00Z\t2026-01-01T00:00:00Z\na\tb\tsoon\t2026-01-02T00:00:00Z\n";
+    match plot(input, &TsvOptions::default()) {
+        Err(error @ Error::PlotInput { line: 2, .. }) => {
+            assert_eq!(error.to_string(), "in.tsv, line 2: created is 'soon', not a time");
+        }
+        other => panic!("{other:?}"),
+    }
+    let tsv = TsvOptions {
+        x_column: "nope".into(),
+        ..TsvOptions::default()
+    };
+    assert!(matches!(plot(input, &tsv), Err(Error::PlotOption { .. })));
+    let tsv = TsvOptions {
+        x_column: "0".into(),
+        ..TsvOptions::default()
+    };
+    assert!(matches!(plot(input, &tsv), Err(Error::PlotOption { .. })));
+    assert!(matches!(
+        plot(b"\n\n", &TsvOptions::default()),
+        Err(Error::NothingToPlot { .. })
+    ));
+    let streams = dir.path().join("streams.tsv");
+    std::fs::write(&streams, "start\tend\n1\t2\nbad line\n").unwrap();
+    assert!(matches!(
+        tsv::read_streams(&streams),
+        Err(Error::PlotInput { line: 3, .. })
+    ));
+}
+
+#[test]
+fn archive_times_parse_fast_and_the_same_as_chrono() {
+    for text in [
+        "1970-01-01T00:00:00Z",
+        "2016-02-29T23:59:59Z",
+        "2026-03-01T17:59:30Z",
+        "1969-12-31T23:59:59Z",
+    ] {
+        assert_eq!(epoch(text), crate::report::time::epoch_seconds(text), "{text}");
+    }
+    assert_eq!(epoch("2026-02-30T00:00:00Z"), None);
+    assert_eq!(epoch("2026-01-01 00:00:00"), Some(1_767_225_600));
+    assert_eq!(parse_duration("1:23:45"), Some(5025));
+    assert_eq!(parse_duration("83:00"), Some(4980));
+    assert_eq!(parse_duration("1:2:3:4"), None);
+}

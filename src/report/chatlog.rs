@@ -1,0 +1,22 @@
+//! `itch report chatlog <video-id>`: a VOD's archived chat in the order it was said, the 2016 itch's `chatlog`
+//! from the archive (so it outlives the VOD). `--format seed` prints the old `user : message` lines. A download
+//! that has not finished prints what it has staged so far, with a note on stderr.
+
+use super::{Direction, Report, SeedForm, Subject};
+
+/// The report's declaration.
+pub(super) const REPORT: Report = Report {
+    name: "chatlog",
+    help: "a VOD's chat in order: seconds into the VOD, time, user, text (--format seed: `user : text`)",
+    subject: Subject::Video,
+    time_columns: &["created_at"],
+    filter_column: Some("created_at"),
+    default_direction: Direction::Asc,
+    seed: SeedForm {
+        columns: &["user", "text"],
+        separator: " : ",
+    },
+    sql: include_str!("chatlog.sql"),
+    notes_sql: Some(include_str!("chatlog_notes.sql")),
+    reducer: None,
+};
