@@ -1,0 +1,119 @@
+//! Reports, `itch sql` and a chart on an archive synced from the fake, checked against what the fake serves
+//! (read independently through the client, not through the archive).
+
+use crate::paging::{all_followers, broadcaster};
+use crate::util::{archive, count, itch, login_as, mock_with, run, store_with_user_token, sync, text};
+use itch::client::helix::followers;
+use itch::mock::MockConfig;
+use serde_json::Value;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_match_what_twitch_served() {
+    let mock = mock_with(MockConfig {
+        followers: 1_500,
+        comments: 400,
+        ..MockConfig::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let (login, id) = broadcaster(&mock);
+    login_as(&mock, dir.path(), &login);
+    assert!(
+        sync(&mock, dir.path(), &["--cache", "none", &login])
+            .await
+            .status
+            .success()
+    );
+
+    // What Twitch says, read straight from the fake.
+    let token_dir = tempfile::tempdir().unwrap();
+    let client = crate::util::client(
+        &mock,
+        Some(store_with_user_token(
+            &mock,
+            token_dir.path(),
+            &login,
+            &[followers::SCOPE],
+        )),
+    );
+    let (served, total) = all_followers(&client, &id).await.unwrap();
+
+    let report = |args: Vec<String>| {
+        let mut cmd = itch(&mock, dir.path());
+        cmd.arg("report").args(args);
+        run(cmd)
+    };
+    let output = report(vec![
+        "followers".into(),
+        login.clone(),
+        "--format".into(),
+        "json".into(),
+    ])
+    .await;
+    assert!(output.status.success(), "{}", text(&output).1);
+    let rows: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(rows.len() as u64, total);
+    for (row, follow) in rows.iter().zip(&served) {
+        assert_eq!(row["follower"], follow.user_login.as_str());
+        assert_eq!(
+            row["followed_at"],
+            itch::archive::timestamp(follow.followed_at).as_str()
+        );
+        assert_eq!(row["follower_count"], total);
+        let created: chrono::DateTime<chrono::Utc> = row["account_created_at"].as_str().unwrap().parse().unwrap();
+        assert_eq!(row["seconds_to_follow"], (follow.followed_at - created).num_seconds());
+    }
+
+    // --since at its edge: a follow exactly at the bound is included.
+    let edge = itch::archive::timestamp(served[100].followed_at);
+    let output = report(vec![
+        "followers".into(),
+        login.clone(),
+        "--since".into(),
+        edge.clone(),
+        "--format".into(),
+        "csv".into(),
+    ])
+    .await;
+    let (csv, _) = text(&output);
+    let expected = served
+        .iter()
+        .filter(|f| itch::archive::timestamp(f.followed_at) >= edge)
+        .count();
+    assert_eq!(csv.lines().count(), expected + 1, "a header and the rows");
+
+    let videos = mock.videos(&login).into_iter().filter(|v| !v.deleted).count();
+    let output = report(vec!["videos".into(), login.clone(), "--format".into(), "ndjson".into()]).await;
+    assert_eq!(text(&output).0.lines().count(), videos);
+
+    let vod = mock
+        .videos(&login)
+        .into_iter()
+        .filter(|v| v.video_type == "archive" && !v.deleted)
+        .max_by_key(|v| v.created_at.clone())
+        .unwrap();
+    let output = report(vec!["chatlog".into(), vod.id.clone(), "--no-header".into()]).await;
+    assert_eq!(
+        text(&output).0.lines().count() as u64,
+        mock.comment_count(&vod.id).unwrap()
+    );
+
+    let output = report(vec!["num_followers".into(), login.clone(), "--no-header".into()]).await;
+    assert_eq!(text(&output).0.trim(), format!("{login}\t{total}"));
+
+    // A chart from the synced archive is a real PNG.
+    let mut cmd = itch(&mock, dir.path());
+    cmd.args(["plot", "followers", &login, "--density", "-o", "chart.png"]);
+    let output = run(cmd).await;
+    assert!(output.status.success(), "{}", text(&output).1);
+    let png = std::fs::read(dir.path().join("chart.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+
+    // itch sql reads, and refuses to write.
+    let users = count(&archive(dir.path()), "SELECT count(*) FROM users");
+    let mut cmd = itch(&mock, dir.path());
+    cmd.args(["sql", "DELETE FROM users"]);
+    let output = run(cmd).await;
+    assert_ne!(output.status.code(), Some(0));
+    assert_eq!(count(&archive(dir.path()), "SELECT count(*) FROM users"), users);
+}
