@@ -2,7 +2,7 @@
 //! mutex and every call runs on tokio's blocking pool, inside a transaction that commits when the closure
 //! returns Ok: concurrent channel syncs take turns, and a page is committed whole or not at all.
 
-use rusqlite::{Connection, Transaction};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -39,7 +39,10 @@ impl Archive {
         let (conn, path) = (self.conn.clone(), self.path.clone());
         tokio::task::spawn_blocking(move || {
             let mut conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            let tx = conn.transaction()?;
+            // IMMEDIATE takes the write lock at BEGIN, waiting (busy timeout) for another connection (the
+            // response cache's) to finish. A deferred transaction that reads first would instead fail with
+            // SQLITE_BUSY at its first write if that connection committed in between, with no wait.
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let result = work(&tx)?;
             tx.commit()?;
             Ok(result)

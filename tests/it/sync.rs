@@ -204,7 +204,7 @@ async fn two_channels_sync_concurrently_into_one_archive() {
     // The login is the first channel's broadcaster: only its own follower list is visible in full.
     let output = sync(&mock, dir.path(), &[&channels[0].login, &channels[1].login]).await;
     let (stdout, stderr) = text(&output);
-    assert!(output.status.success(), "{stderr}");
+    assert!(output.status.success(), "{stdout}{stderr}");
     assert_eq!(stdout.lines().count(), 2, "{stdout}");
     let db = archive(dir.path());
     assert_eq!(
