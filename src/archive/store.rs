@@ -67,10 +67,4 @@ impl Archive {
         .expect("archive task does not panic")
         .map_err(|source| Error::Database { path, action, source })
     }
-
-    /// Runs `work` on the connection synchronously (tests, start-up checks).
-    pub fn with_conn<R>(&self, work: impl FnOnce(&Connection) -> R) -> R {
-        let conn = self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        work(&conn)
-    }
 }

@@ -28,21 +28,20 @@ pub struct ChatArgs {
 }
 
 pub async fn run(config: &Config, args: ChatArgs) -> anyhow::Result<ExitCode> {
-    for id in &args.videos {
-        anyhow::ensure!(
-            !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit()),
-            "'{id}' is not a Twitch video id (the digits of https://www.twitch.tv/videos/<id>)"
-        );
-    }
+    // The same rule as `itch report chatlog`: digits, `v123`, or the VOD's URL.
+    let video_ids: Vec<String> = args
+        .videos
+        .iter()
+        .map(|v| crate::report::parse_video_id(v))
+        .collect::<crate::Result<_>>()?;
     crate::archive::db::check(&config.db)?;
     let _lock = ArchiveLock::acquire(&config.db, Duration::from_secs(args.wait))?;
     let client = Client::new(config.client_config())?;
     let cancel = tokio_util::sync::CancellationToken::new();
     let stop = super::signals::install(cancel.clone());
-    let ids: Vec<VideoId> = args.videos.iter().map(|v| VideoId(v.clone())).collect();
+    let ids: Vec<VideoId> = video_ids.iter().map(|v| VideoId(v.clone())).collect();
     let found = videos::fetch_videos_by_id(&client, &ids).await?;
-    let missing: Vec<&str> = args
-        .videos
+    let missing: Vec<&str> = video_ids
         .iter()
         .filter(|id| !found.iter().any(|(v, _)| v.id.as_str() == id.as_str()))
         .map(String::as_str)
@@ -54,7 +53,7 @@ pub async fn run(config: &Config, args: ChatArgs) -> anyhow::Result<ExitCode> {
     let owners = users::fetch_users_by_id(&client, &owners).await?;
 
     let archive = Archive::open(&config.db)?;
-    let (command, at) = (format!("chat {}", args.videos.join(" ")), crate::sync::now());
+    let (command, at) = (format!("chat {}", video_ids.join(" ")), crate::sync::now());
     let run = archive
         .write("starting a run", move |tx| runs::save_run_start(tx, &command, &at))
         .await?;
