@@ -1,15 +1,32 @@
 //! `itch plot followers <login>`: the 2016 itch-plot chart from the archive. Each current follower is a dot at
 //! (follow time, account creation); organic followers' accounts are spread over the years, so a follow-bot wave
 //! shows as a dense cluster or line of young accounts. The cumulative follow count runs along the right axis and
-//! stream sessions are shaded. Reads the `followers` and `streams` reports.
+//! stream sessions are shaded. Reads the `followers` report's rows (through [`POINTS`], the same question
+//! without its order, read in key order) and the `streams` report.
 
 use rusqlite::Connection;
 use std::path::Path;
 
 use super::axis::Scale;
 use super::scatter::{self, Scatter};
-use super::{Drawn, Period, ScatterOptions, Style, chart_params, draw, read_columns, stream_spans, time_value};
+use super::{Drawn, Period, ScatterOptions, Style, chart_params, draw, read_report_columns, stream_spans, time_value};
 use crate::error::{Error, Result};
+use crate::report::{Direction, Report, SeedForm, Subject};
+
+/// The `followers` report's rows as the chart needs them: the same channel check, the same filters, no order
+/// (see the SQL for why). Not registered: `itch report` has no use for unordered rows.
+const POINTS: Report = Report {
+    name: "followers",
+    help: "current followers' follow time and account creation, in Unix seconds, unordered",
+    subject: Subject::Channel,
+    time_columns: &["account_created_at", "followed_at"],
+    filter_column: Some("followed_at"),
+    default_direction: Direction::Asc,
+    seed: SeedForm::TSV,
+    sql: include_str!("followers_points.sql"),
+    notes_sql: None,
+    reducer: None,
+};
 
 /// Draws the follow chart of `login` into `output` (PNG, or SVG when it ends in `.svg`).
 pub fn followers(
@@ -24,9 +41,9 @@ pub fn followers(
     let login = login.trim().to_ascii_lowercase();
     let (mut points, mut xs) = (Vec::new(), Vec::new());
     let params = chart_params(Some(&login), None, period);
-    read_columns(
+    read_report_columns(
         conn,
-        "followers",
+        &POINTS,
         &params,
         ["followed_at", "account_created_at"],
         |[followed, created]| {

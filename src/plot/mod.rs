@@ -1,6 +1,7 @@
 //! Charts (`itch plot`): PNG or SVG pictures of what the reports print. This sits beside the reports at the end of
 //! the data flow and reads the archive only through them: each chart runs a report with
-//! [`crate::report::read_report`], never SQL of its own, or reads a report's TSV from a file as the 2016
+//! [`crate::report::read_report`] (the follower chart a report-shaped query of its own that reads the same rows
+//! in key order, ten times faster at a million follows), or reads a report's TSV from a file as the 2016
 //! `itch-plot` did ([`tsv`]).
 //!
 //! Every chart is built the same way: a chart file turns report rows into a `Spec` (axes and layers:
@@ -269,9 +270,20 @@ pub(crate) fn read_columns<const N: usize>(
     name: &str,
     params: &crate::report::Params,
     columns: [&str; N],
-    mut each: impl FnMut([rusqlite::types::ValueRef<'_>; N]) -> Result<()>,
+    each: impl FnMut([rusqlite::types::ValueRef<'_>; N]) -> Result<()>,
 ) -> Result<u64> {
     let report = crate::report::find(name).expect("charts read registered reports");
+    read_report_columns(conn, report, params, columns, each)
+}
+
+/// [`read_columns`] of a report declared by the chart itself.
+pub(crate) fn read_report_columns<const N: usize>(
+    conn: &rusqlite::Connection,
+    report: &crate::report::Report,
+    params: &crate::report::Params,
+    columns: [&str; N],
+    mut each: impl FnMut([rusqlite::types::ValueRef<'_>; N]) -> Result<()>,
+) -> Result<u64> {
     let mut indexes: Option<[usize; N]> = None;
     crate::report::read_report(conn, report, params, |record| {
         let indexes = *indexes.get_or_insert_with(|| {
