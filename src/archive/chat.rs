@@ -1,6 +1,6 @@
-//! Chat replay: each VOD's download is planned as time segments; each page is staged with its segment's
-//! cursor; when every segment is done the VOD's messages are merged into `chat_messages` (and its FTS index)
-//! in key order, exactly once each, and the video is marked complete.
+//! Chat replay: each VOD's download is planned as time segments; each page goes into `chat_messages` (and its
+//! FTS index) with its segment's cursor, once per message id, so an interrupted download resumes each segment
+//! where it stopped; when every segment is done the video is marked complete.
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -25,7 +25,7 @@ pub struct Segment {
 
 /// A message ready to be stored.
 #[derive(Clone, Debug)]
-pub struct StagedMessage {
+pub struct ChatMessage {
     pub id: String,
     pub user_id: Option<String>,
     pub user_login: Option<String>,
@@ -121,74 +121,103 @@ fn load_segments(conn: &Connection, video: &str) -> rusqlite::Result<Vec<Segment
     .collect()
 }
 
-/// Stages a page of a segment and moves the segment's cursor (or marks it done), in one transaction.
-#[allow(clippy::too_many_arguments)]
-pub fn stage_chat_page(
+/// One page of a segment, ready to be saved with where the segment goes next.
+#[derive(Clone, Debug)]
+pub struct ChatPage {
+    pub segment: i64,
+    pub messages: Vec<ChatMessage>,
+    /// The next page's cursor; `None` when the segment is done.
+    pub next_cursor: Option<String>,
+    pub seen_at: String,
+}
+
+/// Saves pages of a VOD's chat, each with its segment's cursor (or marked done), in the caller's transaction:
+/// commenters are upserted as partial users, messages inserted once each by Twitch's id (a page fetched again
+/// after an interruption adds nothing).
+///
+/// The messages go in through a temp table with one `INSERT ... SELECT`, in offset order: FTS5 writes its
+/// pending index out at every statement's savepoint, so a statement per message would flush it per message
+/// (four times slower in all).
+pub fn save_chat_pages(
     tx: &Transaction<'_>,
     video: &ChatVideo,
-    segment: i64,
-    messages: &[StagedMessage],
-    next_cursor: Option<&str>,
-    done: bool,
-    now: &str,
+    pages: &[ChatPage],
     run: Option<i64>,
 ) -> rusqlite::Result<()> {
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO chat_staging (video_id, broadcaster_id, id, user_id, user_login, user_name, offset_seconds, created_at,
-             created_at_corrected, text, fragments_json, emotes_json, badges_json, color, seen_at, sync_run_id, raw_json)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+    tx.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS chat_batch (
+             id TEXT NOT NULL, user_id TEXT, user_login TEXT, user_name TEXT, offset_seconds INTEGER,
+             created_at TEXT NOT NULL, created_at_corrected INTEGER NOT NULL, text TEXT NOT NULL,
+             fragments_json TEXT, emotes_json TEXT, badges_json TEXT, color TEXT, seen_at TEXT NOT NULL,
+             raw_json TEXT)",
     )?;
-    for m in messages {
-        insert.execute(params![
+    let mut user = tx.prepare_cached(
+        "INSERT INTO users (id, login, display_name, first_seen_at, last_seen_at, sync_run_id)
+         VALUES (?1, ?2, ?3, ?4, ?4, ?5)
+         ON CONFLICT (id) DO UPDATE SET last_seen_at = max(users.last_seen_at, excluded.last_seen_at)",
+    )?;
+    let mut batch = tx.prepare_cached(
+        "INSERT INTO temp.chat_batch (id, user_id, user_login, user_name, offset_seconds, created_at,
+             created_at_corrected, text, fragments_json, emotes_json, badges_json, color, seen_at, raw_json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?;
+    let mut segment = tx.prepare_cached(
+        "UPDATE chat_segments SET cursor = ?3, comments = comments + ?4,
+             done_at = CASE WHEN ?3 IS NULL THEN ?5 END, updated_at = ?5
+         WHERE video_id = ?1 AND segment = ?2",
+    )?;
+    for page in pages {
+        // A page repeats its regulars; each account needs one upsert.
+        let mut commenters: Vec<&ChatMessage> = page.messages.iter().filter(|m| m.user_id.is_some()).collect();
+        commenters.sort_unstable_by(|a, b| a.user_id.cmp(&b.user_id));
+        commenters.dedup_by(|a, b| a.user_id == b.user_id);
+        for m in commenters {
+            user.execute(params![m.user_id, m.user_login, m.user_name, page.seen_at, run])?;
+        }
+        for m in &page.messages {
+            batch.execute(params![
+                m.id,
+                m.user_id,
+                m.user_login,
+                m.user_name,
+                m.offset_seconds as i64,
+                m.created_at,
+                m.created_at_corrected,
+                m.text,
+                m.fragments_json,
+                m.emotes_json,
+                m.badges_json,
+                m.color,
+                page.seen_at,
+                m.raw_json,
+            ])?;
+        }
+        segment.execute(params![
             video.id,
-            video.user_id,
-            m.id,
-            m.user_id,
-            m.user_login,
-            m.user_name,
-            m.offset_seconds as i64,
-            m.created_at,
-            m.created_at_corrected,
-            m.text,
-            m.fragments_json,
-            m.emotes_json,
-            m.badges_json,
-            m.color,
-            now,
-            run,
-            m.raw_json,
+            page.segment,
+            page.next_cursor,
+            page.messages.len() as i64,
+            page.seen_at
         ])?;
     }
-    tx.execute(
-        "UPDATE chat_segments SET cursor = ?3, comments = comments + ?4, done_at = CASE WHEN ?5 THEN ?6 END, updated_at = ?6
-         WHERE video_id = ?1 AND segment = ?2",
-        params![video.id, segment, next_cursor, messages.len() as i64, done, now],
-    )?;
+    tx.prepare_cached(
+        "INSERT INTO chat_messages (id, source, video_id, broadcaster_id, user_id, user_login, user_name,
+             offset_seconds, created_at, created_at_corrected, text, fragments_json, emotes_json, badges_json, color,
+             first_seen_at, sync_run_id, raw_json)
+         SELECT id, 'replay', ?1, ?2, user_id, user_login, user_name, offset_seconds, created_at, created_at_corrected,
+             text, fragments_json, emotes_json, badges_json, color, seen_at, ?3, raw_json
+         FROM temp.chat_batch
+         WHERE true
+         ORDER BY offset_seconds, id
+         ON CONFLICT (id) DO NOTHING",
+    )?
+    .execute(params![video.id, video.user_id, run])?;
+    tx.execute("DELETE FROM temp.chat_batch", [])?;
     Ok(())
 }
 
-/// Merges a finished download: commenters (partial users), then messages in offset order (so the row numbers,
-/// the full-text index and the by-video and by-time indexes all grow in order), exactly once each.
-/// Returns the video's message count.
-pub fn merge_chat(tx: &Transaction<'_>, video: &str, now: &str) -> rusqlite::Result<u64> {
-    tx.execute(
-        "INSERT INTO users (id, login, display_name, first_seen_at, last_seen_at, sync_run_id)
-         SELECT user_id, user_login, user_name, seen_at, seen_at, sync_run_id
-         FROM chat_staging WHERE video_id = ?1 AND user_id IS NOT NULL GROUP BY user_id ORDER BY user_id
-         ON CONFLICT (id) DO UPDATE SET last_seen_at = max(users.last_seen_at, excluded.last_seen_at)",
-        [video],
-    )?;
-    tx.execute(
-        "INSERT INTO chat_messages (id, source, video_id, broadcaster_id, user_id, user_login, user_name, offset_seconds,
-             created_at, created_at_corrected, text, fragments_json, emotes_json, badges_json, color, first_seen_at,
-             sync_run_id, raw_json)
-         SELECT id, 'replay', video_id, broadcaster_id, user_id, user_login, user_name, offset_seconds, created_at,
-             created_at_corrected, text, fragments_json, emotes_json, badges_json, color, seen_at, sync_run_id, raw_json
-         FROM chat_staging WHERE video_id = ?1 ORDER BY offset_seconds, id
-         ON CONFLICT (id) DO NOTHING",
-        [video],
-    )?;
-    tx.execute("DELETE FROM chat_staging WHERE video_id = ?1", [video])?;
+/// Marks a VOD whose every segment finished as complete; returns its message count.
+pub fn finish_chat(tx: &Transaction<'_>, video: &str, now: &str) -> rusqlite::Result<u64> {
     let count: i64 = tx.query_row("SELECT count(*) FROM chat_messages WHERE video_id = ?1", [video], |r| {
         r.get(0)
     })?;

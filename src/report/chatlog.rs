@@ -1,6 +1,6 @@
 //! `itch report chatlog <video-id>`: a VOD's archived chat in the order it was said, the 2016 itch's `chatlog`
 //! from the archive (so it outlives the VOD). `--format seed` prints the old `user : message` lines. A download
-//! that has not finished prints what it has staged so far, with a note on stderr.
+//! that has not finished prints what it has saved so far, with a note on stderr.
 
 use super::{Direction, Report, SeedForm, Subject};
 

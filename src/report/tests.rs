@@ -54,7 +54,7 @@ lines \ and a backslash', '2026-01-07T00:00:00Z', NULL, 'https://www.twitch.tv/v
 /// 19:00); archive VODs 2002 (its stream never seen live, 18:00 + 1 h) and 2003 (no stream id, deleted,
 /// 12:00 + 30 min); a highlight, which is no session. Viewer snapshots: 601 at 18:15 (100) and 18:45 (150, no title
 /// of its own), 602 at 18:15 (80). VOD 2001's chat is complete (four messages, two in the same second, one from a
-/// commenter Twitch no longer knows); 2002's download is under way with two messages staged, one of them twice;
+/// commenter Twitch no longer knows); 2002's download is under way with two messages saved so far;
 /// 2003's chat was never fetched.
 ///
 /// Followers of `rig`, in three waves plus organic ones: wave A is 25 accounts made a minute apart from
@@ -107,11 +107,10 @@ INSERT INTO chat_messages (id, source, video_id, broadcaster_id, user_id, user_l
     ('m2', 'replay', '2001', '20', NULL, NULL, 'Ghost', 5, '2026-03-01T18:00:05Z', 'boo', '2026-03-02'),
     ('m1', 'replay', '2001', '20', '2', 'alice', 'alice', 5, '2026-03-01T18:00:05Z', 'hello', '2026-03-02'),
     ('m3', 'replay', '2001', '20', '3', 'bob', 'bob', 65, '2026-03-01T18:01:05Z', 'tab	here, hello again', '2026-03-02');
-INSERT INTO chat_staging (video_id, broadcaster_id, id, user_login, user_name, offset_seconds, created_at,
-                          created_at_corrected, text, seen_at) VALUES
-    ('2002', '20', 's1', 'bob', 'bob', 10, '2026-02-20T18:00:10Z', 0, 'first', '2026-03-05T00:00:00Z'),
-    ('2002', '20', 's2', 'erin', 'erin', 20, '2026-02-20T18:00:20Z', 0, 'second', '2026-03-05T00:00:00Z'),
-    ('2002', '20', 's1', 'bob', 'bob', 10, '2026-02-20T18:00:10Z', 0, 'first', '2026-03-05T00:01:00Z');
+INSERT INTO chat_messages (id, source, video_id, broadcaster_id, user_login, user_name, offset_seconds, created_at,
+                           text, first_seen_at) VALUES
+    ('s1', 'replay', '2002', '20', 'bob', 'bob', 10, '2026-02-20T18:00:10Z', 'first', '2026-03-05T00:00:00Z'),
+    ('s2', 'replay', '2002', '20', 'erin', 'erin', 20, '2026-02-20T18:00:20Z', 'second', '2026-03-05T00:00:00Z');
 
 WITH RECURSIVE i(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i WHERE n < 29)
 INSERT INTO users (id, login, created_at, first_seen_at, last_seen_at)

@@ -1,14 +1,16 @@
 //! Chat replay, before Twitch deletes it: each archive VOD whose chat is not complete is downloaded in time
 //! segments fetched in parallel (each seeks by offset, then pages by cursor until it passes its end; the last
-//! runs to the end, since a VOD can be longer than its reported length), merged by message id. Every page is
-//! committed with its segment's cursor, so an interrupted download resumes each segment where it stopped.
+//! runs to the end, since a VOD can be longer than its reported length), stored once per message id. Every page
+//! is committed with its segment's cursor, so an interrupted download resumes each segment where it stopped.
 
 use chrono::{DateTime, Utc};
 use futures::future::try_join_all;
-use serde_json::json;
+use serde::Serialize;
+use serde_json::value::RawValue;
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::archive::chat::{self, ChatVideo, Segment, StagedMessage};
+use crate::archive::chat::{self, ChatMessage, ChatPage, ChatVideo, Segment};
 use crate::archive::{Archive, timestamp};
 use crate::client::Client;
 use crate::client::gql::comments::{self, Comment, From};
@@ -44,7 +46,13 @@ pub fn plan_segments(duration_seconds: u64, segments: usize) -> Vec<Segment> {
         .collect()
 }
 
-/// Downloads (or resumes) the chat of one VOD into the archive.
+/// Pages saved in one transaction at most: enough to make commits (and the FTS index's flushes) rare when the
+/// writer falls behind, few enough that a transaction stays short.
+const PAGES_PER_COMMIT: usize = 128;
+
+/// Downloads (or resumes) the chat of one VOD into the archive. The segments fetch in parallel and hand their
+/// pages to one writer, which saves whatever has queued up in a single transaction, each page with its
+/// segment's cursor: fetching never waits on the disk, and the disk never waits on one request.
 pub async fn download_chat(
     client: &Client,
     archive: &Archive,
@@ -61,19 +69,24 @@ pub async fn download_chat(
         })
         .await?;
     let video_start: DateTime<Utc> = video.created_at.parse().unwrap_or_else(|_| Utc::now());
-    let downloads = plan
-        .into_iter()
-        .filter(|s| !s.done)
-        .map(|s| download_segment(client, archive, video, video_start, s, run, cancel));
     let started = std::time::Instant::now();
-    match try_join_all(downloads).await {
-        Ok(_) => {}
+    let (pages, queue) = mpsc::channel(PAGES_PER_COMMIT);
+    let fetch = async move {
+        let downloads = plan
+            .into_iter()
+            .filter(|s| !s.done)
+            .map(|s| download_segment(client, video, video_start, s, pages.clone(), cancel));
+        try_join_all(downloads).await.map(drop)
+    };
+    let (fetched, saved) = tokio::join!(fetch, save_pages(archive, video, run, queue));
+    // Whatever was fetched is saved before an error is reported: it may be the only copy left.
+    saved?;
+    match fetched {
+        Ok(()) => {}
         Err(Error::VideoNotFound { .. }) => {
-            // The VOD vanished mid-download: what was fetched may be the only copy left, so keep it.
             let (id, at) = (video.id.clone(), now());
             archive
-                .write("keeping the chat of a vanished VOD", move |tx| {
-                    chat::merge_chat(tx, &id, &at)?;
+                .write("marking a vanished VOD's chat", move |tx| {
                     chat::mark_chat_unavailable(tx, &id, &at)
                 })
                 .await?;
@@ -81,22 +94,40 @@ pub async fn download_chat(
         }
         Err(e) => return Err(e),
     }
-    tracing::info!(video = %video.id, seconds = started.elapsed().as_secs_f64(), "chat pages downloaded");
     let (id, at) = (video.id.clone(), now());
     let count = archive
-        .write("merging chat", move |tx| chat::merge_chat(tx, &id, &at))
+        .write("finishing a chat download", move |tx| chat::finish_chat(tx, &id, &at))
         .await?;
-    tracing::info!(video = %video.id, seconds = started.elapsed().as_secs_f64(), "chat merged");
+    tracing::info!(video = %video.id, messages = count, seconds = started.elapsed().as_secs_f64(), "chat downloaded");
     Ok(ChatOutcome::Complete(count))
 }
 
+/// The writer: saves queued pages until every segment has hung up.
+async fn save_pages(
+    archive: &Archive,
+    video: &ChatVideo,
+    run: Option<i64>,
+    mut queue: mpsc::Receiver<ChatPage>,
+) -> Result<()> {
+    let mut batch = Vec::with_capacity(PAGES_PER_COMMIT);
+    while queue.recv_many(&mut batch, PAGES_PER_COMMIT).await > 0 {
+        let (v, pages) = (video.clone(), std::mem::take(&mut batch));
+        archive
+            .write("saving pages of chat", move |tx| {
+                chat::save_chat_pages(tx, &v, &pages, run)
+            })
+            .await?;
+    }
+    Ok(())
+}
+
+/// One segment: seeks by offset (or resumes from its cursor), then pages by cursor until it passes its end.
 async fn download_segment(
     client: &Client,
-    archive: &Archive,
     video: &ChatVideo,
     video_start: DateTime<Utc>,
     segment: Segment,
-    run: Option<i64>,
+    pages: mpsc::Sender<ChatPage>,
     cancel: &CancellationToken,
 ) -> Result<()> {
     let mut from = match &segment.cursor {
@@ -113,14 +144,15 @@ async fn download_segment(
         let mine = |c: &Comment| {
             c.content_offset_seconds >= segment.start && segment.end.is_none_or(|e| c.content_offset_seconds < e)
         };
-        let messages: Vec<StagedMessage> = page
+        let (has_next, cursor) = (page.has_next, page.cursor);
+        let messages: Vec<ChatMessage> = page
             .comments
-            .iter()
+            .into_iter()
             .filter(|(c, _)| mine(c))
-            .map(|(c, raw)| staged(c, raw, video_start))
+            .map(|(c, raw)| message(c, raw, video_start))
             .collect();
         let passed_end = segment.end.zip(last_offset).is_some_and(|(end, last)| last >= end);
-        let next = page.cursor.clone().filter(|_| page.has_next && !passed_end);
+        let next = cursor.filter(|_| has_next && !passed_end);
         if let (Some(next), From::Cursor(current)) = (&next, &from)
             && next == current
         {
@@ -129,12 +161,16 @@ async fn download_segment(
                 message: "the comments cursor did not move".into(),
             });
         }
-        let (v, at, done, cursor, index) = (video.clone(), now(), next.is_none(), next.clone(), segment.segment);
-        archive
-            .write("saving a page of chat", move |tx| {
-                chat::stage_chat_page(tx, &v, index, &messages, cursor.as_deref(), done, &at, run)
-            })
-            .await?;
+        let page = ChatPage {
+            segment: segment.segment,
+            messages,
+            next_cursor: next.clone(),
+            seen_at: now(),
+        };
+        if pages.send(page).await.is_err() {
+            // The writer stopped on an error of its own, which is the one reported.
+            return Ok(());
+        }
         match next {
             Some(cursor) => from = From::Cursor(cursor),
             None => return Ok(()),
@@ -142,40 +178,77 @@ async fn download_segment(
     }
 }
 
-fn staged(comment: &Comment, raw: &serde_json::Value, video_start: DateTime<Utc>) -> StagedMessage {
+// The stored JSON columns, keys in alphabetical order as itch has always written them.
+#[derive(Serialize)]
+struct FragmentJson<'a> {
+    emote_id: Option<&'a str>,
+    text: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct EmoteJson {
+    begin: Option<i64>,
+    end: Option<i64>,
+    id: String,
+}
+
+#[derive(Serialize)]
+struct BadgeJson<'a> {
+    set_id: &'a str,
+    version: &'a str,
+}
+
+fn to_json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).expect("plain structs serialise")
+}
+
+/// A comment as the archive stores it: Twitch's node verbatim in `raw_json`, the parts reports use in columns.
+fn message(comment: Comment, raw: Box<RawValue>, video_start: DateTime<Utc>) -> ChatMessage {
     let (created_at, corrected) = comment.created_at_fixed(video_start);
-    let fragments: Vec<_> = comment
+    let fragments: Vec<FragmentJson<'_>> = comment
         .message
         .fragments
         .iter()
-        .map(|f| json!({"text": f.text, "emote_id": f.emote.as_ref().and_then(|e| e.emote_id.clone())}))
+        .map(|f| FragmentJson {
+            emote_id: f.emote.as_ref().and_then(|e| e.emote_id.as_deref()),
+            text: f.text.as_deref(),
+        })
         .collect();
-    let emotes: Vec<_> = comment
+    let emotes: Vec<EmoteJson> = comment
         .emotes()
         .into_iter()
-        .map(|(id, begin, end)| json!({"id": id, "begin": begin, "end": end}))
+        .map(|(id, begin, end)| EmoteJson { begin, end, id })
         .collect();
-    let badges: Vec<_> = comment
+    let badges: Vec<BadgeJson<'_>> = comment
         .message
         .user_badges
         .iter()
         .filter(|b| !(b.set_id.is_empty() && b.version.is_empty()))
-        .map(|b| json!({"set_id": b.set_id, "version": b.version}))
+        .map(|b| BadgeJson {
+            set_id: &b.set_id,
+            version: &b.version,
+        })
         .collect();
-    StagedMessage {
-        id: comment.id.clone(),
-        user_id: comment.commenter.as_ref().map(|c| c.id.clone()),
-        user_login: comment.commenter.as_ref().map(|c| c.login.clone()),
-        user_name: comment.commenter.as_ref().and_then(|c| c.display_name.clone()),
+    let (fragments_json, emotes_json, badges_json) = (to_json(&fragments), to_json(&emotes), to_json(&badges));
+    let text = comment.text();
+    let (user_id, user_login, user_name) = match comment.commenter {
+        Some(c) => (Some(c.id), Some(c.login), c.display_name),
+        None => (None, None, None),
+    };
+    ChatMessage {
+        id: comment.id,
+        user_id,
+        user_login,
+        user_name,
         offset_seconds: comment.content_offset_seconds,
         created_at: timestamp(created_at),
         created_at_corrected: corrected,
-        text: comment.text(),
-        fragments_json: serde_json::Value::from(fragments).to_string(),
-        emotes_json: serde_json::Value::from(emotes).to_string(),
-        badges_json: serde_json::Value::from(badges).to_string(),
-        color: comment.message.user_color.clone(),
-        raw_json: raw.to_string(),
+        text,
+        fragments_json,
+        emotes_json,
+        badges_json,
+        color: comment.message.user_color,
+        raw_json: String::from(Box::<str>::from(raw)),
     }
 }
 

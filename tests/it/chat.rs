@@ -59,7 +59,11 @@ async fn a_vods_chat_arrives_whole_with_1_4_and_16_segments() {
             ),
             expected as i64
         );
-        assert_eq!(count(&db, "SELECT count(*) FROM chat_staging"), 0);
+        assert_eq!(
+            count(&db, "SELECT count(*) FROM chat_segments WHERE done_at IS NULL"),
+            0,
+            "every segment finished"
+        );
         sets.push(message_ids(dir.path(), &video.id));
     }
     assert_eq!(sets[0].len() as u64, expected);
@@ -161,14 +165,14 @@ async fn a_chat_download_killed_mid_way_resumes_without_gap_or_duplicate() {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        let staged = rusqlite::Connection::open_with_flags(&db_path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        let saved = rusqlite::Connection::open_with_flags(&db_path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .ok()
             .and_then(|c| {
-                c.query_row("SELECT count(*) FROM chat_staging", [], |r| r.get::<_, i64>(0))
+                c.query_row("SELECT count(*) FROM chat_messages", [], |r| r.get::<_, i64>(0))
                     .ok()
             })
             .unwrap_or(0);
-        if staged >= 3_000 {
+        if saved >= 3_000 {
             break;
         }
         assert!(std::time::Instant::now() < deadline, "the download never got going");

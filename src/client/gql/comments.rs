@@ -4,9 +4,11 @@
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::de::IgnoredAny;
+use serde_json::json;
+use serde_json::value::RawValue;
 
-use super::{Reading, error_messages};
+use super::{GqlError, Reading, error_messages};
 use crate::client::Client;
 use crate::error::Error;
 use crate::error::Result;
@@ -117,18 +119,52 @@ impl Comment {
 /// One page of a VOD's chat.
 #[derive(Clone, Debug)]
 pub struct CommentsPage {
-    /// The comments, in Twitch's order (offset order), each with its raw JSON.
-    pub comments: Vec<(Comment, Value)>,
+    /// The comments, in Twitch's order (offset order), each with its JSON exactly as Twitch sent it.
+    pub comments: Vec<(Comment, Box<RawValue>)>,
     /// The cursor of the next page (the last edge's).
     pub cursor: Option<String>,
     /// Whether Twitch says more follow.
     pub has_next: bool,
 }
 
+// The answer, read in one pass: each node is kept as its raw text (stored verbatim) and read into a
+// `Comment` from that text, never built into a `Value` tree.
+#[derive(Deserialize)]
+struct Answer {
+    #[serde(default)]
+    errors: Option<Vec<GqlError>>,
+    data: Option<Data>,
+}
+
+#[derive(Deserialize)]
+struct Data {
+    video: Option<VideoComments>,
+}
+
+#[derive(Deserialize)]
+struct VideoComments {
+    comments: Option<Comments>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Comments {
+    #[serde(default)]
+    edges: Vec<Edge>,
+    page_info: Option<PageInfo>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PageInfo {
+    #[serde(default)]
+    has_next_page: bool,
+}
+
 #[derive(Deserialize)]
 struct Edge {
     cursor: Option<String>,
-    node: Value,
+    node: Box<RawValue>,
 }
 
 /// Where a page starts.
@@ -155,8 +191,23 @@ pub async fn fetch_comments(client: &Client, video: &str, from: &From) -> Result
     client.gql(&operation, |body| read_page(&url, video, body)).await
 }
 
-fn read_page(url: &str, video: &str, mut body: Value) -> Reading<CommentsPage> {
-    for message in error_messages(&body) {
+fn read_page(url: &str, video: &str, body: &[u8]) -> Reading<CommentsPage> {
+    let decode = |source| {
+        Reading::Fail(Error::Decode {
+            url: url.to_owned(),
+            source,
+        })
+    };
+    let answer: Answer = match serde_json::from_slice(body) {
+        Ok(answer) => answer,
+        // Not JSON at all is a broken transfer (retried); JSON of another shape is final.
+        Err(source) => match serde_json::from_slice::<IgnoredAny>(body) {
+            Err(_) => return Reading::Broken(source),
+            Ok(_) => return decode(source),
+        },
+    };
+    let messages = error_messages(answer.errors.as_deref().unwrap_or_default());
+    for message in &messages {
         match message.as_str() {
             "failed integrity check" => {
                 return Reading::Fail(Error::GqlIntegrity {
@@ -171,48 +222,27 @@ fn read_page(url: &str, video: &str, mut body: Value) -> Reading<CommentsPage> {
             _ => {}
         }
     }
-    let video_value = body.pointer_mut("/data/video").map(Value::take);
-    let Some(mut video_value) = video_value.filter(|v| !v.is_null()) else {
-        return match error_messages(&body).into_iter().next() {
-            Some(message) if body.pointer("/data").is_none() => Reading::Retry(message),
+    let no_data = answer.data.is_none();
+    let Some(found) = answer.data.and_then(|d| d.video) else {
+        return match messages.into_iter().next() {
+            Some(message) if no_data => Reading::Retry(message),
             _ => Reading::Fail(Error::VideoNotFound {
                 video: video.to_owned(),
             }),
         };
     };
-    let comments = video_value.get_mut("comments").map(Value::take).unwrap_or(Value::Null);
-    if comments.is_null() {
+    let Some(comments) = found.comments else {
         // Twitch's transient "service error": comments null, sometimes with the message in `errors`.
-        let message = error_messages(&body)
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| "comments: null".into());
+        let message = messages.into_iter().next().unwrap_or_else(|| "comments: null".into());
         return Reading::Retry(message);
-    }
-    let has_next = comments
-        .pointer("/pageInfo/hasNextPage")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    let edges: Vec<Edge> = match comments.get("edges").cloned().map(serde_json::from_value).transpose() {
-        Ok(edges) => edges.unwrap_or_default(),
-        Err(source) => {
-            return Reading::Fail(Error::Decode {
-                url: url.to_owned(),
-                source,
-            });
-        }
     };
-    let cursor = edges.last().and_then(|e| e.cursor.clone());
-    let mut parsed = Vec::with_capacity(edges.len());
-    for edge in edges {
-        match Comment::deserialize(&edge.node) {
+    let has_next = comments.page_info.is_some_and(|p| p.has_next_page);
+    let cursor = comments.edges.last().and_then(|e| e.cursor.clone());
+    let mut parsed = Vec::with_capacity(comments.edges.len());
+    for edge in comments.edges {
+        match serde_json::from_str::<Comment>(edge.node.get()) {
             Ok(comment) => parsed.push((comment, edge.node)),
-            Err(source) => {
-                return Reading::Fail(Error::Decode {
-                    url: url.to_owned(),
-                    source,
-                });
-            }
+            Err(source) => return decode(source),
         }
     }
     Reading::Ok(CommentsPage {
@@ -226,16 +256,17 @@ fn read_page(url: &str, video: &str, mut body: Value) -> Reading<CommentsPage> {
 mod tests {
     use super::*;
 
-    fn page() -> Value {
-        serde_json::from_str(
-            &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gql/comments.json")).unwrap(),
-        )
-        .unwrap()
+    fn page() -> Vec<u8> {
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gql/comments.json")).unwrap()
+    }
+
+    fn read(answer: serde_json::Value) -> Reading<CommentsPage> {
+        read_page("u", "1", answer.to_string().as_bytes())
     }
 
     #[test]
     fn reads_a_captured_page() {
-        let Reading::Ok(page) = read_page("u", "1", page()) else {
+        let Reading::Ok(page) = read_page("u", "1", &page()) else {
             panic!("not a page")
         };
         assert_eq!(page.comments.len(), 3);
@@ -252,26 +283,34 @@ mod tests {
     fn in_band_errors_are_sorted_into_final_and_transient() {
         let integrity =
             json!({"errors":[{"message":"failed integrity check"}],"extensions":{"challenge":{"type":"integrity"}}});
-        assert!(matches!(
-            read_page("u", "1", integrity),
-            Reading::Fail(Error::GqlIntegrity { .. })
-        ));
+        assert!(matches!(read(integrity), Reading::Fail(Error::GqlIntegrity { .. })));
         let persisted = json!({"errors":[{"message":"PersistedQueryNotFound"}]});
         assert!(matches!(
-            read_page("u", "1", persisted),
+            read(persisted),
             Reading::Fail(Error::GqlPersistedQuery { .. })
         ));
         assert!(matches!(
-            read_page("u", "1", json!({"data":{"video":null}})),
+            read(json!({"data":{"video":null}})),
             Reading::Fail(Error::VideoNotFound { .. })
         ));
         let service = json!({"errors":[{"message":"service error"}],"data":{"video":{"id":"1","comments":null}}});
-        assert!(matches!(read_page("u", "1", service), Reading::Retry(_)));
+        assert!(matches!(read(service), Reading::Retry(_)));
+        assert!(
+            matches!(read_page("u", "1", b"{\"data\":{\"vid"), Reading::Broken(_)),
+            "a truncated body is retried"
+        );
+        assert!(
+            matches!(
+                read(json!({"data":{"video":{"comments":{"edges":{}}}}})),
+                Reading::Fail(Error::Decode { .. })
+            ),
+            "JSON of another shape is final"
+        );
     }
 
     #[test]
     fn impossible_times_are_rebuilt_from_the_offset() {
-        let Reading::Ok(page) = read_page("u", "1", page()) else {
+        let Reading::Ok(page) = read_page("u", "1", &page()) else {
             panic!()
         };
         let video_start: DateTime<Utc> = "2022-09-26T17:50:00Z".parse().unwrap();

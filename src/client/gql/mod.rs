@@ -43,24 +43,30 @@ pub(crate) enum Reading<T> {
     Retry(String),
     /// Final.
     Fail(Error),
+    /// Not JSON at all (a truncated or garbled body): retried like a broken transfer.
+    Broken(serde_json::Error),
 }
 
 impl Client {
     /// POSTs one GQL operation and reads the answer with `read`, retrying transport failures, 5xx, broken
     /// bodies and what `read` calls transient.
-    pub(crate) async fn gql<T>(&self, operation: &Value, read: impl Fn(Value) -> Reading<T>) -> Result<T> {
+    pub(crate) async fn gql<T>(&self, operation: &Value, read: impl Fn(&[u8]) -> Reading<T>) -> Result<T> {
         let url = self.endpoints.gql.to_string();
         let mut failures = 0u32;
         loop {
             self.count_request();
             let outcome = self.gql_attempt(&url, operation).await;
             let retry = match outcome {
-                Ok(body) => match read(body) {
+                Ok(body) => match read(&body) {
                     Reading::Ok(value) => return Ok(value),
                     Reading::Fail(error) => return Err(error),
                     Reading::Retry(message) => Error::Gql {
                         url: url.clone(),
                         message,
+                    },
+                    Reading::Broken(source) => Error::Decode {
+                        url: url.clone(),
+                        source,
                     },
                 },
                 Err(error @ (Error::Transport { .. } | Error::GaveUp { .. } | Error::Decode { .. })) => error,
@@ -75,7 +81,7 @@ impl Client {
         }
     }
 
-    async fn gql_attempt(&self, url: &str, operation: &Value) -> Result<Value> {
+    async fn gql_attempt(&self, url: &str, operation: &Value) -> Result<bytes::Bytes> {
         let transport = |source| Error::Transport {
             url: url.to_owned(),
             attempts: 1,
@@ -109,22 +115,21 @@ impl Client {
                 message,
             });
         }
-        serde_json::from_slice(&body).map_err(|source| Error::Decode {
-            url: url.to_owned(),
-            source,
-        })
+        Ok(body)
     }
 }
 
-/// The messages of a GQL answer's `errors`, if any.
-pub(crate) fn error_messages(body: &Value) -> Vec<String> {
-    body.get("errors")
-        .and_then(Value::as_array)
-        .map(|errors| {
-            errors
-                .iter()
-                .filter_map(|e| e.get("message")?.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
+/// One entry of a GQL answer's `errors`.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct GqlError {
+    /// Usually a string; anything else is ignored.
+    message: Option<Value>,
+}
+
+/// The messages of a GQL answer's `errors`.
+pub(crate) fn error_messages(errors: &[GqlError]) -> Vec<String> {
+    errors
+        .iter()
+        .filter_map(|e| e.message.as_ref()?.as_str().map(str::to_owned))
+        .collect()
 }
