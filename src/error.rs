@@ -122,6 +122,10 @@ pub enum Error {
     #[error("another itch sync is writing to {} ({holder}); wait for it, or pass --wait SECONDS", path.display())]
     Locked { path: PathBuf, holder: String },
 
+    /// Twitch chat (IRC) could not be read.
+    #[error("Twitch chat at {url}: {message}")]
+    Irc { url: String, message: String },
+
     /// GQL answered with an error retrying did not fix.
     #[error("{url} answered: {message}")]
     Gql { url: String, message: String },

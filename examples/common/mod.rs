@@ -1,6 +1,6 @@
 //! What the benchmarks share: a client logged in to the in-process fake as a broadcaster, and peak RSS.
 
-use itch::client::{Client, ClientConfig, Endpoints, Secret, StoredToken, TokenStore};
+use itch::client::{Client, ClientConfig, Secret, StoredToken, TokenStore};
 use itch::mock::{MockChannel, MockServer};
 use std::path::Path;
 
@@ -23,7 +23,7 @@ pub fn broadcaster_client(mock: &MockServer, channel: &MockChannel, dir: &Path) 
         expires_at: None,
     })?;
     Ok(Client::new(ClientConfig {
-        endpoints: Endpoints::parse(&mock.helix_url(), &mock.oauth_url(), &mock.gql_url())?,
+        endpoints: mock.endpoints(),
         client_id: Some(mock.client_id().to_owned()),
         client_secret: Some(Secret::new(mock.client_secret())),
         token_store: Some(store),

@@ -1,14 +1,17 @@
-//! Chatter snapshots: who was in a channel's chat at a sync (Helix Get Chatters, moderator token).
+//! Chatter snapshots: who was in a channel's chat at a sync (Helix Get Chatters with a moderator token, or the
+//! chat room's NAMES list over IRC without one).
 
 use rusqlite::{Transaction, params};
 
 use crate::client::helix::chatters::Chatter;
 
-/// Records one snapshot of a channel's chatters (deduplicated by id: Twitch may repeat names across pages).
+/// Records one snapshot of a channel's chatters (deduplicated by id: Twitch may repeat names across pages),
+/// taken from `source` (`helix` or `irc`).
 pub fn save_chatters_snapshot(
     tx: &Transaction<'_>,
     broadcaster: &str,
     chatters: &[Chatter],
+    source: &str,
     now: &str,
     run: i64,
 ) -> rusqlite::Result<u64> {
@@ -21,8 +24,8 @@ pub fn save_chatters_snapshot(
         run,
     )?;
     tx.execute(
-        "INSERT INTO chatter_snapshots (broadcaster_id, taken_at, total, sync_run_id) VALUES (?1, ?2, 0, ?3)",
-        params![broadcaster, now, run],
+        "INSERT INTO chatter_snapshots (broadcaster_id, taken_at, total, sync_run_id, source) VALUES (?1, ?2, 0, ?3, ?4)",
+        params![broadcaster, now, run, source],
     )?;
     let snapshot = tx.last_insert_rowid();
     let mut insert =

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use crate::archive::Archive;
 use crate::client::helix::followers;
-use crate::client::{Client, ClientConfig, Endpoints, Login, Secret};
+use crate::client::{Client, ClientConfig, Login, Secret};
 use crate::mock::{MockConfig, MockServer};
 use crate::report::{self, Format, OutputOptions, Params};
 use crate::sync::{self, Progress, SyncOptions};
@@ -44,7 +44,7 @@ pub async fn run(args: DemoArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let mock = MockServer::start(config).await?;
     println!("fake Twitch running at {}", mock.url());
     let client = Client::new(ClientConfig {
-        endpoints: Endpoints::parse(&mock.helix_url(), &mock.oauth_url(), &mock.gql_url())?,
+        endpoints: mock.endpoints(),
         client_id: Some(mock.client_id().to_owned()),
         client_secret: Some(Secret::new(mock.client_secret())),
         ..ClientConfig::default()

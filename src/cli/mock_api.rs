@@ -131,10 +131,11 @@ pub async fn run(args: MockApiArgs) -> anyhow::Result<()> {
     println!("itch mock-api: fake Twitch on {} (seed {})", server.url(), args.seed);
     println!();
     println!(
-        "export TWITCH_HELIX_URL={} TWITCH_OAUTH2_URL={} TWITCH_GQL_URL={}",
+        "export TWITCH_HELIX_URL={} TWITCH_OAUTH2_URL={} TWITCH_GQL_URL={} TWITCH_IRC_URL={}",
         server.helix_url(),
         server.oauth_url(),
-        server.gql_url()
+        server.gql_url(),
+        server.irc_url()
     );
     println!(
         "export TWITCH_CLIENT_ID={} TWITCH_CLIENT_SECRET={}",

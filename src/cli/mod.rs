@@ -51,6 +51,10 @@ pub struct GlobalArgs {
     /// GQL endpoint (chat replay).
     #[arg(long, global = true, env = "TWITCH_GQL_URL", default_value = DEFAULT_GQL_URL)]
     pub gql_url: String,
+    /// Twitch chat server (IRC), read anonymously for who is in chat when no moderator login is available;
+    /// `irc://host:port` for plain TCP (the fake Twitch).
+    #[arg(long, global = true, env = "TWITCH_IRC_URL", default_value = crate::client::irc::DEFAULT_IRC_URL)]
+    pub irc_url: String,
     /// Your application's client id (the secret is read from TWITCH_CLIENT_SECRET only).
     #[arg(long, global = true, env = "TWITCH_CLIENT_ID")]
     pub client_id: Option<String>,
@@ -79,7 +83,7 @@ impl GlobalArgs {
     pub fn config(&self) -> crate::Result<Config> {
         Ok(Config {
             db: self.db.clone(),
-            endpoints: Endpoints::parse(&self.helix_url, &self.oauth_url, &self.gql_url)?,
+            endpoints: Endpoints::parse(&self.helix_url, &self.oauth_url, &self.gql_url)?.with_irc(&self.irc_url)?,
             client_id: self.client_id.clone().filter(|id| !id.is_empty()),
             client_secret: secret_from_env("TWITCH_CLIENT_SECRET"),
             config_dir: self.config_dir.clone().unwrap_or_else(default_config_dir),

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod gql;
 pub mod helix;
 pub mod ids;
+pub mod irc;
 pub mod ratelimit;
 pub mod retry;
 
@@ -44,6 +45,8 @@ pub struct Endpoints {
     pub oauth: Url,
     /// The GQL endpoint.
     pub gql: Url,
+    /// Twitch chat (IRC), for who is in a chat when Helix will not say.
+    pub irc: irc::IrcEndpoint,
 }
 
 impl Endpoints {
@@ -56,6 +59,15 @@ impl Endpoints {
                 name: "TWITCH_GQL_URL",
                 value: gql.to_owned(),
             })?,
+            irc: irc::IrcEndpoint::default(),
+        })
+    }
+
+    /// The same endpoints with chat (IRC) at `url` (`TWITCH_IRC_URL`).
+    pub fn with_irc(self, url: &str) -> Result<Endpoints> {
+        Ok(Endpoints {
+            irc: irc::IrcEndpoint::parse(url)?,
+            ..self
         })
     }
 }

@@ -1,7 +1,8 @@
-//! A fake Twitch (Helix, id.twitch.tv OAuth, GQL chat replay, control endpoints) for tests, benchmarks and demos.
+//! A fake Twitch (Helix, id.twitch.tv OAuth, GQL chat replay, chat presence over IRC, control endpoints) for
+//! tests, benchmarks and demos.
 //!
 //! It sits beside the client in the data flow: the client talks to it exactly as it talks to Twitch, through
-//! `TWITCH_HELIX_URL`, `TWITCH_OAUTH2_URL` and `TWITCH_GQL_URL`. The world is computed from a seed and a mock clock
+//! `TWITCH_HELIX_URL`, `TWITCH_OAUTH2_URL`, `TWITCH_GQL_URL` and `TWITCH_IRC_URL`. The world is computed from a seed and a mock clock
 //! (see `seed.rs` and `world.rs`), so the same seed always serves the same channels, followers, videos and chat,
 //! and a channel with a million followers (or a video with 200,000 comments) costs no more memory than one with
 //! ten: each follower and each comment is derived from its position (`comments.rs`).
@@ -20,6 +21,7 @@ mod endpoints;
 mod errors;
 mod faults;
 mod gql;
+mod irc;
 mod oauth;
 mod query;
 mod ratelimit;

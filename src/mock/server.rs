@@ -42,6 +42,9 @@ pub struct MockServer {
     shared: Arc<Shared>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
+    /// The chat server (IRC) beside the HTTP one.
+    irc: JoinHandle<()>,
+    irc_url: String,
 }
 
 impl MockServer {
@@ -64,6 +67,10 @@ impl MockServer {
         let base_url = format!("http://{}", SocketAddr::new(host, addr.port()));
         let shared = Shared::new(config, base_url).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         let shared = Arc::new(shared);
+        let irc_listener = std::net::TcpListener::bind(SocketAddr::new(host, 0))?;
+        irc_listener.set_nonblocking(true)?;
+        let irc_url = format!("irc://{}", irc_listener.local_addr()?);
+        let irc = tokio::spawn(super::irc::serve(TcpListener::from_std(irc_listener)?, shared.clone()));
         let app = router(shared.clone()).into_make_service_with_connect_info::<KillSwitch>();
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -78,6 +85,8 @@ impl MockServer {
             shared,
             shutdown: Some(tx),
             task: Some(task),
+            irc,
+            irc_url,
         })
     }
 
@@ -99,6 +108,18 @@ impl MockServer {
     /// The GQL endpoint (chat replay), for `TWITCH_GQL_URL`.
     pub fn gql_url(&self) -> String {
         format!("{}/gql", self.url())
+    }
+
+    /// The chat server (IRC, plain TCP), for `TWITCH_IRC_URL`.
+    pub fn irc_url(&self) -> String {
+        self.irc_url.clone()
+    }
+
+    /// Every endpoint of this fake, chat included, for an in-process [`Client`](crate::client::Client).
+    pub fn endpoints(&self) -> crate::client::Endpoints {
+        crate::client::Endpoints::parse(&self.helix_url(), &self.oauth_url(), &self.gql_url())
+            .and_then(|e| e.with_irc(&self.irc_url()))
+            .expect("the fake's own URLs parse")
     }
 
     /// The client id GQL accepts for chat replay (see [`MockConfig::gql_client_id`]).
@@ -230,6 +251,7 @@ impl MockServer {
 
     /// Stops accepting, lets requests in flight finish (up to 5 s), then stops.
     pub async fn shutdown(mut self) {
+        self.irc.abort();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -245,6 +267,7 @@ impl Drop for MockServer {
     /// Stops accepting and closes idle connections; requests in flight finish on their own. Aborting the task
     /// instead would leave its per-connection tasks serving keep-alive clients.
     fn drop(&mut self) {
+        self.irc.abort();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

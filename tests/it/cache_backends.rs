@@ -8,7 +8,6 @@
 //! (`ITCH_CACHE_PREFIX`), so they run in parallel on the same servers.
 
 use itch::cache::{Backend, Cache, CacheKey, CachedResponse, decode_entry, encode_entry, expiry};
-use itch::client::Endpoints;
 use itch::config::CacheSettings;
 use itch::mock::{Fault, MockConfig, MockServer};
 use std::io::{BufRead, BufReader, Write};
@@ -599,7 +598,7 @@ mod suite {
             .helix_page::<serde_json::Value>("users", &[("login", login)])
             .await
             .unwrap();
-        let endpoints = Endpoints::parse(&mock.helix_url(), &mock.oauth_url(), &mock.gql_url()).unwrap();
+        let endpoints = mock.endpoints();
         let mut url = endpoints.helix.join("users").unwrap();
         url.query_pairs_mut().append_pair("id", &id.0);
         let k = CacheKey::of("GET", &url, None);

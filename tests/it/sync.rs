@@ -191,6 +191,62 @@ async fn an_app_token_records_the_follower_total_and_says_why_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_moderator_login_chatters_come_from_chat_presence() {
+    let mock = mock_with_followers(800).await;
+    let (login, _) = broadcaster(&mock);
+    let chatters = |dir: &std::path::Path, source: &str| -> Vec<String> {
+        rows(
+            &archive(dir),
+            &format!(
+                "SELECT u.user_id FROM chatter_snapshots s JOIN chatter_snapshot_users u ON u.snapshot_id = s.id
+                 WHERE s.source = '{source}' ORDER BY u.user_id"
+            ),
+        )
+    };
+    // The app token cannot list chatters; the room's NAMES list over IRC can.
+    let anonymous = tempfile::tempdir().unwrap();
+    let output = sync(&mock, anonymous.path(), &["--no-chat", &login]).await;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    let from_irc = chatters(anonymous.path(), "irc");
+    assert!(stdout.contains(&format!("{} chatters", from_irc.len())), "{stdout}");
+    // A moderator sees the same room through Helix.
+    let moderator = tempfile::tempdir().unwrap();
+    login_as(&mock, moderator.path(), &login);
+    assert!(
+        sync(&mock, moderator.path(), &["--no-chat", &login])
+            .await
+            .status
+            .success()
+    );
+    let from_helix = chatters(moderator.path(), "helix");
+    assert!(from_helix.len() > 10, "the broadcaster is live: {from_helix:?}");
+    assert_eq!(from_irc, from_helix);
+
+    // No chat server: a note, and the rest of the sync stands.
+    let unreachable = tempfile::tempdir().unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let mut cmd = itch(&mock, unreachable.path());
+    cmd.env("TWITCH_IRC_URL", format!("irc://{closed}"))
+        .args(["sync", "--no-chat", &login]);
+    let output = run(cmd).await;
+    let (_, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("chatters of") && stderr.contains("cannot connect"),
+        "{stderr}"
+    );
+    assert_eq!(
+        count(&archive(unreachable.path()), "SELECT count(*) FROM chatter_snapshots"),
+        0
+    );
+    assert!(count(&archive(unreachable.path()), "SELECT count(*) FROM videos") > 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_channels_sync_concurrently_into_one_archive() {
     let mock = mock_with(MockConfig {
         followers: 3_000,

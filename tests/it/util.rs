@@ -1,7 +1,7 @@
 //! Shared test helpers: a fake Twitch per test, clients pointed at it, and the `itch` binary with a clean
 //! environment and its own temp dir.
 
-use itch::client::{Client, ClientConfig, Endpoints, RetryPolicy, Secret, TokenStore};
+use itch::client::{Client, ClientConfig, RetryPolicy, Secret, TokenStore};
 use itch::mock::{MockConfig, MockServer};
 use std::path::Path;
 use std::process::{Command, Output};
@@ -46,7 +46,7 @@ pub fn client(mock: &MockServer, store: Option<TokenStore>) -> Client {
 /// A client with a chosen client secret.
 pub fn client_with_secret(mock: &MockServer, secret: &str, store: Option<TokenStore>) -> Client {
     Client::new(ClientConfig {
-        endpoints: Endpoints::parse(&mock.helix_url(), &mock.oauth_url(), &mock.gql_url()).unwrap(),
+        endpoints: mock.endpoints(),
         client_id: Some(mock.client_id().to_owned()),
         client_secret: Some(Secret::new(secret)),
         token_store: store,
@@ -91,6 +91,7 @@ pub fn itch(mock: &MockServer, dir: &Path) -> Command {
     cmd.env("TWITCH_HELIX_URL", mock.helix_url())
         .env("TWITCH_OAUTH2_URL", mock.oauth_url())
         .env("TWITCH_GQL_URL", mock.gql_url())
+        .env("TWITCH_IRC_URL", mock.irc_url())
         .env("TWITCH_CLIENT_ID", mock.client_id())
         .env("TWITCH_CLIENT_SECRET", mock.client_secret())
         .env("ITCH_CONFIG_DIR", dir.join("config"))
