@@ -1,6 +1,7 @@
-//! Chat replay: each VOD's download is planned as time segments; each page goes into `chat_messages` (and its
-//! FTS index) with its segment's cursor, once per message id, so an interrupted download resumes each segment
-//! where it stopped; when every segment is done the video is marked complete.
+//! Chat: replay and live. Each VOD's replay download is planned as time segments; each page goes into
+//! `chat_messages` (and its FTS index) with its segment's cursor, once per message id, so an interrupted
+//! download resumes each segment where it stopped; when every segment is done the video is marked complete.
+//! Live chat goes into the same table (`source = 'live'`, no video) in batches as it is read.
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -30,7 +31,8 @@ pub struct ChatMessage {
     pub user_id: Option<String>,
     pub user_login: Option<String>,
     pub user_name: Option<String>,
-    pub offset_seconds: u64,
+    /// Seconds into the VOD, for replay; `None` for live chat.
+    pub offset_seconds: Option<u64>,
     pub created_at: String,
     pub created_at_corrected: bool,
     pub text: String,
@@ -134,14 +136,71 @@ pub struct ChatPage {
 /// Saves pages of a VOD's chat, each with its segment's cursor (or marked done), in the caller's transaction:
 /// commenters are upserted as partial users, messages inserted once each by Twitch's id (a page fetched again
 /// after an interruption adds nothing).
-///
-/// The messages go in through a temp table with one `INSERT ... SELECT`, in offset order: FTS5 writes its
-/// pending index out at every statement's savepoint, so a statement per message would flush it per message
-/// (four times slower in all).
 pub fn save_chat_pages(
     tx: &Transaction<'_>,
     video: &ChatVideo,
     pages: &[ChatPage],
+    run: Option<i64>,
+) -> rusqlite::Result<()> {
+    let messages: Vec<(&ChatMessage, &str)> = pages
+        .iter()
+        .flat_map(|p| p.messages.iter().map(|m| (m, p.seen_at.as_str())))
+        .collect();
+    let origin = Origin {
+        source: "replay",
+        video_id: Some(&video.id),
+        broadcaster_id: &video.user_id,
+    };
+    insert_messages(tx, &messages, &origin, run)?;
+    let mut segment = tx.prepare_cached(
+        "UPDATE chat_segments SET cursor = ?3, comments = comments + ?4,
+             done_at = CASE WHEN ?3 IS NULL THEN ?5 END, updated_at = ?5
+         WHERE video_id = ?1 AND segment = ?2",
+    )?;
+    for page in pages {
+        segment.execute(params![
+            video.id,
+            page.segment,
+            page.next_cursor,
+            page.messages.len() as i64,
+            page.seen_at
+        ])?;
+    }
+    Ok(())
+}
+
+/// Saves messages read from a channel's live chat (`source = 'live'`, no video), once each by Twitch's id.
+pub fn save_live_messages(
+    tx: &Transaction<'_>,
+    broadcaster_id: &str,
+    messages: &[(ChatMessage, String)],
+    run: Option<i64>,
+) -> rusqlite::Result<()> {
+    let messages: Vec<(&ChatMessage, &str)> = messages.iter().map(|(m, at)| (m, at.as_str())).collect();
+    let origin = Origin {
+        source: "live",
+        video_id: None,
+        broadcaster_id,
+    };
+    insert_messages(tx, &messages, &origin, run)
+}
+
+/// Where messages were read.
+struct Origin<'a> {
+    source: &'static str,
+    video_id: Option<&'a str>,
+    broadcaster_id: &'a str,
+}
+
+/// Upserts the commenters (partial users), then inserts the messages, each `(message, seen at)`, once per id.
+///
+/// The messages go in through a temp table with one `INSERT ... SELECT`, in offset (then time) order: FTS5
+/// writes its pending index out at every statement's savepoint, so a statement per message would flush it per
+/// message (four times slower in all).
+fn insert_messages(
+    tx: &Transaction<'_>,
+    messages: &[(&ChatMessage, &str)],
+    origin: &Origin<'_>,
     run: Option<i64>,
 ) -> rusqlite::Result<()> {
     tx.execute_batch(
@@ -156,62 +215,48 @@ pub fn save_chat_pages(
          VALUES (?1, ?2, ?3, ?4, ?4, ?5)
          ON CONFLICT (id) DO UPDATE SET last_seen_at = max(users.last_seen_at, excluded.last_seen_at)",
     )?;
+    // A page repeats its regulars; each account needs one upsert.
+    let mut commenters: Vec<&(&ChatMessage, &str)> = messages.iter().filter(|(m, _)| m.user_id.is_some()).collect();
+    commenters.sort_unstable_by(|a, b| a.0.user_id.cmp(&b.0.user_id).then(b.1.cmp(a.1)));
+    commenters.dedup_by(|a, b| a.0.user_id == b.0.user_id);
+    for (m, seen_at) in commenters {
+        user.execute(params![m.user_id, m.user_login, m.user_name, seen_at, run])?;
+    }
     let mut batch = tx.prepare_cached(
         "INSERT INTO temp.chat_batch (id, user_id, user_login, user_name, offset_seconds, created_at,
              created_at_corrected, text, fragments_json, emotes_json, badges_json, color, seen_at, raw_json)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?;
-    let mut segment = tx.prepare_cached(
-        "UPDATE chat_segments SET cursor = ?3, comments = comments + ?4,
-             done_at = CASE WHEN ?3 IS NULL THEN ?5 END, updated_at = ?5
-         WHERE video_id = ?1 AND segment = ?2",
-    )?;
-    for page in pages {
-        // A page repeats its regulars; each account needs one upsert.
-        let mut commenters: Vec<&ChatMessage> = page.messages.iter().filter(|m| m.user_id.is_some()).collect();
-        commenters.sort_unstable_by(|a, b| a.user_id.cmp(&b.user_id));
-        commenters.dedup_by(|a, b| a.user_id == b.user_id);
-        for m in commenters {
-            user.execute(params![m.user_id, m.user_login, m.user_name, page.seen_at, run])?;
-        }
-        for m in &page.messages {
-            batch.execute(params![
-                m.id,
-                m.user_id,
-                m.user_login,
-                m.user_name,
-                m.offset_seconds as i64,
-                m.created_at,
-                m.created_at_corrected,
-                m.text,
-                m.fragments_json,
-                m.emotes_json,
-                m.badges_json,
-                m.color,
-                page.seen_at,
-                m.raw_json,
-            ])?;
-        }
-        segment.execute(params![
-            video.id,
-            page.segment,
-            page.next_cursor,
-            page.messages.len() as i64,
-            page.seen_at
+    for (m, seen_at) in messages {
+        batch.execute(params![
+            m.id,
+            m.user_id,
+            m.user_login,
+            m.user_name,
+            m.offset_seconds.map(|o| o as i64),
+            m.created_at,
+            m.created_at_corrected,
+            m.text,
+            m.fragments_json,
+            m.emotes_json,
+            m.badges_json,
+            m.color,
+            seen_at,
+            m.raw_json,
         ])?;
     }
     tx.prepare_cached(
         "INSERT INTO chat_messages (id, source, video_id, broadcaster_id, user_id, user_login, user_name,
              offset_seconds, created_at, created_at_corrected, text, fragments_json, emotes_json, badges_json, color,
              first_seen_at, sync_run_id, raw_json)
-         SELECT id, 'replay', ?1, ?2, user_id, user_login, user_name, offset_seconds, created_at, created_at_corrected,
-             text, fragments_json, emotes_json, badges_json, color, seen_at, ?3, raw_json
+         SELECT id, ?1, ?2, ?3, user_id, user_login, user_name, offset_seconds, created_at, created_at_corrected,
+             text, fragments_json, emotes_json, badges_json, color, seen_at, ?4, raw_json
          FROM temp.chat_batch
          WHERE true
-         ORDER BY offset_seconds, id
+         ORDER BY offset_seconds, created_at, id
          ON CONFLICT (id) DO NOTHING",
     )?
-    .execute(params![video.id, video.user_id, run])?;
+    .execute(params![origin.source, origin.video_id, origin.broadcaster_id, run])?;
     tx.execute("DELETE FROM temp.chat_batch", [])?;
     Ok(())
 }

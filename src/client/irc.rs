@@ -1,15 +1,20 @@
-//! Twitch chat over IRC, read-only and anonymous (`NICK justinfan<digits>`, no token is ever sent): who is
-//! in a channel's chat now, for channels where Helix Get Chatters is out of reach (it needs a moderator's
-//! token). With the `twitch.tv/membership` capability, Twitch answers a JOIN with the room's NAMES list (for
-//! rooms over about 1,000 users, only the moderators). Facts: shared/reference/twitch-chat.md, section 3.
+//! Twitch chat over IRC, read-only and anonymous (`NICK justinfan<digits>`, no token is ever sent):
+//! - who is in a channel's chat now ([`chat_presence`]), for channels where Helix Get Chatters is out of reach
+//!   (it needs a moderator's token): with the `twitch.tv/membership` capability, Twitch answers a JOIN with the
+//!   room's NAMES list (for rooms over about 1,000 users, only the moderators);
+//! - live chat as it is sent ([`read_live_chat`]): PRIVMSG lines with their IRCv3 tags (message id, user id,
+//!   colour, badges, emotes, server time).
 //!
-//! The handful of lines this reads (numerics, PING, NOTICE, RECONNECT) are parsed here; a full IRCv3 client
-//! crate would bring a second connection stack for three commands.
+//! Facts: shared/reference/twitch-chat.md, section 3. The few lines this reads are parsed here (tags, prefix,
+//! command, params, IRCv3 tag escapes); a full IRC client crate would bring a second connection stack.
 
+use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::error::{Error, Result};
@@ -62,19 +67,25 @@ impl Default for IrcEndpoint {
     }
 }
 
-/// One IRC line, split: tags and prefix dropped, the trailing parameter last.
+/// One IRC line, split: the raw tags, the prefix's nick, the command and its params (the trailing one last).
 #[derive(Debug, PartialEq, Eq)]
 struct Line<'a> {
+    tags: &'a str,
+    nick: &'a str,
     command: &'a str,
     params: Vec<&'a str>,
 }
 
 fn parse_line(line: &str) -> Option<Line<'_>> {
     let mut rest = line.trim_end_matches(['\r', '\n']);
-    for marker in ['@', ':'] {
-        if rest.starts_with(marker) {
-            rest = rest.split_once(' ')?.1;
-        }
+    let (mut tags, mut nick) = ("", "");
+    if let Some(tagged) = rest.strip_prefix('@') {
+        (tags, rest) = tagged.split_once(' ')?;
+    }
+    if let Some(prefixed) = rest.strip_prefix(':') {
+        let prefix;
+        (prefix, rest) = prefixed.split_once(' ')?;
+        nick = prefix.split(['!', '@']).next().unwrap_or_default();
     }
     let (head, trailing) = match rest.split_once(" :") {
         Some((head, trailing)) => (head, Some(trailing)),
@@ -84,7 +95,37 @@ fn parse_line(line: &str) -> Option<Line<'_>> {
     let command = words.next()?;
     let mut params: Vec<&str> = words.collect();
     params.extend(trailing);
-    Some(Line { command, params })
+    Some(Line {
+        tags,
+        nick,
+        command,
+        params,
+    })
+}
+
+/// The value of tag `key`, unescaped (IRCv3: `\s` space, `\:` semicolon, `\\` backslash, `\r`, `\n`); `None`
+/// when absent or empty.
+fn tag(tags: &str, key: &str) -> Option<String> {
+    let raw = tags
+        .split(';')
+        .find_map(|pair| pair.split_once('=').filter(|(k, _)| *k == key).map(|(_, v)| v))?;
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('s') => out.push(' '),
+            Some(':') => out.push(';'),
+            Some('r') => out.push('\r'),
+            Some('n') => out.push('\n'),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// The logins in `login`'s chat now, as Twitch's NAMES list gives them (lower case, deduplicated, sorted).
@@ -94,21 +135,33 @@ pub async fn chat_presence(endpoint: &IrcEndpoint, login: &crate::client::Login)
         message,
     };
     let work = async {
-        let tcp = TcpStream::connect((endpoint.host.as_str(), endpoint.port))
-            .await
-            .map_err(|e| failed(format!("cannot connect: {e}")))?;
-        if endpoint.tls {
-            let tls = tls_connect(endpoint, tcp)
-                .await
-                .map_err(|e| failed(format!("TLS: {e}")))?;
-            names(tls, login.as_str()).await.map_err(failed)
-        } else {
-            names(tcp, login.as_str()).await.map_err(failed)
-        }
+        let stream = connect(endpoint).await.map_err(failed)?;
+        names(stream, login.as_str()).await.map_err(failed)
     };
     tokio::time::timeout(PRESENCE_TIMEOUT, work)
         .await
         .map_err(|_| failed(format!("no NAMES list within {} s", PRESENCE_TIMEOUT.as_secs())))?
+}
+
+/// A connection to the chat server, TLS or plain.
+trait ChatStream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> ChatStream for T {}
+
+async fn connect(endpoint: &IrcEndpoint) -> std::result::Result<Box<dyn ChatStream>, String> {
+    let tcp = TcpStream::connect((endpoint.host.as_str(), endpoint.port))
+        .await
+        .map_err(|e| format!("cannot connect: {e}"))?;
+    if endpoint.tls {
+        let tls = tls_connect(endpoint, tcp).await.map_err(|e| format!("TLS: {e}"))?;
+        Ok(Box::new(tls))
+    } else {
+        Ok(Box::new(tcp))
+    }
+}
+
+/// `justinfan` and five digits: Twitch's anonymous, read-only nick.
+fn anonymous_nick() -> String {
+    format!("justinfan{}", 10_000 + rand::random::<u32>() % 90_000)
 }
 
 async fn tls_connect(
@@ -127,7 +180,7 @@ async fn tls_connect(
 /// Logs in anonymously, joins `#login` and reads its NAMES list to the end.
 async fn names(stream: impl AsyncRead + AsyncWrite + Unpin, login: &str) -> std::result::Result<Vec<String>, String> {
     let (read, mut write) = tokio::io::split(stream);
-    let nick = format!("justinfan{}", 10_000 + rand::random::<u32>() % 90_000);
+    let nick = anonymous_nick();
     let hello = format!("CAP REQ :twitch.tv/membership twitch.tv/commands\r\nNICK {nick}\r\nJOIN #{login}\r\n");
     write.write_all(hello.as_bytes()).await.map_err(|e| e.to_string())?;
     let mut lines = BufReader::new(read).lines();
@@ -161,6 +214,147 @@ async fn names(stream: impl AsyncRead + AsyncWrite + Unpin, login: &str) -> std:
     Err("the connection closed before the NAMES list ended".into())
 }
 
+/// One chat message seen live.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LiveMessage {
+    /// Twitch's message id (the same id chat replay gives the message later).
+    pub id: String,
+    /// The channel's login (the room joined).
+    pub channel: String,
+    /// The channel's user id (`room-id`).
+    pub room_id: Option<String>,
+    pub user_id: Option<String>,
+    pub login: String,
+    pub display_name: Option<String>,
+    /// `#RRGGBB`, or `None` when the user never chose one.
+    pub color: Option<String>,
+    /// `(set, version)`, e.g. `("subscriber", "12")`.
+    pub badges: Vec<(String, String)>,
+    /// `(emote id, first, last)`: inclusive character (code point) positions in `text`.
+    pub emotes: Vec<(String, usize, usize)>,
+    /// The message; a `/me` action without its `ACTION` wrapper.
+    pub text: String,
+    /// When Twitch's server received it (`tmi-sent-ts`), or when it was read if the tag is missing.
+    pub sent_at: DateTime<Utc>,
+    /// The IRC line as received.
+    pub line: String,
+}
+
+/// Reads `PRIVMSG #channel :text` with its tags as a [`LiveMessage`]; `None` for any other line.
+fn live_message(raw: &str) -> Option<LiveMessage> {
+    let line = parse_line(raw)?;
+    let (command, [room, text]) = (line.command, line.params.as_slice()) else {
+        return None;
+    };
+    if command != "PRIVMSG" {
+        return None;
+    }
+    let text = match text.strip_prefix("\u{1}ACTION ") {
+        Some(action) => action.trim_end_matches('\u{1}'),
+        None => text,
+    };
+    let pairs = |value: Option<String>, split: char| -> Vec<(String, String)> {
+        value
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|item| item.split_once(split))
+            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+            .collect()
+    };
+    // `emotes=25:0-4,12-16/1902:6-10`
+    let mut emotes: Vec<(String, usize, usize)> = tag(line.tags, "emotes")
+        .unwrap_or_default()
+        .split('/')
+        .filter_map(|emote| emote.split_once(':'))
+        .flat_map(|(id, ranges)| {
+            ranges.split(',').filter_map(move |range| {
+                let (first, last) = range.split_once('-')?;
+                Some((id.to_owned(), first.parse().ok()?, last.parse().ok()?))
+            })
+        })
+        .collect();
+    emotes.sort_by_key(|e| e.1);
+    let sent_at = tag(line.tags, "tmi-sent-ts")
+        .and_then(|ms| ms.parse::<i64>().ok())
+        .and_then(DateTime::from_timestamp_millis)
+        .unwrap_or_else(Utc::now);
+    Some(LiveMessage {
+        id: tag(line.tags, "id")?,
+        channel: room.trim_start_matches('#').to_owned(),
+        room_id: tag(line.tags, "room-id"),
+        user_id: tag(line.tags, "user-id"),
+        login: line.nick.to_owned(),
+        display_name: tag(line.tags, "display-name"),
+        color: tag(line.tags, "color"),
+        badges: pairs(tag(line.tags, "badges"), '/'),
+        emotes,
+        text: text.to_owned(),
+        sent_at,
+        line: raw.to_owned(),
+    })
+}
+
+/// Reads the live chat of `channels` on one connection, handing each message to `messages`, until `cancel`
+/// (then `Ok`) or until the connection ends, Twitch asks to reconnect, or `messages` is closed (then `Err`
+/// naming why; the caller reconnects). Chat sent while no connection is open is not seen again: IRC has no
+/// replay (a VOD's chat replay has those messages, under the same ids).
+pub async fn read_live_chat(
+    endpoint: &IrcEndpoint,
+    channels: &[crate::client::Login],
+    messages: &mpsc::Sender<LiveMessage>,
+    cancel: &CancellationToken,
+) -> Result<()> {
+    let failed = |message: String| Error::Irc {
+        url: endpoint.url(),
+        message,
+    };
+    let stream = connect(endpoint).await.map_err(failed)?;
+    let (read, mut write) = tokio::io::split(stream);
+    let joins: String = channels.iter().map(|c| format!("JOIN #{}\r\n", c.as_str())).collect();
+    let hello = format!(
+        "CAP REQ :twitch.tv/tags twitch.tv/commands\r\nNICK {}\r\n{joins}",
+        anonymous_nick()
+    );
+    write
+        .write_all(hello.as_bytes())
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    let mut lines = BufReader::new(read).lines();
+    loop {
+        let text = tokio::select! {
+            () = cancel.cancelled() => {
+                let _ = write.write_all(b"QUIT\r\n").await;
+                return Ok(());
+            }
+            line = lines.next_line() => match line.map_err(|e| failed(e.to_string()))? {
+                Some(text) => text,
+                None => return Err(failed("the chat server closed the connection".into())),
+            },
+        };
+        if let Some(message) = live_message(&text) {
+            if messages.send(message).await.is_err() {
+                return Err(failed("nobody is reading the messages any more".into()));
+            }
+            continue;
+        }
+        let Some(line) = parse_line(&text) else { continue };
+        match (line.command, line.params.as_slice()) {
+            ("PING", params) => {
+                let pong = format!("PONG :{}\r\n", params.last().copied().unwrap_or("tmi.twitch.tv"));
+                write
+                    .write_all(pong.as_bytes())
+                    .await
+                    .map_err(|e| failed(e.to_string()))?;
+            }
+            ("NOTICE", [.., message]) if line.tags.is_empty() || message.contains("Login") => {
+                return Err(failed(format!("Twitch said: {message}")));
+            }
+            ("RECONNECT", _) => return Err(failed("Twitch asked to reconnect (server restarting)".into())),
+            _ => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,6 +364,8 @@ mod tests {
         assert_eq!(
             parse_line(":justinfan1.tmi.twitch.tv 353 justinfan1 = #rig :alice bob\r\n"),
             Some(Line {
+                tags: "",
+                nick: "justinfan1.tmi.twitch.tv",
                 command: "353",
                 params: vec!["justinfan1", "=", "#rig", "alice bob"]
             })
@@ -177,6 +373,8 @@ mod tests {
         assert_eq!(
             parse_line("@badge-info=;color=#FF0000 :tmi.twitch.tv NOTICE * :Login unsuccessful"),
             Some(Line {
+                tags: "badge-info=;color=#FF0000",
+                nick: "tmi.twitch.tv",
                 command: "NOTICE",
                 params: vec!["*", "Login unsuccessful"]
             })
@@ -184,11 +382,47 @@ mod tests {
         assert_eq!(
             parse_line("PING :tmi.twitch.tv"),
             Some(Line {
+                tags: "",
+                nick: "",
                 command: "PING",
                 params: vec!["tmi.twitch.tv"]
             })
         );
         assert_eq!(parse_line(""), None);
+    }
+
+    #[test]
+    fn a_privmsg_reads_with_its_tags() {
+        let line = "@badge-info=subscriber/14;badges=subscriber/12,premium/1;color=#1E90FF;display-name=Some\\sOne;\
+            emotes=25:6-10/1902:0-4,12-16;id=7bb3b0e8-2b13-4bbd-9e3a-4a7c0b3d0b11;room-id=22484632;\
+            tmi-sent-ts=1760000000123;user-id=12345 :someone!someone@someone.tmi.twitch.tv PRIVMSG #rig \
+            :Keepo Kappa Keepo";
+        let m = live_message(line).unwrap();
+        assert_eq!(m.id, "7bb3b0e8-2b13-4bbd-9e3a-4a7c0b3d0b11");
+        assert_eq!((m.channel.as_str(), m.room_id.as_deref()), ("rig", Some("22484632")));
+        assert_eq!((m.login.as_str(), m.user_id.as_deref()), ("someone", Some("12345")));
+        assert_eq!(m.display_name.as_deref(), Some("Some One"), "\\s is a space");
+        assert_eq!(m.color.as_deref(), Some("#1E90FF"));
+        assert_eq!(
+            m.badges,
+            [("subscriber".into(), "12".into()), ("premium".into(), "1".into())]
+        );
+        assert_eq!(
+            m.emotes,
+            [("1902".into(), 0, 4), ("25".into(), 6, 10), ("1902".into(), 12, 16)],
+            "in text order"
+        );
+        assert_eq!(m.text, "Keepo Kappa Keepo");
+        assert_eq!(m.sent_at.timestamp_millis(), 1_760_000_000_123);
+
+        let action = live_message("@id=a;color= :x!x@x PRIVMSG #rig :\u{1}ACTION waves\u{1}").unwrap();
+        assert_eq!((action.text.as_str(), action.color), ("waves", None));
+        assert_eq!(live_message(":tmi.twitch.tv PING"), None);
+        assert_eq!(
+            live_message(":x!x@x PRIVMSG #rig :no id tag"),
+            None,
+            "Twitch always tags an id"
+        );
     }
 
     #[test]

@@ -30,7 +30,7 @@ const SECONDS_PER_COMMENT: u64 = 20;
 pub(crate) const LOCAL_TIME_SHIFT: i64 = -7 * 3600;
 
 /// Words of chat messages. Some need JSON escaping or are not ASCII, on purpose.
-const WORDS: &[&str] = &[
+pub(super) const WORDS: &[&str] = &[
     "gg",
     "lol",
     "lets",

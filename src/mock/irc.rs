@@ -2,13 +2,22 @@
 //! `irc.chat.twitch.tv` for an anonymous reader. It acknowledges capabilities, welcomes any `justinfan` nick
 //! (and refuses others with Twitch's NOTICE, as no token is accepted here), answers PING, and answers a JOIN
 //! with the room's NAMES list when `twitch.tv/membership` was asked for: the channel's chatters now (the same
-//! people Helix Get Chatters lists), 300 names a line as Twitch splits them, ending with 366.
+//! people Helix Get Chatters lists), 300 names a line as Twitch splits them, ending with 366. Once a room is
+//! joined, its live chat flows: a PRIVMSG every [`LIVE_EVERY`] with Twitch's tags (message id, user id,
+//! display name with an escaped space, colour, badges, emote positions, server time), from the room's chatters.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
+use super::comments::WORDS;
+use super::seed::{hash, pick};
 use super::state::{Shared, lock};
+
+/// How often each joined room sends a chat message.
+pub(super) const LIVE_EVERY: Duration = Duration::from_millis(10);
 
 /// Names per 353 line.
 const NAMES_PER_LINE: usize = 300;
@@ -29,7 +38,23 @@ async fn connection(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read).lines();
     let (mut nick, mut membership) = (None::<String>, false);
-    while let Some(line) = lines.next_line().await? {
+    let mut rooms: Vec<String> = Vec::new();
+    let mut tick = tokio::time::interval(LIVE_EVERY);
+    loop {
+        let line = tokio::select! {
+            line = lines.next_line() => match line? {
+                Some(line) => line,
+                None => return Ok(()),
+            },
+            _ = tick.tick(), if !rooms.is_empty() => {
+                let chat: String = rooms
+                    .iter()
+                    .filter_map(|room| live_line(shared, room, shared.irc_seq.fetch_add(1, Ordering::Relaxed)))
+                    .collect();
+                write.write_all(chat.as_bytes()).await?;
+                continue;
+            }
+        };
         let (command, rest) = line.split_once(' ').unwrap_or((line.as_str(), ""));
         let reply = match command {
             "CAP" => {
@@ -50,7 +75,12 @@ async fn connection(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
             }
             "PING" => format!(":tmi.twitch.tv PONG tmi.twitch.tv {rest}\r\n"),
             "JOIN" => match &nick {
-                Some(nick) => join(shared, nick, rest.trim_start_matches('#'), membership),
+                Some(nick) => {
+                    let room = rest.trim_start_matches('#').to_owned();
+                    let reply = join(shared, nick, &room, membership);
+                    rooms.push(room);
+                    reply
+                }
                 None => continue,
             },
             "QUIT" => return Ok(()),
@@ -58,7 +88,46 @@ async fn connection(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
         };
         write.write_all(reply.as_bytes()).await?;
     }
-    Ok(())
+}
+
+/// The server's `k`th live message, in `room` (none for a room that is not a channel of the world): a chatter, a few
+/// words and now and then Kappa (emote 25), tagged as Twitch tags it.
+fn live_line(shared: &Shared, room: &str, k: u64) -> Option<String> {
+    let world = lock(&shared.world);
+    let c = world.channels.iter().position(|c| c.login == room)?;
+    let chatters = world.chatters(c);
+    let h = hash(&[world.seed(), 0x11fe, c as u64, k]);
+    let user = chatters[(h % chatters.len() as u64) as usize];
+    let (login, id, name) = (world.login(user), world.user_id(user), world.display_name(user));
+    let mut text: Vec<&str> = (0..1 + h % 6).map(|i| pick(WORDS, hash(&[h, i]))).collect();
+    let emote = h.is_multiple_of(3);
+    if emote {
+        text.push("Kappa");
+    }
+    let text = text.join(" ");
+    let emotes = if emote {
+        let end = text.chars().count() - 1;
+        format!("25:{}-{end}", end - 4)
+    } else {
+        String::new()
+    };
+    let sent_ms = chrono::Utc::now().timestamp_millis();
+    let message_id = format!(
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        h >> 32,
+        h & 0xffff,
+        k & 0xfff,
+        c & 0xfff,
+        k
+    );
+    let display = name.replacen(' ', "\\s", 1);
+    let room_id = world.channels[c].id;
+    Some(format!(
+        "@badge-info=;badges=subscriber/{};color=#{:06X};display-name={display};emotes={emotes};id={message_id};\
+         room-id={room_id};tmi-sent-ts={sent_ms};user-id={id} :{login}!{login}@{login}.tmi.twitch.tv PRIVMSG #{room} :{text}\r\n",
+        h % 24,
+        h & 0xff_ffff
+    ))
 }
 
 /// The answer to `JOIN #room`: the JOIN echoed, then (with membership) the NAMES list, the reader included.
@@ -91,19 +160,31 @@ mod tests {
     use crate::mock::{MockConfig, MockServer};
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
-    /// Sends `hello` and returns every line until the server closes or goes quiet.
+    /// Sends `hello` and returns the lines of the next 300 ms (a joined room never goes quiet).
     async fn exchange(server: &MockServer, hello: &str) -> Vec<String> {
         let address = server.irc_url().trim_start_matches("irc://").to_owned();
         let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
         stream.write_all(hello.as_bytes()).await.unwrap();
         let mut lines = BufReader::new(stream).lines();
         let mut out = Vec::new();
-        while let Ok(Ok(Some(line))) =
-            tokio::time::timeout(std::time::Duration::from_millis(300), lines.next_line()).await
-        {
+        let until = tokio::time::Instant::now() + std::time::Duration::from_millis(300);
+        while let Ok(Ok(Some(line))) = tokio::time::timeout_at(until, lines.next_line()).await {
             out.push(line);
         }
         out
+    }
+
+    #[tokio::test]
+    async fn a_joined_room_chats() {
+        let server = MockServer::start(MockConfig::default()).await.unwrap();
+        let room = server.channels().remove(0).login;
+        let lines = exchange(&server, &format!("NICK justinfan123\r\nJOIN #{room}\r\n")).await;
+        let chat: Vec<&String> = lines.iter().filter(|l| l.contains(" PRIVMSG ")).collect();
+        assert!(chat.len() > 5, "{lines:?}");
+        assert!(
+            chat.iter().all(|l| l.starts_with("@badge-info=") && l.contains(";id=")),
+            "{chat:?}"
+        );
     }
 
     #[tokio::test]

@@ -24,6 +24,8 @@ pub(crate) struct Shared {
     pub stats: Mutex<MockStats>,
     /// GQL operations answered so far, for their `requestID`s.
     pub gql_seq: AtomicU64,
+    /// Live chat messages sent so far over IRC: each is new, as live chat never repeats.
+    pub irc_seq: AtomicU64,
 }
 
 /// Locks a mutex, ignoring poisoning: a handler that panicked leaves data that is still consistent enough for
@@ -45,6 +47,7 @@ impl Shared {
             faults: Mutex::new(Faults::new(config.seed, config.faults.clone())),
             stats: Mutex::new(MockStats::default()),
             gql_seq: AtomicU64::new(0),
+            irc_seq: AtomicU64::new(0),
             base_url,
             config,
         })

@@ -181,25 +181,25 @@ async fn download_segment(
 
 // The stored JSON columns, keys in alphabetical order as itch has always written them.
 #[derive(Serialize)]
-struct FragmentJson<'a> {
-    emote_id: Option<&'a str>,
-    text: Option<&'a str>,
+pub(super) struct FragmentJson<'a> {
+    pub emote_id: Option<&'a str>,
+    pub text: Option<&'a str>,
 }
 
 #[derive(Serialize)]
-struct EmoteJson {
-    begin: Option<i64>,
-    end: Option<i64>,
-    id: String,
+pub(super) struct EmoteJson {
+    pub begin: Option<i64>,
+    pub end: Option<i64>,
+    pub id: String,
 }
 
 #[derive(Serialize)]
-struct BadgeJson<'a> {
-    set_id: &'a str,
-    version: &'a str,
+pub(super) struct BadgeJson<'a> {
+    pub set_id: &'a str,
+    pub version: &'a str,
 }
 
-fn to_json(value: &impl Serialize) -> String {
+pub(super) fn to_json(value: &impl Serialize) -> String {
     serde_json::to_string(value).expect("plain structs serialise")
 }
 
@@ -241,7 +241,7 @@ fn message(comment: Comment, raw: Box<RawValue>, video_start: DateTime<Utc>) -> 
         user_id,
         user_login,
         user_name,
-        offset_seconds: comment.content_offset_seconds,
+        offset_seconds: Some(comment.content_offset_seconds),
         created_at: timestamp(created_at),
         created_at_corrected: corrected,
         text,

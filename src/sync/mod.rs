@@ -8,6 +8,7 @@ pub mod chat;
 mod chatters;
 mod followers;
 mod following;
+pub mod live;
 pub mod lock;
 pub mod schedule;
 mod streams;

@@ -293,3 +293,67 @@ async fn transient_service_errors_are_retried_and_a_truncated_body_is_never_a_sh
         0
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_chat_is_recorded_until_a_limit_and_found_by_search() {
+    let mock = mock_with(MockConfig {
+        followers: 100,
+        ..MockConfig::default()
+    })
+    .await;
+    let (login, id) = broadcaster(&mock);
+    let dir = tempfile::tempdir().unwrap();
+    let output = chat(&mock, dir.path(), &["--live", "--messages", "60", &login]).await;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stdout.contains(&format!("{login}: 60 live messages")), "{stdout}");
+    let db = archive(dir.path());
+    assert_eq!(
+        count(
+            &db,
+            &format!(
+                "SELECT count(*) FROM chat_messages WHERE source = 'live' AND broadcaster_id = '{}'
+                 AND video_id IS NULL AND offset_seconds IS NULL AND user_id IS NOT NULL
+                 AND created_at LIKE '____-__-__T__:__:__Z' AND json_extract(raw_json, '$.irc') LIKE '@%PRIVMSG%'",
+                id.0
+            )
+        ),
+        60
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    // Emotes come with their positions, and the fragments rebuilt from them.
+    let kappas = count(
+        &db,
+        "SELECT count(*) FROM chat_messages WHERE text LIKE '%Kappa' AND emotes_json LIKE '[{\"begin\":%,\"id\":\"25\"}]'
+         AND fragments_json LIKE '%{\"emote_id\":\"25\",\"text\":\"Kappa\"}]'",
+    );
+    assert_eq!(
+        kappas,
+        count(&db, "SELECT count(*) FROM chat_messages WHERE text LIKE '%Kappa'")
+    );
+    assert!(kappas > 0);
+    let mut search = itch(&mock, dir.path());
+    search.args(["search", "Kappa", "--format", "ndjson"]);
+    let found = run(search).await;
+    assert!(found.status.success());
+    assert_eq!(text(&found).0.lines().count() as i64, kappas);
+
+    // A time limit ends it too; an unknown channel is refused before anything is recorded.
+    // Beside a sync, which holds the archive's lock, as a recording of hours must.
+    let held = itch::sync::lock::ArchiveLock::acquire(&dir.path().join("itch.db"), std::time::Duration::ZERO).unwrap();
+    let output = chat(&mock, dir.path(), &["--live", "--for", "1s", &login]).await;
+    drop(held);
+    assert!(output.status.success(), "{}", text(&output).1);
+    assert!(text(&output).0.contains(" live messages"), "{}", text(&output).0);
+    assert_eq!(
+        count(
+            &archive(dir.path()),
+            "SELECT count(DISTINCT sync_run_id) FROM chat_messages"
+        ),
+        2,
+        "the second run heard messages the first did not"
+    );
+    let output = chat(&mock, dir.path(), &["--live", "--for", "1s", "nosuchchannelhere"]).await;
+    assert!(!output.status.success());
+    assert!(text(&output).1.contains("nosuchchannelhere"), "{}", text(&output).1);
+}
