@@ -40,6 +40,7 @@ async fn connection(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
     let (mut nick, mut membership) = (None::<String>, false);
     let mut rooms: Vec<String> = Vec::new();
     let mut tick = tokio::time::interval(LIVE_EVERY);
+    let mut sent = 0u64;
     loop {
         let line = tokio::select! {
             line = lines.next_line() => match line? {
@@ -47,10 +48,16 @@ async fn connection(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
                 None => return Ok(()),
             },
             _ = tick.tick(), if !rooms.is_empty() => {
+                let limit = shared.irc_reconnect_after.load(Ordering::Relaxed);
+                if limit > 0 && sent >= limit {
+                    write.write_all(b":tmi.twitch.tv RECONNECT\r\n").await?;
+                    return Ok(());
+                }
                 let chat: String = rooms
                     .iter()
                     .filter_map(|room| live_line(shared, room, shared.irc_seq.fetch_add(1, Ordering::Relaxed)))
                     .collect();
+                sent += 1;
                 write.write_all(chat.as_bytes()).await?;
                 continue;
             }

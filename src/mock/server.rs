@@ -115,6 +115,14 @@ impl MockServer {
         self.irc_url.clone()
     }
 
+    /// From now on, every chat (IRC) connection gets `:tmi.twitch.tv RECONNECT` and is closed after `messages`
+    /// live messages, as Twitch does before a server restart; 0 turns it off.
+    pub fn irc_reconnect_after(&self, messages: u64) {
+        self.shared
+            .irc_reconnect_after
+            .store(messages, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Every endpoint of this fake, chat included, for an in-process [`Client`](crate::client::Client).
     pub fn endpoints(&self) -> crate::client::Endpoints {
         crate::client::Endpoints::parse(&self.helix_url(), &self.oauth_url(), &self.gql_url())

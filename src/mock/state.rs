@@ -26,6 +26,8 @@ pub(crate) struct Shared {
     pub gql_seq: AtomicU64,
     /// Live chat messages sent so far over IRC: each is new, as live chat never repeats.
     pub irc_seq: AtomicU64,
+    /// When not 0, every chat connection is told to RECONNECT and closed after this many live messages.
+    pub irc_reconnect_after: AtomicU64,
 }
 
 /// Locks a mutex, ignoring poisoning: a handler that panicked leaves data that is still consistent enough for
@@ -48,6 +50,7 @@ impl Shared {
             stats: Mutex::new(MockStats::default()),
             gql_seq: AtomicU64::new(0),
             irc_seq: AtomicU64::new(0),
+            irc_reconnect_after: AtomicU64::new(0),
             base_url,
             config,
         })

@@ -353,6 +353,26 @@ async fn live_chat_is_recorded_until_a_limit_and_found_by_search() {
         2,
         "the second run heard messages the first did not"
     );
+    // Twitch restarting its chat servers: each connection is told to reconnect after 20 messages.
+    mock.irc_reconnect_after(20);
+    let restarted = tempfile::tempdir().unwrap();
+    let output = chat(&mock, restarted.path(), &["--live", "--messages", "50", &login]).await;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stdout.contains(&format!("{login}: 50 live messages")), "{stdout}");
+    let drops: u32 = stderr
+        .split("the chat connection dropped ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(drops >= 2, "three connections at least, each reported: {stderr}");
+    assert_eq!(
+        count(&archive(restarted.path()), "SELECT count(*) FROM chat_messages"),
+        50
+    );
+    mock.irc_reconnect_after(0);
+
     let output = chat(&mock, dir.path(), &["--live", "--for", "1s", "nosuchchannelhere"]).await;
     assert!(!output.status.success());
     assert!(text(&output).1.contains("nosuchchannelhere"), "{}", text(&output).1);
