@@ -99,9 +99,9 @@ impl GlobalArgs {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Archive channels into the SQLite file: profile, followers, videos, live stream, chatters.
+    /// Archive channels into the SQLite file: profile, followers, videos, live stream, chatters, chat replay.
     Sync(sync::SyncArgs),
-    /// Archive the chat replay of VODs by id (their videos and channels too).
+    /// Archive VODs' chat replay by id (their videos and channels too), or record live chat (--live).
     Chat(chat::ChatArgs),
     /// Look at and tidy the response cache (stats, prune, clear).
     Cache(cache::CacheArgs),
@@ -117,9 +117,9 @@ pub enum Command {
     Auth(auth::AuthArgs),
     /// Ask Helix directly and print what it answers as NDJSON (one raw item a line).
     Api(api::ApiArgs),
-    /// Run the fake Twitch (Helix + OAuth) on a local port, for tests, demos and other tools.
+    /// Run the fake Twitch (Helix, OAuth, GQL chat replay, IRC chat) on local ports, for tests, demos and tools.
     MockApi(mock_api::MockApiArgs),
-    /// Everything offline: start a fake Twitch in-process, log in to it and page a channel's followers.
+    /// Everything offline: start a fake Twitch in-process, log in to it, sync a channel and print a report.
     Demo(demo::DemoArgs),
 }
 
