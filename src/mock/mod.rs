@@ -1,5 +1,5 @@
-//! A fake Twitch (Helix, id.twitch.tv OAuth, GQL chat replay, chat presence over IRC, control endpoints) for
-//! tests, benchmarks and demos.
+//! A fake Twitch (Helix, id.twitch.tv OAuth, GQL chat replay, IRC chat with NAMES lists and live messages,
+//! control endpoints) for tests, benchmarks and demos.
 //!
 //! It sits beside the client in the data flow: the client talks to it exactly as it talks to Twitch, through
 //! `TWITCH_HELIX_URL`, `TWITCH_OAUTH2_URL`, `TWITCH_GQL_URL` and `TWITCH_IRC_URL`. The world is computed from a seed and a mock clock
