@@ -189,10 +189,10 @@ async fn names(stream: impl AsyncRead + AsyncWrite + Unpin, login: &str) -> std:
     while let Some(text) = lines.next_line().await.map_err(|e| e.to_string())? {
         let Some(line) = parse_line(&text) else { continue };
         match (line.command, line.params.as_slice()) {
-            ("PING", params) => {
-                let pong = format!("PONG :{}\r\n", params.last().copied().unwrap_or("tmi.twitch.tv"));
-                write.write_all(pong.as_bytes()).await.map_err(|e| e.to_string())?;
-            }
+            ("PING", params) => write
+                .write_all(pong(params).as_bytes())
+                .await
+                .map_err(|e| e.to_string())?,
             // `353 <nick> = #channel :name name ...`
             ("353", [.., room, names]) if *room == channel => {
                 found.extend(names.split(' ').filter(|n| !n.is_empty()).map(str::to_ascii_lowercase));
@@ -207,11 +207,19 @@ async fn names(stream: impl AsyncRead + AsyncWrite + Unpin, login: &str) -> std:
             }
             ("CAP", [_, "NAK", ..]) => return Err("Twitch refused the membership capability".into()),
             ("NOTICE", [.., message]) => return Err(format!("Twitch said: {message}")),
-            ("RECONNECT", _) => return Err("Twitch asked to reconnect (server restarting)".into()),
+            ("RECONNECT", _) => return Err(RECONNECT.into()),
             _ => {}
         }
     }
     Err("the connection closed before the NAMES list ended".into())
+}
+
+/// What Twitch's `RECONNECT` means.
+const RECONNECT: &str = "Twitch asked to reconnect (server restarting)";
+
+/// The answer to `PING :<token>`: Twitch closes a connection that does not answer.
+fn pong(params: &[&str]) -> String {
+    format!("PONG :{}\r\n", params.last().copied().unwrap_or("tmi.twitch.tv"))
 }
 
 /// One chat message seen live.
@@ -294,14 +302,15 @@ fn live_message(raw: &str) -> Option<LiveMessage> {
     })
 }
 
-/// Reads the live chat of `channels` on one connection, handing each message to `messages`, until `cancel`
-/// (then `Ok`) or until the connection ends, Twitch asks to reconnect, or `messages` is closed (then `Err`
-/// naming why; the caller reconnects). Chat sent while no connection is open is not seen again: IRC has no
+/// Reads the live chat of `channels` on one connection, handing each message to `messages` (and counting it in
+/// `delivered`), until `cancel` (then `Ok`) or until the connection ends, Twitch asks to reconnect, or
+/// `messages` is closed (then `Err` naming why; the caller reconnects). Chat sent while no connection is open is not seen again: IRC has no
 /// replay (a VOD's chat replay has those messages, under the same ids).
 pub async fn read_live_chat(
     endpoint: &IrcEndpoint,
     channels: &[crate::client::Login],
     messages: &mpsc::Sender<LiveMessage>,
+    delivered: &mut u64,
     cancel: &CancellationToken,
 ) -> Result<()> {
     let failed = |message: String| Error::Irc {
@@ -335,21 +344,19 @@ pub async fn read_live_chat(
             if messages.send(message).await.is_err() {
                 return Err(failed("nobody is reading the messages any more".into()));
             }
+            *delivered += 1;
             continue;
         }
         let Some(line) = parse_line(&text) else { continue };
         match (line.command, line.params.as_slice()) {
-            ("PING", params) => {
-                let pong = format!("PONG :{}\r\n", params.last().copied().unwrap_or("tmi.twitch.tv"));
-                write
-                    .write_all(pong.as_bytes())
-                    .await
-                    .map_err(|e| failed(e.to_string()))?;
-            }
+            ("PING", params) => write
+                .write_all(pong(params).as_bytes())
+                .await
+                .map_err(|e| failed(e.to_string()))?,
             ("NOTICE", [.., message]) if line.tags.is_empty() || message.contains("Login") => {
                 return Err(failed(format!("Twitch said: {message}")));
             }
-            ("RECONNECT", _) => return Err(failed("Twitch asked to reconnect (server restarting)".into())),
+            ("RECONNECT", _) => return Err(failed(RECONNECT.into())),
             _ => {}
         }
     }

@@ -4,8 +4,6 @@
 //! was down is not seen (IRC has no replay; the VOD's chat replay, fetched by `itch sync`, has it).
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -60,24 +58,22 @@ pub async fn record_live_chat(
             stop.cancel();
         });
     }
-    let received = Arc::new(AtomicU64::new(0));
     let (messages, queue) = mpsc::channel(4096);
     let endpoint = client.endpoints().irc.clone();
     let read = {
-        let (stop, received) = (stop.clone(), received.clone());
+        let stop = stop.clone();
         async move {
             let mut reconnects = 0u32;
-            let (mut failures, mut seen) = (0u32, 0u64);
+            let (mut failures, mut delivered, mut seen) = (0u32, 0u64, 0u64);
             loop {
-                let error = match irc::read_live_chat(&endpoint, &logins, &messages, &stop).await {
+                let error = match irc::read_live_chat(&endpoint, &logins, &messages, &mut delivered, &stop).await {
                     Ok(()) => return Ok(reconnects),
                     Err(_) if stop.is_cancelled() => return Ok(reconnects),
                     Err(error) => error,
                 };
                 // A connection that delivered something was a good one: count failures in a row only.
-                let now_seen = received.load(Ordering::Relaxed);
-                failures = if now_seen > seen { 1 } else { failures + 1 };
-                seen = now_seen;
+                failures = if delivered > seen { 1 } else { failures + 1 };
+                seen = delivered;
                 if failures > MAX_FAILURES {
                     return Err(error);
                 }
@@ -91,7 +87,7 @@ pub async fn record_live_chat(
             }
         }
     };
-    let write = save_live(archive, &ids, queue, options.max_messages, &stop, &received, run);
+    let write = save_live(archive, &ids, queue, options.max_messages, &stop, run);
     let (reconnects, stored) = tokio::join!(read, write);
     let messages = stored?;
     Ok(LiveSummary {
@@ -107,19 +103,17 @@ async fn save_live(
     mut queue: mpsc::Receiver<LiveMessage>,
     max: Option<u64>,
     stop: &CancellationToken,
-    received: &AtomicU64,
     run: Option<i64>,
 ) -> Result<HashMap<String, u64>> {
     let mut stored: HashMap<String, u64> = ids.keys().map(|login| (login.clone(), 0)).collect();
     let mut total = 0u64;
     let mut batch = Vec::new();
     while queue.recv_many(&mut batch, 1024).await > 0 {
-        // Let a second's worth gather: one transaction for a busy chat, not one per message.
+        // Let a fifth of a second's worth gather: one transaction for a busy chat, not one per message.
         tokio::time::sleep(Duration::from_millis(200)).await;
         while let Ok(message) = queue.try_recv() {
             batch.push(message);
         }
-        received.fetch_add(batch.len() as u64, Ordering::Relaxed);
         if let Some(max) = max {
             batch.truncate(max.saturating_sub(total) as usize);
         }
