@@ -234,6 +234,28 @@ pub enum Error {
     /// The chart would be empty.
     #[error("nothing to plot: {what}")]
     NothingToPlot { what: String },
+
+    // A true record (issue 11): the lead's variants.
+    /// A walk's staged follows are not all there (something else wrote to the archive): merged without
+    /// recording unfollows, and the walk given up.
+    #[error(
+        "syncing followers of '{channel}': {staged} of the {expected} follows this walk staged are in the archive \
+         (did another program write to it?); no unfollows were recorded and the next sync walks again"
+    )]
+    StagedFollowsMissing {
+        channel: String,
+        staged: u64,
+        expected: u64,
+    },
+
+    /// The archive file has other names (hard links): SQLite keeps its journal beside each name, so two syncs
+    /// through two names would damage it.
+    #[error(
+        "archive {} has {links} hard links; SQLite keeps a write-ahead log per name, so writing through two names \
+         damages it: keep one name (use a symbolic link for another path)",
+        path.display()
+    )]
+    HardLinkedArchive { path: PathBuf, links: u64 },
 }
 
 impl Error {

@@ -9,17 +9,19 @@ use crate::client::helix::followers::Follower;
 
 use super::timestamp;
 
-/// Appends a page of followers of `broadcaster` to the staging table.
+/// Appends a page of followers of `broadcaster`, read by the walk `walk_id`, to the staging table.
 pub fn stage_follows(
     tx: &Transaction<'_>,
     broadcaster: &str,
+    walk_id: &str,
     followers: &[Follower],
     now: &str,
     run: i64,
 ) -> rusqlite::Result<()> {
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO follows_staging (broadcaster_id, user_id, user_login, user_name, followed_at, seen_at, sync_run_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO follows_staging (broadcaster_id, user_id, user_login, user_name, followed_at, seen_at, sync_run_id,
+                                      walk_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     for f in followers {
         stmt.execute(params![
@@ -29,17 +31,41 @@ pub fn stage_follows(
             f.user_name,
             timestamp(f.followed_at),
             now,
-            run
+            run,
+            walk_id
         ])?;
     }
     Ok(())
 }
 
-/// For the ids among `user_ids` that currently follow `broadcaster` in the archive: their `followed_at`.
+/// How many follows the walk `walk_id` of `broadcaster` has staged.
+pub fn count_staged(conn: &Connection, broadcaster: &str, walk_id: &str) -> rusqlite::Result<u64> {
+    conn.query_row(
+        "SELECT count(*) FROM follows_staging WHERE broadcaster_id = ?1 AND walk_id IS ?2",
+        params![broadcaster, walk_id],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n as u64)
+}
+
+/// Drops staged follows of `broadcaster` left by walks other than `walk_id` (a walk that was given up, or an
+/// archive written by an older itch). Called with the archive's lock held, when `walk_id` starts: no other walk
+/// of this channel can be in progress then.
+pub fn drop_stale_staged(tx: &Transaction<'_>, broadcaster: &str, walk_id: &str) -> rusqlite::Result<u64> {
+    tx.execute(
+        "DELETE FROM follows_staging WHERE broadcaster_id = ?1 AND walk_id IS NOT ?2",
+        params![broadcaster, walk_id],
+    )
+    .map(|n| n as u64)
+}
+
+/// For the ids among `user_ids` that currently follow `broadcaster` in the archive and were last seen by
+/// `seen_by` at the latest (a walk that ended then): their `followed_at`.
 pub fn load_current_follows(
     conn: &Connection,
     broadcaster: &str,
     user_ids: &[String],
+    seen_by: &str,
 ) -> rusqlite::Result<HashMap<String, String>> {
     if user_ids.is_empty() {
         return Ok(HashMap::new());
@@ -47,10 +73,12 @@ pub fn load_current_follows(
     let marks = vec!["?"; user_ids.len()].join(",");
     let sql = format!(
         "SELECT user_id, followed_at FROM follows
-         WHERE broadcaster_id = ? AND unfollowed_seen_at IS NULL AND user_id IN ({marks})"
+         WHERE broadcaster_id = ? AND last_seen_at <= ? AND unfollowed_seen_at IS NULL AND user_id IN ({marks})"
     );
     let mut stmt = conn.prepare(&sql)?;
-    let params = std::iter::once(broadcaster).chain(user_ids.iter().map(String::as_str));
+    let params = [broadcaster, seen_by]
+        .into_iter()
+        .chain(user_ids.iter().map(String::as_str));
     stmt.query_map(params_from_iter(params), |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect()
 }
@@ -73,16 +101,18 @@ const BULK_MERGE: i64 = 50_000;
 /// archive's follows so far (a channel's first walk) drops the secondary indexes of `users` and `follows` and
 /// builds them again after: inserting a million rows into indexes in random key order costs several times more
 /// than sorting once. The index definitions are read from the schema, so they never drift from the migrations.
-pub fn merge_staged(tx: &Transaction<'_>, broadcaster: &str, full: bool, now: &str) -> rusqlite::Result<FollowChanges> {
-    let staged: i64 = tx.query_row(
-        "SELECT count(*) FROM follows_staging WHERE broadcaster_id = ?1",
-        [broadcaster],
-        |r| r.get(0),
-    )?;
+pub fn merge_staged(
+    tx: &Transaction<'_>,
+    broadcaster: &str,
+    walk_id: &str,
+    full: bool,
+    now: &str,
+) -> rusqlite::Result<FollowChanges> {
+    let staged = count_staged(tx, broadcaster, walk_id)? as i64;
     let existing: i64 = tx.query_row("SELECT count(*) FROM follows", [], |r| r.get(0))?;
     let merge = |tx: &Transaction<'_>| {
         super::profiles::merge_staged_users(tx)?;
-        merge_staged_follows(tx, broadcaster, full, now)
+        merge_staged_follows(tx, broadcaster, walk_id, full, now)
     };
     if staged < BULK_MERGE || staged < existing {
         return merge(tx);
@@ -104,60 +134,61 @@ pub fn merge_staged(tx: &Transaction<'_>, broadcaster: &str, full: bool, now: &s
     Ok(changes)
 }
 
-/// Moves the staged follows of `broadcaster` (and their users) into the archive in key order; after a full walk,
-/// marks current follows it did not see as unfollowed at `now`.
+/// Moves the follows of `broadcaster` staged by the walk `walk_id` (and their users) into the archive in key
+/// order; after a full walk, marks current follows it did not see as unfollowed at `now`. Rows staged by any
+/// other walk are neither merged nor counted as seen.
 pub fn merge_staged_follows(
     tx: &Transaction<'_>,
     broadcaster: &str,
+    walk_id: &str,
     full: bool,
     now: &str,
 ) -> rusqlite::Result<FollowChanges> {
-    let staged: i64 = tx.query_row(
-        "SELECT count(*) FROM follows_staging WHERE broadcaster_id = ?1",
-        [broadcaster],
-        |r| r.get(0),
-    )?;
+    let staged = count_staged(tx, broadcaster, walk_id)? as i64;
     let new: i64 = tx.query_row(
         "SELECT count(DISTINCT s.user_id) FROM follows_staging s
-         WHERE s.broadcaster_id = ?1 AND NOT EXISTS (
+         WHERE s.broadcaster_id = ?1 AND s.walk_id IS ?2 AND NOT EXISTS (
              SELECT 1 FROM follows f
              WHERE f.broadcaster_id = s.broadcaster_id AND f.user_id = s.user_id AND f.unfollowed_seen_at IS NULL)",
-        [broadcaster],
+        params![broadcaster, walk_id],
         |r| r.get(0),
     )?;
     // Users first (the follows refer to them), then the follows, both sorted by key.
     tx.execute(
         "INSERT INTO users (id, login, display_name, first_seen_at, last_seen_at, sync_run_id)
          SELECT user_id, user_login, user_name, seen_at, seen_at, sync_run_id
-         FROM follows_staging WHERE broadcaster_id = ?1 ORDER BY user_id, seq
+         FROM follows_staging WHERE broadcaster_id = ?1 AND walk_id IS ?2 ORDER BY user_id, seq
          ON CONFLICT (id) DO UPDATE SET login = excluded.login, display_name = excluded.display_name,
              last_seen_at = max(users.last_seen_at, excluded.last_seen_at)
          -- Most followers are unchanged: leaving their rows alone saves a random page write each.
          WHERE users.login IS NOT excluded.login OR users.display_name IS NOT excluded.display_name",
-        [broadcaster],
+        params![broadcaster, walk_id],
     )?;
     tx.execute(
         "INSERT INTO follows (broadcaster_id, user_id, followed_at, first_seen_at, last_seen_at, sync_run_id)
          SELECT broadcaster_id, user_id, followed_at, seen_at, seen_at, sync_run_id
-         FROM follows_staging WHERE broadcaster_id = ?1 ORDER BY user_id, seq
+         FROM follows_staging WHERE broadcaster_id = ?1 AND walk_id IS ?2 ORDER BY user_id, seq
          ON CONFLICT (broadcaster_id, user_id) DO UPDATE SET
              followed_at = excluded.followed_at,
              last_seen_at = max(follows.last_seen_at, excluded.last_seen_at),
              unfollowed_seen_at = NULL,
              sync_run_id = excluded.sync_run_id",
-        [broadcaster],
+        params![broadcaster, walk_id],
     )?;
     let gone = if full {
         tx.execute(
             "UPDATE follows SET unfollowed_seen_at = ?2
              WHERE broadcaster_id = ?1 AND unfollowed_seen_at IS NULL
-               AND user_id NOT IN (SELECT user_id FROM follows_staging WHERE broadcaster_id = ?1)",
-            params![broadcaster, now],
+               AND user_id NOT IN (SELECT user_id FROM follows_staging WHERE broadcaster_id = ?1 AND walk_id IS ?3)",
+            params![broadcaster, now, walk_id],
         )? as u64
     } else {
         0
     };
-    tx.execute("DELETE FROM follows_staging WHERE broadcaster_id = ?1", [broadcaster])?;
+    tx.execute(
+        "DELETE FROM follows_staging WHERE broadcaster_id = ?1 AND walk_id IS ?2",
+        params![broadcaster, walk_id],
+    )?;
     Ok(FollowChanges {
         new: new as u64,
         gone,
@@ -248,12 +279,13 @@ mod tests {
         conn.execute_batch(
             "INSERT INTO users (id, login, first_seen_at, last_seen_at) VALUES ('1', 'channel', 't', 't');
              WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 59999)
-             INSERT INTO follows_staging (broadcaster_id, user_id, user_login, followed_at, seen_at)
-             SELECT '1', CAST(1000000 + (i * 7919) % 60000 AS TEXT), 'u' || i, printf('2026-01-01T00:%05dZ', i), 'now' FROM n;",
+             INSERT INTO follows_staging (broadcaster_id, user_id, user_login, followed_at, seen_at, walk_id)
+             SELECT '1', CAST(1000000 + (i * 7919) % 60000 AS TEXT), 'u' || i, printf('2026-01-01T00:%05dZ', i), 'now', 'w'
+             FROM n;",
         )
         .unwrap();
         let tx = conn.transaction().unwrap();
-        let changes = merge_staged(&tx, "1", true, "now").unwrap();
+        let changes = merge_staged(&tx, "1", "w", true, "now").unwrap();
         tx.commit().unwrap();
         assert_eq!(changes.new, 60_000);
         assert_eq!(indexes(&conn), before, "every index is back, as it was");

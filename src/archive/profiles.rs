@@ -219,7 +219,9 @@ pub struct ChannelSnapshot {
     pub is_live: Option<bool>,
 }
 
-/// Adds a snapshot of a channel.
+/// Records facts of a channel's snapshot for `run`, as soon as a part has read them: the first call of a run
+/// adds the snapshot (taken at `now`), later calls of the same run fill in the facts they bring (a `None` leaves
+/// a fact as it is). So a run that fails or is killed late still leaves the facts it read.
 pub fn save_channel_snapshot(
     tx: &Transaction<'_>,
     broadcaster: &str,
@@ -231,22 +233,33 @@ pub fn save_channel_snapshot(
         Some(id) => known_game(tx, id)?,
         None => None,
     };
-    tx.execute(
-        "INSERT INTO channel_snapshots (broadcaster_id, taken_at, follower_total, title, game_id, game_name, language,
-                                        is_live, sync_run_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            broadcaster,
-            now,
-            snapshot.follower_total.map(|t| t as i64),
-            snapshot.title,
-            game,
-            snapshot.game_name,
-            snapshot.language,
-            snapshot.is_live,
-            run
-        ],
+    let facts = params![
+        broadcaster,
+        now,
+        snapshot.follower_total.map(|t| t as i64),
+        snapshot.title,
+        game,
+        snapshot.game_name,
+        snapshot.language,
+        snapshot.is_live,
+        run
+    ];
+    let filled = tx.execute(
+        "UPDATE channel_snapshots SET
+             follower_total = coalesce(?3, follower_total), title = coalesce(?4, title),
+             game_id = coalesce(?5, game_id), game_name = coalesce(?6, game_name),
+             language = coalesce(?7, language), is_live = coalesce(?8, is_live)
+         WHERE broadcaster_id = ?1 AND sync_run_id = ?9",
+        facts,
     )?;
+    if filled == 0 {
+        tx.execute(
+            "INSERT INTO channel_snapshots (broadcaster_id, taken_at, follower_total, title, game_id, game_name,
+                                            language, is_live, sync_run_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            facts,
+        )?;
+    }
     Ok(())
 }
 

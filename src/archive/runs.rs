@@ -11,6 +11,10 @@ pub fn save_run_start(tx: &Transaction<'_>, command: &str, now: &str) -> rusqlit
         [],
     )?;
     tx.execute(
+        "UPDATE sync_run_parts SET status = 'interrupted' WHERE status = 'running'",
+        [],
+    )?;
+    tx.execute(
         "INSERT INTO sync_runs (started_at, command, itch_version) VALUES (?1, ?2, ?3)",
         params![now, command, env!("CARGO_PKG_VERSION")],
     )?;
@@ -31,6 +35,75 @@ pub fn save_run_end(tx: &Transaction<'_>, run: i64, end: &RunEnd, now: &str) -> 
     tx.execute(
         "UPDATE sync_runs SET finished_at = ?2, status = ?3, requests = ?4, summary_json = ?5, error = ?6 WHERE id = ?1",
         params![run, now, end.status, end.requests as i64, end.summary_json, end.error],
+    )?;
+    Ok(())
+}
+
+/// How one part of one channel's sync ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PartStatus {
+    Ok,
+    Failed,
+    Interrupted,
+}
+
+impl PartStatus {
+    /// The name stored in `sync_run_parts.status`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartStatus::Ok => "ok",
+            PartStatus::Failed => "failed",
+            PartStatus::Interrupted => "interrupted",
+        }
+    }
+}
+
+/// Records that `part` of a channel's sync started in `run` (status 'running' until [`save_part_end`]).
+pub fn save_part_start(
+    tx: &Transaction<'_>,
+    run: i64,
+    broadcaster: &str,
+    part: &str,
+    now: &str,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO sync_run_parts (sync_run_id, broadcaster_id, part, started_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (sync_run_id, broadcaster_id, part) DO UPDATE SET
+             status = 'running', started_at = excluded.started_at, finished_at = NULL, error = NULL",
+        params![run, broadcaster, part, now],
+    )?;
+    Ok(())
+}
+
+/// How a part ended: its status, the requests it sent and, when it failed, why.
+pub struct PartEnd<'a> {
+    pub status: PartStatus,
+    pub requests: u64,
+    pub error: Option<&'a str>,
+}
+
+/// Records how `part` of a channel's sync ended.
+pub fn save_part_end(
+    tx: &Transaction<'_>,
+    run: i64,
+    broadcaster: &str,
+    part: &str,
+    end: &PartEnd<'_>,
+    now: &str,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE sync_run_parts SET status = ?4, requests = ?5, error = ?6, finished_at = ?7
+         WHERE sync_run_id = ?1 AND broadcaster_id = ?2 AND part = ?3",
+        params![
+            run,
+            broadcaster,
+            part,
+            end.status.as_str(),
+            end.requests as i64,
+            end.error,
+            now
+        ],
     )?;
     Ok(())
 }
@@ -60,6 +133,10 @@ pub struct Checkpoint {
     pub in_progress: Option<(Walk, Option<String>)>,
     /// Pages committed in the walk in progress.
     pub pages: i64,
+    /// The walk in progress: its id (its staged rows carry it), the total it read, the follows it staged.
+    pub walk_id: Option<String>,
+    pub walk_total: Option<u64>,
+    pub walk_items: u64,
     pub walk_started_at: Option<String>,
     pub last_complete_at: Option<String>,
     pub last_full_at: Option<String>,
@@ -68,7 +145,7 @@ pub struct Checkpoint {
 /// Loads the checkpoint of `part` of a channel (default when none).
 pub fn load_checkpoint(conn: &Connection, broadcaster: &str, part: &str) -> rusqlite::Result<Checkpoint> {
     conn.query_row(
-        "SELECT walk, cursor, pages, walk_started_at, last_complete_at, last_full_at
+        "SELECT walk, cursor, pages, walk_started_at, last_complete_at, last_full_at, walk_id, walk_total, walk_items
          FROM sync_checkpoints WHERE broadcaster_id = ?1 AND part = ?2",
         params![broadcaster, part],
         |r| {
@@ -80,6 +157,9 @@ pub fn load_checkpoint(conn: &Connection, broadcaster: &str, part: &str) -> rusq
                 walk_started_at: r.get(3)?,
                 last_complete_at: r.get(4)?,
                 last_full_at: r.get(5)?,
+                walk_id: r.get(6)?,
+                walk_total: r.get::<_, Option<i64>>(7)?.map(|t| t as u64),
+                walk_items: r.get::<_, i64>(8)? as u64,
             })
         },
     )
@@ -87,28 +167,55 @@ pub fn load_checkpoint(conn: &Connection, broadcaster: &str, part: &str) -> rusq
     .map(Option::unwrap_or_default)
 }
 
-/// Records a page of a walk: the cursor of the next page (None when the list ended, still in progress until
-/// [`save_walk_done`]).
+/// One committed page of a walk: which walk, where the next page starts, what it read.
+#[derive(Clone, Debug)]
+pub struct WalkPage<'a> {
+    pub walk: Walk,
+    /// The walk's id, the same on every page of it (resumed runs included).
+    pub walk_id: &'a str,
+    /// The cursor of the next page; `None` when the list ended (still in progress until [`save_walk_done`]).
+    pub next_cursor: Option<&'a str>,
+    /// The follower total a fresh page of this walk reported, if this one did.
+    pub total: Option<u64>,
+    /// Items this page staged.
+    pub items: u64,
+}
+
+/// Records a page of a walk with the walk's running facts.
 pub fn save_walk_page(
     tx: &Transaction<'_>,
     broadcaster: &str,
     part: &str,
-    walk: Walk,
-    next_cursor: Option<&str>,
+    page: &WalkPage<'_>,
     run: i64,
     now: &str,
 ) -> rusqlite::Result<()> {
     tx.execute(
-        "INSERT INTO sync_checkpoints (broadcaster_id, part, cursor, walk, walk_started_at, walk_sync_run_id, pages, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?6, ?5, 1, ?6)
+        "INSERT INTO sync_checkpoints (broadcaster_id, part, cursor, walk, walk_started_at, walk_sync_run_id, pages,
+                                       updated_at, walk_id, walk_total, walk_items)
+         VALUES (?1, ?2, ?3, ?4, ?6, ?5, 1, ?6, ?7, ?8, ?9)
          ON CONFLICT (broadcaster_id, part) DO UPDATE SET
              cursor = excluded.cursor,
              walk = excluded.walk,
              walk_started_at = coalesce(sync_checkpoints.walk_started_at, excluded.walk_started_at),
              walk_sync_run_id = excluded.walk_sync_run_id,
              pages = CASE WHEN sync_checkpoints.walk IS NULL THEN 1 ELSE sync_checkpoints.pages + 1 END,
-             updated_at = excluded.updated_at",
-        params![broadcaster, part, next_cursor, walk.as_str(), run, now],
+             updated_at = excluded.updated_at,
+             walk_id = excluded.walk_id,
+             walk_total = coalesce(excluded.walk_total, sync_checkpoints.walk_total),
+             walk_items = CASE WHEN sync_checkpoints.walk IS NULL THEN excluded.walk_items
+                               ELSE sync_checkpoints.walk_items + excluded.walk_items END",
+        params![
+            broadcaster,
+            part,
+            page.next_cursor,
+            page.walk.as_str(),
+            run,
+            now,
+            page.walk_id,
+            page.total.map(|t| t as i64),
+            page.items as i64
+        ],
     )?;
     Ok(())
 }
@@ -126,6 +233,7 @@ pub fn save_walk_done(
          VALUES (?1, ?2, ?3, CASE WHEN ?4 = 'full' THEN ?3 END, ?3)
          ON CONFLICT (broadcaster_id, part) DO UPDATE SET
              cursor = NULL, walk = NULL, walk_started_at = NULL, walk_sync_run_id = NULL, pages = 0,
+             walk_id = NULL, walk_total = NULL, walk_items = 0,
              last_complete_at = excluded.last_complete_at,
              last_full_at = coalesce(excluded.last_full_at, sync_checkpoints.last_full_at),
              updated_at = excluded.updated_at",
@@ -138,7 +246,7 @@ pub fn save_walk_done(
 pub fn save_walk_abandoned(tx: &Transaction<'_>, broadcaster: &str, part: &str, now: &str) -> rusqlite::Result<()> {
     tx.execute(
         "UPDATE sync_checkpoints SET cursor = NULL, walk = NULL, walk_started_at = NULL, walk_sync_run_id = NULL,
-             pages = 0, updated_at = ?3
+             pages = 0, walk_id = NULL, walk_total = NULL, walk_items = 0, updated_at = ?3
          WHERE broadcaster_id = ?1 AND part = ?2",
         params![broadcaster, part, now],
     )?;

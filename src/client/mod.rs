@@ -145,7 +145,10 @@ tokio::task_local! {
 pub async fn metered<F: std::future::Future>(work: F) -> (F::Output, u64) {
     let meter = std::sync::Arc::new(AtomicU64::new(0));
     let output = METER.scope(meter.clone(), work).await;
-    (output, meter.load(Ordering::Relaxed))
+    let counted = meter.load(Ordering::Relaxed);
+    // A metered scope inside another (a part inside a channel) counts for both.
+    let _outside_metered = METER.try_with(|outer| outer.fetch_add(counted, Ordering::Relaxed));
+    (output, counted)
 }
 
 /// The Twitch client. Cheap to share behind an `Arc`; all methods take `&self`.
@@ -175,6 +178,19 @@ pub struct Page<T> {
     pub cursor: Option<String>,
     /// `total`, on the endpoints that have one.
     pub total: Option<u64>,
+    /// True when the response cache answered (the page may be minutes old): facts that decide removals or
+    /// totals are taken from fresh pages only.
+    pub from_cache: bool,
+}
+
+/// Whether a Helix request may be answered from the response cache.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CacheUse {
+    /// Within the resource's freshness (see [`crate::cache::freshness`]).
+    #[default]
+    Allowed,
+    /// Always ask Twitch (a walk whose pages decide unfollows, totals or deletions); the answer is still stored.
+    Fresh,
 }
 
 #[derive(Deserialize)]
@@ -281,6 +297,16 @@ impl Client {
 
     /// GETs one Helix page of `path` (relative to the Helix base) and parses its items as `T`.
     pub async fn helix_page<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<Page<T>> {
+        self.helix_page_with(path, query, CacheUse::Allowed).await
+    }
+
+    /// [`Client::helix_page`], saying whether the response cache may answer.
+    pub async fn helix_page_with<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        cache_use: CacheUse,
+    ) -> Result<Page<T>> {
         let mut url = self.endpoints.helix.join(path).map_err(|_| Error::InvalidUrl {
             name: "TWITCH_HELIX_URL",
             value: format!("{}{path}", self.endpoints.helix),
@@ -290,12 +316,13 @@ impl Client {
         let policy = crate::cache::freshness(path, query).filter(|_| self.cache.is_some());
         let key = policy.map(|_| CacheKey::of("GET", &url, None));
         let cached = match &key {
-            Some(key) => self
+            Some(key) if cache_use == CacheUse::Allowed => self
                 .cache_get(key)
                 .await
                 .and_then(|body| serde_json::from_slice::<Envelope>(&body).ok()),
-            None => None,
+            _ => None,
         };
+        let from_cache = cached.is_some();
         let envelope = match cached {
             Some(envelope) => {
                 self.counters.cache_hits.fetch_add(1, Ordering::Relaxed);
@@ -332,6 +359,7 @@ impl Client {
             raw: envelope.data,
             cursor,
             total: envelope.total,
+            from_cache,
         })
     }
 
@@ -516,6 +544,7 @@ pub struct Pager<'c, T> {
     query: Vec<(&'static str, String)>,
     cursor: Option<String>,
     finished: bool,
+    cache_use: CacheUse,
     _items: PhantomData<fn() -> T>,
 }
 
@@ -528,6 +557,7 @@ impl<'c, T: DeserializeOwned> Pager<'c, T> {
             query,
             cursor: None,
             finished: false,
+            cache_use: CacheUse::Allowed,
             _items: PhantomData,
         }
     }
@@ -535,6 +565,12 @@ impl<'c, T: DeserializeOwned> Pager<'c, T> {
     /// Starts after `cursor` instead of at the top (resuming from a checkpoint).
     pub fn resume_after(mut self, cursor: Option<String>) -> Self {
         self.cursor = cursor;
+        self
+    }
+
+    /// Reads every page from Twitch, never from the response cache (a walk that decides removals).
+    pub fn fresh(mut self) -> Self {
+        self.cache_use = CacheUse::Fresh;
         self
     }
 
@@ -547,7 +583,7 @@ impl<'c, T: DeserializeOwned> Pager<'c, T> {
         if let Some(cursor) = &self.cursor {
             query.push(("after", cursor.clone()));
         }
-        let page: Page<T> = self.client.helix_page(self.path, &query).await?;
+        let page: Page<T> = self.client.helix_page_with(self.path, &query, self.cache_use).await?;
         if page.cursor.is_some() && page.cursor == self.cursor {
             // A cursor that points at itself would page forever.
             return Err(Error::Helix {

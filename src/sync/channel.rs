@@ -1,13 +1,15 @@
-//! One channel's sync: the parts in order, then a snapshot of what they saw. Games met along the way (the
+//! One channel's sync: the parts in order, each on its own (a failing part is recorded and the others still
+//! run), and this run's snapshot of the channel filled in as each fact is read. Games met along the way (the
 //! channel's, the live stream's) are fetched once and archived before anything refers to them.
 
 use serde_json::Value;
 
-use super::{ChannelContext, ChannelSummary, Part, now};
+use super::{ChannelContext, ChannelSummary, FailedPart, Part, now};
 use crate::archive::profiles::{self, ChannelSnapshot};
-use crate::client::GameId;
+use crate::archive::runs::{self, PartStatus};
 use crate::client::helix::{channels, games};
-use crate::error::Result;
+use crate::client::{GameId, metered};
+use crate::error::{Error, Result, display_chain};
 
 pub(crate) async fn sync_channel(
     ctx: &ChannelContext,
@@ -26,56 +28,98 @@ pub(crate) async fn sync_channel(
             profiles::save_users(tx, &[(user, raw_user)], &seen, run)
         })
         .await?;
+    for part in Part::ALL.into_iter().filter(|p| ctx.options.parts.contains(p)) {
+        ctx.check()?;
+        bar.set(part.label());
+        run_part(ctx, part, &mut summary, bar).await?;
+    }
+    Ok(summary)
+}
 
-    let mut snapshot = ChannelSnapshot::default();
-    let parts = &ctx.options.parts;
-    if parts.contains(&Part::Channel) {
-        ctx.check()?;
-        bar.set("channel");
-        sync_channel_settings(ctx, &mut snapshot).await?;
+/// Runs one part on its own: its start and end are recorded in `sync_run_parts`, and a failure is noted in the
+/// summary without stopping the other parts. Only a stop (Ctrl-C, SIGTERM) ends the channel's sync.
+async fn run_part(
+    ctx: &ChannelContext,
+    part: Part,
+    summary: &mut ChannelSummary,
+    bar: &super::ChannelBar,
+) -> Result<()> {
+    let (broadcaster, started, run) = (ctx.id().to_string(), now(), ctx.run);
+    let name = part.name();
+    ctx.archive
+        .write("recording a part's start", move |tx| {
+            runs::save_part_start(tx, run, &broadcaster, name, &started)
+        })
+        .await?;
+    let (result, requests) = metered(fetch_part(ctx, part, summary, bar)).await;
+    let (status, error) = match &result {
+        Ok(()) => (PartStatus::Ok, None),
+        Err(Error::Interrupted) => (PartStatus::Interrupted, None),
+        Err(error) => (PartStatus::Failed, Some(display_chain(error))),
+    };
+    if let Some(error) = &error {
+        tracing::warn!(channel = %ctx.user.login, part = name, "{error}");
+        summary.failed_parts.push(FailedPart {
+            part,
+            error: error.clone(),
+        });
     }
-    if parts.contains(&Part::Followers) {
-        ctx.check()?;
-        bar.set("followers");
-        super::followers::sync_followers(ctx, &mut summary, bar).await?;
-        snapshot.follower_total = summary.follower_total;
+    let (broadcaster, finished) = (ctx.id().to_string(), now());
+    ctx.archive
+        .write("recording a part's end", move |tx| {
+            let end = runs::PartEnd {
+                status,
+                requests,
+                error: error.as_deref(),
+            };
+            runs::save_part_end(tx, run, &broadcaster, name, &end, &finished)
+        })
+        .await?;
+    match result {
+        Err(Error::Interrupted) => Err(Error::Interrupted),
+        _ => Ok(()),
     }
-    if parts.contains(&Part::Videos) {
-        ctx.check()?;
-        bar.set("videos");
-        super::videos::sync_videos(ctx, &mut summary).await?;
+}
+
+async fn fetch_part(
+    ctx: &ChannelContext,
+    part: Part,
+    summary: &mut ChannelSummary,
+    bar: &super::ChannelBar,
+) -> Result<()> {
+    match part {
+        Part::Channel => sync_channel_settings(ctx).await,
+        Part::Followers => super::followers::sync_followers(ctx, summary, bar).await,
+        Part::Videos => super::videos::sync_videos(ctx, summary).await,
+        Part::Stream => {
+            super::streams::sync_stream(ctx, summary).await?;
+            let is_live = summary.live_viewers.is_some();
+            save_snapshot(
+                ctx,
+                ChannelSnapshot {
+                    is_live: Some(is_live),
+                    ..ChannelSnapshot::default()
+                },
+            )
+            .await
+        }
+        Part::Chatters => super::chatters::sync_chatters(ctx, summary).await,
+        Part::Following => super::following::sync_following(ctx, summary).await,
+        Part::Chat => super::chat::sync_chat(ctx, summary).await,
     }
-    if parts.contains(&Part::Stream) {
-        ctx.check()?;
-        bar.set("stream");
-        super::streams::sync_stream(ctx, &mut summary).await?;
-        snapshot.is_live = Some(summary.live_viewers.is_some());
-    }
-    if parts.contains(&Part::Chatters) {
-        ctx.check()?;
-        bar.set("chatters");
-        super::chatters::sync_chatters(ctx, &mut summary).await?;
-    }
-    if parts.contains(&Part::Following) {
-        ctx.check()?;
-        bar.set("following");
-        super::following::sync_following(ctx, &mut summary).await?;
-    }
-    if parts.contains(&Part::Chat) {
-        ctx.check()?;
-        bar.set("chat replay");
-        super::chat::sync_chat(ctx, &mut summary).await?;
-    }
-    let (broadcaster, taken) = (ctx.id().to_string(), now());
+}
+
+/// Adds the facts in `snapshot` to this run's snapshot of the channel, now that a part has read them.
+pub(crate) async fn save_snapshot(ctx: &ChannelContext, snapshot: ChannelSnapshot) -> Result<()> {
+    let (broadcaster, taken, run) = (ctx.id().to_string(), now(), ctx.run);
     ctx.archive
         .write("saving a channel snapshot", move |tx| {
             profiles::save_channel_snapshot(tx, &broadcaster, &snapshot, &taken, run)
         })
-        .await?;
-    Ok(summary)
+        .await
 }
 
-async fn sync_channel_settings(ctx: &ChannelContext, snapshot: &mut ChannelSnapshot) -> Result<()> {
+async fn sync_channel_settings(ctx: &ChannelContext) -> Result<()> {
     let Some((channel, raw)) = channels::fetch_channels(&ctx.client, std::slice::from_ref(ctx.id()))
         .await?
         .pop()
@@ -85,7 +129,7 @@ async fn sync_channel_settings(ctx: &ChannelContext, snapshot: &mut ChannelSnaps
     if let Some(game) = channel.game() {
         ensure_games(ctx, vec![game]).await?;
     }
-    *snapshot = ChannelSnapshot {
+    let snapshot = ChannelSnapshot {
         title: Some(channel.title.clone()),
         game_id: channel.game().map(|g| g.0),
         game_name: Some(channel.game_name.clone()),
@@ -97,7 +141,8 @@ async fn sync_channel_settings(ctx: &ChannelContext, snapshot: &mut ChannelSnaps
         .write("saving the channel", move |tx| {
             profiles::save_channel(tx, &channel, &raw, &seen, run)
         })
-        .await
+        .await?;
+    save_snapshot(ctx, snapshot).await
 }
 
 /// Fetches and archives the games among `ids` that the archive does not know yet.

@@ -16,7 +16,7 @@ use crate::archive::{follows, profiles, timestamp};
 use crate::client::UserId;
 use crate::client::helix::followers::{self, Follower};
 use crate::client::helix::users;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 const PART: &str = "followers";
 /// Get Users requests in flight at once while hydrating.
@@ -35,24 +35,23 @@ pub(crate) async fn sync_followers(
             runs::load_checkpoint(c, &key, PART)
         })
         .await?;
-    let (walk, start) = match checkpoint.in_progress.clone() {
-        Some((walk, cursor)) => {
-            tracing::info!(channel = %ctx.user.login, pages = checkpoint.pages, "resuming an interrupted follower walk");
-            (walk, Resume::After(cursor))
-        }
-        None if ctx.options.full || due_for_full(&checkpoint, ctx.options.full_every) => (Walk::Full, Resume::Top),
-        None => (Walk::Incremental, Resume::Top),
-    };
-    summary.followers_walk = Some(if walk == Walk::Full { "full" } else { "incremental" });
+    let plan = plan_walk(ctx, &checkpoint);
+    summary.followers_walk = Some(if plan.walk == Walk::Full { "full" } else { "incremental" });
 
     let (sender, receiver) = mpsc::channel::<Vec<String>>(16);
-    let walking = walk_pages(ctx, walk, start, sender, bar);
+    let walking = walk_pages_or_restart(ctx, &plan, sender, bar);
     let hydrating = hydrate(ctx, receiver);
     let started = std::time::Instant::now();
     let (outcome, hydrated) = tokio::try_join!(walking, hydrating)?;
     tracing::info!(channel = %ctx.user.login, seconds = started.elapsed().as_secs_f64(), "follower walk and hydration done");
     summary.users_hydrated = hydrated.0;
-    summary.follower_total = outcome.total;
+    summary.notes.extend(outcome.note.clone());
+    // A walk resumed for its merge alone (or whose pages all came from the cache) read no fresh total: ask.
+    let total = match outcome.total {
+        Some(total) => total,
+        None => save_total(ctx, followers::fetch_follower_total(&ctx.client, ctx.id()).await?).await?,
+    };
+    summary.follower_total = Some(total);
 
     if let WalkEnd::TotalOnly = outcome.end {
         summary.followers_walk = Some("total only");
@@ -62,29 +61,165 @@ pub(crate) async fn sync_followers(
         );
         return Ok(());
     }
-    let (full, complete) = (
-        walk == Walk::Full && outcome.end == WalkEnd::Complete,
-        outcome.end != WalkEnd::Limited,
-    );
+    let walk_id = outcome.walk_id.clone();
+    let (full, end, trial) = (plan.walk == Walk::Full, outcome.end, plan.trial);
     let (missing, seen) = (hydrated.1, now());
-    let changes = ctx
+    let merged = ctx
         .archive
         .write("merging followers", move |tx| {
-            let changes = follows::merge_staged(tx, &broadcaster, full, &seen)?;
-            profiles::save_missing_users(tx, &missing, &seen)?;
-            if complete {
-                runs::save_walk_done(tx, &broadcaster, PART, walk, &seen)?;
-            } else {
-                runs::save_walk_abandoned(tx, &broadcaster, PART, &seen)?;
-            }
-            Ok(changes)
+            merge_walk(tx, &broadcaster, &walk_id, full, end, trial, &missing, &seen)
         })
         .await?;
     tracing::info!(channel = %ctx.user.login, seconds = started.elapsed().as_secs_f64(), "followers merged");
+    let changes = merged.map_err(|lost| Error::StagedFollowsMissing {
+        channel: ctx.user.login.clone(),
+        staged: lost.staged,
+        expected: lost.expected,
+    })?;
     summary.follows_new = changes.new;
     summary.follows_gone = changes.gone;
     summary.users_hydrated += hydrate_leftovers(ctx).await?;
+    if trial {
+        summary
+            .notes
+            .push(trial_note(ctx, &checkpoint, changes.new + changes.seen, total));
+    }
     Ok(())
+}
+
+/// What this sync's follower walk will be.
+struct WalkPlan {
+    walk: Walk,
+    start: Resume,
+    /// The walk's id: the checkpoint's when resuming, a new one otherwise.
+    walk_id: String,
+    /// A `--limit` trial: it never touches the checkpoint, so a walk in progress stays as it was and the next
+    /// plain sync does what it would have done without the trial.
+    trial: bool,
+    /// The total the checkpoint kept for the walk in progress.
+    total: Option<u64>,
+}
+
+fn plan_walk(ctx: &ChannelContext, checkpoint: &runs::Checkpoint) -> WalkPlan {
+    let new_id = || format!("{:016x}", rand::random::<u64>());
+    if ctx.options.limit.is_some() {
+        let walk = if ctx.options.full {
+            Walk::Full
+        } else {
+            Walk::Incremental
+        };
+        return WalkPlan {
+            walk,
+            start: Resume::Top,
+            walk_id: new_id(),
+            trial: true,
+            total: None,
+        };
+    }
+    match (&checkpoint.in_progress, &checkpoint.walk_id) {
+        (Some((walk, cursor)), Some(walk_id)) => {
+            tracing::info!(channel = %ctx.user.login, pages = checkpoint.pages, "resuming an interrupted follower walk");
+            WalkPlan {
+                walk: *walk,
+                start: Resume::After(cursor.clone()),
+                walk_id: walk_id.clone(),
+                trial: false,
+                total: checkpoint.walk_total,
+            }
+        }
+        _ => WalkPlan {
+            walk: if ctx.options.full || due_for_full(checkpoint, ctx.options.full_every) {
+                Walk::Full
+            } else {
+                Walk::Incremental
+            },
+            start: Resume::Top,
+            walk_id: new_id(),
+            trial: false,
+            total: None,
+        },
+    }
+}
+
+/// The staged rows of a walk are not all there: merged without recording unfollows, and the walk given up.
+#[derive(Debug)]
+struct LostStaged {
+    staged: u64,
+    expected: u64,
+}
+
+/// Ends a walk in one transaction: merges its staged follows (unfollows only after a complete full walk whose
+/// staged rows are all there), records the missing accounts and closes or drops the walk.
+#[allow(clippy::too_many_arguments)]
+fn merge_walk(
+    tx: &rusqlite::Transaction<'_>,
+    broadcaster: &str,
+    walk_id: &str,
+    full: bool,
+    end: WalkEnd,
+    trial: bool,
+    missing: &[String],
+    seen: &str,
+) -> rusqlite::Result<std::result::Result<follows::FollowChanges, LostStaged>> {
+    let staged = follows::count_staged(tx, broadcaster, walk_id)?;
+    let expected = if trial {
+        staged
+    } else {
+        runs::load_checkpoint(tx, broadcaster, PART)?.walk_items
+    };
+    let whole = staged == expected;
+    let changes = follows::merge_staged(
+        tx,
+        broadcaster,
+        walk_id,
+        full && whole && end == WalkEnd::Complete,
+        seen,
+    )?;
+    profiles::save_missing_users(tx, missing, seen)?;
+    if trial {
+        return Ok(Ok(changes));
+    }
+    if whole && end == WalkEnd::Complete {
+        let walk = if full { Walk::Full } else { Walk::Incremental };
+        runs::save_walk_done(tx, broadcaster, PART, walk, seen)?;
+    } else {
+        runs::save_walk_abandoned(tx, broadcaster, PART, seen)?;
+    }
+    Ok(if whole {
+        Ok(changes)
+    } else {
+        Err(LostStaged { staged, expected })
+    })
+}
+
+/// What the next sync will do after a `--limit` trial, so a trial never hides an hours-long walk.
+fn trial_note(ctx: &ChannelContext, checkpoint: &runs::Checkpoint, stored: u64, total: u64) -> String {
+    let pages = total.div_ceil(u64::from(followers::MAX_PAGE)).max(1);
+    let next = if let Some((walk, _)) = &checkpoint.in_progress {
+        let kind = if *walk == Walk::Full { "full" } else { "incremental" };
+        format!(
+            "resumes the interrupted {kind} walk ({} of {total} follows read)",
+            checkpoint.walk_items
+        )
+    } else if ctx.options.full || due_for_full(checkpoint, ctx.options.full_every) {
+        format!("walks the whole list ({total} follows, about {pages} requests)")
+    } else {
+        "walks down from the top to the last complete walk".into()
+    };
+    format!(
+        "{}: a --limit trial read {stored} of {total} followers; the next sync without --limit {next}",
+        ctx.user.login
+    )
+}
+
+/// Records a fresh follower total in this run's snapshot of the channel, and returns it.
+async fn save_total(ctx: &ChannelContext, total: u64) -> Result<u64> {
+    let snapshot = profiles::ChannelSnapshot {
+        follower_total: Some(total),
+        ..Default::default()
+    };
+    super::channel::save_snapshot(ctx, snapshot).await?;
+    Ok(total)
 }
 
 #[derive(Debug)]
@@ -106,7 +241,12 @@ enum WalkEnd {
 
 struct WalkOutcome {
     end: WalkEnd,
+    /// The total a fresh page of this sync reported (already in this run's snapshot).
     total: Option<u64>,
+    /// The walk the staged rows belong to (a new one when an expired cursor made the walk start over).
+    walk_id: String,
+    /// Something the user should know (the walk started over).
+    note: Option<String>,
 }
 
 fn due_for_full(checkpoint: &runs::Checkpoint, every: std::time::Duration) -> bool {
@@ -120,26 +260,73 @@ fn due_for_full(checkpoint: &runs::Checkpoint, every: std::time::Duration) -> bo
     }
 }
 
-/// Walks the pages, staging each with its checkpoint and sending the ids that need hydrating.
-async fn walk_pages(
+/// Walks the pages; a resumed walk whose cursor Twitch no longer takes (an expired cursor from an old
+/// checkpoint answers 400) starts over from the top as a new walk, with a note, instead of failing for good.
+async fn walk_pages_or_restart(
     ctx: &ChannelContext,
-    walk: Walk,
-    start: Resume,
+    plan: &WalkPlan,
     hydrate: mpsc::Sender<Vec<String>>,
     bar: &super::ChannelBar,
 ) -> Result<WalkOutcome> {
-    let cursor = match start {
-        Resume::After(None) => {
-            return Ok(WalkOutcome {
-                end: WalkEnd::Complete,
-                total: None,
-            });
+    let resumed_cursor = matches!(plan.start, Resume::After(Some(_)));
+    match walk_pages(ctx, plan, &plan.start, &plan.walk_id, hydrate.clone(), bar).await {
+        Err(Error::Helix {
+            status: 400, message, ..
+        }) if resumed_cursor => {
+            tracing::warn!(channel = %ctx.user.login, "the follower walk's cursor was refused ({message}); starting over");
+            let (broadcaster, seen) = (ctx.id().to_string(), now());
+            ctx.archive
+                .write("starting the follower walk over", move |tx| {
+                    runs::save_walk_abandoned(tx, &broadcaster, PART, &seen)
+                })
+                .await?;
+            let walk_id = format!("{:016x}", rand::random::<u64>());
+            let mut outcome = walk_pages(ctx, plan, &Resume::Top, &walk_id, hydrate, bar).await?;
+            outcome.note = Some(format!(
+                "{}: Twitch no longer took the interrupted follower walk's cursor ({message}); the walk started over from the top",
+                ctx.user.login
+            ));
+            Ok(outcome)
         }
-        Resume::After(Some(cursor)) => Some(cursor),
+        other => other,
+    }
+}
+
+/// Walks the pages, staging each with its checkpoint and sending the ids that need hydrating.
+async fn walk_pages(
+    ctx: &ChannelContext,
+    plan: &WalkPlan,
+    start: &Resume,
+    walk_id: &str,
+    hydrate: mpsc::Sender<Vec<String>>,
+    bar: &super::ChannelBar,
+) -> Result<WalkOutcome> {
+    let walk = plan.walk;
+    let outcome = |end, total| WalkOutcome {
+        end,
+        total,
+        walk_id: walk_id.to_owned(),
+        note: None,
+    };
+    let cursor = match start {
+        Resume::After(None) => return Ok(outcome(WalkEnd::Complete, None)),
+        Resume::After(Some(cursor)) => Some(cursor.clone()),
         Resume::Top => None,
     };
     let from_top = cursor.is_none();
     let mut pager = followers::followers(&ctx.client, ctx.id()).resume_after(cursor);
+    if walk == Walk::Full {
+        // Every page of a full walk decides unfollows: none may be minutes old.
+        pager = pager.fresh();
+    }
+    let last_complete = ctx
+        .archive
+        .read("reading the followers checkpoint", {
+            let key = ctx.id().to_string();
+            move |c| runs::load_checkpoint(c, &key, PART)
+        })
+        .await?
+        .last_complete_at;
     let (mut total, mut staged, mut pages) = (None, 0u64, 0u64);
     let limit = ctx.options.limit.unwrap_or(u64::MAX);
     while let Some(page) = {
@@ -147,17 +334,20 @@ async fn walk_pages(
         pager.next_page().await?
     } {
         pages += 1;
-        total = page.total.or(total);
+        // A cached page's total is minutes old: only a fresh one is a fact of this run.
+        let fresh_total = page.total.filter(|_| !page.from_cache);
+        if total.is_none()
+            && let Some(fresh) = fresh_total
+        {
+            total = Some(save_total(ctx, fresh).await?);
+        }
         if from_top && pages == 1 && page.items.is_empty() && page.total.unwrap_or(0) > 0 {
-            return Ok(WalkOutcome {
-                end: WalkEnd::TotalOnly,
-                total,
-            });
+            return Ok(outcome(WalkEnd::TotalOnly, total));
         }
         let mut items = page.items;
         let mut end = None;
         if walk == Walk::Incremental
-            && let Some(known_at) = first_known(ctx, &items).await?
+            && let Some(known_at) = first_known(ctx, &items, last_complete.clone()).await?
         {
             items.truncate(known_at);
             end = Some(WalkEnd::Complete);
@@ -168,32 +358,42 @@ async fn walk_pages(
         }
         let next = if end.is_some() { None } else { page.cursor.clone() };
         staged += items.len() as u64;
-        let to_hydrate = stage_page(ctx, walk, items, next).await?;
+        let stage = StagedPage {
+            walk,
+            walk_id: walk_id.to_owned(),
+            first_of_walk: from_top && pages == 1,
+            checkpoint: !plan.trial,
+            next,
+            total: fresh_total,
+        };
+        let to_hydrate = stage_page(ctx, stage, items).await?;
         if !to_hydrate.is_empty() && hydrate.send(to_hydrate).await.is_err() {
             break; // the hydrator failed; its error is what try_join reports
         }
-        bar.set(format!("followers: {staged} of {}", total.unwrap_or(0)));
+        let shown = total.or(plan.total).unwrap_or(0);
+        bar.set(format!("followers: {staged} of {shown}"));
         if let Some(end) = end {
-            return Ok(WalkOutcome { end, total });
+            return Ok(outcome(end, total));
         }
         if page.cursor.is_none() {
             break;
         }
     }
-    Ok(WalkOutcome {
-        end: WalkEnd::Complete,
-        total,
-    })
+    Ok(outcome(WalkEnd::Complete, total))
 }
 
-/// The position of the first follower the archive already has with the same follow time, if any.
-async fn first_known(ctx: &ChannelContext, items: &[Follower]) -> Result<Option<usize>> {
+/// The position of the first follower the last complete walk already saw with the same follow time, if any.
+/// Follows seen only since (by a `--limit` trial) do not count: below them there may be follows no walk read.
+async fn first_known(ctx: &ChannelContext, items: &[Follower], last_complete: Option<String>) -> Result<Option<usize>> {
+    let Some(last_complete) = last_complete else {
+        return Ok(None);
+    };
     let broadcaster = ctx.id().to_string();
     let ids: Vec<String> = items.iter().map(|f| f.user_id.0.clone()).collect();
     let known: HashMap<String, String> = ctx
         .archive
         .read("looking up known follows", move |c| {
-            follows::load_current_follows(c, &broadcaster, &ids)
+            follows::load_current_follows(c, &broadcaster, &ids, &last_complete)
         })
         .await?;
     Ok(items
@@ -201,18 +401,37 @@ async fn first_known(ctx: &ChannelContext, items: &[Follower]) -> Result<Option<
         .position(|f| known.get(f.user_id.as_str()) == Some(&timestamp(f.followed_at))))
 }
 
-/// Commits a page's follows with the checkpoint; returns the ids whose accounts are not archived yet.
-async fn stage_page(
-    ctx: &ChannelContext,
+/// A page of a walk to commit.
+struct StagedPage {
     walk: Walk,
-    items: Vec<Follower>,
+    walk_id: String,
+    /// The first page of a new walk: staged rows of any older walk of this channel are dropped.
+    first_of_walk: bool,
+    /// False for a `--limit` trial, which leaves the checkpoint alone.
+    checkpoint: bool,
     next: Option<String>,
-) -> Result<Vec<String>> {
+    total: Option<u64>,
+}
+
+/// Commits a page's follows with the checkpoint; returns the ids whose accounts are not archived yet.
+async fn stage_page(ctx: &ChannelContext, page: StagedPage, items: Vec<Follower>) -> Result<Vec<String>> {
     let (broadcaster, seen, run) = (ctx.id().to_string(), now(), ctx.run);
     ctx.archive
         .write("saving a page of followers", move |tx| {
-            follows::stage_follows(tx, &broadcaster, &items, &seen, run)?;
-            runs::save_walk_page(tx, &broadcaster, PART, walk, next.as_deref(), run, &seen)?;
+            if page.first_of_walk && page.checkpoint {
+                follows::drop_stale_staged(tx, &broadcaster, &page.walk_id)?;
+            }
+            follows::stage_follows(tx, &broadcaster, &page.walk_id, &items, &seen, run)?;
+            if page.checkpoint {
+                let walk_page = runs::WalkPage {
+                    walk: page.walk,
+                    walk_id: &page.walk_id,
+                    next_cursor: page.next.as_deref(),
+                    total: page.total,
+                    items: items.len() as u64,
+                };
+                runs::save_walk_page(tx, &broadcaster, PART, &walk_page, run, &seen)?;
+            }
             let ids: Vec<String> = items.iter().map(|f| f.user_id.0.clone()).collect();
             let hydrated = profiles::load_hydrated(tx, &ids)?;
             Ok(ids.into_iter().filter(|id| !hydrated.contains(id)).collect())

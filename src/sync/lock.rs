@@ -1,6 +1,10 @@
 //! One writer per archive: `itch sync` holds an exclusive lock on `<archive>.lock` while it runs. The operating
 //! system drops the lock when the process ends, however it ends (kill -9 included), so a stale lock never
 //! blocks the next run. The file says who holds it, for the message a second sync prints.
+//!
+//! The lock belongs to the archive file, not to the spelling of its path: it sits beside the file's canonical
+//! path (symbolic links resolved), so `--db link.db` and `--db real.db` take the same lock. An archive with
+//! several hard links is refused: SQLite keeps a journal per name, and writers through two names damage it.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
@@ -22,10 +26,44 @@ pub fn lock_path(archive: &Path) -> PathBuf {
     archive.with_file_name(name)
 }
 
+/// The archive's path with every symbolic link resolved (of the file when it exists, of its folder when it does
+/// not yet); the path as given when even the folder cannot be resolved (opening it then fails with its error).
+pub fn canonical_archive(archive: &Path) -> PathBuf {
+    if let Ok(path) = std::fs::canonicalize(archive) {
+        return path;
+    }
+    let folder = match archive.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    match (std::fs::canonicalize(folder), archive.file_name()) {
+        (Ok(folder), Some(name)) => folder.join(name),
+        _ => archive.to_owned(),
+    }
+}
+
+#[cfg(not(unix))]
+fn refuse_hard_links(_archive: &Path) -> Result<()> {
+    Ok(())
+}
+
+#[cfg(unix)]
+fn refuse_hard_links(archive: &Path) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    match std::fs::metadata(archive) {
+        Ok(meta) if meta.is_file() && meta.nlink() > 1 => Err(Error::HardLinkedArchive {
+            path: archive.to_owned(),
+            links: meta.nlink(),
+        }),
+        _ => Ok(()),
+    }
+}
+
 impl ArchiveLock {
     /// Takes the lock, waiting up to `wait` for another sync to finish; refuses with who holds it otherwise.
     pub fn acquire(archive: &Path, wait: Duration) -> Result<ArchiveLock> {
-        let path = lock_path(archive);
+        refuse_hard_links(archive)?;
+        let path = lock_path(&canonical_archive(archive));
         let io_error = |source| Error::ArchiveFile {
             path: path.clone(),
             source,

@@ -47,7 +47,28 @@ pub enum Part {
 }
 
 impl Part {
-    /// Every part.
+    /// The part's name, as `--only` takes it and `sync_run_parts.part` stores it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Part::Channel => "channel",
+            Part::Followers => "followers",
+            Part::Videos => "videos",
+            Part::Stream => "stream",
+            Part::Chatters => "chatters",
+            Part::Following => "following",
+            Part::Chat => "chat",
+        }
+    }
+
+    /// What the progress line says while the part runs.
+    fn label(self) -> &'static str {
+        match self {
+            Part::Chat => "chat replay",
+            other => other.name(),
+        }
+    }
+
+    /// Every part, in the order a sync runs them.
     pub const ALL: [Part; 7] = [
         Part::Channel,
         Part::Followers,
@@ -121,8 +142,24 @@ pub struct ChannelSummary {
     pub requests: u64,
     /// Things the user should know (a part skipped for lack of rights), said once per run by the CLI.
     pub notes: Vec<String>,
-    /// Why the channel failed, if it did.
+    /// The parts that failed (the others ran and were saved).
+    pub failed_parts: Vec<FailedPart>,
+    /// Why the channel as a whole failed (before any part could run), if it did.
     pub error: Option<String>,
+}
+
+/// A part of a channel's sync that failed, and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct FailedPart {
+    pub part: Part,
+    pub error: String,
+}
+
+impl ChannelSummary {
+    /// True when the channel or any of its parts failed.
+    pub fn failed(&self) -> bool {
+        self.error.is_some() || !self.failed_parts.is_empty()
+    }
 }
 
 impl std::fmt::Display for ChannelSummary {
@@ -162,7 +199,11 @@ impl std::fmt::Display for ChannelSummary {
         if self.following_new + self.following_gone > 0 {
             write!(f, ", following +{} -{}", self.following_new, self.following_gone)?;
         }
-        write!(f, ", {} requests", self.requests)
+        write!(f, ", {} requests", self.requests)?;
+        for failed in &self.failed_parts {
+            write!(f, "; {} failed: {}", failed.part.name(), failed.error)?;
+        }
+        Ok(())
     }
 }
 
@@ -176,7 +217,7 @@ pub struct SyncReport {
 impl SyncReport {
     /// True when any channel failed.
     pub fn failed(&self) -> bool {
-        self.channels.iter().any(|c| c.error.is_some())
+        self.channels.iter().any(ChannelSummary::failed)
     }
 }
 
@@ -285,7 +326,13 @@ pub async fn sync_channels(
         },
         requests: client.stats().requests - requests_before,
         summary_json: serde_json::to_string(&report.channels).expect("summaries serialise"),
-        error: report.channels.iter().find_map(|c| c.error.clone()),
+        error: report.channels.iter().find_map(|c| {
+            c.error.clone().or_else(|| {
+                c.failed_parts
+                    .first()
+                    .map(|p| format!("{}: {}", p.part.name(), p.error))
+            })
+        }),
     };
     let finished = now();
     archive

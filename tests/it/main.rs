@@ -9,6 +9,7 @@ mod chat;
 mod faults;
 mod mock_cli;
 mod paging;
+mod record;
 mod reports;
 mod schedule;
 mod sync;
