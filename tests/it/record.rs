@@ -24,6 +24,11 @@ async fn mock_of(followers: u64, latency_ms: u64) -> MockServer {
 async fn kill_mid_walk(mock: &MockServer, dir: &Path, login: &str, pages: i64) {
     let mut cmd = itch(mock, dir);
     cmd.args(["sync", "--only", "followers", login]);
+    kill_mid_walk_of(cmd, dir, pages).await
+}
+
+/// Starts `cmd` (a sync) and kills it (SIGKILL) once `pages` pages of its follower walk are committed.
+async fn kill_mid_walk_of(mut cmd: std::process::Command, dir: &Path, pages: i64) {
     let mut child = cmd.spawn().unwrap();
     let db_path = dir.join("itch.db");
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -358,4 +363,44 @@ async fn a_first_limit_trial_says_the_next_sync_walks_the_whole_list() {
         stderr.contains("a --limit trial read 100 of 3000 followers; the next sync without --limit walks the whole list (3000 follows, about 30 requests)"),
         "{stderr}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_walk_whose_staged_rows_vanished_records_no_unfollow() {
+    let mock = mock_of(3_000, 3).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (login, _) = broadcaster(&mock);
+    login_as(&mock, dir.path(), &login);
+    assert!(
+        sync(&mock, dir.path(), &["--only", "followers", &login])
+            .await
+            .status
+            .success()
+    );
+    let mut cmd = itch(&mock, dir.path());
+    cmd.args(["sync", "--only", "followers", "--full", &login]);
+    kill_mid_walk_of(cmd, dir.path(), 10).await;
+    // Something else took the walk's staged rows (as a second sync through another name of the file did).
+    write(dir.path(), "DELETE FROM follows_staging WHERE seq % 2 = 0");
+    let output = sync(&mock, dir.path(), &["--only", "followers", &login]).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("followers failed:") && stdout.contains("no unfollows were recorded"),
+        "{stdout}"
+    );
+    let db = archive(dir.path());
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM follows WHERE unfollowed_seen_at IS NOT NULL"),
+        0
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM sync_checkpoints WHERE walk IS NOT NULL"),
+        0,
+        "given up"
+    );
+    drop(db);
+    let output = sync(&mock, dir.path(), &["--only", "followers", "--full", &login]).await;
+    let (stdout, _) = text(&output);
+    assert!(stdout.contains("followers +0 -0 (total 3000)"), "{stdout}");
 }
