@@ -12,5 +12,6 @@ mod paging;
 mod record;
 mod reports;
 mod schedule;
+mod schema;
 mod sync;
 mod util;
