@@ -5,6 +5,7 @@ mod api_cli;
 mod auth;
 mod cache;
 mod cache_backends;
+mod chaos;
 mod chat;
 mod faults;
 mod mock_cli;
