@@ -32,6 +32,10 @@ ALTER TABLE sync_checkpoints ADD COLUMN walk_id TEXT;          -- random id of t
 ALTER TABLE sync_checkpoints ADD COLUMN walk_total INTEGER;    -- the follower total read during that walk
 ALTER TABLE sync_checkpoints ADD COLUMN walk_items INTEGER NOT NULL DEFAULT 0;  -- follows it staged so far
 ALTER TABLE follows_staging ADD COLUMN walk_id TEXT;
+-- The run that completed the last walk: an incremental walk stops only at a follow that walk (or an earlier one)
+-- saw, never at one a later `--limit` trial added above follows no walk has read.
+ALTER TABLE sync_checkpoints ADD COLUMN last_complete_run_id INTEGER REFERENCES sync_runs(id);
+UPDATE sync_checkpoints SET last_complete_run_id = (SELECT max(id) FROM sync_runs) WHERE last_complete_at IS NOT NULL;
 -- A walk an older itch left in progress carries on under an id of its own, with what it staged counted.
 UPDATE sync_checkpoints SET walk_id = 'v010-walk-' || broadcaster_id,
     walk_items = (SELECT count(*) FROM follows_staging s WHERE s.broadcaster_id = sync_checkpoints.broadcaster_id)

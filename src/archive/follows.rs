@@ -59,13 +59,13 @@ pub fn drop_stale_staged(tx: &Transaction<'_>, broadcaster: &str, walk_id: &str)
     .map(|n| n as u64)
 }
 
-/// For the ids among `user_ids` that currently follow `broadcaster` in the archive and were last seen by
-/// `seen_by` at the latest (a walk that ended then): their `followed_at`.
+/// For the ids among `user_ids` that currently follow `broadcaster` in the archive and were last written by run
+/// `seen_by` or an earlier one (the run that completed a walk): their `followed_at`.
 pub fn load_current_follows(
     conn: &Connection,
     broadcaster: &str,
     user_ids: &[String],
-    seen_by: &str,
+    seen_by: i64,
 ) -> rusqlite::Result<HashMap<String, String>> {
     if user_ids.is_empty() {
         return Ok(HashMap::new());
@@ -73,12 +73,13 @@ pub fn load_current_follows(
     let marks = vec!["?"; user_ids.len()].join(",");
     let sql = format!(
         "SELECT user_id, followed_at FROM follows
-         WHERE broadcaster_id = ? AND last_seen_at <= ? AND unfollowed_seen_at IS NULL AND user_id IN ({marks})"
+         WHERE broadcaster_id = ? AND coalesce(sync_run_id, 0) <= ? AND unfollowed_seen_at IS NULL
+           AND user_id IN ({marks})"
     );
     let mut stmt = conn.prepare(&sql)?;
-    let params = [broadcaster, seen_by]
+    let params = [&broadcaster as &dyn rusqlite::ToSql, &seen_by]
         .into_iter()
-        .chain(user_ids.iter().map(String::as_str));
+        .chain(user_ids.iter().map(|id| id as &dyn rusqlite::ToSql));
     stmt.query_map(params_from_iter(params), |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect()
 }

@@ -139,13 +139,16 @@ pub struct Checkpoint {
     pub walk_items: u64,
     pub walk_started_at: Option<String>,
     pub last_complete_at: Option<String>,
+    /// The run that completed the last walk.
+    pub last_complete_run_id: Option<i64>,
     pub last_full_at: Option<String>,
 }
 
 /// Loads the checkpoint of `part` of a channel (default when none).
 pub fn load_checkpoint(conn: &Connection, broadcaster: &str, part: &str) -> rusqlite::Result<Checkpoint> {
     conn.query_row(
-        "SELECT walk, cursor, pages, walk_started_at, last_complete_at, last_full_at, walk_id, walk_total, walk_items
+        "SELECT walk, cursor, pages, walk_started_at, last_complete_at, last_full_at, walk_id, walk_total, walk_items,
+                last_complete_run_id
          FROM sync_checkpoints WHERE broadcaster_id = ?1 AND part = ?2",
         params![broadcaster, part],
         |r| {
@@ -160,6 +163,7 @@ pub fn load_checkpoint(conn: &Connection, broadcaster: &str, part: &str) -> rusq
                 walk_id: r.get(6)?,
                 walk_total: r.get::<_, Option<i64>>(7)?.map(|t| t as u64),
                 walk_items: r.get::<_, i64>(8)? as u64,
+                last_complete_run_id: r.get(9)?,
             })
         },
     )
@@ -220,24 +224,27 @@ pub fn save_walk_page(
     Ok(())
 }
 
-/// Closes the walk in progress: it reached the end of the list (or an item already archived).
+/// Closes the walk in progress, completed by `run`: it reached the end of the list (or an item already archived).
 pub fn save_walk_done(
     tx: &Transaction<'_>,
     broadcaster: &str,
     part: &str,
     walk: Walk,
+    run: i64,
     now: &str,
 ) -> rusqlite::Result<()> {
     tx.execute(
-        "INSERT INTO sync_checkpoints (broadcaster_id, part, last_complete_at, last_full_at, updated_at)
-         VALUES (?1, ?2, ?3, CASE WHEN ?4 = 'full' THEN ?3 END, ?3)
+        "INSERT INTO sync_checkpoints (broadcaster_id, part, last_complete_at, last_full_at, updated_at,
+                                       last_complete_run_id)
+         VALUES (?1, ?2, ?3, CASE WHEN ?4 = 'full' THEN ?3 END, ?3, ?5)
          ON CONFLICT (broadcaster_id, part) DO UPDATE SET
              cursor = NULL, walk = NULL, walk_started_at = NULL, walk_sync_run_id = NULL, pages = 0,
              walk_id = NULL, walk_total = NULL, walk_items = 0,
              last_complete_at = excluded.last_complete_at,
+             last_complete_run_id = excluded.last_complete_run_id,
              last_full_at = coalesce(excluded.last_full_at, sync_checkpoints.last_full_at),
              updated_at = excluded.updated_at",
-        params![broadcaster, part, now, walk.as_str()],
+        params![broadcaster, part, now, walk.as_str(), run],
     )?;
     Ok(())
 }

@@ -63,11 +63,18 @@ pub(crate) async fn sync_followers(
     }
     let walk_id = outcome.walk_id.clone();
     let (full, end, trial) = (plan.walk == Walk::Full, outcome.end, plan.trial);
-    let (missing, seen) = (hydrated.1, now());
+    let (missing, seen, run) = (hydrated.1, now(), ctx.run);
     let merged = ctx
         .archive
         .write("merging followers", move |tx| {
-            merge_walk(tx, &broadcaster, &walk_id, full, end, trial, &missing, &seen)
+            let walk = MergedWalk {
+                walk_id: &walk_id,
+                full,
+                end,
+                trial,
+                run,
+            };
+            merge_walk(tx, &broadcaster, &walk, &missing, &seen)
         })
         .await?;
     tracing::info!(channel = %ctx.user.login, seconds = started.elapsed().as_secs_f64(), "followers merged");
@@ -148,19 +155,32 @@ struct LostStaged {
     expected: u64,
 }
 
-/// Ends a walk in one transaction: merges its staged follows (unfollows only after a complete full walk whose
-/// staged rows are all there), records the missing accounts and closes or drops the walk.
-#[allow(clippy::too_many_arguments)]
-fn merge_walk(
-    tx: &rusqlite::Transaction<'_>,
-    broadcaster: &str,
-    walk_id: &str,
+/// The walk a merge ends.
+struct MergedWalk<'a> {
+    walk_id: &'a str,
     full: bool,
     end: WalkEnd,
     trial: bool,
+    /// The run ending it.
+    run: i64,
+}
+
+/// Ends a walk in one transaction: merges its staged follows (unfollows only after a complete full walk whose
+/// staged rows are all there), records the missing accounts and closes or drops the walk.
+fn merge_walk(
+    tx: &rusqlite::Transaction<'_>,
+    broadcaster: &str,
+    merged: &MergedWalk<'_>,
     missing: &[String],
     seen: &str,
 ) -> rusqlite::Result<std::result::Result<follows::FollowChanges, LostStaged>> {
+    let MergedWalk {
+        walk_id,
+        full,
+        end,
+        trial,
+        run,
+    } = *merged;
     let staged = follows::count_staged(tx, broadcaster, walk_id)?;
     let expected = if trial {
         staged
@@ -181,7 +201,7 @@ fn merge_walk(
     }
     if whole && end == WalkEnd::Complete {
         let walk = if full { Walk::Full } else { Walk::Incremental };
-        runs::save_walk_done(tx, broadcaster, PART, walk, seen)?;
+        runs::save_walk_done(tx, broadcaster, PART, walk, run, seen)?;
     } else {
         runs::save_walk_abandoned(tx, broadcaster, PART, seen)?;
     }
@@ -326,7 +346,7 @@ async fn walk_pages(
             move |c| runs::load_checkpoint(c, &key, PART)
         })
         .await?
-        .last_complete_at;
+        .last_complete_run_id;
     let (mut total, mut staged, mut pages) = (None, 0u64, 0u64);
     let limit = ctx.options.limit.unwrap_or(u64::MAX);
     while let Some(page) = {
@@ -347,7 +367,7 @@ async fn walk_pages(
         let mut items = page.items;
         let mut end = None;
         if walk == Walk::Incremental
-            && let Some(known_at) = first_known(ctx, &items, last_complete.clone()).await?
+            && let Some(known_at) = first_known(ctx, &items, last_complete).await?
         {
             items.truncate(known_at);
             end = Some(WalkEnd::Complete);
@@ -382,9 +402,10 @@ async fn walk_pages(
     Ok(outcome(WalkEnd::Complete, total))
 }
 
-/// The position of the first follower the last complete walk already saw with the same follow time, if any.
-/// Follows seen only since (by a `--limit` trial) do not count: below them there may be follows no walk read.
-async fn first_known(ctx: &ChannelContext, items: &[Follower], last_complete: Option<String>) -> Result<Option<usize>> {
+/// The position of the first follower the last complete walk (completed by run `last_complete`) or an earlier one
+/// saw with the same follow time, if any. Follows seen only since (by a `--limit` trial) do not count: below
+/// them there may be follows no walk read.
+async fn first_known(ctx: &ChannelContext, items: &[Follower], last_complete: Option<i64>) -> Result<Option<usize>> {
     let Some(last_complete) = last_complete else {
         return Ok(None);
     };
@@ -393,7 +414,7 @@ async fn first_known(ctx: &ChannelContext, items: &[Follower], last_complete: Op
     let known: HashMap<String, String> = ctx
         .archive
         .read("looking up known follows", move |c| {
-            follows::load_current_follows(c, &broadcaster, &ids, &last_complete)
+            follows::load_current_follows(c, &broadcaster, &ids, last_complete)
         })
         .await?;
     Ok(items
