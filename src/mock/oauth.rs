@@ -55,7 +55,7 @@ impl TokenResponse {
 
 /// The failure forced on this OAuth request, if any. A 5xx, 429 or reset is the whole answer (`Err`); a
 /// truncated or malformed body is applied to the handler's answer by [`spoil`].
-fn forced(shared: &Shared, kill: &KillSwitch) -> Result<Option<Fault>, Response> {
+fn forced(shared: &Shared, kill: &KillSwitch) -> Result<Option<Fault>, Box<Response>> {
     let Some(Decision::Fail(fault)) = lock(&shared.faults).next(Target::OAuth) else {
         return Ok(None);
     };
@@ -63,15 +63,19 @@ fn forced(shared: &Shared, kill: &KillSwitch) -> Result<Option<Fault>, Response>
     match fault {
         Fault::ServerError(status) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            Err(ApiError::new(status, status.canonical_reason().unwrap_or("")).oauth_response())
+            Err(Box::new(
+                ApiError::new(status, status.canonical_reason().unwrap_or("")).oauth_response(),
+            ))
         }
         Fault::RateLimit => {
             lock(&shared.stats).rate_limited += 1;
-            Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests").oauth_response())
+            Err(Box::new(
+                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests").oauth_response(),
+            ))
         }
         Fault::Reset => {
             kill.kill();
-            Err(StatusCode::INTERNAL_SERVER_ERROR.into_response())
+            Err(Box::new(StatusCode::INTERNAL_SERVER_ERROR.into_response()))
         }
         other => Ok(Some(other)),
     }
@@ -128,7 +132,7 @@ pub(crate) async fn token(
     tokio::time::sleep(shared.config.latency).await;
     let fault = match forced(&shared, &kill) {
         Ok(fault) => fault,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let q = Query::parse(uri.query()).with_form(&body);
     let response = match grant(&shared, &q) {
@@ -198,7 +202,7 @@ pub(crate) async fn device(
     tokio::time::sleep(shared.config.latency).await;
     let fault = match forced(&shared, &kill) {
         Ok(fault) => fault,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let q = Query::parse(uri.query()).with_form(&body);
     if let Err(e) = check_client(&shared, &q) {
@@ -236,7 +240,7 @@ pub(crate) async fn validate(
     tokio::time::sleep(shared.config.latency).await;
     let fault = match forced(&shared, &kill) {
         Ok(fault) => fault,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
     let token = auth.strip_prefix("OAuth ").or_else(|| auth.strip_prefix("Bearer "));
@@ -275,7 +279,7 @@ pub(crate) async fn revoke(
 ) -> Response {
     tokio::time::sleep(shared.config.latency).await;
     if let Err(response) = forced(&shared, &kill) {
-        return response;
+        return *response;
     }
     let q = Query::parse(uri.query()).with_form(&body);
     if q.one("client_id") != Some(shared.config.client_id.as_str()) {
