@@ -287,9 +287,11 @@ impl Error {
             Error::Unauthorized { .. } => Some(
                 "run `itch auth login` as the broadcaster or a moderator; `itch auth status` shows the scopes you have",
             ),
-            Error::Auth { action, .. } if action.contains("refresh") => {
-                Some("the stored login expired: run `itch auth login` again")
-            }
+            Error::RefreshRefused { .. } => Some("the stored login expired: run `itch auth login` again"),
+            Error::RefreshNeedsSecret { .. } => Some(
+                "Twitch refreshes this login only with the app's secret: set TWITCH_CLIENT_SECRET \
+                 (https://dev.twitch.tv/console/apps), then run the command again",
+            ),
             Error::Auth { .. } => Some("check TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET"),
             Error::GqlIntegrity { .. } => {
                 Some("Twitch's GQL refused this Client-Id: set ITCH_GQL_CLIENT_ID to the one current chat tools use")
