@@ -256,6 +256,46 @@ pub enum Error {
         path.display()
     )]
     HardLinkedArchive { path: PathBuf, links: u64 },
+
+    // ---- issue 11, items 9 and 10 (h/authchat): chat replay that never ends silently, auth as Twitch answers ----
+    /// A chat replay page said more comments follow but gave no cursor to fetch them with.
+    #[error(
+        "chat replay of video {video} stopped at offset {offset}s: {url} said more comments follow but sent {problem}; \
+         the next sync goes on from the last saved page"
+    )]
+    ChatCursorLost {
+        video: String,
+        offset: u64,
+        url: String,
+        problem: &'static str,
+    },
+
+    /// A GQL answer with no `data.video` at all: not the comments query's answer, so it says nothing about the
+    /// video (only `"video": null` means it is gone).
+    #[error("chat replay of video {video}: {url} answered without data.video ({problem})")]
+    GqlNoVideo {
+        video: String,
+        url: String,
+        problem: String,
+    },
+
+    /// An archived video whose start time does not parse: every comment's time would be wrong.
+    #[error(
+        "video {video} has the start time '{value}' in the archive, which is not an RFC 3339 time; its chat was not downloaded"
+    )]
+    BadVideoStart { video: String, value: String },
+
+    /// `/validate` described a freshly issued login token without its user: nothing was stored.
+    #[error("logging in: {url} describes the new token without a login or user id; nothing was stored")]
+    TokenWithoutUser { url: String },
+
+    /// Twitch refused to refresh the user token because the client needs its secret.
+    #[error("refreshing the user token was refused by {url} ({status}): {message}")]
+    RefreshNeedsSecret { url: String, status: u16, message: String },
+
+    /// Twitch refused to refresh the user token (revoked, expired or already used refresh token).
+    #[error("refreshing the user token was refused by {url} ({status}): {message}")]
+    RefreshRefused { url: String, status: u16, message: String },
 }
 
 impl Error {
@@ -269,9 +309,11 @@ impl Error {
             Error::Unauthorized { .. } => Some(
                 "run `itch auth login` as the broadcaster or a moderator; `itch auth status` shows the scopes you have",
             ),
-            Error::Auth { action, .. } if action.contains("refresh") => {
-                Some("the stored login expired: run `itch auth login` again")
-            }
+            Error::RefreshRefused { .. } => Some("the stored login expired: run `itch auth login` again"),
+            Error::RefreshNeedsSecret { .. } => Some(
+                "Twitch refreshes this login only with the app's secret: set TWITCH_CLIENT_SECRET \
+                 (https://dev.twitch.tv/console/apps), then run the command again",
+            ),
             Error::Auth { .. } => Some("check TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET"),
             Error::GqlIntegrity { .. } => {
                 Some("Twitch's GQL refused this Client-Id: set ITCH_GQL_CLIENT_ID to the one current chat tools use")

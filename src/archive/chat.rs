@@ -45,12 +45,15 @@ pub struct ChatMessage {
 
 /// The archive VODs of `broadcaster` whose chat is not complete and may still be fetched, oldest first (those
 /// expire first): not deleted (unless a download had started: the attempt finds it gone and keeps what was
-/// fetched), and not the recording of a stream that is still live.
+/// fetched), and not the recording of a stream that is still live. A VOD whose chat GQL called gone
+/// (`unavailable`) is asked again at every sync while Helix still lists it (issue 11): GQL and Helix disagree
+/// for a while after a deletion, and a GQL answer that was wrong must not lose a chat for good.
 pub fn load_videos_needing_chat(conn: &Connection, broadcaster: &str) -> rusqlite::Result<Vec<ChatVideo>> {
     let mut stmt = conn.prepare(
         "SELECT v.id, v.user_id, v.created_at, coalesce(v.duration_seconds, 0) FROM videos v
          WHERE v.user_id = ?1 AND v.type = 'archive'
-           AND ((v.chat_status IS NULL AND v.deleted_seen_at IS NULL) OR v.chat_status = 'partial')
+           AND (((v.chat_status IS NULL OR v.chat_status = 'unavailable') AND v.deleted_seen_at IS NULL)
+                OR v.chat_status = 'partial')
            AND NOT EXISTS (SELECT 1 FROM streams s WHERE s.id = v.stream_id AND s.ended_seen_at IS NULL)
          ORDER BY v.created_at",
     )?;
@@ -91,6 +94,11 @@ pub fn save_segment_plan(
 ) -> rusqlite::Result<Vec<Segment>> {
     let existing = load_segments(tx, video)?;
     if !existing.is_empty() {
+        // Asked again after GQL called it gone: the download is under way once more.
+        tx.execute(
+            "UPDATE videos SET chat_status = 'partial', chat_checked_at = ?2 WHERE id = ?1 AND chat_status = 'unavailable'",
+            params![video, now],
+        )?;
         return Ok(existing);
     }
     let mut insert = tx.prepare_cached(

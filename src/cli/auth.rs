@@ -94,6 +94,8 @@ async fn status(client: &Client, config: &Config) -> anyhow::Result<ExitCode> {
     println!("client id: {}", stored.client_id);
     println!("scopes: {}", stored.scopes.join(" "));
     match validation {
+        // Twitch answers 0 for tokens that never expire.
+        Ok(v) if v.expires_in <= 0 => println!("valid: yes, does not expire"),
         Ok(v) => println!("valid: yes, for {} more minutes", v.expires_in / 60),
         Err(e) => println!("valid: no ({e}); it is refreshed on next use, or run `itch auth login`"),
     }

@@ -1,6 +1,8 @@
 //! Tokens: an app token minted from the client id and secret (client credentials), or a user token from the
 //! device code flow, stored in the user's config dir (mode 0600) and refreshed when Twitch says it expired.
 //! Tokens never reach logs, errors, URLs or cache keys: they travel only in headers and form bodies.
+//! OAuth requests are retried after transport failures and 5xx with the client's [`RetryPolicy`], as Helix
+//! requests are.
 //! <https://dev.twitch.tv/docs/authentication/getting-tokens-oauth/>
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
@@ -11,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use url::Url;
 
+use super::retry::RetryPolicy;
 use crate::error::{Error, Result};
 
 /// A string that must never be printed: `Debug` and `Display` show `[redacted]`.
@@ -78,13 +81,15 @@ impl TokenStore {
         &self.path
     }
 
-    /// The stored token, or `None` when nobody logged in.
+    /// The stored token, or `None` when nobody logged in. A file that others may read (mode wider than 0600,
+    /// say after a copy or a restore) is made private again, with a warning: the token may have leaked.
     pub fn load(&self) -> Result<Option<StoredToken>> {
         let text = match std::fs::read_to_string(&self.path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(source) => return Err(self.error(source)),
         };
+        make_private(&self.path).map_err(|e| self.error(e))?;
         serde_json::from_str(&text).map(Some).map_err(|e| self.error(e.into()))
     }
 
@@ -136,6 +141,27 @@ fn write_private(path: &Path, body: &[u8]) -> std::io::Result<()> {
     std::fs::write(path, body)
 }
 
+/// Sets a token file readable by others back to 0600, with a warning.
+#[cfg(unix)]
+fn make_private(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)?.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        tracing::warn!(
+            "token file {} was readable by others (mode {mode:04o}); itch set it to 0600. \
+             If others could read it, run `itch auth logout` and `itch auth login`",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn make_private(_: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
 /// The token a request is sent with, and the client id that goes with it.
 #[derive(Clone, Debug)]
 pub struct Bearer {
@@ -153,6 +179,7 @@ pub struct Auth {
     client_id: Option<String>,
     client_secret: Option<Secret>,
     store: Option<TokenStore>,
+    retry: RetryPolicy,
     current: tokio::sync::Mutex<Option<Bearer>>,
 }
 
@@ -187,7 +214,7 @@ pub struct Validation {
     /// Granted scopes (Twitch sends `null` for none).
     #[serde(default, deserialize_with = "null_as_empty")]
     pub scopes: Vec<String>,
-    /// Seconds left; 0 is treated as expired.
+    /// Seconds left; 0 means the token does not expire (Twitch sends 0 for app and non-expiring tokens).
     pub expires_in: i64,
 }
 
@@ -222,18 +249,21 @@ fn oauth_message(body: &str) -> String {
 }
 
 impl Auth {
-    /// An auth source for the OAuth server at `oauth`, from optional app credentials and an optional token store.
+    /// An auth source for the OAuth server at `oauth`, from optional app credentials and an optional token store;
+    /// requests are retried under `retry`.
     pub fn new(
         oauth: Url,
         client_id: Option<String>,
         client_secret: Option<Secret>,
         store: Option<TokenStore>,
+        retry: RetryPolicy,
     ) -> Auth {
         Auth {
             oauth,
             client_id,
             client_secret,
             store,
+            retry,
             current: tokio::sync::Mutex::new(None),
         }
     }
@@ -302,8 +332,7 @@ impl Auth {
 
     /// Trades the refresh token for a new pair and stores it (the refresh token rotates).
     async fn refresh(&self, http: &reqwest::Client, stored: StoredToken) -> Result<StoredToken> {
-        let refresh = stored.refresh_token.as_ref().ok_or(Error::Auth {
-            action: "refreshing the user token",
+        let refresh = stored.refresh_token.as_ref().ok_or(Error::RefreshRefused {
             url: self.url("token"),
             status: 401,
             message: "the stored token expired and has no refresh token".into(),
@@ -316,7 +345,19 @@ impl Auth {
         if let Some(secret) = &self.client_secret {
             form.push(("client_secret", secret.expose()));
         }
-        let token = self.token_request(http, "refreshing the user token", &form).await?;
+        let token = match self.token_request(http, "refreshing the user token", &form).await {
+            Ok(token) => token,
+            // Twitch's exact answer when a confidential client refreshes without its secret.
+            Err(Error::Auth {
+                url, status, message, ..
+            }) if status == 400 && message == "missing client secret" => {
+                return Err(Error::RefreshNeedsSecret { url, status, message });
+            }
+            Err(Error::Auth {
+                url, status, message, ..
+            }) => return Err(Error::RefreshRefused { url, status, message }),
+            Err(e) => return Err(e),
+        };
         let renewed = StoredToken {
             access_token: token.access_token,
             refresh_token: token.refresh_token.or(stored.refresh_token.clone()),
@@ -364,33 +405,48 @@ impl Auth {
         form: &[(&str, &str)],
     ) -> Result<(StatusCode, String)> {
         let url = self.url(endpoint);
-        let transport = |source| Error::Transport {
-            url: url.clone(),
-            attempts: 1,
-            source,
-        };
-        let response = http.post(&url).form(form).send().await.map_err(transport)?;
-        let status = response.status();
-        let body = response.text().await.map_err(transport)?;
-        Ok((status, body))
+        self.send(&url, || http.post(&url).form(form)).await
+    }
+
+    /// Sends an OAuth request built by `request`, retrying transport failures (resets, broken bodies) and 5xx
+    /// under the client's [`RetryPolicy`], as Helix requests are. Returns the first answer that is not a 5xx,
+    /// or the last 5xx once the retries are spent (the caller reports it with Twitch's message).
+    async fn send(&self, url: &str, request: impl Fn() -> reqwest::RequestBuilder) -> Result<(StatusCode, String)> {
+        let mut failures = 0u32;
+        loop {
+            let attempt = async {
+                let response = request().send().await?;
+                let status = response.status();
+                Ok::<_, reqwest::Error>((status, response.text().await?))
+            };
+            let problem = match attempt.await {
+                Ok((status, _)) if status.is_server_error() && failures < self.retry.max_retries => {
+                    format!("answer {}", status.as_u16())
+                }
+                Ok(answer) => return Ok(answer),
+                Err(source) if failures >= self.retry.max_retries => {
+                    return Err(Error::Transport {
+                        url: url.to_owned(),
+                        attempts: failures + 1,
+                        source,
+                    });
+                }
+                Err(source) => crate::error::display_chain(&source),
+            };
+            failures += 1;
+            let pause = self.retry.backoff(failures);
+            tracing::debug!(%url, problem, ?pause, "retrying an OAuth request");
+            tokio::time::sleep(pause).await;
+        }
     }
 
     /// Asks `/validate` about a token.
     pub async fn validate(&self, http: &reqwest::Client, token: &Secret) -> Result<Validation> {
         let url = self.url("validate");
-        let transport = |source| Error::Transport {
-            url: url.clone(),
-            attempts: 1,
-            source,
-        };
-        let response = http
-            .get(&url)
-            .header("Authorization", format!("OAuth {}", token.expose()))
-            .send()
-            .await
-            .map_err(transport)?;
-        let status = response.status();
-        let body = response.text().await.map_err(transport)?;
+        let header = format!("OAuth {}", token.expose());
+        let (status, body) = self
+            .send(&url, || http.get(&url).header("Authorization", &header))
+            .await?;
         if !status.is_success() {
             return Err(Error::Auth {
                 action: "validating the token",
@@ -475,6 +531,13 @@ impl Auth {
         token: TokenResponse,
     ) -> Result<StoredToken> {
         let validation = self.validate(http, &token.access_token).await?;
+        // A login is only worth storing with its user: without one, every user-scoped request would fail later.
+        let has = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.is_empty());
+        if !has(&validation.login) || !has(&validation.user_id) {
+            return Err(Error::TokenWithoutUser {
+                url: self.url("validate"),
+            });
+        }
         let stored = StoredToken {
             client_id,
             access_token: token.access_token,
@@ -582,6 +645,40 @@ mod tests {
         assert_eq!(store.load().unwrap().unwrap().access_token.expose(), "abc");
         assert!(store.remove().unwrap());
         assert!(!store.remove().unwrap());
+    }
+
+    /// Issue 11, item 10.
+    #[cfg(unix)]
+    #[test]
+    fn a_token_file_readable_by_others_is_made_private_on_load() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let store = TokenStore::new(dir.path().join("token.json"));
+        let token = StoredToken {
+            client_id: "cid".into(),
+            access_token: Secret::new("abc"),
+            refresh_token: None,
+            login: Some("me".into()),
+            user_id: Some("1".into()),
+            scopes: vec![],
+            expires_at: None,
+        };
+        store.save(&token).unwrap();
+        std::fs::set_permissions(store.path(), std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(store.load().unwrap().unwrap().access_token.expose(), "abc");
+        let mode = std::fs::metadata(store.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    /// Issue 11, item 10: Twitch's `expires_in: 0` is a token without an end, never one that just ended.
+    #[test]
+    fn expires_in_0_is_no_expiry() {
+        let v: Validation =
+            serde_json::from_str(r#"{"client_id":"c","login":"l","user_id":"1","scopes":null,"expires_in":0}"#)
+                .unwrap();
+        assert_eq!(v.expires_in, 0);
+        assert_eq!(expiry(Some(v.expires_in)), None);
+        assert!(expiry(Some(60)).is_some());
     }
 
     #[test]

@@ -241,6 +241,7 @@ impl Client {
             config.client_id,
             config.client_secret,
             config.token_store,
+            config.retry.clone(),
         );
         Ok(Client {
             http,

@@ -1,5 +1,8 @@
-//! Injected failures for Helix and GQL requests: 5xx, resets, truncated or malformed bodies, slowness, and GQL's
-//! in-band errors.
+//! Injected failures for Helix, GQL and OAuth requests: 5xx, resets, truncated or malformed bodies, slowness,
+//! GQL's in-band errors and odd page shapes, and the OAuth answers Twitch gives for some tokens ([`OAuthQuirks`]).
+//!
+//! OAuth requests never draw from the plan (seeded runs stay as they were); they take only failures forced for
+//! them ([`Scope::OAuth`]).
 //!
 //! [`Faults`] decides, per request, from the seeded plan or from the queue filled by `fail_next`; the Helix
 //! pipeline in [`server`](super::server) applies the decision with the response builders below. A reset needs
@@ -22,7 +25,7 @@ use rand::{RngExt, SeedableRng};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::seed::mix;
-use super::{Fault, FaultPlan};
+use super::{Fault, FaultPlan, OAuthQuirks};
 
 /// What happens to one request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,14 +39,51 @@ pub(crate) enum Decision {
 pub(crate) enum Target {
     Helix,
     Gql,
+    /// id.twitch.tv's `/oauth2/` endpoints: forced failures of [`Scope::OAuth`] only.
+    OAuth,
 }
 
-/// The plan, its RNG and the forced failures still queued.
+/// Which requests a forced failure waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// Helix or GQL, whichever comes first (GQL-only kinds: GQL).
+    HelixOrGql,
+    /// `/gql` only.
+    Gql,
+    /// `/oauth2/` only.
+    OAuth,
+}
+
+impl Scope {
+    fn takes(self, target: Target, kind: Fault) -> bool {
+        match (self, target) {
+            (Scope::OAuth, t) => t == Target::OAuth,
+            (_, Target::OAuth) => false,
+            (_, Target::Gql) => true,
+            (Scope::HelixOrGql, Target::Helix) => !kind.gql_only(),
+            (Scope::Gql, Target::Helix) => false,
+        }
+    }
+}
+
+/// A forced failure still queued.
+#[derive(Debug)]
+struct Forced {
+    kind: Fault,
+    /// Requests it still fails.
+    left: u32,
+    /// Requests it lets by first (each served as usual, drawn against the plan).
+    pass: u32,
+    scope: Scope,
+}
+
+/// The plan, its RNG, the forced failures still queued and the OAuth quirks in force.
 pub(crate) struct Faults {
     plan: FaultPlan,
     rng: StdRng,
-    /// `(kind, left, only for /gql)`.
-    forced: VecDeque<(Fault, u32, bool)>,
+    forced: VecDeque<Forced>,
+    /// How `/oauth2/` answers while set.
+    pub oauth: OAuthQuirks,
 }
 
 impl Faults {
@@ -52,6 +92,7 @@ impl Faults {
             plan,
             rng: StdRng::seed_from_u64(mix(seed ^ 0xfa17)),
             forced: VecDeque::new(),
+            oauth: OAuthQuirks::default(),
         }
     }
 
@@ -66,22 +107,42 @@ impl Faults {
     /// Queues `n` forced failures of `kind`, served before any drawn one; `gql_only` keeps them for `/gql`
     /// requests (GQL-only kinds always are).
     pub fn force(&mut self, n: u32, kind: Fault, gql_only: bool) {
+        let scope = if gql_only { Scope::Gql } else { Scope::HelixOrGql };
+        self.force_after(0, n, kind, scope);
+    }
+
+    /// Queues `n` forced failures of `kind` for requests of `scope`, after letting `pass` of them by: "the third
+    /// page fails", for tests whose client sends the first pages itself.
+    pub fn force_after(&mut self, pass: u32, n: u32, kind: Fault, scope: Scope) {
         if n > 0 {
-            self.forced.push_back((kind, n, gql_only || kind.gql_only()));
+            self.forced.push_back(Forced {
+                kind,
+                left: n,
+                pass,
+                scope,
+            });
         }
     }
 
-    /// The fate of the next request to `target`: the oldest forced failure that applies to it, else one draw
-    /// against the plan. A GQL-only failure waits in the queue while Helix requests pass.
+    /// The fate of the next request to `target`: the oldest forced failure that applies to it (unless it still
+    /// lets requests by), else one draw against the plan. A GQL-only failure waits in the queue while Helix
+    /// requests pass; OAuth requests never draw.
     pub fn next(&mut self, target: Target) -> Option<Decision> {
-        if let Some(i) = self.forced.iter().position(|f| target == Target::Gql || !f.2) {
-            let (kind, left, _) = &mut self.forced[i];
-            let kind = *kind;
-            *left -= 1;
-            if *left == 0 {
-                self.forced.remove(i);
+        if let Some(i) = self.forced.iter().position(|f| f.scope.takes(target, f.kind)) {
+            let forced = &mut self.forced[i];
+            if forced.pass > 0 {
+                forced.pass -= 1;
+            } else {
+                let kind = forced.kind;
+                forced.left -= 1;
+                if forced.left == 0 {
+                    self.forced.remove(i);
+                }
+                return Some(Decision::Fail(kind));
             }
-            return Some(Decision::Fail(kind));
+        }
+        if target == Target::OAuth {
+            return None;
         }
         let u: f64 = self.rng.random();
         let p = &self.plan;

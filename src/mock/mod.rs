@@ -166,13 +166,54 @@ pub enum Fault {
     /// GQL only: HTTP 200 with `failed integrity check` and `extensions.challenge.type: "integrity"`, whatever
     /// the client id. Helix requests pass it by and leave it queued.
     GqlIntegrity,
+    // Issue 11, item 9 (h/authchat): answers that once ended a chat replay silently or marked a video gone.
+    /// GQL only: the page as usual, `hasNextPage` included, but its edges carry no `cursor` key.
+    GqlCursorMissing,
+    /// GQL only: the page as usual, but every edge's `cursor` is `null`.
+    GqlCursorNull,
+    /// GQL only: the page as usual, but every edge's `cursor` is `""`.
+    GqlCursorEmpty,
+    /// GQL only: the page as usual, but every edge carries the cursor the request came with, so paging would
+    /// never move (an offset request has none to repeat: its edges carry no cursor, as [`Fault::GqlCursorMissing`]).
+    GqlCursorRepeated,
+    /// GQL only: `data.video: null` (what a deleted video gets) for a video that exists.
+    GqlVideoNull,
+    /// GQL only: `data: {}`, no `video` at all, as if another query had been answered.
+    GqlNoVideo,
+    /// GQL only: `data: null` with `errors: [{"message":"service unavailable"}]`.
+    GqlDataNull,
 }
 
 impl Fault {
     /// Whether only `/gql` requests can take this fault.
     pub(crate) fn gql_only(self) -> bool {
-        matches!(self, Fault::GqlServiceError | Fault::GqlIntegrity)
+        matches!(
+            self,
+            Fault::GqlServiceError
+                | Fault::GqlIntegrity
+                | Fault::GqlCursorMissing
+                | Fault::GqlCursorNull
+                | Fault::GqlCursorEmpty
+                | Fault::GqlCursorRepeated
+                | Fault::GqlVideoNull
+                | Fault::GqlNoVideo
+                | Fault::GqlDataNull
+        )
     }
+}
+
+/// Answers of the fake id.twitch.tv that Twitch gives for some tokens, switched on for every request while set
+/// (issue 11, item 10).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct OAuthQuirks {
+    /// `/validate` answers `expires_in: 0`, as Twitch does for tokens that never expire.
+    pub validate_expires_in_zero: bool,
+    /// `/validate` answers without `login` and `user_id`, whatever the token (as for an app token).
+    pub validate_without_user: bool,
+    /// A refresh without `client_secret` is refused with 400 `missing client secret`, as Twitch refuses it for
+    /// a confidential client.
+    pub refresh_requires_secret: bool,
 }
 
 /// A step of the world's clock, with the changes that happened during it.

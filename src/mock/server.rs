@@ -27,7 +27,7 @@ use tokio::task::JoinHandle;
 use super::comments;
 use super::endpoints::{Call, Caller, GONE, Handler, ROUTES};
 use super::errors::ApiError;
-use super::faults::{self, Decision, KillSwitch, KillableStream, Target};
+use super::faults::{self, Decision, KillSwitch, KillableStream, Scope, Target};
 use super::gql;
 use super::oauth;
 use super::query::Query;
@@ -35,7 +35,7 @@ use super::ratelimit::RateInfo;
 use super::seed::rfc3339;
 use super::state::{Shared, lock};
 use super::world::{UserRef, World};
-use super::{Advance, Fault, FaultPlan, MockChannel, MockConfig, MockStats, MockVideo};
+use super::{Advance, Fault, FaultPlan, MockChannel, MockConfig, MockStats, MockVideo, OAuthQuirks};
 
 /// A running fake Twitch. Dropping it stops the server without waiting; [`MockServer::shutdown`] waits.
 pub struct MockServer {
@@ -235,6 +235,23 @@ impl MockServer {
     /// pass, for tests of chat replay whose client also calls Helix.
     pub fn fail_next_gql(&self, n: u32, kind: Fault) {
         lock(&self.shared.faults).force(n, kind, true);
+    }
+
+    /// Makes `n` `/gql` requests fail with `kind`, after letting `pass` of them by (issue 11: "the fourth page
+    /// has no cursor", for a client that sends the first pages itself).
+    pub fn fail_gql_after(&self, pass: u32, n: u32, kind: Fault) {
+        lock(&self.shared.faults).force_after(pass, n, kind, Scope::Gql);
+    }
+
+    /// Makes the next `n` `/oauth2/` requests fail with `kind` (5xx, reset, truncate, malformed); Helix and GQL
+    /// requests pass. OAuth requests are never failed otherwise.
+    pub fn fail_next_oauth(&self, n: u32, kind: Fault) {
+        lock(&self.shared.faults).force_after(0, n, kind, Scope::OAuth);
+    }
+
+    /// Sets how `/oauth2/` answers from now on (see [`OAuthQuirks`]).
+    pub fn set_oauth_quirks(&self, quirks: OAuthQuirks) {
+        lock(&self.shared.faults).oauth = quirks;
     }
 
     /// Moves the world's clock and applies the changes.
@@ -614,6 +631,12 @@ struct FailNext {
     /// Only `/gql` requests take them.
     #[serde(default)]
     gql_only: bool,
+    /// Only `/oauth2/` requests take them.
+    #[serde(default)]
+    oauth_only: bool,
+    /// Requests (of the same kind) let by first.
+    #[serde(default)]
+    after: u32,
 }
 
 fn one() -> u32 {
@@ -621,12 +644,19 @@ fn one() -> u32 {
 }
 
 /// `POST /_mock/fail-next` with `{"n":2,"kind":"reset"}` (kinds: `{"server_error":503}`, `reset`, `truncate`,
-/// `malformed`, `rate_limit`, and for `/gql` only `gql_service_error`, `gql_integrity`); `"gql_only":true` keeps
-/// any kind for `/gql` requests.
+/// `malformed`, `rate_limit`, and for `/gql` only `gql_service_error`, `gql_integrity`, `gql_cursor_missing`,
+/// `gql_cursor_null`, `gql_cursor_empty`, `gql_cursor_repeated`, `gql_video_null`, `gql_no_video`,
+/// `gql_data_null`); `"gql_only":true` keeps any kind for `/gql` requests, `"oauth_only":true` for `/oauth2/`
+/// ones; `"after":3` lets three such requests by first.
 async fn fail_next(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     match body_json::<FailNext>(&body) {
         Ok(f) => {
-            lock(&shared.faults).force(f.n, f.kind, f.gql_only);
+            let scope = match (f.oauth_only, f.gql_only || f.kind.gql_only()) {
+                (true, _) => Scope::OAuth,
+                (false, true) => Scope::Gql,
+                (false, false) => Scope::HelixOrGql,
+            };
+            lock(&shared.faults).force_after(f.after, f.n, f.kind, scope);
             StatusCode::NO_CONTENT.into_response()
         }
         Err(e) => helix_error(&e),

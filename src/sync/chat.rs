@@ -62,6 +62,12 @@ pub async fn download_chat(
     run: Option<i64>,
     cancel: &CancellationToken,
 ) -> Result<ChatOutcome> {
+    // Every comment whose `createdAt` is impossible is dated from the video's start: a guess ("now") would
+    // mis-date them all, so a start that does not parse stops here, before anything is written.
+    let video_start: DateTime<Utc> = video.created_at.parse().map_err(|_| Error::BadVideoStart {
+        video: video.id.clone(),
+        value: video.created_at.clone(),
+    })?;
     let plan = plan_segments(video.duration_seconds, segments);
     let (id, at) = (video.id.clone(), now());
     let plan = archive
@@ -69,7 +75,6 @@ pub async fn download_chat(
             chat::save_segment_plan(tx, &id, &plan, &at)
         })
         .await?;
-    let video_start: DateTime<Utc> = video.created_at.parse().unwrap_or_else(|_| Utc::now());
     let started = std::time::Instant::now();
     let (pages, queue) = mpsc::channel(PAGES_PER_COMMIT);
     let fetch = async move {
@@ -135,6 +140,8 @@ async fn download_segment(
         Some(cursor) => From::Cursor(cursor.clone()),
         None => From::Offset(segment.start),
     };
+    // The furthest offset this segment has seen, for an error that says where the chat stopped.
+    let mut reached = segment.start;
     loop {
         if cancel.is_cancelled() {
             return Err(Error::Interrupted);
@@ -153,15 +160,28 @@ async fn download_segment(
             .map(|(c, raw)| message(c, raw, video_start))
             .collect();
         let passed_end = segment.end.zip(last_offset).is_some_and(|(end, last)| last >= end);
-        let next = cursor.filter(|_| has_next && !passed_end);
-        if let (Some(next), From::Cursor(current)) = (&next, &from)
-            && next == current
-        {
-            return Err(Error::Gql {
-                url: client.endpoints().gql.to_string(),
-                message: "the comments cursor did not move".into(),
-            });
-        }
+        reached = reached.max(last_offset.unwrap_or(0));
+        // `hasNextPage: true` without a cursor to go on with is not the end of the chat (issue 11): the segment
+        // stays where its last saved page left it, and the next sync goes on from there.
+        let next = if has_next && !passed_end {
+            let problem = match (&cursor, &from) {
+                (None, _) => Some("no cursor"),
+                (Some(c), _) if c.is_empty() => Some("an empty cursor"),
+                (Some(c), From::Cursor(current)) if c == current => Some("the cursor it was asked with"),
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                return Err(Error::ChatCursorLost {
+                    video: video.id.clone(),
+                    offset: reached,
+                    url: client.endpoints().gql.to_string(),
+                    problem,
+                });
+            }
+            cursor
+        } else {
+            None
+        };
         let page = ChatPage {
             segment: segment.segment,
             messages,

@@ -2,9 +2,10 @@
 //! device code login through the binary.
 
 use crate::paging::{all_followers, assert_whole_and_ordered, broadcaster};
-use crate::util::{client, client_with_secret, itch, mock_with_followers, run, store_with_user_token, text};
+use crate::util::{client, client_with_secret, itch, login_as, mock_with_followers, run, store_with_user_token, text};
 use itch::client::TokenStore;
 use itch::client::helix::followers;
+use itch::mock::OAuthQuirks;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_app_token_sees_the_follower_total_only() {
@@ -173,4 +174,126 @@ async fn device_login_stores_a_private_token_that_status_describes_and_logout_re
     cmd.args(["auth", "logout"]);
     assert!(run(cmd).await.status.success());
     assert!(!token_file.exists());
+}
+
+/// Issue 11, item 10: `expires_in: 0` from `/validate` is a token that does not expire.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_says_a_token_with_expires_in_0_does_not_expire() {
+    let mock = mock_with_followers(10).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (login, _) = broadcaster(&mock);
+    login_as(&mock, dir.path(), &login);
+    mock.set_oauth_quirks(OAuthQuirks {
+        validate_expires_in_zero: true,
+        ..OAuthQuirks::default()
+    });
+    let mut cmd = itch(&mock, dir.path());
+    cmd.args(["auth", "status"]);
+    let output = run(cmd).await;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stdout.contains("valid: yes, does not expire"), "{stdout}");
+    assert!(!stdout.contains("0 more minutes"), "{stdout}");
+}
+
+/// Issue 11, item 10: a login whose token `/validate` describes without a user is refused, and nothing stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_refuses_a_token_validate_describes_without_a_user() {
+    let mock = mock_with_followers(10).await;
+    let dir = tempfile::tempdir().unwrap();
+    mock.set_oauth_quirks(OAuthQuirks {
+        validate_without_user: true,
+        ..OAuthQuirks::default()
+    });
+    let mut cmd = itch(&mock, dir.path());
+    cmd.env_remove("TWITCH_CLIENT_SECRET").args(["auth", "login"]);
+    let output = run(cmd).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(!stdout.contains("logged in as"), "{stdout}");
+    assert!(stderr.contains("without a login or user id"), "{stderr}");
+    assert!(!dir.path().join("config/token.json").exists(), "nothing stored");
+}
+
+/// Issue 11, item 10: Twitch's "missing client secret" on a refresh points at TWITCH_CLIENT_SECRET.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_refused_for_a_missing_secret_hints_at_the_secret() {
+    let mock = mock_with_followers(10).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (login, _) = broadcaster(&mock);
+    let store = login_as(&mock, dir.path(), &login);
+    mock.expire_token(store.load().unwrap().unwrap().access_token.expose());
+    mock.set_oauth_quirks(OAuthQuirks {
+        refresh_requires_secret: true,
+        ..OAuthQuirks::default()
+    });
+    let mut cmd = itch(&mock, dir.path());
+    cmd.env_remove("TWITCH_CLIENT_SECRET")
+        .args(["api", "following", "--limit", "1"]);
+    let output = run(cmd).await;
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("missing client secret"), "{stderr}");
+    let hint = stderr.lines().find(|l| l.starts_with("hint:")).unwrap_or_default();
+    assert!(hint.contains("TWITCH_CLIENT_SECRET"), "{stderr}");
+    assert!(!hint.contains("login again"), "{stderr}");
+
+    // Any other refusal still says to log in again.
+    let client = crate::util::client(&mock, Some(store));
+    mock.set_oauth_quirks(OAuthQuirks::default());
+    mock.fail_next_oauth(1, itch::mock::Fault::ServerError(400));
+    let (_, id) = broadcaster(&mock);
+    let error = followers::fetch_follower_total(&client, &id).await.unwrap_err();
+    assert!(matches!(error, itch::Error::RefreshRefused { .. }), "{error:?}");
+    assert!(error.hint().unwrap().contains("itch auth login"));
+}
+
+/// Issue 11, item 10: OAuth answers 5xx and resets are retried, as Helix ones.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oauth_5xx_and_resets_are_retried() {
+    let mock = mock_with_followers(300).await;
+    let (_, id) = broadcaster(&mock);
+    let client = client(&mock, None);
+    mock.fail_next_oauth(1, itch::mock::Fault::ServerError(503));
+    mock.fail_next_oauth(1, itch::mock::Fault::Reset);
+    mock.fail_next_oauth(1, itch::mock::Fault::ServerError(502));
+    assert_eq!(followers::fetch_follower_total(&client, &id).await.unwrap(), 300);
+    assert_eq!(mock.stats().by_path.get("/oauth2/token"), Some(&4));
+
+    // Validate too (auth status), through the binary.
+    let dir = tempfile::tempdir().unwrap();
+    let (login, _) = broadcaster(&mock);
+    login_as(&mock, dir.path(), &login);
+    mock.fail_next_oauth(2, itch::mock::Fault::ServerError(500));
+    let mut cmd = itch(&mock, dir.path());
+    cmd.args(["auth", "status"]);
+    let output = run(cmd).await;
+    let (stdout, stderr) = text(&output);
+    assert!(stdout.contains("valid: yes"), "{stdout}{stderr}");
+}
+
+/// Issue 11, item 10: a token file others can read is made private again, with a warning.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_file_readable_by_others_is_made_private_with_a_warning() {
+    use std::os::unix::fs::PermissionsExt;
+    let mock = mock_with_followers(10).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (login, _) = broadcaster(&mock);
+    let store = login_as(&mock, dir.path(), &login);
+    std::fs::set_permissions(store.path(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mut cmd = itch(&mock, dir.path());
+    cmd.args(["auth", "status"]);
+    let output = run(cmd).await;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stdout.contains(&format!("login: {login}")), "{stdout}");
+    assert!(
+        stderr.contains("readable by others") && stderr.contains("0600"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::metadata(store.path()).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
 }

@@ -212,8 +212,9 @@ async fn a_video_that_does_not_exist_is_a_clear_error() {
     let output = chat(&mock, dir.path(), &["999999999"]).await;
     let (_, stderr) = text(&output);
     assert_ne!(output.status.code(), Some(0));
+    // Issue 12 item 7: the id must be named whichever wording is used.
     assert!(
-        stderr.contains("999999999") && stderr.contains("not found") || stderr.contains("no such video"),
+        stderr.contains("999999999") && (stderr.contains("not found") || stderr.contains("no such video")),
         "{stderr}"
     );
     let output = chat(&mock, dir.path(), &["not-a-number"]).await;
@@ -376,4 +377,199 @@ async fn live_chat_is_recorded_until_a_limit_and_found_by_search() {
     let output = chat(&mock, dir.path(), &["--live", "--for", "1s", "nosuchchannelhere"]).await;
     assert!(!output.status.success());
     assert!(text(&output).1.contains("nosuchchannelhere"), "{}", text(&output).1);
+}
+
+/// The archive of `dir` after `itch sync --only videos` of the largest channel, the video as the chat download
+/// reads it, and a library client.
+async fn synced_videos(
+    mock: &MockServer,
+    dir: &std::path::Path,
+    video: &str,
+) -> (
+    itch::archive::Archive,
+    itch::archive::chat::ChatVideo,
+    itch::client::Client,
+) {
+    let (login, _) = broadcaster(mock);
+    let output = sync(mock, dir, &["--only", "videos", "--no-chat", &login]).await;
+    assert!(output.status.success(), "{}", text(&output).1);
+    let archive_handle = itch::archive::Archive::open(&dir.join("itch.db")).unwrap();
+    let id = video.to_owned();
+    let target = archive_handle
+        .read("test", move |c| itch::archive::chat::load_chat_video(c, &id))
+        .await
+        .unwrap()
+        .unwrap();
+    (archive_handle, target, crate::util::client(mock, None))
+}
+
+fn chat_status(dir: &std::path::Path, video: &str) -> Option<String> {
+    archive(dir)
+        .query_row("SELECT chat_status FROM videos WHERE id = ?1", [video], |r| r.get(0))
+        .unwrap()
+}
+
+/// Issue 11, item 9: `hasNextPage: true` with no usable cursor is not the end of the chat.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_without_a_usable_cursor_fails_the_download_and_a_later_sync_completes_it() {
+    let mock = mock_with(MockConfig {
+        followers: 10,
+        comments: 3_000,
+        ..MockConfig::default()
+    })
+    .await;
+    let video = newest_archive(&mock);
+    let (login, _) = broadcaster(&mock);
+    let dir = tempfile::tempdir().unwrap();
+    login_as(&mock, dir.path(), &login);
+    // Three pages arrive, the fourth says more follow but carries no cursor.
+    mock.fail_gql_after(3, 1, Fault::GqlCursorMissing);
+    let output = chat(&mock, dir.path(), &["--chat-segments", "1", &video.id]).await;
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&video.id) && stderr.contains("offset") && stderr.contains("/gql") && stderr.contains("cursor"),
+        "the error names the video, the offset and the URL: {stderr}"
+    );
+    assert_ne!(chat_status(dir.path(), &video.id).as_deref(), Some("complete"));
+    let kept = message_ids(dir.path(), &video.id).len() as u64;
+    assert!(kept > 0 && kept < video.comments, "{kept}");
+
+    let output = sync(&mock, dir.path(), &["--only", "videos,chat", &login]).await;
+    assert!(output.status.success(), "{}", text(&output).1);
+    assert_eq!(chat_status(dir.path(), &video.id).as_deref(), Some("complete"));
+    let clean = tempfile::tempdir().unwrap();
+    assert!(chat(&mock, clean.path(), &[&video.id]).await.status.success());
+    let (resumed, uninterrupted) = (message_ids(dir.path(), &video.id), message_ids(clean.path(), &video.id));
+    assert_eq!(resumed.len() as u64, video.comments, "no gap");
+    assert_eq!(resumed, uninterrupted);
+    assert_eq!(
+        count(
+            &archive(dir.path()),
+            &format!("SELECT count(*) FROM chat_messages WHERE video_id = '{}'", video.id)
+        ) as u64,
+        video.comments,
+        "no duplicate"
+    );
+}
+
+/// Issue 11, item 9: a missing, null, empty or repeated cursor each stops the download with an error that names
+/// the video, never a complete chat.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_kind_of_unusable_cursor_is_an_error() {
+    let mock = mock_with(MockConfig {
+        followers: 10,
+        comments: 2_000,
+        ..MockConfig::default()
+    })
+    .await;
+    let video = newest_archive(&mock);
+    for kind in [
+        Fault::GqlCursorMissing,
+        Fault::GqlCursorNull,
+        Fault::GqlCursorEmpty,
+        Fault::GqlCursorRepeated,
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let (archive_handle, target, client) = synced_videos(&mock, dir.path(), &video.id).await;
+        // The first page by offset, the second by cursor: a repeated cursor needs one to repeat.
+        mock.fail_gql_after(1, 1, kind);
+        let error = itch::sync::chat::download_chat(&client, &archive_handle, &target, 1, None, &Default::default())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, itch::Error::ChatCursorLost { ref video, .. } if *video == target.id),
+            "{kind:?}: {error:?}"
+        );
+        assert_ne!(
+            chat_status(dir.path(), &video.id).as_deref(),
+            Some("complete"),
+            "{kind:?}"
+        );
+    }
+}
+
+/// Issue 11, item 9: only `video: null` means gone; an answer without `data.video` is an error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_without_data_video_is_an_error_not_a_deleted_video() {
+    let mock = mock_with(MockConfig {
+        followers: 10,
+        comments: 500,
+        ..MockConfig::default()
+    })
+    .await;
+    let video = newest_archive(&mock);
+    let dir = tempfile::tempdir().unwrap();
+    mock.fail_next_gql(1, Fault::GqlNoVideo);
+    let output = chat(&mock, dir.path(), &["--chat-segments", "1", &video.id]).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(!stdout.contains("no longer available"), "{stdout}");
+    assert!(stderr.contains("data.video"), "{stderr}");
+    assert_eq!(chat_status(dir.path(), &video.id).as_deref(), Some("partial"));
+
+    // `data: null` with errors is retried, then an error; never "gone".
+    let (archive_handle, target, client) = synced_videos(&mock, dir.path(), &video.id).await;
+    mock.fail_next_gql(20, Fault::GqlDataNull);
+    let error = itch::sync::chat::download_chat(&client, &archive_handle, &target, 1, None, &Default::default())
+        .await
+        .unwrap_err();
+    assert!(!matches!(error, itch::Error::VideoNotFound { .. }), "{error:?}");
+    assert_eq!(chat_status(dir.path(), &video.id).as_deref(), Some("partial"));
+}
+
+/// Issue 11, item 9: a VOD whose chat was "gone" while Twitch still lists it is tried again by the next sync.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vod_marked_unavailable_is_checked_again_by_the_next_sync() {
+    let mock = mock_with(MockConfig {
+        followers: 10,
+        videos: 4,
+        comments: 300,
+        ..MockConfig::default()
+    })
+    .await;
+    let (login, _) = broadcaster(&mock);
+    let dir = tempfile::tempdir().unwrap();
+    login_as(&mock, dir.path(), &login);
+    mock.fail_next_gql(1, Fault::GqlVideoNull);
+    let output = sync(&mock, dir.path(), &["--only", "videos,chat", &login]).await;
+    let (stdout, stderr) = text(&output);
+    assert!(
+        format!("{stdout}{stderr}").contains("is gone from Twitch"),
+        "{stdout}{stderr}"
+    );
+    let unavailable = "SELECT count(*) FROM videos WHERE chat_status = 'unavailable'";
+    assert_eq!(count(&archive(dir.path()), unavailable), 1);
+
+    let output = sync(&mock, dir.path(), &["--only", "videos,chat", &login]).await;
+    assert!(output.status.success(), "{}", text(&output).1);
+    let db = archive(dir.path());
+    assert_eq!(count(&db, unavailable), 0, "checked again, and found");
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM videos WHERE type = 'archive' AND deleted_seen_at IS NULL AND chat_status IS NOT 'complete'"
+        ),
+        0
+    );
+}
+
+/// Issue 11, item 9: a video start time that does not parse is an error, never "now" for every comment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_video_start_time_that_does_not_parse_is_an_error() {
+    let mock = mock_with(MockConfig {
+        followers: 10,
+        comments: 200,
+        ..MockConfig::default()
+    })
+    .await;
+    let video = newest_archive(&mock);
+    let dir = tempfile::tempdir().unwrap();
+    let (archive_handle, mut target, client) = synced_videos(&mock, dir.path(), &video.id).await;
+    target.created_at = "yesterday".into();
+    let error = itch::sync::chat::download_chat(&client, &archive_handle, &target, 1, None, &Default::default())
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("yesterday"), "{error}");
+    assert_eq!(count(&archive(dir.path()), "SELECT count(*) FROM chat_messages"), 0);
 }

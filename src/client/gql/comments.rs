@@ -121,7 +121,8 @@ impl Comment {
 pub struct CommentsPage {
     /// The comments, in Twitch's order (offset order), each with its JSON exactly as Twitch sent it.
     pub comments: Vec<(Comment, Box<RawValue>)>,
-    /// The cursor of the next page (the last edge's).
+    /// The cursor of the next page (the last edge's), as sent: missing and `null` are `None`, and it may be
+    /// empty; the caller decides whether it is usable.
     pub cursor: Option<String>,
     /// Whether Twitch says more follow.
     pub has_next: bool,
@@ -138,7 +139,14 @@ struct Answer {
 
 #[derive(Deserialize)]
 struct Data {
-    video: Option<VideoComments>,
+    /// `None`: no `video` key at all (another query's answer); `Some(None)`: `"video": null`, the video is gone.
+    #[serde(default, deserialize_with = "present")]
+    video: Option<Option<VideoComments>>,
+}
+
+/// Tells a field that is there (even as `null`) from one that is not.
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
 }
 
 #[derive(Deserialize)]
@@ -222,14 +230,29 @@ fn read_page(url: &str, video: &str, body: &[u8]) -> Reading<CommentsPage> {
             _ => {}
         }
     }
-    let no_data = answer.data.is_none();
-    let Some(found) = answer.data.and_then(|d| d.video) else {
-        return match messages.into_iter().next() {
-            Some(message) if no_data => Reading::Retry(message),
-            _ => Reading::Fail(Error::VideoNotFound {
+    // Only `"video": null` with no error means the video is gone. No `data` or no `video` at all is not this
+    // query's answer: with an error it is Twitch's in-band failure (retried), without one it is final.
+    let no_video = |problem: &str, messages: Vec<String>| match messages.into_iter().next() {
+        Some(message) => Reading::Retry(message),
+        None => Reading::Fail(Error::GqlNoVideo {
+            video: video.to_owned(),
+            url: url.to_owned(),
+            problem: problem.to_owned(),
+        }),
+    };
+    let Some(data) = answer.data else {
+        return no_video("data is null or missing", messages);
+    };
+    let found = match data.video {
+        None => return no_video("data has no video field", messages),
+        Some(None) if messages.is_empty() => {
+            return Reading::Fail(Error::VideoNotFound {
                 video: video.to_owned(),
-            }),
-        };
+            });
+        }
+        // A resolver failure also leaves `video` null, with the reason in `errors`: not proof it is gone.
+        Some(None) => return no_video("video is null", messages),
+        Some(Some(found)) => found,
     };
     let Some(comments) = found.comments else {
         // Twitch's transient "service error": comments null, sometimes with the message in `errors`.
@@ -293,6 +316,25 @@ mod tests {
             read(json!({"data":{"video":null}})),
             Reading::Fail(Error::VideoNotFound { .. })
         ));
+        // Issue 11, item 9: no `data.video` at all is not "video deleted".
+        for other in [
+            json!({"data":{}}),
+            json!({"data":{"user":null}}),
+            json!({"data":null}),
+            json!({}),
+        ] {
+            assert!(
+                matches!(read(other.clone()), Reading::Fail(Error::GqlNoVideo { .. })),
+                "{other}"
+            );
+        }
+        for partial in [
+            json!({"data":null,"errors":[{"message":"service unavailable"}]}),
+            json!({"data":{"video":null},"errors":[{"message":"service timeout","path":["video"]}]}),
+            json!({"data":{},"errors":[{"message":"service unavailable"}]}),
+        ] {
+            assert!(matches!(read(partial.clone()), Reading::Retry(_)), "{partial}");
+        }
         let service = json!({"errors":[{"message":"service error"}],"data":{"video":{"id":"1","comments":null}}});
         assert!(matches!(read(service), Reading::Retry(_)));
         assert!(

@@ -16,7 +16,8 @@
 //!   errors; each without `data`. Every answer carries `extensions` with `durationMilliseconds`,
 //!   `operationName` and `requestID`, as Twitch's do.
 //! - Faults: the plan and `fail_next` apply as on Helix (5xx, reset, truncate, malformed, slow, 429 without
-//!   ratelimit headers), plus the GQL-only in-band ones ([`Fault::GqlServiceError`], [`Fault::GqlIntegrity`]),
+//!   ratelimit headers), plus the GQL-only in-band ones ([`Fault::GqlServiceError`], [`Fault::GqlIntegrity`],
+//!   and the odd shapes of issue 11: pages without a usable cursor, `video: null`, no `video`, `data: null`),
 //!   which hit every operation of the request. GQL has no token bucket: Twitch documents none and sends no
 //!   `Ratelimit-*` headers.
 
@@ -87,6 +88,8 @@ impl GqlError {
 struct Reply<D> {
     errors: Vec<GqlError>,
     data: Option<D>,
+    /// Sends `"data": null` rather than leaving `data` out, when `data` is `None`.
+    null_data: bool,
     /// Adds `extensions.challenge: {"type":"integrity"}`.
     integrity: bool,
 }
@@ -96,6 +99,7 @@ impl<D> Reply<D> {
         Reply {
             errors: Vec::new(),
             data: Some(data),
+            null_data: false,
             integrity: false,
         }
     }
@@ -104,6 +108,7 @@ impl<D> Reply<D> {
         Reply {
             errors: vec![e],
             data: None,
+            null_data: false,
             integrity: false,
         }
     }
@@ -113,6 +118,7 @@ impl<D> Reply<D> {
         Reply {
             errors: vec![GqlError::at_comments("failed integrity check")],
             data: None,
+            null_data: false,
             integrity: true,
         }
     }
@@ -140,8 +146,9 @@ struct Extensions<'a> {
 struct Answer<'a, D> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<GqlError>,
+    /// `Some(None)` is `"data": null`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    data: Option<D>,
+    data: Option<Option<D>>,
     extensions: Extensions<'a>,
 }
 
@@ -267,7 +274,10 @@ fn operation(shared: &Shared, world: &World, client: ClientKind, op: &Value, fau
     let h = super::seed::hash(&[world.seed(), super::seed::tag::GQL, seq]);
     let answer = Answer {
         errors: reply.errors,
-        data: reply.data,
+        data: match reply.data {
+            Some(data) => Some(Some(data)),
+            None => reply.null_data.then_some(None),
+        },
         extensions: Extensions {
             challenge: reply.integrity.then_some(Challenge { kind: "integrity" }),
             duration_milliseconds: 20 + h % 90,

@@ -709,3 +709,64 @@ async fn the_world_view_lists_videos_with_their_comments() {
     let other = &f.server.videos(&f.server.channels()[1].login)[0];
     assert_eq!(other.comments, other.chat_end_seconds / 20);
 }
+
+/// Issue 11, item 9: the shapes that once ended a chat replay silently, each on demand and used up.
+#[tokio::test]
+async fn odd_shapes_are_sent_on_demand() {
+    let f = Fake::start(config(2_000)).await;
+    let id = f.archives()[0].id.clone();
+    let first = f.post(&op(&id, Some(0), None)).await;
+    let cursor = edges(&first).last().unwrap()["cursor"].as_str().unwrap().to_owned();
+    let by_cursor = op(&id, None, Some(&cursor));
+
+    f.server.fail_next_gql(1, Fault::GqlCursorMissing);
+    let page = f.post(&by_cursor).await;
+    assert!(edges(&page).iter().all(|e| e.get("cursor").is_none()), "{page}");
+    assert_eq!(page["data"]["video"]["comments"]["pageInfo"]["hasNextPage"], true);
+
+    f.server.fail_next_gql(1, Fault::GqlCursorNull);
+    let page = f.post(&by_cursor).await;
+    assert!(
+        edges(&page)
+            .iter()
+            .all(|e| e["cursor"].is_null() && e.get("cursor").is_some())
+    );
+
+    f.server.fail_next_gql(1, Fault::GqlCursorEmpty);
+    assert!(edges(&f.post(&by_cursor).await).iter().all(|e| e["cursor"] == ""));
+
+    f.server.fail_next_gql(1, Fault::GqlCursorRepeated);
+    assert!(
+        edges(&f.post(&by_cursor).await)
+            .iter()
+            .all(|e| e["cursor"] == cursor.as_str())
+    );
+
+    f.server.fail_next_gql(1, Fault::GqlVideoNull);
+    let page = f.post(&by_cursor).await;
+    assert_eq!(page["data"], json!({"video": null}));
+
+    f.server.fail_next_gql(1, Fault::GqlNoVideo);
+    assert_eq!(f.post(&by_cursor).await["data"], json!({}));
+
+    f.server.fail_next_gql(1, Fault::GqlDataNull);
+    let page = f.post(&by_cursor).await;
+    assert_eq!(page["data"], Value::Null);
+    assert!(page.get("data").is_some(), "data: null, not left out");
+    assert_eq!(page["errors"][0]["message"], "service unavailable");
+
+    // Let two requests by, then fail the third.
+    f.server.fail_gql_after(2, 1, Fault::GqlCursorMissing);
+    for _ in 0..2 {
+        assert!(edges(&f.post(&by_cursor).await).iter().all(|e| e["cursor"].is_string()));
+    }
+    assert!(
+        edges(&f.post(&by_cursor).await)
+            .iter()
+            .all(|e| e.get("cursor").is_none())
+    );
+    assert!(
+        edges(&f.post(&by_cursor).await).iter().all(|e| e["cursor"].is_string()),
+        "used up"
+    );
+}

@@ -51,7 +51,9 @@ struct Request {
 
 #[derive(Serialize)]
 pub(super) struct Data {
-    video: Option<VideoOut>,
+    /// `Some(None)` is `"video": null`; `None` leaves `video` out (the [`Fault::GqlNoVideo`] shape).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    video: Option<Option<VideoOut>>,
 }
 
 #[derive(Serialize)]
@@ -98,7 +100,9 @@ struct PageInfoOut {
 
 #[derive(Serialize)]
 struct EdgeOut {
-    cursor: String,
+    /// `None` leaves the key out, `Some(None)` is `null` (both only under a fault).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cursor: Option<Option<String>>,
     node: NodeOut,
     #[serde(rename = "__typename")]
     typename: &'static str,
@@ -309,15 +313,26 @@ pub(super) fn answer(
     if matches!(req.position, Position::Cursor(_)) && client == ClientKind::Web || fault == Some(Fault::GqlIntegrity) {
         return Reply::integrity();
     }
-    let Some(v) = find(world, &req.video_id) else {
-        return Reply::data(Data { video: None });
+    match fault {
+        Some(Fault::GqlNoVideo) => return Reply::data(Data { video: None }),
+        Some(Fault::GqlDataNull) => {
+            return Reply {
+                null_data: true,
+                ..Reply::error(GqlError::new("service unavailable"))
+            };
+        }
+        _ => {}
+    }
+    let Some(v) = find(world, &req.video_id).filter(|_| fault != Some(Fault::GqlVideoNull)) else {
+        return Reply::data(Data { video: Some(None) });
     };
     let chat = Chat::new(world, v);
     let failed = |message: &str| Reply {
         errors: vec![GqlError::at_comments(message)],
         data: Some(Data {
-            video: Some(video_out(world, v, None)),
+            video: Some(Some(video_out(world, v, None))),
         }),
+        null_data: false,
         integrity: false,
     };
     if fault == Some(Fault::GqlServiceError) {
@@ -325,12 +340,12 @@ pub(super) fn answer(
     }
     let n = chat.count();
     let seed = world.seed();
-    let (start, size) = match req.position {
-        Position::Cursor(c) => match decode(&chat, seed, v, &c) {
+    let (start, size) = match &req.position {
+        Position::Cursor(c) => match decode(&chat, seed, v, c) {
             Some(k) => (k + 1, page_size(hash(&[seed, tag::PAGE, v.id, k + 1]))),
             None => return failed("invalid cursor"),
         },
-        Position::Offset(second) => {
+        &Position::Offset(second) => {
             let at = chat.first_at(second);
             let h = hash(&[seed, tag::SEEK, v.id, second]);
             let size = page_size(h);
@@ -345,10 +360,16 @@ pub(super) fn answer(
     };
     let start = start.min(n);
     let end = (start + size).min(n);
-    let cursor = (end > start).then(|| encode(&chat, seed, v, end - 1));
+    let cursor = match (fault, &req.position) {
+        (Some(Fault::GqlCursorMissing), _) | (Some(Fault::GqlCursorRepeated), Position::Offset(_)) => None,
+        (Some(Fault::GqlCursorNull), _) => Some(None),
+        (Some(Fault::GqlCursorEmpty), _) => Some(Some(String::new())),
+        (Some(Fault::GqlCursorRepeated), Position::Cursor(asked)) => Some(Some(asked.clone())),
+        _ => (end > start).then(|| Some(encode(&chat, seed, v, end - 1))),
+    };
     let edges = (start..end)
         .map(|k| EdgeOut {
-            cursor: cursor.clone().unwrap_or_default(),
+            cursor: cursor.clone(),
             node: node(chat.comment(k)),
             typename: "VideoCommentEdge",
         })
@@ -363,7 +384,7 @@ pub(super) fn answer(
         typename: "VideoCommentConnection",
     };
     Reply::data(Data {
-        video: Some(video_out(world, v, Some(comments))),
+        video: Some(Some(video_out(world, v, Some(comments)))),
     })
 }
 
