@@ -282,8 +282,11 @@ pub(crate) async fn sync_chat(ctx: &super::ChannelContext, summary: &mut super::
             chat::load_videos_needing_chat(c, &broadcaster)
         })
         .await?;
+    // One VOD's failure does not keep the others from downloading; the part still fails with the first error.
+    // A refusal that every VOD would meet (the Client-Id or the query hash) or a stop ends the part at once.
+    let mut first_failure = None;
     for video in videos {
-        match download_chat(
+        let outcome = download_chat(
             &ctx.client,
             &ctx.archive,
             &video,
@@ -291,18 +294,29 @@ pub(crate) async fn sync_chat(ctx: &super::ChannelContext, summary: &mut super::
             Some(ctx.run),
             &ctx.options.cancel,
         )
-        .await?
-        {
-            ChatOutcome::Complete(messages) => {
+        .await;
+        match outcome {
+            Ok(ChatOutcome::Complete(messages)) => {
                 summary.chat_videos += 1;
                 summary.chat_messages += messages;
             }
-            ChatOutcome::Unavailable => summary
+            Ok(ChatOutcome::Unavailable) => summary
                 .notes
                 .push(format!("chat of video {} is gone from Twitch", video.id)),
+            Err(error @ (Error::Interrupted | Error::GqlIntegrity { .. } | Error::GqlPersistedQuery { .. })) => {
+                return Err(error);
+            }
+            Err(error) if first_failure.is_none() => first_failure = Some(error),
+            Err(error) => {
+                let text = crate::error::display_chain(&error);
+                tracing::warn!(video = %video.id, "{text}");
+                summary
+                    .notes
+                    .push(format!("chat of video {} failed too: {text}", video.id));
+            }
         }
     }
-    Ok(())
+    first_failure.map_or(Ok(()), Err)
 }
 
 #[cfg(test)]
