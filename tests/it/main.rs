@@ -3,6 +3,7 @@
 
 mod api_cli;
 mod auth;
+mod budget;
 mod cache;
 mod cache_backends;
 mod chat;
@@ -11,5 +12,6 @@ mod mock_cli;
 mod paging;
 mod reports;
 mod schedule;
+mod stopping;
 mod sync;
 mod util;
