@@ -123,12 +123,31 @@ pub struct ChannelSummary {
     pub notes: Vec<String>,
     /// Why the channel failed, if it did.
     pub error: Option<String>,
+    /// Stopped by Ctrl-C or SIGTERM (not a failure): what was committed stays, the next sync resumes.
+    pub interrupted: bool,
 }
 
 impl std::fmt::Display for ChannelSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if let Some(error) = &self.error {
             return write!(f, "{}: failed after {} requests: {error}", self.login, self.requests);
+        }
+        if self.interrupted {
+            // Only what was counted before the stop: nothing here claims what was not looked at.
+            write!(
+                f,
+                "{}: stopped, the next sync resumes (followers +{} -{}",
+                self.login, self.follows_new, self.follows_gone
+            )?;
+            if let Some(total) = self.follower_total {
+                write!(f, " of {total}")?;
+            }
+            write!(
+                f,
+                ", videos +{} ~{} -{}, chat of {} VODs, {} requests)",
+                self.videos_new, self.videos_changed, self.videos_gone, self.chat_videos, self.requests
+            )?;
+            return Ok(());
         }
         write!(
             f,
@@ -260,7 +279,8 @@ pub async fn sync_channels(
                 let mut summary = result.unwrap_or_else(|error| ChannelSummary {
                     login: ctx.user.login.clone(),
                     id: ctx.user.id.to_string(),
-                    error: Some(crate::error::display_chain(&error)),
+                    interrupted: matches!(error, Error::Interrupted),
+                    error: Some(crate::error::display_chain(&error)).filter(|_| !matches!(error, Error::Interrupted)),
                     ..ChannelSummary::default()
                 });
                 summary.requests = requests;

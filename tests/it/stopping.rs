@@ -5,10 +5,13 @@
 use crate::paging::broadcaster;
 use crate::schedule::{signal, wait_for};
 use crate::util::{count, itch, login_as, mock_with, rows, sync, text};
+use itch::client::helix::followers;
+use itch::client::{Client, ClientConfig, RetryPolicy, Secret};
 use itch::mock::{Fault, MockConfig};
 use std::path::Path;
 use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
 
 /// Waits for `child` to exit, at most `limit` (then kills it and fails): the waits these tests cut are a
 /// minute or more long, so a generous limit still tells a cut wait from one waited out.
@@ -172,10 +175,49 @@ async fn after_exit_0_the_db_file_alone_holds_every_commit() {
     let copy = tempfile::tempdir().unwrap();
     std::fs::copy(&db, copy.path().join("itch.db")).unwrap();
     let copied = every_row(&copy.path().join("itch.db"));
-    assert!(
-        copied.iter().any(|r| r.starts_with("follows: 5000")),
-        "{:?}",
-        &copied[..5]
+    // The run's last commit (its end) is in the copy.
+    let copied_db = rusqlite::Connection::open(copy.path().join("itch.db")).unwrap();
+    assert_eq!(
+        count(&copied_db, "SELECT count(*) FROM sync_runs WHERE status = 'ok'"),
+        1
     );
+    assert!(count(&copied_db, "SELECT count(*) FROM follows") >= 5_000);
     assert_eq!(copied, every_row(&db));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_the_client_cuts_a_retry_backoff() {
+    let mock = mock_with(MockConfig::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (login, id) = broadcaster(&mock);
+    let store = crate::util::store_with_user_token(&mock, dir.path(), &login, &[followers::SCOPE]);
+    // A minute between retries.
+    let mut client = Client::new(ClientConfig {
+        endpoints: mock.endpoints(),
+        client_id: Some(mock.client_id().to_owned()),
+        client_secret: Some(Secret::new(mock.client_secret())),
+        token_store: Some(store),
+        retry: RetryPolicy {
+            base_delay: Duration::from_secs(120),
+            max_delay: Duration::from_secs(120),
+            ..RetryPolicy::default()
+        },
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    let cancel = CancellationToken::new();
+    client.set_cancel(cancel.clone());
+    mock.fail_next(1, Fault::ServerError(503));
+    let stopper = async {
+        while mock.stats().helix_requests < 1 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        cancel.cancel();
+    };
+    let page = async { followers::followers(&client, &id).next_page().await };
+    let (result, ()) = tokio::time::timeout(Duration::from_secs(20), async { tokio::join!(page, stopper) })
+        .await
+        .expect("the backoff was cut");
+    assert!(matches!(result, Err(itch::Error::Interrupted)), "{result:?}");
+    assert_eq!(mock.stats().helix_requests, 1, "no retry after the stop");
 }
