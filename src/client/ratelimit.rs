@@ -36,6 +36,8 @@ struct Bucket {
     sent: u64,
     /// The number of the newest request whose answer we read: an older answer arriving later is older news.
     newest_read: u64,
+    /// Requests finished (answered or failed) so far.
+    finished: u64,
 }
 
 /// A token-bucket mirror shared by all requests of a client.
@@ -51,11 +53,17 @@ pub struct RateBudget {
 pub struct Permit<'a> {
     budget: &'a RateBudget,
     number: u64,
+    /// When the request was let go: Twitch counted it later than that.
+    sent_at: SystemTime,
+    /// `Bucket::finished` when it was let go.
+    finished_before: u64,
 }
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
-        self.budget.bucket.lock().expect("rate budget lock").in_flight -= 1;
+        let mut bucket = self.budget.bucket.lock().expect("rate budget lock");
+        bucket.in_flight -= 1;
+        bucket.finished += 1;
     }
 }
 
@@ -79,6 +87,8 @@ impl RateBudget {
                     return Ok(Permit {
                         budget: self,
                         number: bucket.sent,
+                        sent_at: SystemTime::now(),
+                        finished_before: bucket.finished,
                     });
                 }
                 wait
@@ -108,20 +118,27 @@ impl RateBudget {
         };
         let now = Instant::now();
         if let (Some(limit), Some(reset)) = (bucket.limit, reset.and_then(|s| u64::try_from(s).ok())) {
-            let missing = limit - remaining as f64;
+            // Remaining is rounded down, so up to one point less is missing than it says: count one fewer, or
+            // the rate comes out too high by as much as a point in `limit` (and a steady walk draws 429s).
+            let missing = limit - remaining as f64 - 1.0;
+            // Counted from when the request left, which is before Twitch counted it: the time to full is then
+            // at least what Twitch meant, and Reset is rounded up to a whole second, so the rate errs on the
+            // slow side. It matters only when points are short, and then many are missing and the rounding
+            // costs little.
             let until_full = (UNIX_EPOCH + Duration::from_secs(reset))
-                .duration_since(SystemTime::now())
+                .duration_since(permit.sent_at)
                 .unwrap_or_default();
-            // Reset is rounded up to a whole second, so this errs on the slow side; it is only needed when
-            // points are short, and then many are missing and the rounding matters little.
             if missing >= 1.0 && !until_full.is_zero() {
                 bucket.per_sec = Some(missing / (until_full + MARGIN).as_secs_f64());
             }
         }
         bucket.refill(now);
         // The other requests in flight were counted by us but maybe not yet by Twitch: assume they were not.
+        // Nor those that finished while this one was on its way: they may have reached Twitch after it (requests
+        // overtake each other on the way), and they are no longer in flight.
         let others = (bucket.in_flight - 1).max(0);
-        let reported = (remaining - others) as f64;
+        let overtaken = bucket.finished.saturating_sub(permit.finished_before) as i64;
+        let reported = (remaining - others - overtaken) as f64;
         bucket.points = Some(match bucket.points {
             // An answer to a request sent before the newest one we read may be older news: it may only lower.
             Some(points) if permit.number < bucket.newest_read => points.min(reported),
