@@ -151,6 +151,10 @@ async fn main() -> anyhow::Result<()> {
         stats.gql_requests,
         started.elapsed().as_secs_f64()
     );
+    println!(
+        "peak RSS:     {} MB (client, archive and fake together)",
+        common::peak_rss_mb()
+    );
     for channel in &report.channels {
         println!("  {channel}");
     }
