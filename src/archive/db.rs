@@ -66,7 +66,11 @@ const WAL_LIMIT_FRAMES: i32 = 10_000;
 /// Moves checkpoints off the writer. SQLite's automatic checkpoint runs inside the commit that crosses the
 /// threshold, copying pages back into the file and syncing it while the writer waits: 4 of the 10 seconds of
 /// a 200,000-message chat download. Instead such a commit wakes a thread with a connection of its own that
-/// runs a PASSIVE checkpoint beside the next writes (on the other core). The thread ends with the connection.
+/// runs a PASSIVE checkpoint beside the next writes (on the other core).
+///
+/// Closing the writer's connection closes the thread too, and waits for it: the thread runs a last TRUNCATE
+/// checkpoint once every commit is in, then closes its connection. So when the writer's connection is dropped
+/// the `.db` file alone holds every commit, and no connection of ours is left open behind it.
 fn checkpoint_beside_writes(conn: &mut Connection, path: &Path) -> rusqlite::Result<()> {
     let checkpointer = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
     checkpointer.busy_timeout(Duration::from_secs(5))?;
@@ -83,11 +87,19 @@ fn checkpoint_beside_writes(conn: &mut Connection, path: &Path) -> rusqlite::Res
                     tracing::debug!(%error, "background checkpoint");
                 }
             }
+            // The writer is closing: every commit is in the WAL, so fold it all into the file.
+            if let Err(error) = checkpoint(&checkpointer) {
+                tracing::warn!(%error, "the last checkpoint of the archive failed; its -wal file holds the rest");
+            }
         });
-    if spawned.is_err() {
+    let Ok(thread) = spawned else {
         // No thread to spare: SQLite checkpoints inside commits, as it does by default.
         return Ok(());
-    }
+    };
+    let closer = Closer {
+        wake: Some(wake),
+        thread: Some(thread),
+    };
     conn.wal_hook(Some(move |wal: &mut rusqlite::hooks::Wal, frames: std::ffi::c_int| {
         if frames >= WAL_LIMIT_FRAMES {
             // The thread never caught up between two commits, so the WAL could not start over: checkpoint here,
@@ -95,10 +107,47 @@ fn checkpoint_beside_writes(conn: &mut Connection, path: &Path) -> rusqlite::Res
             let _ = wal.checkpoint_v2(CheckpointMode::PASSIVE);
         } else if frames >= CHECKPOINT_FRAMES {
             // Full means a checkpoint is already asked for.
-            let _ = wake.try_send(());
+            let _ = closer.wake();
         }
         Ok(())
     }))
+}
+
+/// Owned by the writer's WAL hook, so it is dropped when the writer's connection closes: it tells the
+/// checkpoint thread to finish and waits until it has.
+struct Closer {
+    wake: Option<std::sync::mpsc::SyncSender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Closer {
+    fn wake(&self) -> Option<()> {
+        self.wake.as_ref()?.try_send(()).ok()
+    }
+}
+
+impl Drop for Closer {
+    fn drop(&mut self) {
+        drop(self.wake.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Folds the whole WAL into the database file and empties it (TRUNCATE), waiting while another connection's
+/// checkpoint or read is in the way (which makes SQLite answer "busy" instead of doing it), up to 10 s.
+pub fn checkpoint(conn: &Connection) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let (busy, _log, _done): (i64, i64, i64) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        if busy == 0 || std::time::Instant::now() > deadline {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 /// Checks, without creating or changing anything, that `path` is either free or an itch archive this build
@@ -362,6 +411,38 @@ mod tests {
             assert!(std::time::Instant::now() < deadline, "no checkpoint ran");
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    #[test]
+    fn once_closed_the_db_file_alone_holds_every_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        let conn = open(&path).unwrap();
+        // Enough pages to wake the checkpoint thread, then one small commit last.
+        for batch in 0..3 {
+            conn.execute(
+                "WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < 1000)
+                 INSERT INTO users (id, login, description, first_seen_at, last_seen_at)
+                 SELECT ?1 || '-' || n, 'u' || n, printf('%.4000c', 'x'), 'x', 'x' FROM i",
+                [batch],
+            )
+            .unwrap();
+        }
+        conn.execute(
+            "INSERT INTO users (id, login, first_seen_at, last_seen_at) VALUES ('last', 'last', 'x', 'x')",
+            [],
+        )
+        .unwrap();
+        drop(conn);
+        let wal = std::fs::metadata(dir.path().join("a.db-wal")).map_or(0, |m| m.len());
+        assert_eq!(wal, 0, "nothing left in the WAL once closed");
+        let copy = tempfile::tempdir().unwrap();
+        std::fs::copy(&path, copy.path().join("a.db")).unwrap();
+        let copied = Connection::open(copy.path().join("a.db")).unwrap();
+        let users: i64 = copied
+            .query_row("SELECT count(*) FROM users", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(users, 3001);
     }
 
     #[test]

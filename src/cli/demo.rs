@@ -2,12 +2,15 @@
 //! follower total only), logs in through the device code flow as the broadcaster of the fake's largest channel
 //! (the fake approves by itself), syncs that channel (profile, followers with their accounts, videos, stream,
 //! chat replay) into an archive file, and prints a first report from it. The archive stays for exploring.
+//! Ctrl-C or SIGTERM stops it as they stop `itch sync`: any wait cut, the page in hand committed, the summary so
+//! far printed (exit 130/143); the same command again resumes.
 
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 use crate::archive::Archive;
 use crate::client::helix::followers;
@@ -35,6 +38,37 @@ pub struct DemoArgs {
 }
 
 pub async fn run(args: DemoArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    let cancel = CancellationToken::new();
+    let stop = super::signals::install(cancel.clone());
+    let failed = match demo(args, quiet, cancel).await {
+        Err(error) if stop.exit_code().is_some() && is_interrupted(&error) => {
+            println!("stopped before the sync began");
+            false
+        }
+        result => result?,
+    };
+    Ok(match stop.exit_code() {
+        Some(code) => ExitCode::from(code),
+        None if failed => ExitCode::from(1),
+        None => ExitCode::SUCCESS,
+    })
+}
+
+fn is_interrupted(error: &anyhow::Error) -> bool {
+    matches!(error.downcast_ref::<crate::Error>(), Some(crate::Error::Interrupted))
+}
+
+/// `step`, or `Err(Interrupted)` as soon as `cancel` is cancelled: for the steps before the sync, which have
+/// nothing to commit.
+async fn cut<T>(cancel: &CancellationToken, step: impl Future<Output = crate::Result<T>>) -> crate::Result<T> {
+    tokio::select! {
+        output = step => output,
+        () = cancel.cancelled() => Err(crate::Error::Interrupted),
+    }
+}
+
+/// The demo itself; true when a channel failed.
+async fn demo(args: DemoArgs, quiet: bool, cancel: CancellationToken) -> anyhow::Result<bool> {
     let config = MockConfig {
         seed: args.seed,
         followers: args.followers,
@@ -43,25 +77,26 @@ pub async fn run(args: DemoArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     };
     let mock = MockServer::start(config).await?;
     println!("fake Twitch running at {}", mock.url());
-    let client = Client::new(ClientConfig {
+    let mut client = Client::new(ClientConfig {
         endpoints: mock.endpoints(),
         client_id: Some(mock.client_id().to_owned()),
         client_secret: Some(Secret::new(mock.client_secret())),
         ..ClientConfig::default()
     })?;
+    client.set_cancel(cancel.clone());
 
     let login = Login::parse(&mock.channels()[0].login)?;
-    let channels = sync::resolve_channels(&client, std::slice::from_ref(&login)).await?;
-    let total = followers::fetch_follower_total(&client, &channels[0].0.id).await?;
+    let channels = cut(&cancel, sync::resolve_channels(&client, std::slice::from_ref(&login))).await?;
+    let total = cut(&cancel, followers::fetch_follower_total(&client, &channels[0].0.id)).await?;
     println!("with an app token, {login} shows only its follower total: {total}");
 
     let scopes: Vec<String> = crate::cli::auth::DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect();
-    let code = client.auth().start_device_flow(client.http(), &scopes).await?;
+    let code = cut(&cancel, client.auth().start_device_flow(client.http(), &scopes)).await?;
     println!(
         "device login: open {} and enter {} (the fake approves by itself)",
         code.verification_uri, code.user_code
     );
-    let token = client.auth().finish_device_flow(client.http(), &code, &scopes).await?;
+    let token = cut(&cancel, client.auth().finish_device_flow(client.http(), &code, &scopes)).await?;
     println!(
         "logged in as {} (token kept in memory only)",
         token.login.as_deref().unwrap_or("?")
@@ -69,14 +104,11 @@ pub async fn run(args: DemoArgs, quiet: bool) -> anyhow::Result<ExitCode> {
 
     let archive = Archive::open(&args.archive)?;
     let started = Instant::now();
-    let report = sync::sync_channels(
-        Arc::new(client),
-        archive,
-        channels,
-        SyncOptions::default(),
-        &Progress::new(quiet),
-    )
-    .await?;
+    let options = SyncOptions {
+        cancel: cancel.clone(),
+        ..SyncOptions::default()
+    };
+    let report = sync::sync_channels(Arc::new(client), archive, channels, options, &Progress::new(quiet)).await?;
     println!(
         "synced into {} in {:.1} s:",
         args.archive.display(),
@@ -84,6 +116,13 @@ pub async fn run(args: DemoArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     );
     for channel in &report.channels {
         println!("  {channel}");
+    }
+    if cancel.is_cancelled() {
+        println!(
+            "run the demo again to resume: itch demo --archive {}",
+            args.archive.display()
+        );
+        return Ok(report.failed());
     }
 
     println!("\nthe newest followers, and how old their accounts were (itch report followers {login} --limit 5):");
@@ -107,9 +146,5 @@ pub async fn run(args: DemoArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     )?;
     let db = args.archive.display();
     println!("\nexplore it: itch --db {db} report --list | sqlite3 {db} '.tables' | itch --db {db} sql \"SELECT ...\"");
-    Ok(if report.failed() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(report.failed())
 }

@@ -1,7 +1,8 @@
 //! `itch sync <login>...`: the main job. Checks the logins, takes the archive's lock, resolves the channels
 //! (an unknown one stops everything before anything is written), syncs them and prints one summary line each.
 //! Exit 1 when a channel failed (the others still completed). `--every`/`--cron` keep it in the foreground,
-//! syncing on a schedule. Ctrl-C or SIGTERM stops after the page in hand (exit 130/143); a second one at once.
+//! syncing on a schedule. Ctrl-C or SIGTERM stops after the page in hand, cutting any wait (rate budget, 429,
+//! backoff), and prints what each channel got so far (exit 130/143); a second one stops at once.
 
 use clap::Args;
 use std::collections::{BTreeSet, HashSet};
@@ -129,8 +130,16 @@ async fn sync_once(
 ) -> anyhow::Result<bool> {
     let lock = ArchiveLock::acquire(&config.db, Duration::from_secs(wait))?;
     let mut client = Client::new(config.client_config())?;
+    // Ctrl-C and SIGTERM cut the client's waits (rate budget, 429s, backoff) too, not only the page loops.
+    client.set_cancel(options.cancel.clone());
     // Resolve first: an unknown login stops the sync before the archive is created or changed.
-    let channels = sync::resolve_channels(&client, logins).await?;
+    let channels = match sync::resolve_channels(&client, logins).await {
+        Err(crate::Error::Interrupted) => {
+            println!("stopped before any channel was synced, nothing written; the next sync starts afresh");
+            return Ok(false);
+        }
+        resolved => resolved?,
+    };
     let archive = Archive::open(&config.db)?;
     client.set_cache(config.open_cache()?);
     let report = sync::sync_channels(

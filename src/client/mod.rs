@@ -3,8 +3,10 @@
 //! sync engine takes its pages and hands them to the archive.
 //!
 //! Every Helix request goes through [`Client::helix_page`], which waits for the rate budget, renews a token
-//! once on a 401, waits out 429s until `Ratelimit-Reset`, retries 5xx, resets and broken bodies with jittered
-//! backoff, and otherwise fails with an error that names the URL. A page is either whole or an error.
+//! once on a 401, waits out a 429 until a point is back, retries 5xx, resets and broken bodies with jittered
+//! backoff, and otherwise fails with an error that names the URL. A page is either whole or an error. Every
+//! wait is cut by the client's cancellation token ([`Client::set_cancel`]): the request then ends with
+//! [`Error::Interrupted`], and a request already sent is still read to its end.
 
 pub mod auth;
 pub mod gql;
@@ -164,6 +166,8 @@ pub struct Client {
     gql: gql::GqlConfig,
     /// Set after the first cache failure, so a broken backend is reported once, then bypassed.
     cache_failed: std::sync::atomic::AtomicBool,
+    /// Cancelled to cut every wait (Ctrl-C, SIGTERM).
+    cancel: tokio_util::sync::CancellationToken,
 }
 
 /// One page of a Helix list: the parsed items, each item's raw JSON (for fields we do not model), the cursor of
@@ -253,7 +257,22 @@ impl Client {
             cache: config.cache,
             gql: config.gql,
             cache_failed: Default::default(),
+            cancel: Default::default(),
         })
+    }
+
+    /// Cuts every wait of this client (rate budget, 429, backoff) once `cancel` is cancelled: the request
+    /// waiting ends with [`Error::Interrupted`].
+    pub fn set_cancel(&mut self, cancel: tokio_util::sync::CancellationToken) {
+        self.cancel = cancel;
+    }
+
+    /// Sleeps `duration`, or less: `Err(Interrupted)` as soon as the client's cancellation token is cancelled.
+    pub async fn pause(&self, duration: std::time::Duration) -> Result<()> {
+        tokio::select! {
+            () = tokio::time::sleep(duration) => Ok(()),
+            () = self.cancel.cancelled() => Err(Error::Interrupted),
+        }
     }
 
     /// Sets (or removes) the response cache.
@@ -420,7 +439,7 @@ impl Client {
         loop {
             let bearer = self.auth.bearer(&self.http).await?;
             let outcome = {
-                let permit = self.budget.acquire().await;
+                let permit = self.budget.acquire(&self.cancel).await?;
                 self.count_request();
                 self.attempt(path, url, &bearer, &permit).await
             };
@@ -436,8 +455,14 @@ impl Client {
                             status: 429,
                         });
                     }
-                    tracing::info!(%url, ?wait, "rate limited by Twitch, waiting for the bucket to refill");
-                    tokio::time::sleep(wait).await;
+                    // The first 429 waits for the point the headers say is missing; more in a row mean the
+                    // bucket is not what its headers say (another client on it): back off too.
+                    let wait = match rate_limited {
+                        1 => wait,
+                        n => wait.max(self.retry.backoff(n - 1)),
+                    };
+                    tracing::info!(%url, ?wait, "rate limited by Twitch, waiting for points to come back");
+                    self.pause(wait).await?;
                 }
                 Attempt::Unauthorized(message) if !renewed => {
                     renewed = true;
@@ -459,7 +484,7 @@ impl Client {
                     self.counters.retries.fetch_add(1, Ordering::Relaxed);
                     let pause = self.retry.backoff(failures);
                     tracing::debug!(%url, error = %error, ?pause, "retrying");
-                    tokio::time::sleep(pause).await;
+                    self.pause(pause).await?;
                 }
             }
         }

@@ -146,6 +146,8 @@ pub struct ChannelSummary {
     pub failed_parts: Vec<FailedPart>,
     /// Why the channel as a whole failed (before any part could run), if it did.
     pub error: Option<String>,
+    /// Stopped by Ctrl-C or SIGTERM (not a failure): what was committed stays, the next sync resumes.
+    pub interrupted: bool,
 }
 
 /// A part of a channel's sync that failed, and why.
@@ -166,6 +168,23 @@ impl std::fmt::Display for ChannelSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if let Some(error) = &self.error {
             return write!(f, "{}: failed after {} requests: {error}", self.login, self.requests);
+        }
+        if self.interrupted {
+            // Only what was counted before the stop: nothing here claims what was not looked at.
+            write!(
+                f,
+                "{}: stopped, the next sync resumes (followers +{} -{}",
+                self.login, self.follows_new, self.follows_gone
+            )?;
+            if let Some(total) = self.follower_total {
+                write!(f, " of {total}")?;
+            }
+            write!(
+                f,
+                ", videos +{} ~{} -{}, chat of {} VODs, {} requests)",
+                self.videos_new, self.videos_changed, self.videos_gone, self.chat_videos, self.requests
+            )?;
+            return Ok(());
         }
         write!(
             f,
@@ -301,7 +320,8 @@ pub async fn sync_channels(
                 let mut summary = result.unwrap_or_else(|error| ChannelSummary {
                     login: ctx.user.login.clone(),
                     id: ctx.user.id.to_string(),
-                    error: Some(crate::error::display_chain(&error)),
+                    interrupted: matches!(error, Error::Interrupted),
+                    error: Some(crate::error::display_chain(&error)).filter(|_| !matches!(error, Error::Interrupted)),
                     ..ChannelSummary::default()
                 });
                 summary.requests = requests;

@@ -3,6 +3,7 @@
 
 mod api_cli;
 mod auth;
+mod budget;
 mod cache;
 mod cache_backends;
 mod chaos;
@@ -14,5 +15,6 @@ mod record;
 mod reports;
 mod schedule;
 mod schema;
+mod stopping;
 mod sync;
 mod util;

@@ -7,7 +7,7 @@ use itch::mock::MockConfig;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-fn signal(child: &std::process::Child, name: &str) {
+pub fn signal(child: &std::process::Child, name: &str) {
     let status = std::process::Command::new("kill")
         .args([&format!("-{name}"), &child.id().to_string()])
         .status()
@@ -16,7 +16,7 @@ fn signal(child: &std::process::Child, name: &str) {
 }
 
 /// Waits until `sql` on the archive answers at least `at_least`.
-async fn wait_for(dir: &std::path::Path, sql: &str, at_least: i64) {
+pub async fn wait_for(dir: &std::path::Path, sql: &str, at_least: i64) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -110,7 +110,11 @@ async fn sigterm_mid_walk_commits_the_page_in_hand_and_a_fresh_start_resumes() {
         .unwrap();
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(143), "{stderr}");
-    assert!(stdout.contains("interrupted"), "the summary so far: {stdout}");
+    assert!(
+        stdout.contains("stopped, the next sync resumes"),
+        "the summary so far: {stdout}"
+    );
+    assert!(!stdout.contains("failed"), "{stdout}");
     {
         let db = archive(stopped.path());
         assert_eq!(
