@@ -29,9 +29,21 @@ pub(crate) async fn sync_channel(
         })
         .await?;
     for part in Part::ALL.into_iter().filter(|p| ctx.options.parts.contains(p)) {
-        ctx.check()?;
-        bar.set(part.label());
-        run_part(ctx, part, &mut summary, bar).await?;
+        // A stop keeps the counts so far: what they say was committed, and the next sync resumes the rest.
+        let stopped = match ctx.check() {
+            Ok(()) => {
+                bar.set(part.label());
+                run_part(ctx, part, &mut summary, bar).await
+            }
+            Err(error) => Err(error),
+        };
+        match stopped {
+            Err(Error::Interrupted) => {
+                summary.interrupted = true;
+                break;
+            }
+            other => other?,
+        }
     }
     Ok(summary)
 }

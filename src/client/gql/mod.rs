@@ -77,7 +77,7 @@ impl Client {
                 return Err(retry);
             }
             self.counters.retries.fetch_add(1, Ordering::Relaxed);
-            tokio::time::sleep(self.retry.backoff(failures)).await;
+            self.pause(self.retry.backoff(failures)).await?;
         }
     }
 
