@@ -197,12 +197,15 @@ pub fn merge_staged_follows(
     })
 }
 
-/// The followers of `broadcaster` whose accounts were never looked up (after an interrupted hydration).
+/// The followers of `broadcaster` whose accounts were never looked up (after an interrupted hydration), newest
+/// follow first: the order (and so the batches of Get Users) of the walk's pages, whose answers the response
+/// cache may still hold.
 pub fn load_unhydrated_followers(conn: &Connection, broadcaster: &str) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare(
         "SELECT u.id FROM users u INDEXED BY users_unhydrated
          JOIN follows f ON f.broadcaster_id = ?1 AND f.user_id = u.id
-         WHERE u.hydrated_at IS NULL",
+         WHERE u.hydrated_at IS NULL
+         ORDER BY f.followed_at DESC",
     )?;
     stmt.query_map([broadcaster], |r| r.get(0))?.collect()
 }

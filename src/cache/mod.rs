@@ -110,15 +110,12 @@ pub trait Cache: Send + Sync + std::fmt::Debug {
 /// How long an answer to `path` (relative to the Helix base) with `query` stays fresh, and its kind; `None`
 /// for answers that must always be fetched.
 pub fn freshness(path: &str, query: &[(&str, String)]) -> Option<(&'static str, Duration)> {
-    let paging = query.iter().any(|(k, _)| *k == "after");
     let minutes = |m: u64| Duration::from_secs(m * 60);
     match path {
-        // The top of a list is what a sync compares against the archive: always fetched. Deeper pages may
-        // be reused for a few minutes (a resumed or repeated walk).
-        "channels/followers" if paging => Some(("followers", minutes(5))),
-        "channels/followed" if paging => Some(("followed", minutes(5))),
+        // Pages of a list walk are never cached: each decides what is new (where an incremental walk stops),
+        // what is gone (unfollows, deleted videos) or the total, so a page minutes old would falsify the record;
+        // and the archive itself keeps every page it stored.
         "videos" if query.iter().any(|(k, _)| *k == "id") => Some(("video", minutes(60))),
-        "videos" if paging => Some(("videos", minutes(10))),
         // Accounts change rarely; hydrating a million followers twice is what the cache is for.
         "users" if query.iter().any(|(k, _)| *k == "id") => Some(("user", minutes(24 * 60))),
         "games" => Some(("game", minutes(7 * 24 * 60))),
@@ -630,10 +627,15 @@ mod tests {
     }
 
     #[test]
-    fn live_answers_and_list_tops_are_never_cached() {
+    fn live_answers_and_list_pages_are_never_cached() {
         assert_eq!(freshness("streams", &[("user_id", "1".into())]), None);
         assert_eq!(freshness("channels/followers", &[("broadcaster_id", "1".into())]), None);
-        assert!(freshness("channels/followers", &[("after", "c".into())]).is_some());
+        assert_eq!(freshness("channels/followers", &[("after", "c".into())]), None);
+        assert_eq!(freshness("channels/followed", &[("after", "c".into())]), None);
+        assert_eq!(
+            freshness("videos", &[("user_id", "1".into()), ("after", "c".into())]),
+            None
+        );
         assert!(freshness("users", &[("id", "1".into())]).is_some());
         assert_eq!(freshness("users", &[("login", "x".into())]), None);
     }

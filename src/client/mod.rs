@@ -182,19 +182,6 @@ pub struct Page<T> {
     pub cursor: Option<String>,
     /// `total`, on the endpoints that have one.
     pub total: Option<u64>,
-    /// True when the response cache answered (the page may be minutes old): facts that decide removals or
-    /// totals are taken from fresh pages only.
-    pub from_cache: bool,
-}
-
-/// Whether a Helix request may be answered from the response cache.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum CacheUse {
-    /// Within the resource's freshness (see [`crate::cache::freshness`]).
-    #[default]
-    Allowed,
-    /// Always ask Twitch (a walk whose pages decide unfollows, totals or deletions); the answer is still stored.
-    Fresh,
 }
 
 #[derive(Deserialize)]
@@ -317,16 +304,6 @@ impl Client {
 
     /// GETs one Helix page of `path` (relative to the Helix base) and parses its items as `T`.
     pub async fn helix_page<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<Page<T>> {
-        self.helix_page_with(path, query, CacheUse::Allowed).await
-    }
-
-    /// [`Client::helix_page`], saying whether the response cache may answer.
-    pub async fn helix_page_with<T: DeserializeOwned>(
-        &self,
-        path: &str,
-        query: &[(&str, String)],
-        cache_use: CacheUse,
-    ) -> Result<Page<T>> {
         let mut url = self.endpoints.helix.join(path).map_err(|_| Error::InvalidUrl {
             name: "TWITCH_HELIX_URL",
             value: format!("{}{path}", self.endpoints.helix),
@@ -336,13 +313,12 @@ impl Client {
         let policy = crate::cache::freshness(path, query).filter(|_| self.cache.is_some());
         let key = policy.map(|_| CacheKey::of("GET", &url, None));
         let cached = match &key {
-            Some(key) if cache_use == CacheUse::Allowed => self
+            Some(key) => self
                 .cache_get(key)
                 .await
                 .and_then(|body| serde_json::from_slice::<Envelope>(&body).ok()),
-            _ => None,
+            None => None,
         };
-        let from_cache = cached.is_some();
         let envelope = match cached {
             Some(envelope) => {
                 self.counters.cache_hits.fetch_add(1, Ordering::Relaxed);
@@ -379,7 +355,6 @@ impl Client {
             raw: envelope.data,
             cursor,
             total: envelope.total,
-            from_cache,
         })
     }
 
@@ -570,7 +545,6 @@ pub struct Pager<'c, T> {
     query: Vec<(&'static str, String)>,
     cursor: Option<String>,
     finished: bool,
-    cache_use: CacheUse,
     _items: PhantomData<fn() -> T>,
 }
 
@@ -583,7 +557,6 @@ impl<'c, T: DeserializeOwned> Pager<'c, T> {
             query,
             cursor: None,
             finished: false,
-            cache_use: CacheUse::Allowed,
             _items: PhantomData,
         }
     }
@@ -591,12 +564,6 @@ impl<'c, T: DeserializeOwned> Pager<'c, T> {
     /// Starts after `cursor` instead of at the top (resuming from a checkpoint).
     pub fn resume_after(mut self, cursor: Option<String>) -> Self {
         self.cursor = cursor;
-        self
-    }
-
-    /// Reads every page from Twitch, never from the response cache (a walk that decides removals).
-    pub fn fresh(mut self) -> Self {
-        self.cache_use = CacheUse::Fresh;
         self
     }
 
@@ -609,7 +576,7 @@ impl<'c, T: DeserializeOwned> Pager<'c, T> {
         if let Some(cursor) = &self.cursor {
             query.push(("after", cursor.clone()));
         }
-        let page: Page<T> = self.client.helix_page_with(self.path, &query, self.cache_use).await?;
+        let page: Page<T> = self.client.helix_page(self.path, &query).await?;
         if page.cursor.is_some() && page.cursor == self.cursor {
             // A cursor that points at itself would page forever.
             return Err(Error::Helix {

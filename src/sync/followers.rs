@@ -46,7 +46,7 @@ pub(crate) async fn sync_followers(
     tracing::info!(channel = %ctx.user.login, seconds = started.elapsed().as_secs_f64(), "follower walk and hydration done");
     summary.users_hydrated = hydrated.0;
     summary.notes.extend(outcome.note.clone());
-    // A walk resumed for its merge alone (or whose pages all came from the cache) read no fresh total: ask.
+    // A walk resumed for its merge alone read no page, so no total: ask (one request).
     let total = match outcome.total {
         Some(total) => total,
         None => save_total(ctx, followers::fetch_follower_total(&ctx.client, ctx.id()).await?).await?,
@@ -334,11 +334,8 @@ async fn walk_pages(
         Resume::Top => None,
     };
     let from_top = cursor.is_none();
+    // Follower pages are never cached (see `cache::freshness`): each decides what is new, gone or the total.
     let mut pager = followers::followers(&ctx.client, ctx.id()).resume_after(cursor);
-    if walk == Walk::Full {
-        // Every page of a full walk decides unfollows: none may be minutes old.
-        pager = pager.fresh();
-    }
     let last_complete = ctx
         .archive
         .read("reading the followers checkpoint", {
@@ -354,12 +351,10 @@ async fn walk_pages(
         pager.next_page().await?
     } {
         pages += 1;
-        // A cached page's total is minutes old: only a fresh one is a fact of this run.
-        let fresh_total = page.total.filter(|_| !page.from_cache);
         if total.is_none()
-            && let Some(fresh) = fresh_total
+            && let Some(read) = page.total
         {
-            total = Some(save_total(ctx, fresh).await?);
+            total = Some(save_total(ctx, read).await?);
         }
         if from_top && pages == 1 && page.items.is_empty() && page.total.unwrap_or(0) > 0 {
             return Ok(outcome(WalkEnd::TotalOnly, total));
@@ -384,7 +379,7 @@ async fn walk_pages(
             first_of_walk: from_top && pages == 1,
             checkpoint: !plan.trial,
             next,
-            total: fresh_total,
+            total: page.total,
         };
         let to_hydrate = stage_page(ctx, stage, items).await?;
         if !to_hydrate.is_empty() && hydrate.send(to_hydrate).await.is_err() {

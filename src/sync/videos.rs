@@ -8,8 +8,8 @@ use crate::client::helix::videos::{self, VideoType};
 use crate::error::Result;
 
 pub(crate) async fn sync_videos(ctx: &ChannelContext, summary: &mut ChannelSummary) -> Result<()> {
-    // A walk that reaches the end marks what it did not see as deleted: every page must be fresh.
-    let mut pager = videos::videos(&ctx.client, ctx.id(), VideoType::All).fresh();
+    // A walk that reaches the end marks what it did not see as deleted: its pages are never cached.
+    let mut pager = videos::videos(&ctx.client, ctx.id(), VideoType::All);
     let (mut seen, limit) = (Vec::new(), ctx.options.limit.unwrap_or(u64::MAX));
     let mut limited = false;
     while let Some(page) = {

@@ -4,7 +4,7 @@
 mod api_cli;
 mod auth;
 mod budget;
-mod cache;
+pub mod cache;
 mod cache_backends;
 mod chaos;
 mod chat;
