@@ -130,6 +130,29 @@ pub fn open_read_only(path: &Path) -> Result<Connection> {
 /// True when an archive file exists with content. Refuses directories and files that are not SQLite before
 /// SQLite touches them.
 fn check_file(path: &Path) -> Result<bool> {
+    // Look before opening: opening a FIFO waits for a writer forever, and a device or socket is no archive.
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(source) => {
+            return Err(Error::ArchiveFile {
+                path: path.to_owned(),
+                source,
+            });
+        }
+        Ok(metadata) if metadata.is_dir() => {
+            return Err(Error::NotAnArchive {
+                path: path.to_owned(),
+                why: "it is a directory",
+            });
+        }
+        Ok(metadata) if !metadata.is_file() => {
+            return Err(Error::NotAnArchive {
+                path: path.to_owned(),
+                why: "it is not a regular file but a FIFO, a device or a socket",
+            });
+        }
+        Ok(_) => {}
+    }
     let mut file = match std::fs::File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),

@@ -7,6 +7,7 @@ mod cache;
 mod cache_backends;
 mod chat;
 mod faults;
+mod inputs;
 mod mock_cli;
 mod paging;
 mod reports;
