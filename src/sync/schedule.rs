@@ -107,7 +107,7 @@ impl Schedule {
 fn spell(duration: Duration) -> String {
     let seconds = duration.as_secs();
     for (unit, length) in [("w", 7 * 86_400), ("d", 86_400), ("h", 3600), ("m", 60)] {
-        if seconds > 0 && seconds % length == 0 {
+        if seconds > 0 && seconds.is_multiple_of(length) {
             return format!("{}{unit}", seconds / length);
         }
     }
