@@ -124,22 +124,7 @@ impl Cache for SqliteCache {
 
     fn stats(&self) -> Result<CacheStats> {
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        let now = timestamp(Utc::now());
-        let (entries, bytes, expired): (i64, i64, i64) = conn
-            .query_row(
-                "SELECT count(*), coalesce(sum(length(body)), 0), count(*) FILTER (WHERE expires_at <= ?1) FROM http_cache",
-                [now],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .map_err(self.db_error("reading the cache of"))?;
-        let counters = load_counters(&conn, BACKEND).map_err(self.db_error("reading the cache of"))?;
-        Ok(CacheStats {
-            backend: BACKEND.into(),
-            entries: Some(entries as u64),
-            bytes: Some(bytes as u64),
-            expired: Some(expired as u64),
-            ..counters
-        })
+        stats_of(&conn, &self.path)
     }
 
     fn prune(&self) -> Result<u64> {
@@ -157,6 +142,37 @@ impl Cache for SqliteCache {
             .map_err(self.db_error("clearing the cache of"))?;
         Ok(cleared as u64)
     }
+}
+
+/// What `itch cache stats` shows of the sqlite cache in the archive at `path`, read without opening it for
+/// writing: no migration, no counter written, the file left as it was (and it works on read-only media).
+pub fn stats_read_only(path: &std::path::Path) -> Result<CacheStats> {
+    let conn = crate::archive::db::open_read_only(path)?;
+    stats_of(&conn, path)
+}
+
+fn stats_of(conn: &Connection, path: &std::path::Path) -> Result<CacheStats> {
+    let db_error = |source| Error::Database {
+        path: path.to_owned(),
+        action: "reading the cache of",
+        source,
+    };
+    let now = timestamp(Utc::now());
+    let (entries, bytes, expired): (i64, i64, i64) = conn
+        .query_row(
+            "SELECT count(*), coalesce(sum(length(body)), 0), count(*) FILTER (WHERE expires_at <= ?1) FROM http_cache",
+            [now],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .map_err(db_error)?;
+    let counters = load_counters(&conn, BACKEND).map_err(db_error)?;
+    Ok(CacheStats {
+        backend: BACKEND.into(),
+        entries: Some(entries as u64),
+        bytes: Some(bytes as u64),
+        expired: Some(expired as u64),
+        ..counters
+    })
 }
 
 /// The counters a backend accumulated in this archive.

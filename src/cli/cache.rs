@@ -36,26 +36,20 @@ pub async fn run(config: &Config, args: CacheArgs) -> anyhow::Result<ExitCode> {
         }
         .into());
     }
+    if matches!(args.action, CacheAction::Stats) && config.cache == Backend::Sqlite {
+        // Looking never writes: the archive is opened read-only, as reports open it.
+        let path = config.db.clone();
+        let stats = tokio::task::spawn_blocking(move || crate::cache::sqlite::stats_read_only(&path)).await??;
+        return print_stats(&stats);
+    }
     let Some(cache) = config.open_cache()? else {
         crate::outln!("no cache (--cache none)")?;
         return Ok(ExitCode::SUCCESS);
     };
-    let known = |n: Option<u64>| n.map_or_else(|| "unknown".to_owned(), |n| n.to_string());
     match args.action {
         CacheAction::Stats => {
             let stats = tokio::task::spawn_blocking(move || cache.stats()).await??;
-            crate::outln!("backend\t{}", stats.backend)?;
-            if let Some(location) = &stats.location {
-                crate::outln!("location\t{location}")?;
-            }
-            crate::outln!("entries\t{}", known(stats.entries))?;
-            crate::outln!("bytes\t{}", known(stats.bytes))?;
-            crate::outln!("expired\t{}", known(stats.expired))?;
-            crate::outln!("hits\t{}", stats.hits)?;
-            crate::outln!("misses\t{}", stats.misses)?;
-            crate::outln!("writes\t{}", stats.writes)?;
-            crate::outln!("bytes_written\t{}", stats.bytes_written)?;
-            crate::outln!("corrupt\t{}", stats.corrupt)?;
+            return print_stats(&stats);
         }
         CacheAction::Prune => crate::outln!(
             "pruned {} expired entries",
@@ -72,5 +66,23 @@ pub async fn run(config: &Config, args: CacheArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints what a backend knows, one `name<TAB>value` a line.
+fn print_stats(stats: &crate::cache::CacheStats) -> anyhow::Result<ExitCode> {
+    let known = |n: Option<u64>| n.map_or_else(|| "unknown".to_owned(), |n| n.to_string());
+    crate::outln!("backend\t{}", stats.backend)?;
+    if let Some(location) = &stats.location {
+        crate::outln!("location\t{location}")?;
+    }
+    crate::outln!("entries\t{}", known(stats.entries))?;
+    crate::outln!("bytes\t{}", known(stats.bytes))?;
+    crate::outln!("expired\t{}", known(stats.expired))?;
+    crate::outln!("hits\t{}", stats.hits)?;
+    crate::outln!("misses\t{}", stats.misses)?;
+    crate::outln!("writes\t{}", stats.writes)?;
+    crate::outln!("bytes_written\t{}", stats.bytes_written)?;
+    crate::outln!("corrupt\t{}", stats.corrupt)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -10,6 +10,7 @@ mod faults;
 mod inputs;
 mod mock_cli;
 mod paging;
+mod read_only;
 mod reports;
 mod schedule;
 mod sync;
