@@ -165,7 +165,7 @@ fn stats_of(conn: &Connection, path: &std::path::Path) -> Result<CacheStats> {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .map_err(db_error)?;
-    let counters = load_counters(&conn, BACKEND).map_err(db_error)?;
+    let counters = load_counters(conn, BACKEND).map_err(db_error)?;
     Ok(CacheStats {
         backend: BACKEND.into(),
         entries: Some(entries as u64),
