@@ -296,6 +296,19 @@ pub enum Error {
     /// Twitch refused to refresh the user token (revoked, expired or already used refresh token).
     #[error("refreshing the user token was refused by {url} ({status}): {message}")]
     RefreshRefused { url: String, status: u16, message: String },
+
+    // Issue 11, items 7, 8 and 11 (inputs helper).
+    /// A command that only reads found an archive of an older schema, which it may not migrate.
+    #[error(
+        "{} has schema version {version}, older than this itch ({supported}): run `itch sync <login>` (or any \
+         write command, such as `itch cache prune`) once to migrate it; reading commands never change the archive",
+        path.display()
+    )]
+    OlderArchive {
+        path: PathBuf,
+        version: i64,
+        supported: i64,
+    },
 }
 
 impl Error {

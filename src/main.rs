@@ -1,11 +1,17 @@
 //! The `itch` binary: parse arguments, start logging, run the command, print the error chain and set the exit
-//! code (0 success, 2 fatal; a broken pipe on stdout is a quiet success).
+//! code (0 success, 2 fatal; a broken pipe on stdout is a quiet success, a stdout closed before the start is
+//! refused).
 
 use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = itch::cli::Cli::parse();
+    if itch::cli::output::stdout_is_closed() {
+        // Before anything else: nothing is fetched or written for output nobody can read.
+        eprintln!("itch: stdout is closed: send it somewhere instead (> /dev/null, or a file)");
+        return ExitCode::from(2);
+    }
     itch::cli::init_tracing(&cli.global);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,

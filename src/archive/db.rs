@@ -38,7 +38,7 @@ pub fn open(path: &Path) -> Result<Connection> {
     conn.busy_timeout(Duration::from_secs(30))
         .map_err(db_error(path, "opening"))?;
     if existing {
-        check_ours(&conn, path)?;
+        check_ours(&conn, path, false)?;
     }
     // 64 MiB of page cache: a follower merge touches two indexes in random order (follows by time, users by
     // login), and a cache that holds them saves most of the re-reads. It stays well inside the memory budget.
@@ -154,31 +154,109 @@ pub fn checkpoint(conn: &Connection) -> rusqlite::Result<()> {
 /// can open, so a command can refuse early, before it spends any request.
 pub fn check(path: &Path) -> Result<()> {
     if check_file(path)? {
-        drop(open_read_only(path)?);
+        // An older schema is fine here: the write command that asks migrates it next.
+        drop(open_for_reading(path, false)?);
     }
     Ok(())
 }
 
-/// Opens an existing archive read-only (reports, `itch sql`). A missing file is an error, not a new archive.
+/// Opens an existing archive read-only (reports, `itch sql`, `itch cache stats`): nothing is migrated or
+/// written, so it works on read-only media and without write permission. A missing file is an error, not a new
+/// archive; an archive of an older schema is refused with the way to migrate it (a reader cannot).
 pub fn open_read_only(path: &Path) -> Result<Connection> {
+    open_for_reading(path, true)
+}
+
+fn open_for_reading(path: &Path, current: bool) -> Result<Connection> {
     if !check_file(path)? {
         return Err(Error::NoArchive { path: path.to_owned() });
     }
-    let conn =
-        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|source| Error::Database {
-            path: path.to_owned(),
-            action: "opening",
-            source,
-        })?;
+    let conn = connect_read_only(path, OpenFlags::SQLITE_OPEN_READ_ONLY, path)?;
+    match check_ours(&conn, path, current) {
+        Err(Error::Database {
+            source: rusqlite::Error::SqliteFailure(failure, _),
+            ..
+        }) if matches!(
+            failure.code,
+            rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen
+        ) && !has_wal(path) =>
+        {
+            // A WAL archive is read through its -shm file, which SQLite creates beside it: impossible in a
+            // directory itch may not write. With no -wal file (or an empty one) the archive file holds every
+            // commit, and `immutable=1` reads it without -shm or locks.
+            tracing::debug!(path = %path.display(), "no -shm can be made beside the archive: reading it as immutable");
+            let uri = immutable_uri(path)?;
+            let conn = connect_read_only(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+                &uri,
+            )?;
+            check_ours(&conn, path, current)?;
+            Ok(conn)
+        }
+        Err(error) => Err(error),
+        Ok(()) => Ok(conn),
+    }
+}
+
+fn connect_read_only(path: &Path, flags: OpenFlags, target: impl AsRef<Path>) -> Result<Connection> {
+    let conn = Connection::open_with_flags(target, flags).map_err(|source| Error::Database {
+        path: path.to_owned(),
+        action: "opening",
+        source,
+    })?;
     conn.busy_timeout(Duration::from_secs(30))
         .map_err(db_error(path, "opening"))?;
-    check_ours(&conn, path)?;
     Ok(conn)
+}
+
+/// True when a -wal file with frames is beside the archive (commits not yet in the file itself).
+fn has_wal(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(wal).is_ok_and(|m| m.len() > 0)
+}
+
+/// `file:///abs/path?immutable=1`, the path percent-encoded.
+fn immutable_uri(path: &Path) -> Result<String> {
+    let absolute = std::path::absolute(path).map_err(|source| Error::ArchiveFile {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mut url = url::Url::from_file_path(&absolute).map_err(|()| Error::NotAnArchive {
+        path: path.to_owned(),
+        why: "its path cannot be written as a file: URI",
+    })?;
+    url.set_query(Some("immutable=1"));
+    Ok(url.to_string())
 }
 
 /// True when an archive file exists with content. Refuses directories and files that are not SQLite before
 /// SQLite touches them.
 fn check_file(path: &Path) -> Result<bool> {
+    // Look before opening: opening a FIFO waits for a writer forever, and a device or socket is no archive.
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(source) => {
+            return Err(Error::ArchiveFile {
+                path: path.to_owned(),
+                source,
+            });
+        }
+        Ok(metadata) if metadata.is_dir() => {
+            return Err(Error::NotAnArchive {
+                path: path.to_owned(),
+                why: "it is a directory",
+            });
+        }
+        Ok(metadata) if !metadata.is_file() => {
+            return Err(Error::NotAnArchive {
+                path: path.to_owned(),
+                why: "it is not a regular file but a FIFO, a device or a socket",
+            });
+        }
+        Ok(_) => {}
+    }
     let mut file = match std::fs::File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
@@ -216,8 +294,8 @@ fn check_file(path: &Path) -> Result<bool> {
     Ok(true)
 }
 
-/// Refuses SQLite files of other programs and archives of a newer itch.
-fn check_ours(conn: &Connection, path: &Path) -> Result<()> {
+/// Refuses SQLite files of other programs and archives of a newer itch, and with `current` of an older one.
+fn check_ours(conn: &Connection, path: &Path, current: bool) -> Result<()> {
     let id: i32 = conn
         .pragma_query_value(None, "application_id", |r| r.get(0))
         .map_err(db_error(path, "reading"))?;
@@ -242,6 +320,11 @@ fn check_ours(conn: &Connection, path: &Path) -> Result<()> {
         .flatten();
     match newest {
         Some(version) if version > latest_version() => Err(Error::NewerArchive {
+            path: path.to_owned(),
+            version,
+            supported: latest_version(),
+        }),
+        Some(version) if current && version < latest_version() => Err(Error::OlderArchive {
             path: path.to_owned(),
             version,
             supported: latest_version(),

@@ -12,8 +12,13 @@
 //!   a miss; parts that do not add up to the manifest a corrupt one. A server that still refuses a part
 //!   (started with a smaller `-I`) gets the entry skipped with a debug log, never a truncated value.
 //! - **Faults**: nothing connects until the first call. Each server is then probed with a [`CONNECT_TIMEOUT`]
-//!   (in parallel) before the pools are built, and commands time out after [`IO_TIMEOUT`], so a server that
-//!   is down or hangs fails the call quickly with its address in the error.
+//!   (in parallel) and asked for its `version` before the pools are built, and commands time out after
+//!   [`IO_TIMEOUT`], so a server that is down or hangs fails the call quickly with its address in the error.
+//!   The pool under the memcache crate (r2d2) retries a connection that does not answer forever, though (it
+//!   checks each connection out with a `version` that times out, drops it, opens another, and so on): so every
+//!   call runs on a thread of its own and is given up after [`CALL_TIMEOUT`], an error like any other. A call
+//!   given up leaves its thread behind, blocked on that server; the client stops using the cache after its
+//!   first error, so that happens once.
 
 use ::memcache::{Client, CommandError, MemcacheError, ServerError};
 use chrono::Utc;
@@ -32,6 +37,8 @@ const BACKEND: &str = "memcache";
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 /// The longest wait for one command's answer.
 pub const IO_TIMEOUT: Duration = Duration::from_secs(2);
+/// The longest wait for one call of the backend (a large entry is several commands).
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest value stored whole; longer envelopes go in parts of this size. Under memcached's default
 /// 1 MiB item limit with room for the key and the item header.
 pub const PART_SIZE: usize = 1_000_000;
@@ -71,9 +78,15 @@ fn host_port(host: &str, port: u16) -> String {
     }
 }
 
-/// The memcached backend.
+/// The memcached backend: each call on a thread of its own, given up after [`CALL_TIMEOUT`].
 #[derive(Debug)]
 pub struct MemcacheCache {
+    inner: Arc<Memcached>,
+}
+
+/// The backend's work, done on the calls' threads.
+#[derive(Debug)]
+struct Memcached {
     settings: MemcacheSettings,
     address: String,
     connected: Mutex<Option<Arc<Connected>>>,
@@ -106,24 +119,74 @@ impl MemcacheCache {
     /// Prepares the backend, counting in the archive at `archive`. Nothing is sent to memcached yet.
     pub fn open(settings: MemcacheSettings, archive: &Path) -> Result<MemcacheCache> {
         Ok(MemcacheCache {
-            counters: ArchiveCounters::open(archive, BACKEND)?,
-            address: settings.address(),
-            connected: Mutex::new(None),
-            settings,
+            inner: Arc::new(Memcached {
+                counters: ArchiveCounters::open(archive, BACKEND)?,
+                address: settings.address(),
+                connected: Mutex::new(None),
+                settings,
+            }),
         })
     }
 
     /// The servers, `host:port,host:port`.
     pub fn address(&self) -> &str {
-        &self.address
+        &self.inner.address
     }
 
     /// The memcached key of a cache key in the current generation (connecting to learn it).
     pub fn storage_key(&self, key: &CacheKey) -> Result<String> {
-        let connected = self.connected()?;
-        Ok(self.key_in(&connected, key))
+        let key = key.clone();
+        self.bounded(move |inner| {
+            let connected = inner.connected()?;
+            Ok(inner.key_in(&connected, &key))
+        })
     }
 
+    /// Runs `work` on a thread of its own and waits at most [`CALL_TIMEOUT`] for it.
+    fn bounded<T: Send + 'static>(&self, work: impl FnOnce(&Memcached) -> Result<T> + Send + 'static) -> Result<T> {
+        let inner = self.inner.clone();
+        let (done, result) = std::sync::mpsc::sync_channel(1);
+        std::thread::Builder::new()
+            .name("itch-memcache".into())
+            .spawn(move || {
+                let _ = done.send(work(&inner));
+            })
+            .map_err(|e| self.inner.error(format!("starting a thread for the call: {e}")))?;
+        match result.recv_timeout(CALL_TIMEOUT) {
+            Ok(result) => result,
+            Err(_) => Err(self.inner.error(format!(
+                "no answer within {}s (the server accepts connections but does not answer)",
+                CALL_TIMEOUT.as_secs()
+            ))),
+        }
+    }
+}
+
+impl Cache for MemcacheCache {
+    fn get(&self, key: &CacheKey) -> Result<Option<CachedResponse>> {
+        let key = key.clone();
+        self.bounded(move |inner| inner.get(&key))
+    }
+
+    fn put(&self, key: &CacheKey, response: &CachedResponse, ttl: Duration) -> Result<()> {
+        let (key, response) = (key.clone(), response.clone());
+        self.bounded(move |inner| inner.put(&key, &response, ttl))
+    }
+
+    fn stats(&self) -> Result<CacheStats> {
+        self.bounded(|inner| inner.stats())
+    }
+
+    fn prune(&self) -> Result<u64> {
+        Ok(0)
+    }
+
+    fn clear(&self) -> Result<u64> {
+        self.bounded(|inner| inner.clear())
+    }
+}
+
+impl Memcached {
     fn key_in(&self, connected: &Connected, key: &CacheKey) -> String {
         let generation = *connected.generation.lock().unwrap_or_else(|p| p.into_inner());
         format!("{}{generation}:{}", self.settings.prefix, key.0)
@@ -177,8 +240,9 @@ impl MemcacheCache {
         Ok(connected)
     }
 
-    /// Tries a TCP connection to every server at once, so a server that is down or unreachable fails within
-    /// [`CONNECT_TIMEOUT`] with its name, whatever the number of servers.
+    /// Tries a TCP connection to every server at once, and asks each for its `version`, so a server that is
+    /// down, unreachable or silent fails within [`CONNECT_TIMEOUT`] + [`IO_TIMEOUT`] with its name, whatever
+    /// the number of servers.
     fn probe(&self) -> Result<()> {
         let failures: Vec<String> = std::thread::scope(|scope| {
             let probes: Vec<_> = self
@@ -192,8 +256,8 @@ impl MemcacheCache {
                             .map_err(|e| format!("{}: {e}", host_port(host, *port)))?;
                         let mut last = format!("{}: no address", host_port(host, *port));
                         for addr in addrs {
-                            match TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT) {
-                                Ok(_) => return Ok(()),
+                            match TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT).and_then(ask_version) {
+                                Ok(()) => return Ok(()),
                                 Err(e) => last = format!("{}: {e}", host_port(host, *port)),
                             }
                         }
@@ -308,6 +372,30 @@ impl MemcacheCache {
     }
 }
 
+/// Sends `version` and reads the answer line (`VERSION 1.6.18`), waiting at most [`IO_TIMEOUT`].
+fn ask_version(stream: TcpStream) -> std::io::Result<()> {
+    use std::io::{BufRead, Read, Write};
+    stream.set_read_timeout(Some(IO_TIMEOUT))?;
+    stream.set_write_timeout(Some(IO_TIMEOUT))?;
+    (&stream).write_all(b"version\r\n")?;
+    let mut answer = String::new();
+    let read = std::io::BufReader::new((&stream).take(256)).read_line(&mut answer);
+    match read {
+        Ok(_) if answer.starts_with("VERSION") => Ok(()),
+        Ok(_) => Err(std::io::Error::other(format!(
+            "not a memcached (it answered {:?} to `version`)",
+            answer.trim_end()
+        ))),
+        Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("connected, but no answer to `version` within {}s", IO_TIMEOUT.as_secs()),
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// Whether memcached refused a value for its size (`SERVER_ERROR object too large for cache`).
 fn too_large(error: &MemcacheError) -> bool {
     match error {
@@ -376,7 +464,7 @@ impl Manifest {
     }
 }
 
-impl Cache for MemcacheCache {
+impl Memcached {
     fn get(&self, key: &CacheKey) -> Result<Option<CachedResponse>> {
         let connected = self.connected()?;
         let stored = self.read(&connected, &self.key_in(&connected, key))?;
@@ -409,10 +497,6 @@ impl Cache for MemcacheCache {
             location: Some(format!("{} keys {}{generation}:*", self.address, self.settings.prefix)),
             ..self.counters.load()?
         })
-    }
-
-    fn prune(&self) -> Result<u64> {
-        Ok(0)
     }
 
     /// Moves to a new generation: every entry stored so far is unreachable at once (the server frees them as

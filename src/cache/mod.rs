@@ -1,11 +1,13 @@
 //! The HTTP response cache beside the client. Keys are the sha256 of the request (method, URL with its query
-//! sorted, GQL body) and never of a token; values are the deflate-compressed body with its status and fetch
-//! time; only whole successful answers are stored; each kind of resource has its own freshness, and kinds
+//! sorted, GQL body) and never of a token; values are one envelope for every backend ([`encode_entry`]: the
+//! fields, a SHA-256 over them and the body, the deflate-compressed body), and a value that does not check
+//! out is a miss; only whole successful answers are stored; each kind of resource has its own freshness, and kinds
 //! whose point is "what is it now" (live streams, the top of a list) are never cached.
 //!
 //! Backends implement [`Cache`]; the client sees only the trait, so it never knows SQL or Redis.
 //!
-//! - `sqlite` (the default): a table in the archive, one file holds everything.
+//! - `sqlite` (the default): a table in the archive, one file holds everything; its `body` column holds the
+//!   envelope.
 //! - `file`, `redis`, `memcache`: the 2016 tool's three caches. They store the same keys and the same answers,
 //!   each value in one envelope ([`encode_entry`]: magic, version, key, kind, URL, status, fetch and expiry
 //!   times, then the deflated body with its length and CRC-32), and let the store expire it (file modification
@@ -279,8 +281,9 @@ pub fn kind_name(stored: &str) -> &'static str {
 
 /// The first bytes of every value the file, Redis and memcached backends store.
 pub const ENTRY_MAGIC: [u8; 5] = *b"ITCHC";
-/// The envelope's format version (the byte after the magic).
-pub const ENTRY_VERSION: u8 = 1;
+/// The envelope's format version (the byte after the magic). Version 2 added the SHA-256; a version 1 entry
+/// (itch 0.4.0) is a miss, counted as corrupt, and the fresh answer overwrites it.
+pub const ENTRY_VERSION: u8 = 2;
 
 /// A stored answer as the file, Redis and memcached backends keep it, decoded.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -307,7 +310,8 @@ pub enum BadEntry {
     /// The body is not a deflate stream.
     #[error("a body that does not inflate")]
     Deflate,
-    /// The body inflates, but not to the stored length and CRC-32.
+    /// The body inflates, but not to the stored length, CRC-32 and SHA-256 (or a field of the envelope was
+    /// changed).
     #[error("a body that does not match its checksum")]
     Checksum,
     /// A whole entry, stored under another key.
@@ -315,18 +319,22 @@ pub enum BadEntry {
     OtherKey,
 }
 
-/// Encodes an answer for the file, Redis and memcached backends. Big-endian:
+/// Encodes an answer for every backend (sqlite keeps it in its `body` column). Big-endian:
 ///
 /// ```text
-/// "ITCHC" 0x01             magic and version
+/// "ITCHC" 0x02             magic and version
 /// u16 len, key             the cache key (a value found under another key is refused)
 /// u8 len, kind             the resource kind
 /// u32 len, url             the URL (no token: tokens travel in headers)
 /// u16 status
 /// i64 fetched_at, i64 expires_at   Unix milliseconds
 /// u32 body length, u32 body CRC-32 of the inflated body
+/// [u8; 32] sha256          SHA-256 of every byte above, then of the inflated body
 /// deflate stream           the body, to the end of the value
 /// ```
+///
+/// The SHA-256 covers the fields too: a flipped bit in a status, a time or the URL is caught like one in the
+/// body (deflate itself has no checksum, and a damaged stream can inflate to another valid body).
 pub fn encode_entry(key: &CacheKey, response: &CachedResponse, expires_at: DateTime<Utc>) -> Vec<u8> {
     let body = compress(&response.body);
     let key = &key.0.as_bytes()[..key.0.len().min(u16::MAX as usize)];
@@ -348,8 +356,18 @@ pub fn encode_entry(key: &CacheKey, response: &CachedResponse, expires_at: DateT
     out.extend_from_slice(&expires_at.timestamp_millis().to_be_bytes());
     out.extend_from_slice(&(response.body.len() as u32).to_be_bytes());
     out.extend_from_slice(&crc.sum().to_be_bytes());
+    let digest = entry_digest(&out, &response.body);
+    out.extend_from_slice(&digest);
     out.extend_from_slice(&body);
     out
+}
+
+/// The SHA-256 of an envelope's fields (`header`, everything before the digest) and its inflated body.
+fn entry_digest(header: &[u8], body: &[u8]) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(header);
+    hasher.update(body);
+    hasher.finalize().into()
 }
 
 /// Decodes what [`encode_entry`] wrote under `key`; anything else is a [`BadEntry`]. Freshness is the caller's
@@ -374,6 +392,8 @@ pub fn decode_entry(key: &CacheKey, stored: &[u8]) -> std::result::Result<Entry,
     let expires_at = DateTime::from_timestamp_millis(input.i64()?).ok_or(BadEntry::Shape)?;
     let length = input.u32()? as usize;
     let checksum = input.u32()?;
+    let header = &stored[..stored.len() - input.0.len()];
+    let digest: [u8; 32] = input.array()?;
     if !(100..=599).contains(&status) {
         return Err(BadEntry::Shape);
     }
@@ -388,7 +408,7 @@ pub fn decode_entry(key: &CacheKey, stored: &[u8]) -> std::result::Result<Entry,
         .map_err(|_| BadEntry::Deflate)?;
     let mut crc = flate2::Crc::new();
     crc.update(&body);
-    if body.len() != length || crc.sum() != checksum {
+    if body.len() != length || crc.sum() != checksum || entry_digest(header, &body) != digest {
         return Err(BadEntry::Checksum);
     }
     Ok(Entry {
@@ -638,5 +658,40 @@ mod tests {
         );
         assert!(freshness("users", &[("id", "1".into())]).is_some());
         assert_eq!(freshness("users", &[("login", "x".into())]), None);
+    }
+
+    #[test]
+    fn a_flipped_bit_anywhere_in_an_entry_is_refused() {
+        let key = CacheKey("k".repeat(64));
+        let response = CachedResponse {
+            kind: "followers",
+            url: "http://x/helix/channels/followers?after=c&broadcaster_id=1".into(),
+            status: 200,
+            fetched_at: DateTime::from_timestamp_millis(1_764_000_000_000).unwrap(),
+            body: br#"{"data":[{"user_id":"12345","user_login":"a"}],"total":1}"#.to_vec(),
+        };
+        let expires = response.fetched_at + chrono::Duration::minutes(5);
+        let stored = encode_entry(&key, &response, expires);
+        assert_eq!(decode_entry(&key, &stored).unwrap().response, response);
+        for at in 0..stored.len() {
+            for bit in 0..8 {
+                let mut flipped = stored.clone();
+                flipped[at] ^= 1 << bit;
+                // A flip in the deflate stream can leave the body whole (a back-reference moved onto the same
+                // bytes): then the answer served is exactly the one stored, which the checksum proves.
+                if let Ok(entry) = decode_entry(&key, &flipped) {
+                    assert_eq!(
+                        (&entry.response, entry.expires_at),
+                        (&response, expires),
+                        "bit {bit} of byte {at} of {} flipped and a changed answer accepted",
+                        stored.len()
+                    );
+                }
+            }
+        }
+        // An entry of itch 0.4.0 (no SHA-256) is refused as another version, so it is a miss.
+        let mut old = stored.clone();
+        old[5] = 1;
+        assert_eq!(decode_entry(&key, &old), Err(BadEntry::Version(1)));
     }
 }

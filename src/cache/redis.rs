@@ -135,6 +135,13 @@ impl RedisCache {
     /// A Redis error as the crate's, naming the server; a password that found its way into the text is masked.
     fn error(&self, error: ::redis::RedisError) -> Error {
         let mut text = error.to_string();
+        if error.is_timeout() {
+            // A server that accepts connections and never answers: say so, not "resource temporarily unavailable".
+            text = format!(
+                "no answer within {}s (the server accepts connections but does not answer): {text}",
+                IO_TIMEOUT.as_secs()
+            );
+        }
         if let Some(password) = self
             .settings
             .password

@@ -1,13 +1,16 @@
 //! The default backend: the `http_cache` table inside the archive, through a connection of its own (WAL lets
-//! it work beside the sync's writer). Expiry is a column; `prune` deletes what has expired.
+//! it work beside the sync's writer). Expiry is a column; `prune` deletes what has expired. The `body` column
+//! holds the same envelope as the other backends ([`encode_entry`]: fields, SHA-256, deflated body), so a
+//! damaged row is a miss like a damaged Redis value; the other columns are for queries and stats. A row of
+//! itch 0.4.0 (a bare deflate stream, no checksum) is such a miss too, and the next answer replaces it.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::{Cache, CacheKey, CacheStats, CachedResponse, compress, decompress};
+use super::{Cache, CacheKey, CacheStats, CachedResponse, decode_entry, encode_entry, expiry};
 use crate::archive::timestamp;
 use crate::error::{Error, Result};
 
@@ -54,44 +57,45 @@ impl Cache for SqliteCache {
     fn get(&self, key: &CacheKey) -> Result<Option<CachedResponse>> {
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         let now = timestamp(Utc::now());
-        let row: Option<(String, String, i64, String, Vec<u8>)> = conn
+        let row: Option<Vec<u8>> = conn
             .query_row(
-                "SELECT kind, url, status, fetched_at, body FROM http_cache WHERE key = ?1 AND expires_at > ?2",
+                "SELECT body FROM http_cache WHERE key = ?1 AND expires_at > ?2",
                 params![key.0, now],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                |r| r.get(0),
             )
             .optional()
             .map_err(self.db_error("reading the cache of"))?;
-        let Some((kind, url, status, fetched_at, stored)) = row else {
+        let Some(stored) = row else {
             self.count(&conn, "misses")
                 .map_err(self.db_error("counting in the cache of"))?;
             return Ok(None);
         };
-        let decoded = decompress(&stored).zip(fetched_at.parse::<DateTime<Utc>>().ok());
-        let Some((body, fetched_at)) = decoded else {
-            // A corrupt entry is a miss; the fresh answer will overwrite it.
-            tracing::debug!(url, "corrupt cache entry, treating as a miss");
-            self.count(&conn, "corrupt")
-                .map_err(self.db_error("counting in the cache of"))?;
+        let entry = match decode_entry(key, &stored) {
+            Ok(entry) => entry,
+            Err(why) => {
+                // A corrupt (or pre-checksum) entry is a miss; the fresh answer will overwrite it.
+                tracing::debug!(backend = BACKEND, key = key.0, %why, "corrupt cache entry, treating as a miss");
+                self.count(&conn, "corrupt")
+                    .map_err(self.db_error("counting in the cache of"))?;
+                self.count(&conn, "misses")
+                    .map_err(self.db_error("counting in the cache of"))?;
+                return Ok(None);
+            }
+        };
+        if entry.expires_at <= Utc::now() {
+            // The column said fresh, the checked envelope says stale: the envelope wins.
             self.count(&conn, "misses")
                 .map_err(self.db_error("counting in the cache of"))?;
             return Ok(None);
-        };
+        }
         self.count(&conn, "hits")
             .map_err(self.db_error("counting in the cache of"))?;
-        let kind = super::kind_name(&kind);
-        Ok(Some(CachedResponse {
-            kind,
-            url,
-            status: status as u16,
-            fetched_at,
-            body,
-        }))
+        Ok(Some(entry.response))
     }
 
     fn put(&self, key: &CacheKey, response: &CachedResponse, ttl: Duration) -> Result<()> {
-        let stored = compress(&response.body);
-        let expires = response.fetched_at + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::zero());
+        let expires = expiry(response.fetched_at, ttl);
+        let stored = encode_entry(key, response, expires);
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         conn.execute(
             "INSERT INTO http_cache (key, kind, url, status, fetched_at, expires_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -120,22 +124,7 @@ impl Cache for SqliteCache {
 
     fn stats(&self) -> Result<CacheStats> {
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        let now = timestamp(Utc::now());
-        let (entries, bytes, expired): (i64, i64, i64) = conn
-            .query_row(
-                "SELECT count(*), coalesce(sum(length(body)), 0), count(*) FILTER (WHERE expires_at <= ?1) FROM http_cache",
-                [now],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .map_err(self.db_error("reading the cache of"))?;
-        let counters = load_counters(&conn, BACKEND).map_err(self.db_error("reading the cache of"))?;
-        Ok(CacheStats {
-            backend: BACKEND.into(),
-            entries: Some(entries as u64),
-            bytes: Some(bytes as u64),
-            expired: Some(expired as u64),
-            ..counters
-        })
+        stats_of(&conn, &self.path)
     }
 
     fn prune(&self) -> Result<u64> {
@@ -153,6 +142,37 @@ impl Cache for SqliteCache {
             .map_err(self.db_error("clearing the cache of"))?;
         Ok(cleared as u64)
     }
+}
+
+/// What `itch cache stats` shows of the sqlite cache in the archive at `path`, read without opening it for
+/// writing: no migration, no counter written, the file left as it was (and it works on read-only media).
+pub fn stats_read_only(path: &std::path::Path) -> Result<CacheStats> {
+    let conn = crate::archive::db::open_read_only(path)?;
+    stats_of(&conn, path)
+}
+
+fn stats_of(conn: &Connection, path: &std::path::Path) -> Result<CacheStats> {
+    let db_error = |source| Error::Database {
+        path: path.to_owned(),
+        action: "reading the cache of",
+        source,
+    };
+    let now = timestamp(Utc::now());
+    let (entries, bytes, expired): (i64, i64, i64) = conn
+        .query_row(
+            "SELECT count(*), coalesce(sum(length(body)), 0), count(*) FILTER (WHERE expires_at <= ?1) FROM http_cache",
+            [now],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .map_err(db_error)?;
+    let counters = load_counters(conn, BACKEND).map_err(db_error)?;
+    Ok(CacheStats {
+        backend: BACKEND.into(),
+        entries: Some(entries as u64),
+        bytes: Some(bytes as u64),
+        expired: Some(expired as u64),
+        ..counters
+    })
 }
 
 /// The counters a backend accumulated in this archive.

@@ -69,11 +69,11 @@ async fn login(client: &Client, scopes: Option<Vec<String>>) -> anyhow::Result<E
         .await
         .context("logging in")?;
     let store = auth.store().map(|s| s.path().display().to_string()).unwrap_or_default();
-    println!(
+    crate::outln!(
         "logged in as {} (scopes: {}); token stored in {store}",
         token.login.as_deref().unwrap_or("?"),
         token.scopes.join(" ")
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -85,19 +85,19 @@ async fn status(client: &Client, config: &Config) -> anyhow::Result<ExitCode> {
         } else {
             "none (set TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET, or run `itch auth login`)"
         };
-        println!("not logged in\ncredentials: {app}");
+        crate::outln!("not logged in\ncredentials: {app}")?;
         return Ok(ExitCode::SUCCESS);
     };
     let validation = auth.validate(client.http(), &stored.access_token).await;
-    println!("login: {}", stored.login.as_deref().unwrap_or("?"));
-    println!("user id: {}", stored.user_id.as_deref().unwrap_or("?"));
-    println!("client id: {}", stored.client_id);
-    println!("scopes: {}", stored.scopes.join(" "));
+    crate::outln!("login: {}", stored.login.as_deref().unwrap_or("?"))?;
+    crate::outln!("user id: {}", stored.user_id.as_deref().unwrap_or("?"))?;
+    crate::outln!("client id: {}", stored.client_id)?;
+    crate::outln!("scopes: {}", stored.scopes.join(" "))?;
     match validation {
         // Twitch answers 0 for tokens that never expire.
-        Ok(v) if v.expires_in <= 0 => println!("valid: yes, does not expire"),
-        Ok(v) => println!("valid: yes, for {} more minutes", v.expires_in / 60),
-        Err(e) => println!("valid: no ({e}); it is refreshed on next use, or run `itch auth login`"),
+        Ok(v) if v.expires_in <= 0 => crate::outln!("valid: yes, does not expire")?,
+        Ok(v) => crate::outln!("valid: yes, for {} more minutes", v.expires_in / 60)?,
+        Err(e) => crate::outln!("valid: no ({e}); it is refreshed on next use, or run `itch auth login`")?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -113,9 +113,9 @@ async fn logout(client: &Client) -> anyhow::Result<ExitCode> {
                 tracing::warn!("could not revoke the token at Twitch: {e}");
             }
             store.remove()?;
-            println!("logged out {}", stored.login.as_deref().unwrap_or(""));
+            crate::outln!("logged out {}", stored.login.as_deref().unwrap_or(""))?;
         }
-        None => println!("not logged in"),
+        None => crate::outln!("not logged in")?,
     }
     Ok(ExitCode::SUCCESS)
 }

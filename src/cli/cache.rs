@@ -36,41 +36,53 @@ pub async fn run(config: &Config, args: CacheArgs) -> anyhow::Result<ExitCode> {
         }
         .into());
     }
+    if matches!(args.action, CacheAction::Stats) && config.cache == Backend::Sqlite {
+        // Looking never writes: the archive is opened read-only, as reports open it.
+        let path = config.db.clone();
+        let stats = tokio::task::spawn_blocking(move || crate::cache::sqlite::stats_read_only(&path)).await??;
+        return print_stats(&stats);
+    }
     let Some(cache) = config.open_cache()? else {
-        println!("no cache (--cache none)");
+        crate::outln!("no cache (--cache none)")?;
         return Ok(ExitCode::SUCCESS);
     };
-    let known = |n: Option<u64>| n.map_or_else(|| "unknown".to_owned(), |n| n.to_string());
     match args.action {
         CacheAction::Stats => {
             let stats = tokio::task::spawn_blocking(move || cache.stats()).await??;
-            println!("backend\t{}", stats.backend);
-            if let Some(location) = &stats.location {
-                println!("location\t{location}");
-            }
-            println!("entries\t{}", known(stats.entries));
-            println!("bytes\t{}", known(stats.bytes));
-            println!("expired\t{}", known(stats.expired));
-            println!("hits\t{}", stats.hits);
-            println!("misses\t{}", stats.misses);
-            println!("writes\t{}", stats.writes);
-            println!("bytes_written\t{}", stats.bytes_written);
-            println!("corrupt\t{}", stats.corrupt);
+            return print_stats(&stats);
         }
-        CacheAction::Prune => println!(
+        CacheAction::Prune => crate::outln!(
             "pruned {} expired entries",
             tokio::task::spawn_blocking(move || cache.prune()).await??
-        ),
+        )?,
         CacheAction::Clear => {
             let cleared = tokio::task::spawn_blocking(move || cache.clear()).await??;
             if config.cache == Backend::Memcache {
-                println!(
+                crate::outln!(
                     "cleared: the entries of this key prefix are unreachable now (memcached frees them as they expire)"
-                );
+                )?;
             } else {
-                println!("cleared {cleared} entries");
+                crate::outln!("cleared {cleared} entries")?;
             }
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints what a backend knows, one `name<TAB>value` a line.
+fn print_stats(stats: &crate::cache::CacheStats) -> anyhow::Result<ExitCode> {
+    let known = |n: Option<u64>| n.map_or_else(|| "unknown".to_owned(), |n| n.to_string());
+    crate::outln!("backend\t{}", stats.backend)?;
+    if let Some(location) = &stats.location {
+        crate::outln!("location\t{location}")?;
+    }
+    crate::outln!("entries\t{}", known(stats.entries))?;
+    crate::outln!("bytes\t{}", known(stats.bytes))?;
+    crate::outln!("expired\t{}", known(stats.expired))?;
+    crate::outln!("hits\t{}", stats.hits)?;
+    crate::outln!("misses\t{}", stats.misses)?;
+    crate::outln!("writes\t{}", stats.writes)?;
+    crate::outln!("bytes_written\t{}", stats.bytes_written)?;
+    crate::outln!("corrupt\t{}", stats.corrupt)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -103,20 +103,19 @@ pub async fn run(config: &Config, args: ChatArgs) -> anyhow::Result<ExitCode> {
         ))
         .await;
         match outcome {
-            Ok(ChatOutcome::Complete(messages)) => {
-                println!(
-                    "video {} ({}, {}): {messages} messages, {requests} requests",
-                    video.id,
-                    video.user_login,
-                    video.created_at.date_naive()
-                )
-            }
+            Ok(ChatOutcome::Complete(messages)) => crate::outln!(
+                "video {} ({}, {}): {messages} messages, {requests} requests",
+                video.id,
+                video.user_login,
+                video.created_at.date_naive()
+            )?,
             Ok(ChatOutcome::Unavailable) => {
                 failed = true;
-                println!(
+                crate::outln!(
                     "video {} ({}): chat no longer available on Twitch",
-                    video.id, video.user_login
-                );
+                    video.id,
+                    video.user_login
+                )?;
             }
             Err(error) => {
                 failed = true;
@@ -189,7 +188,7 @@ async fn run_live(config: &Config, args: ChatArgs) -> anyhow::Result<ExitCode> {
         Ok(summary) => {
             for user in &users {
                 let stored = summary.messages.get(&user.login).copied().unwrap_or(0);
-                println!("{}: {stored} live messages", user.login);
+                crate::outln!("{}: {stored} live messages", user.login)?;
             }
             if summary.reconnects > 0 {
                 eprintln!(

@@ -128,46 +128,48 @@ pub async fn run(args: MockApiArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}:{}", args.host, args.port))?;
     let server = MockServer::from_listener(listener, config).context("starting the fake Twitch")?;
-    println!("itch mock-api: fake Twitch on {} (seed {})", server.url(), args.seed);
-    println!();
-    println!(
+    crate::outln!("itch mock-api: fake Twitch on {} (seed {})", server.url(), args.seed)?;
+    crate::outln!()?;
+    crate::outln!(
         "export TWITCH_HELIX_URL={} TWITCH_OAUTH2_URL={} TWITCH_GQL_URL={} TWITCH_IRC_URL={}",
         server.helix_url(),
         server.oauth_url(),
         server.gql_url(),
         server.irc_url()
-    );
-    println!(
+    )?;
+    crate::outln!(
         "export TWITCH_CLIENT_ID={} TWITCH_CLIENT_SECRET={}",
         server.client_id(),
         server.client_secret()
-    );
-    println!();
-    println!("client id:     {}", server.client_id());
-    println!("client secret: {}", server.client_secret());
-    println!("gql client id: {}", server.gql_client_id());
-    println!();
+    )?;
+    crate::outln!()?;
+    crate::outln!("client id:     {}", server.client_id())?;
+    crate::outln!("client secret: {}", server.client_secret())?;
+    crate::outln!("gql client id: {}", server.gql_client_id())?;
+    crate::outln!()?;
     let channels = server.channels();
     let width = channels.iter().map(|c| c.login.len()).max().unwrap_or(0);
-    println!(
+    crate::outln!(
         "{:width$}  {:>10}  {:>9}  newest archive (comments)",
-        "login", "id", "followers"
-    );
+        "login",
+        "id",
+        "followers"
+    )?;
     for c in &channels {
         let newest = server
             .videos(&c.login)
             .into_iter()
             .find(|v| v.video_type == "archive" && !v.deleted);
         let newest = newest.map_or_else(String::new, |v| format!("{} ({})", v.id, v.comments));
-        println!("{:width$}  {:>10}  {:>9}  {newest}", c.login, c.id, c.followers);
+        crate::outln!("{:width$}  {:>10}  {:>9}  {newest}", c.login, c.id, c.followers)?;
     }
-    println!();
-    println!(
+    crate::outln!()?;
+    crate::outln!(
         "controls: GET {0}/_mock/world, GET {0}/_mock/stats, POST {0}/_mock/advance, POST {0}/_mock/faults, \
          POST {0}/_mock/token",
         server.url()
-    );
-    println!("Ctrl-C stops it.");
+    )?;
+    crate::outln!("Ctrl-C stops it.")?;
     tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
     server.shutdown().await;
     Ok(())

@@ -7,6 +7,7 @@ mod cache;
 mod chat;
 mod demo;
 pub mod mock_api;
+pub mod output;
 mod plot;
 mod report;
 mod search;

@@ -118,7 +118,7 @@ pub async fn run(config: &Config, args: ReportArgs) -> anyhow::Result<ExitCode> 
     let report = match args.name.as_deref() {
         Some(name) if !args.list => report::find(name).expect("clap only accepts registered names"),
         _ => {
-            print_list(&mut io::stdout().lock())?;
+            print_list(&mut io::stdout().lock()).map_err(crate::Error::Write)?;
             return Ok(ExitCode::SUCCESS);
         }
     };

@@ -74,10 +74,11 @@ pub async fn run(config: &Config, args: SyncArgs, quiet: bool) -> anyhow::Result
     let mut seen = HashSet::new();
     let logins: Vec<Login> = logins.into_iter().filter(|l| seen.insert(l.clone())).collect();
     let schedule = match (&args.every, &args.cron) {
-        (Some(every), _) => Some(Schedule::Every(*every)),
+        (Some(every), _) => Some(Schedule::every(*every)?),
         (None, Some(expression)) => Some(Schedule::cron(expression)?),
         (None, None) => None,
     };
+    let jitter = Schedule::check_jitter(args.jitter)?;
     crate::archive::db::check(&config.db)?;
     let cancel = CancellationToken::new();
     let stop = super::signals::install(cancel.clone());
@@ -106,8 +107,10 @@ pub async fn run(config: &Config, args: SyncArgs, quiet: bool) -> anyhow::Result
         if let Some(code) = stop.exit_code() {
             return Ok(ExitCode::from(code));
         }
-        let jitter = args.jitter.mul_f64(rand::random::<f64>());
-        let next = schedule.next_run(started, Utc::now()) + chrono::Duration::from_std(jitter).unwrap_or_default();
+        let Some(next) = schedule.next_start(started, Utc::now(), jitter) else {
+            eprintln!("the schedule never fires again");
+            return Ok(exit_code(&stop, false));
+        };
         eprintln!("next sync at {}", crate::archive::timestamp(next));
         let wait = (next - Utc::now()).to_std().unwrap_or_default();
         tokio::select! {
@@ -153,7 +156,7 @@ async fn sync_once(
     drop(lock);
     let mut notes = BTreeSet::new();
     for channel in &report.channels {
-        println!("{channel}");
+        crate::outln!("{channel}")?;
         notes.extend(channel.notes.iter().cloned());
     }
     for note in notes {

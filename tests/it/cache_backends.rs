@@ -192,6 +192,27 @@ impl Setup {
         }
     }
 
+    /// The bytes the backend holds under `key`, read behind itch's back (no hit or miss counted).
+    fn raw(&self, cache: &Arc<dyn Cache>, key: &CacheKey) -> Vec<u8> {
+        match self.kind {
+            Kind::Sqlite => rusqlite::Connection::open(self.db())
+                .unwrap()
+                .query_row("SELECT body FROM http_cache WHERE key = ?1", [&key.0], |r| r.get(0))
+                .unwrap(),
+            Kind::File => std::fs::read(self.file_cache().path_of(key)).unwrap(),
+            Kind::Redis => {
+                let storage = format!("{}{}", self.var("ITCH_CACHE_PREFIX").unwrap(), key.0);
+                ::redis::cmd("GET").arg(storage).query(&mut self.redis()).unwrap()
+            }
+            Kind::Memcache => self
+                .memcached()
+                .get(&memcache_storage_key(cache, key))
+                .unwrap()
+                .unwrap(),
+            Kind::None => unreachable!("no cache holds nothing"),
+        }
+    }
+
     fn file_cache(&self) -> itch::cache::file::FileCache {
         itch::cache::file::FileCache::open(
             &itch::cache::file::FileSettings {
@@ -228,9 +249,12 @@ impl Setup {
                 let mut stmt = db.prepare("SELECT key, url, body FROM http_cache").unwrap();
                 stmt.query_map([], |r| {
                     let (key, url, body): (String, String, Vec<u8>) = (r.get(0)?, r.get(1)?, r.get(2)?);
+                    let cache_key = CacheKey(key.clone());
                     Ok(Held {
-                        decoded: Some((url.clone(), itch::cache::decompress(&body).expect("stored deflated"))),
-                        cache_key: Some(CacheKey(key.clone())),
+                        decoded: decode_entry(&cache_key, &body)
+                            .ok()
+                            .map(|e| (e.response.url, e.response.body)),
+                        cache_key: Some(cache_key),
                         raw: [url.into_bytes(), body].concat(),
                         key,
                     })
@@ -498,8 +522,8 @@ mod suite {
         let k = key(7);
         let good = br#"{"data":[{"id":"7"}]}"#;
         let bad_values: Vec<Vec<u8>> = match kind {
-            // The table keeps the fields in columns; only the body can be damaged.
-            Kind::Sqlite => vec![b"\x00\xff\x00 not deflate".to_vec()],
+            // itch 0.4.0's sqlite rows: a bare deflate stream with no checksum.
+            Kind::Sqlite => vec![itch::cache::compress(good), b"\x00\xff\x00 not deflate".to_vec()],
             _ => {
                 let envelope = encode_entry(
                     &k,
@@ -552,6 +576,36 @@ mod suite {
             good,
             "the fresh answer overwrote it"
         );
+    }
+
+    /// One byte flipped anywhere in a stored value, in the backend's own storage (a field, the checksums, the
+    /// deflated body): always a miss counted as corrupt, never a hit with a changed answer.
+    pub fn a_flipped_byte_anywhere_is_a_miss(kind: Kind) {
+        let setup = Setup::new(kind);
+        let Some(cache) = setup.open() else {
+            assert!(!kind.stores());
+            return;
+        };
+        let k = key(11);
+        let body = br#"{"data":[{"id":"11","login":"eleven","created_at":"2016-01-01T00:00:00Z"}],"pagination":{}}"#;
+        let url = "http://fake/helix/users?id=11";
+        cache
+            .put(&k, &response(url, body.to_vec()), Duration::from_secs(600))
+            .unwrap();
+        let stored = setup.raw(&cache, &k);
+        for at in 0..stored.len() {
+            let mut flipped = stored.clone();
+            flipped[at] ^= 0xff;
+            setup.overwrite(&cache, &k, &flipped);
+            let served = cache.get(&k).unwrap();
+            assert_eq!(served, None, "byte {at} of {} flipped, and it was served", stored.len());
+        }
+        let stats = cache.stats().unwrap();
+        let n = stored.len() as u64;
+        assert_eq!((stats.hits, stats.corrupt, stats.misses), (0, n, n));
+        setup.overwrite(&cache, &k, &stored);
+        let hit = cache.get(&k).unwrap().expect("the undamaged value is served");
+        assert_eq!((hit.body.as_slice(), hit.url.as_str()), (&body[..], url));
     }
 
     pub fn large_bodies_round_trip_whole(kind: Kind) {
@@ -771,6 +825,11 @@ macro_rules! conformance {
             #[test]
             fn corrupt_entries_are_counted_misses_then_overwritten() {
                 suite::corrupt_entries_are_counted_misses_then_overwritten($kind);
+            }
+
+            #[test]
+            fn a_flipped_byte_anywhere_is_a_miss() {
+                suite::a_flipped_byte_anywhere_is_a_miss($kind);
             }
 
             #[test]
