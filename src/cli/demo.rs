@@ -42,7 +42,7 @@ pub async fn run(args: DemoArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let stop = super::signals::install(cancel.clone());
     let failed = match demo(args, quiet, cancel).await {
         Err(error) if stop.exit_code().is_some() && is_interrupted(&error) => {
-            println!("stopped before the sync began");
+            crate::outln!("stopped before the sync began")?;
             false
         }
         result => result?,
@@ -76,7 +76,7 @@ async fn demo(args: DemoArgs, quiet: bool, cancel: CancellationToken) -> anyhow:
         ..MockConfig::default()
     };
     let mock = MockServer::start(config).await?;
-    println!("fake Twitch running at {}", mock.url());
+    crate::outln!("fake Twitch running at {}", mock.url())?;
     let mut client = Client::new(ClientConfig {
         endpoints: mock.endpoints(),
         client_id: Some(mock.client_id().to_owned()),
@@ -88,19 +88,20 @@ async fn demo(args: DemoArgs, quiet: bool, cancel: CancellationToken) -> anyhow:
     let login = Login::parse(&mock.channels()[0].login)?;
     let channels = cut(&cancel, sync::resolve_channels(&client, std::slice::from_ref(&login))).await?;
     let total = cut(&cancel, followers::fetch_follower_total(&client, &channels[0].0.id)).await?;
-    println!("with an app token, {login} shows only its follower total: {total}");
+    crate::outln!("with an app token, {login} shows only its follower total: {total}")?;
 
     let scopes: Vec<String> = crate::cli::auth::DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect();
     let code = cut(&cancel, client.auth().start_device_flow(client.http(), &scopes)).await?;
-    println!(
+    crate::outln!(
         "device login: open {} and enter {} (the fake approves by itself)",
-        code.verification_uri, code.user_code
-    );
+        code.verification_uri,
+        code.user_code
+    )?;
     let token = cut(&cancel, client.auth().finish_device_flow(client.http(), &code, &scopes)).await?;
-    println!(
+    crate::outln!(
         "logged in as {} (token kept in memory only)",
         token.login.as_deref().unwrap_or("?")
-    );
+    )?;
 
     let archive = Archive::open(&args.archive)?;
     let started = Instant::now();
@@ -109,23 +110,25 @@ async fn demo(args: DemoArgs, quiet: bool, cancel: CancellationToken) -> anyhow:
         ..SyncOptions::default()
     };
     let report = sync::sync_channels(Arc::new(client), archive, channels, options, &Progress::new(quiet)).await?;
-    println!(
+    crate::outln!(
         "synced into {} in {:.1} s:",
         args.archive.display(),
         started.elapsed().as_secs_f64()
-    );
+    )?;
     for channel in &report.channels {
-        println!("  {channel}");
+        crate::outln!("  {channel}")?;
     }
     if cancel.is_cancelled() {
-        println!(
+        crate::outln!(
             "run the demo again to resume: itch demo --archive {}",
             args.archive.display()
-        );
+        )?;
         return Ok(report.failed());
     }
 
-    println!("\nthe newest followers, and how old their accounts were (itch report followers {login} --limit 5):");
+    crate::outln!(
+        "\nthe newest followers, and how old their accounts were (itch report followers {login} --limit 5):"
+    )?;
     let conn = crate::archive::open_read_only(&args.archive)?;
     let params = Params {
         login: Some(login.to_string()),
@@ -145,6 +148,8 @@ async fn demo(args: DemoArgs, quiet: bool, cancel: CancellationToken) -> anyhow:
         std::io::stdout().lock(),
     )?;
     let db = args.archive.display();
-    println!("\nexplore it: itch --db {db} report --list | sqlite3 {db} '.tables' | itch --db {db} sql \"SELECT ...\"");
+    crate::outln!(
+        "\nexplore it: itch --db {db} report --list | sqlite3 {db} '.tables' | itch --db {db} sql \"SELECT ...\""
+    )?;
     Ok(report.failed())
 }
