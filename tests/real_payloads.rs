@@ -590,15 +590,14 @@ const OAUTH: &[(&str, OAuth)] = &[
     (
         "error_missing_client_secret.json",
         OAuth::RefreshFails(400, |e| {
-            matches!(e, Error::Auth { action: "refreshing the user token", status: 400, message, .. }
-                if message == "missing client secret")
+            matches!(e, Error::RefreshNeedsSecret { status: 400, message, .. } if message == "missing client secret")
+                && e.hint().is_some_and(|h| h.contains("TWITCH_CLIENT_SECRET"))
         }),
     ),
     (
         "error_invalid_refresh_token.json",
         OAuth::RefreshFails(400, |e| {
-            matches!(e, Error::Auth { action: "refreshing the user token", status: 400, message, .. }
-                if message == "Invalid refresh token")
+            matches!(e, Error::RefreshRefused { status: 400, message, .. } if message == "Invalid refresh token")
         }),
     ),
     (
