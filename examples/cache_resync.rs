@@ -5,8 +5,10 @@
 //!
 //! For each backend (none, sqlite, file, redis, memcache), with a fresh archive and a fresh cache:
 //! 1. the first sync of the channel's followers (hydration included), which fills the cache;
-//! 2. a fresh fake world of the same seed, on the same port (cache keys include the URL), and a re-sync with
-//!    `--full` semantics (`SyncOptions { full: true, .. }`): the whole follower list again.
+//! 2. a fresh fake world of the same seed, on the same port (cache keys include the URL), every follower's
+//!    account marked as never looked up (as an interrupted first sync leaves them), and a re-sync with `--full`
+//!    semantics (`SyncOptions { full: true, .. }`): the whole follower list again (list pages are never cached:
+//!    each decides what is new or gone) and every account hydrated again, which is what the cache serves.
 //!
 //! Printed per backend and phase: requests that reached the fake, wall time, and the backend's own hit rate
 //! (hits / lookups, from its counters). `none` is the baseline: its first sync is the same work without the
@@ -62,7 +64,7 @@ async fn main() -> anyhow::Result<()> {
     let prefix = format!("itch-bench:{}:", std::process::id());
 
     println!(
-        "{} followers, fake latency {} ms; phase 1 = first sync, phase 2 = full re-sync against a fresh world",
+        "{} followers, fake latency {} ms; phase 1 = first sync, phase 2 = full re-sync re-hydrating every account",
         args.followers, args.latency_ms
     );
     println!(
@@ -150,6 +152,16 @@ async fn phase(
     client.set_cache(cache.clone());
     let client = Arc::new(client);
     let login = itch::client::Login::parse(&channel.login)?;
+    if full {
+        archive
+            .write("forgetting the hydration", |tx| {
+                tx.execute(
+                    "UPDATE users SET hydrated_at = NULL WHERE id IN (SELECT user_id FROM follows)",
+                    [],
+                )
+            })
+            .await?;
+    }
     let before = counters(cache).await?;
     let started = Instant::now();
     let channels = itch::sync::resolve_channels(&client, std::slice::from_ref(&login)).await?;
