@@ -596,9 +596,10 @@ const OAUTH: &[(&str, OAuth)] = &[
     ),
     (
         "error_invalid_refresh_token.json",
-        OAuth::RefreshFails(400, |e| {
-            matches!(e, Error::RefreshRefused { status: 400, message, .. } if message == "Invalid refresh token")
-        }),
+        OAuth::RefreshFails(
+            400,
+            |e| matches!(e, Error::RefreshRefused { status: 400, message, .. } if message == "Invalid refresh token"),
+        ),
     ),
     (
         "error_invalid_access_token.json",

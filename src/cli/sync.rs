@@ -138,7 +138,7 @@ async fn sync_once(
     // Resolve first: an unknown login stops the sync before the archive is created or changed.
     let channels = match sync::resolve_channels(&client, logins).await {
         Err(crate::Error::Interrupted) => {
-            println!("stopped before any channel was synced, nothing written; the next sync starts afresh");
+            crate::outln!("stopped before any channel was synced, nothing written; the next sync starts afresh")?;
             return Ok(false);
         }
         resolved => resolved?,

@@ -75,11 +75,11 @@ impl ArchiveLock {
             .truncate(false)
             .open(&path)
             .map_err(io_error)?;
-        let deadline = Instant::now() + wait;
+        let deadline = Instant::now().checked_add(wait);
         loop {
             match file.try_lock() {
                 Ok(()) => break,
-                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                Err(TryLockError::WouldBlock) if deadline.is_none_or(|d| Instant::now() < d) => {
                     std::thread::sleep(Duration::from_millis(200))
                 }
                 Err(TryLockError::WouldBlock) => {

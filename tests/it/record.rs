@@ -404,3 +404,22 @@ async fn a_walk_whose_staged_rows_vanished_records_no_unfollow() {
     let (stdout, _) = text(&output);
     assert!(stdout.contains("followers +0 -0 (total 3000)"), "{stdout}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_largest_wait_for_a_busy_archive_is_no_panic() {
+    let mock = mock_of(10, 0).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (login, _) = broadcaster(&mock);
+    let _held = itch::sync::lock::ArchiveLock::acquire(&dir.path().join("itch.db"), Duration::ZERO).unwrap();
+    let mut child = itch(&mock, dir.path())
+        .args(["sync", "--wait", "18446744073709551615", &login])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Waiting (for ever) is right; it must not have panicked meanwhile.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(child.try_wait().unwrap().is_none(), "it waits for the lock");
+    child.kill().unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+}
