@@ -263,6 +263,16 @@ pub fn save_channel_snapshot(
     Ok(())
 }
 
+/// The follower total in `run`'s snapshot of `broadcaster`, if the run has read one.
+pub fn load_snapshot_total(conn: &Connection, broadcaster: &str, run: i64) -> rusqlite::Result<Option<u64>> {
+    conn.query_row(
+        "SELECT max(follower_total) FROM channel_snapshots WHERE broadcaster_id = ?1 AND sync_run_id = ?2",
+        params![broadcaster, run],
+        |r| r.get::<_, Option<i64>>(0),
+    )
+    .map(|total| total.map(|t| t as u64))
+}
+
 /// `Some(id)` when the game is archived, so a foreign key to it holds; `None` for "" or an unknown game.
 pub(crate) fn known_game(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<Option<String>> {
     if id.is_empty() {

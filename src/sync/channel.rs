@@ -76,6 +76,16 @@ async fn run_part(
             error: error.clone(),
         });
     }
+    if status == PartStatus::Interrupted && part == Part::Followers && summary.follower_total.is_none() {
+        // Stopped mid-walk: the total its first page brought is already in this run's snapshot.
+        let broadcaster = ctx.id().to_string();
+        summary.follower_total = ctx
+            .archive
+            .read("reading this run's follower total", move |c| {
+                profiles::load_snapshot_total(c, &broadcaster, run)
+            })
+            .await?;
+    }
     let (broadcaster, finished) = (ctx.id().to_string(), now());
     ctx.archive
         .write("recording a part's end", move |tx| {

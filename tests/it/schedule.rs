@@ -111,8 +111,8 @@ async fn sigterm_mid_walk_commits_the_page_in_hand_and_a_fresh_start_resumes() {
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(143), "{stderr}");
     assert!(
-        stdout.contains("stopped, the next sync resumes"),
-        "the summary so far: {stdout}"
+        stdout.contains("stopped, the next sync resumes (followers +0 -0 of 20000"),
+        "the summary so far, with the total read before the stop: {stdout}"
     );
     assert!(!stdout.contains("failed"), "{stdout}");
     {
