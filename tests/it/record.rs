@@ -20,6 +20,15 @@ async fn mock_of(followers: u64, latency_ms: u64) -> MockServer {
     .await
 }
 
+/// A fake whose largest channel has `followers` followers, a temp dir logged in as its broadcaster, its login.
+async fn broadcaster_setup(followers: u64, latency_ms: u64) -> (MockServer, tempfile::TempDir, String) {
+    let mock = mock_of(followers, latency_ms).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (login, _) = broadcaster(&mock);
+    login_as(&mock, dir.path(), &login);
+    (mock, dir, login)
+}
+
 /// Starts a followers-only sync and kills it (SIGKILL) once `pages` pages of its walk are committed.
 async fn kill_mid_walk(mock: &MockServer, dir: &Path, login: &str, pages: i64) {
     let mut cmd = itch(mock, dir);
@@ -76,10 +85,7 @@ fn totals(dir: &Path) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_chat_part_keeps_the_snapshot_and_the_other_parts() {
-    let mock = mock_of(300, 0).await;
-    let dir = tempfile::tempdir().unwrap();
-    let (login, _) = broadcaster(&mock);
-    login_as(&mock, dir.path(), &login);
+    let (mock, dir, login) = broadcaster_setup(300, 0).await;
     // Every chat replay request is refused by Twitch's integrity check.
     mock.fail_next_gql(10_000, Fault::GqlIntegrity);
     let output = sync(&mock, dir.path(), &[&login]).await;
@@ -129,10 +135,7 @@ async fn a_failing_chat_part_keeps_the_snapshot_and_the_other_parts() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_killed_mid_walk_leaves_its_snapshot_and_the_resume_records_a_total() {
-    let mock = mock_of(3_000, 3).await;
-    let dir = tempfile::tempdir().unwrap();
-    let (login, _) = broadcaster(&mock);
-    login_as(&mock, dir.path(), &login);
+    let (mock, dir, login) = broadcaster_setup(3_000, 3).await;
     kill_mid_walk(&mock, dir.path(), &login, 5).await;
     assert_eq!(
         totals(dir.path()),
@@ -206,10 +209,7 @@ async fn an_archive_with_two_hard_links_is_refused_untouched() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_walk_soon_after_another_reads_fresh_pages() {
-    let mock = mock_of(3_000, 0).await;
-    let dir = tempfile::tempdir().unwrap();
-    let (login, _) = broadcaster(&mock);
-    login_as(&mock, dir.path(), &login);
+    let (mock, dir, login) = broadcaster_setup(3_000, 0).await;
     assert!(
         sync(&mock, dir.path(), &["--only", "followers", "--full", &login])
             .await
@@ -235,10 +235,8 @@ async fn a_full_walk_soon_after_another_reads_fresh_pages() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_cursor_starts_the_walk_over_with_a_note() {
-    let mock = mock_of(3_000, 3).await;
-    let (dir, clean) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (login, _) = broadcaster(&mock);
-    login_as(&mock, dir.path(), &login);
+    let (mock, dir, login) = broadcaster_setup(3_000, 3).await;
+    let clean = tempfile::tempdir().unwrap();
     login_as(&mock, clean.path(), &login);
     kill_mid_walk(&mock, dir.path(), &login, 5).await;
     // Twitch's cursors do not last for ever: this one it refuses with 400.
@@ -266,10 +264,8 @@ async fn an_expired_cursor_starts_the_walk_over_with_a_note() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_limit_trial_keeps_an_interrupted_walk_and_says_what_comes_next() {
-    let mock = mock_of(3_000, 3).await;
-    let (dir, clean) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (login, _) = broadcaster(&mock);
-    login_as(&mock, dir.path(), &login);
+    let (mock, dir, login) = broadcaster_setup(3_000, 3).await;
+    let clean = tempfile::tempdir().unwrap();
     login_as(&mock, clean.path(), &login);
     kill_mid_walk(&mock, dir.path(), &login, 10).await;
     let pages_before = count(&archive(dir.path()), "SELECT pages FROM sync_checkpoints");
@@ -316,10 +312,7 @@ async fn a_limit_trial_keeps_an_interrupted_walk_and_says_what_comes_next() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_limit_trial_does_not_hide_new_follows_from_the_next_sync() {
-    let mock = mock_of(1_000, 0).await;
-    let dir = tempfile::tempdir().unwrap();
-    let (login, _) = broadcaster(&mock);
-    login_as(&mock, dir.path(), &login);
+    let (mock, dir, login) = broadcaster_setup(1_000, 0).await;
     assert!(
         sync(&mock, dir.path(), &["--only", "followers", &login])
             .await
@@ -352,10 +345,7 @@ async fn a_limit_trial_does_not_hide_new_follows_from_the_next_sync() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_limit_trial_says_the_next_sync_walks_the_whole_list() {
-    let mock = mock_of(3_000, 0).await;
-    let dir = tempfile::tempdir().unwrap();
-    let (login, _) = broadcaster(&mock);
-    login_as(&mock, dir.path(), &login);
+    let (mock, dir, login) = broadcaster_setup(3_000, 0).await;
     let output = sync(&mock, dir.path(), &["--only", "followers", "--limit", "100", &login]).await;
     let (_, stderr) = text(&output);
     assert!(output.status.success(), "{stderr}");
@@ -367,10 +357,7 @@ async fn a_first_limit_trial_says_the_next_sync_walks_the_whole_list() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_walk_whose_staged_rows_vanished_records_no_unfollow() {
-    let mock = mock_of(3_000, 3).await;
-    let dir = tempfile::tempdir().unwrap();
-    let (login, _) = broadcaster(&mock);
-    login_as(&mock, dir.path(), &login);
+    let (mock, dir, login) = broadcaster_setup(3_000, 3).await;
     assert!(
         sync(&mock, dir.path(), &["--only", "followers", &login])
             .await
