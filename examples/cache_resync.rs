@@ -51,6 +51,7 @@ struct Phase {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    common::init_tracing();
     let config = MockConfig {
         followers: args.followers,
         latency: Duration::from_millis(args.latency_ms),

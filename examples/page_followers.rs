@@ -32,6 +32,7 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    common::init_tracing();
     let mock = MockServer::start(MockConfig {
         followers: args.followers,
         bucket_size: args.bucket,

@@ -51,3 +51,11 @@ pub fn scratch_dir(name: &str) -> std::io::Result<std::path::PathBuf> {
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
 }
+
+/// Logs to stderr as `RUST_LOG` says (nothing by default), so the figures on stdout stay clean.
+pub fn init_tracing() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
+}
