@@ -51,6 +51,31 @@ string_id!(
     GameId
 );
 
+impl VideoId {
+    /// A video id as users may give it: `2277158219`, the 2016 itch's `v2277158219`, or the VOD's URL
+    /// (`https://www.twitch.tv/videos/2277158219`). Checked once, where the input enters; the rest of the code
+    /// takes a `VideoId`.
+    pub fn parse(input: &str) -> Result<VideoId> {
+        let trimmed = input.trim().trim_end_matches('/');
+        let id = trimmed.rsplit_once("/videos/").map_or(trimmed, |(_, id)| id);
+        let id = id.strip_prefix('v').unwrap_or(id);
+        if (1..=20).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(VideoId(id.to_owned()))
+        } else {
+            Err(Error::InvalidVideoId {
+                input: input.to_owned(),
+            })
+        }
+    }
+}
+
+impl std::str::FromStr for VideoId {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<VideoId> {
+        VideoId::parse(s)
+    }
+}
+
 /// A login as users type it, checked and lower-cased. Twitch's own rule for new accounts is stricter
 /// (4 to 25 characters, no leading underscore), but older accounts break it, so we accept what Helix can answer.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -107,6 +132,21 @@ mod tests {
             "semi;colon",
         ] {
             assert!(matches!(Login::parse(bad), Err(Error::InvalidLogin { .. })), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn video_ids_are_taken_as_users_paste_them() {
+        for good in [
+            "2277158219",
+            "v2277158219",
+            "https://www.twitch.tv/videos/2277158219",
+            " https://www.twitch.tv/videos/2277158219/ ",
+        ] {
+            assert_eq!(VideoId::parse(good).unwrap().as_str(), "2277158219", "{good:?}");
+        }
+        for bad in ["", "v", "abc", "12a", "https://www.twitch.tv/burkeblack", &"1".repeat(21)] {
+            assert!(matches!(VideoId::parse(bad), Err(Error::InvalidVideoId { .. })), "{bad:?}");
         }
     }
 }

@@ -193,18 +193,9 @@ pub struct Params {
     pub min_size: Option<u64>,
 }
 
-/// A video id as users may give it: `2277158219`, the 2016 itch's `v2277158219`, or the VOD's URL.
+/// A video id as users may give it (see [`VideoId::parse`](crate::client::VideoId::parse)).
 pub fn parse_video_id(input: &str) -> Result<String> {
-    let trimmed = input.trim().trim_end_matches('/');
-    let id = trimmed.rsplit_once("/videos/").map_or(trimmed, |(_, id)| id);
-    let id = id.strip_prefix('v').unwrap_or(id);
-    if (1..=20).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(id.to_owned())
-    } else {
-        Err(Error::InvalidVideoId {
-            input: input.to_owned(),
-        })
-    }
+    crate::client::VideoId::parse(input).map(|id| id.0)
 }
 
 /// Whether `:login` is an archived channel: a user with a `channels` row or at least one snapshot. The reports'
