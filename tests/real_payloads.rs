@@ -227,7 +227,7 @@ impl Archive {
 /// value) or in `raw_json` (the same value).
 fn assert_users_kept(found: &[(User, Value)]) {
     let mut archive = Archive::new();
-    archive.write(|tx, run| itch::archive::profiles::save_users(tx, found, NOW, run).unwrap());
+    archive.write(|tx, run| itch::archive::users::save_users(tx, found, NOW, run).unwrap());
     let columns = [
         ("id", "id"),
         ("login", "login"),
@@ -269,7 +269,7 @@ fn assert_users_kept(found: &[(User, Value)]) {
 
 /// The owners of what is saved next, as a partial user (the archive's foreign keys want them).
 fn save_owner(tx: &rusqlite::Transaction<'_>, run: i64, id: &str, login: &str) {
-    itch::archive::profiles::save_partial_users(tx, [(id, login, login)], NOW, run).unwrap();
+    itch::archive::users::save_partial_users(tx, [(id, login, login)], NOW, run).unwrap();
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -472,7 +472,7 @@ fn check_channels(file: &str, read: Read) {
     let mut archive = Archive::new();
     archive.write(|tx, run| {
         save_owner(tx, run, channel.broadcaster_id.as_str(), &channel.broadcaster_login);
-        itch::archive::profiles::save_channel(tx, channel, raw, NOW, run).unwrap();
+        itch::archive::channels::save_channel(tx, channel, raw, NOW, run).unwrap();
     });
     archive.assert_kept_whole("channels", "broadcaster_id", raw);
 }
@@ -487,7 +487,7 @@ fn check_games(file: &str, read: Read) {
         "no igdb_id in 2018"
     );
     let mut archive = Archive::new();
-    archive.write(|tx, _| itch::archive::profiles::save_games(tx, &found, NOW).unwrap());
+    archive.write(|tx, _| itch::archive::games::save_games(tx, &found, NOW).unwrap());
     archive.assert_kept_whole("games", "id", raw);
 }
 

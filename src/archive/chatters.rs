@@ -15,7 +15,7 @@ pub fn save_chatters_snapshot(
     now: &str,
     run: i64,
 ) -> rusqlite::Result<u64> {
-    super::profiles::save_partial_users(
+    super::users::save_partial_users(
         tx,
         chatters
             .iter()

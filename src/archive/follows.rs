@@ -112,7 +112,7 @@ pub fn merge_staged(
     let staged = count_staged(tx, broadcaster, walk_id)? as i64;
     let existing: i64 = tx.query_row("SELECT count(*) FROM follows", [], |r| r.get(0))?;
     let merge = |tx: &Transaction<'_>| {
-        super::profiles::merge_staged_users(tx)?;
+        super::users::merge_staged_users(tx)?;
         merge_staged_follows(tx, broadcaster, walk_id, full, now)
     };
     if staged < BULK_MERGE || staged < existing {
@@ -219,7 +219,7 @@ pub fn save_following(
     now: &str,
     run: i64,
 ) -> rusqlite::Result<(u64, u64)> {
-    super::profiles::save_partial_users(
+    super::users::save_partial_users(
         tx,
         channels.iter().map(|c| {
             (

@@ -3,14 +3,16 @@
 //! migrates it; the `save_*` functions write one table group each inside a caller's transaction; `load_*`
 //! read. It never makes HTTP calls: the sync engine hands it what the client fetched.
 
+pub mod channels;
 pub mod chat;
 pub mod chatters;
 pub mod db;
 pub mod follows;
-pub mod profiles;
+pub mod games;
 pub mod runs;
 pub mod store;
 pub mod streams;
+pub mod users;
 pub mod videos;
 
 pub use db::{open, open_read_only};

@@ -4,7 +4,7 @@
 use rusqlite::{Transaction, params};
 use serde_json::Value;
 
-use super::profiles::known_game;
+use super::games::known_game;
 use super::timestamp;
 use crate::client::helix::streams::Stream;
 

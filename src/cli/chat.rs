@@ -6,7 +6,7 @@ use clap::Args;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::archive::{Archive, chat as archive_chat, profiles, runs, videos as archive_videos};
+use crate::archive::{Archive, chat as archive_chat, runs, users as archive_users, videos as archive_videos};
 use crate::client::helix::{users, videos};
 use crate::client::{Client, Login, UserId, VideoId, metered};
 use crate::config::Config;
@@ -78,7 +78,7 @@ pub async fn run(config: &Config, args: ChatArgs) -> anyhow::Result<ExitCode> {
     let saved = found.clone();
     archive
         .write("saving videos", move |tx| {
-            profiles::save_users(tx, &owners, &at, run)?;
+            archive_users::save_users(tx, &owners, &at, run)?;
             archive_videos::save_videos(tx, &saved, &at, run).map(|_| ())
         })
         .await?;
@@ -171,7 +171,9 @@ async fn run_live(config: &Config, args: ChatArgs) -> anyhow::Result<ExitCode> {
         .await?;
     let (saved, at) = (channels.clone(), crate::sync::now());
     archive
-        .write("saving channels", move |tx| profiles::save_users(tx, &saved, &at, run))
+        .write("saving channels", move |tx| {
+            archive_users::save_users(tx, &saved, &at, run)
+        })
         .await?;
     let users: Vec<_> = channels.into_iter().map(|(user, _)| user).collect();
     eprintln!(

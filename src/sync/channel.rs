@@ -1,14 +1,14 @@
 //! One channel's sync: the parts in order, each on its own (a failing part is recorded and the others still
-//! run), and this run's snapshot of the channel filled in as each fact is read. Games met along the way (the
-//! channel's, the live stream's) are fetched once and archived before anything refers to them.
+//! run), and this run's snapshot of the channel filled in as each fact is read.
 
 use serde_json::Value;
 
 use super::{ChannelContext, ChannelSummary, FailedPart, Part, now};
-use crate::archive::profiles::{self, ChannelSnapshot};
+use crate::archive::channels::{self, ChannelSnapshot};
 use crate::archive::runs::{self, PartStatus};
-use crate::client::helix::{channels, games};
-use crate::client::{GameId, metered};
+use crate::archive::users;
+use crate::client::helix::channels as helix_channels;
+use crate::client::metered;
 use crate::error::{Error, Result, display_chain};
 
 pub(crate) async fn sync_channel(
@@ -25,7 +25,7 @@ pub(crate) async fn sync_channel(
     let run = ctx.run;
     ctx.archive
         .write("saving the channel's user", move |tx| {
-            profiles::save_users(tx, &[(user, raw_user)], &seen, run)
+            users::save_users(tx, &[(user, raw_user)], &seen, run)
         })
         .await?;
     for part in Part::ALL.into_iter().filter(|p| ctx.options.parts.contains(p)) {
@@ -82,7 +82,7 @@ async fn run_part(
         summary.follower_total = ctx
             .archive
             .read("reading this run's follower total", move |c| {
-                profiles::load_snapshot_total(c, &broadcaster, run)
+                channels::load_snapshot_total(c, &broadcaster, run)
             })
             .await?;
     }
@@ -136,20 +136,20 @@ pub(crate) async fn save_snapshot(ctx: &ChannelContext, snapshot: ChannelSnapsho
     let (broadcaster, taken, run) = (ctx.id().to_string(), now(), ctx.run);
     ctx.archive
         .write("saving a channel snapshot", move |tx| {
-            profiles::save_channel_snapshot(tx, &broadcaster, &snapshot, &taken, run)
+            channels::save_channel_snapshot(tx, &broadcaster, &snapshot, &taken, run)
         })
         .await
 }
 
 async fn sync_channel_settings(ctx: &ChannelContext) -> Result<()> {
-    let Some((channel, raw)) = channels::fetch_channels(&ctx.client, std::slice::from_ref(ctx.id()))
+    let Some((channel, raw)) = helix_channels::fetch_channels(&ctx.client, std::slice::from_ref(ctx.id()))
         .await?
         .pop()
     else {
         return Ok(());
     };
     if let Some(game) = channel.game() {
-        ensure_games(ctx, vec![game]).await?;
+        super::games::ensure_games(ctx, vec![game]).await?;
     }
     let snapshot = ChannelSnapshot {
         title: Some(channel.title.clone()),
@@ -161,26 +161,8 @@ async fn sync_channel_settings(ctx: &ChannelContext) -> Result<()> {
     let (seen, run) = (now(), ctx.run);
     ctx.archive
         .write("saving the channel", move |tx| {
-            profiles::save_channel(tx, &channel, &raw, &seen, run)
+            channels::save_channel(tx, &channel, &raw, &seen, run)
         })
         .await?;
     save_snapshot(ctx, snapshot).await
-}
-
-/// Fetches and archives the games among `ids` that the archive does not know yet.
-pub(crate) async fn ensure_games(ctx: &ChannelContext, ids: Vec<GameId>) -> Result<()> {
-    let keys: Vec<String> = ids.iter().map(|g| g.0.clone()).collect();
-    let known = ctx
-        .archive
-        .read("looking up games", move |conn| profiles::load_known_games(conn, &keys))
-        .await?;
-    let missing: Vec<GameId> = ids.into_iter().filter(|g| !known.contains(&g.0)).collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    let found = games::fetch_games(&ctx.client, &missing).await?;
-    let seen = now();
-    ctx.archive
-        .write("saving games", move |tx| profiles::save_games(tx, &found, &seen))
-        .await
 }

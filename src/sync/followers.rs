@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 
 use super::{ChannelContext, ChannelSummary, now};
 use crate::archive::runs::{self, Walk};
-use crate::archive::{follows, profiles, timestamp};
+use crate::archive::{self, channels, follows, timestamp};
 use crate::client::UserId;
 use crate::client::helix::followers::{self, Follower};
 use crate::client::helix::users;
@@ -195,7 +195,7 @@ fn merge_walk(
         full && whole && end == WalkEnd::Complete,
         seen,
     )?;
-    profiles::save_missing_users(tx, missing, seen)?;
+    archive::users::save_missing_users(tx, missing, seen)?;
     if trial {
         return Ok(Ok(changes));
     }
@@ -234,7 +234,7 @@ fn trial_note(ctx: &ChannelContext, checkpoint: &runs::Checkpoint, stored: u64, 
 
 /// Records a fresh follower total in this run's snapshot of the channel, and returns it.
 async fn save_total(ctx: &ChannelContext, total: u64) -> Result<u64> {
-    let snapshot = profiles::ChannelSnapshot {
+    let snapshot = channels::ChannelSnapshot {
         follower_total: Some(total),
         ..Default::default()
     };
@@ -449,7 +449,7 @@ async fn stage_page(ctx: &ChannelContext, page: StagedPage, items: Vec<Follower>
                 runs::save_walk_page(tx, &broadcaster, PART, &walk_page, run, &seen)?;
             }
             let ids: Vec<String> = items.iter().map(|f| f.user_id.0.clone()).collect();
-            let hydrated = profiles::load_hydrated(tx, &ids)?;
+            let hydrated = archive::users::load_hydrated(tx, &ids)?;
             Ok(ids.into_iter().filter(|id| !hydrated.contains(id)).collect())
         })
         .await
@@ -474,7 +474,7 @@ async fn hydrate_batch(ctx: &ChannelContext, ids: Vec<String>) -> Result<(u64, V
     let (count, seen, run) = (found.len() as u64, now(), ctx.run);
     ctx.archive
         .write("saving follower accounts", move |tx| {
-            profiles::stage_users(tx, &found, &seen, run)
+            archive::users::stage_users(tx, &found, &seen, run)
         })
         .await?;
     Ok((count, missing))
@@ -512,8 +512,8 @@ async fn hydrate_leftovers(ctx: &ChannelContext) -> Result<u64> {
         let (seen, run) = (now(), ctx.run);
         ctx.archive
             .write("saving follower accounts", move |tx| {
-                profiles::save_users(tx, &found, &seen, run)?;
-                profiles::save_missing_users(tx, &missing, &seen)
+                archive::users::save_users(tx, &found, &seen, run)?;
+                archive::users::save_missing_users(tx, &missing, &seen)
             })
             .await?;
     }

@@ -8,6 +8,7 @@ pub mod chat;
 mod chatters;
 mod followers;
 mod following;
+mod games;
 pub mod live;
 pub mod lock;
 pub mod schedule;

@@ -14,7 +14,7 @@ pub(crate) async fn sync_stream(ctx: &ChannelContext, summary: &mut ChannelSumma
     if let Some((stream, _)) = &live
         && !stream.game_id.is_empty()
     {
-        super::channel::ensure_games(ctx, vec![GameId(stream.game_id.clone())]).await?;
+        super::games::ensure_games(ctx, vec![GameId(stream.game_id.clone())]).await?;
     }
     summary.live_viewers = live.as_ref().map(|(s, _)| s.viewer_count);
     let (user, at, run) = (ctx.id().to_string(), now(), ctx.run);
