@@ -102,7 +102,7 @@ pub enum Error {
     },
 
     /// SQLite failed on the archive.
-    #[error("{action} archive {}", path.display())]
+    #[error("archive {}: {action}", path.display())]
     Database {
         path: PathBuf,
         action: &'static str,

@@ -185,12 +185,17 @@ struct Archive {
 
 const NOW: &str = "2026-12-01T00:00:00Z";
 
+/// `NOW` as the archive's time type.
+fn now() -> itch::archive::Timestamp {
+    itch::archive::Timestamp::from(NOW.parse::<chrono::DateTime<chrono::Utc>>().unwrap())
+}
+
 impl Archive {
     fn new() -> Archive {
         let dir = tempfile::tempdir().unwrap();
         let mut conn = itch::archive::open(&dir.path().join("itch.db")).unwrap();
         let tx = conn.transaction().unwrap();
-        let run = itch::archive::runs::save_run_start(&tx, "test", NOW).unwrap();
+        let run = itch::archive::runs::save_run_start(&tx, "test", &now()).unwrap();
         tx.commit().unwrap();
         Archive { _dir: dir, conn, run }
     }

@@ -3,9 +3,11 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
+use super::Timestamp;
+
 /// `save_run_start`: a new run, returning its id. The caller holds the archive's lock, so a run still marked
 /// running was killed: it is marked interrupted.
-pub fn save_run_start(tx: &Transaction<'_>, command: &str, now: &str) -> rusqlite::Result<i64> {
+pub fn save_run_start(tx: &Transaction<'_>, command: &str, now: &Timestamp) -> rusqlite::Result<i64> {
     tx.execute(
         "UPDATE sync_runs SET status = 'interrupted' WHERE status = 'running'",
         [],
@@ -24,37 +26,50 @@ pub fn save_run_start(tx: &Transaction<'_>, command: &str, now: &str) -> rusqlit
 /// How a run ended.
 #[derive(Clone, Debug)]
 pub struct RunEnd {
-    pub status: &'static str,
+    pub status: RunStatus,
     pub requests: u64,
     pub summary_json: String,
     pub error: Option<String>,
 }
 
 /// Records the end of a run.
-pub fn save_run_end(tx: &Transaction<'_>, run: i64, end: &RunEnd, now: &str) -> rusqlite::Result<()> {
+pub fn save_run_end(tx: &Transaction<'_>, run: i64, end: &RunEnd, now: &Timestamp) -> rusqlite::Result<()> {
     tx.execute(
         "UPDATE sync_runs SET finished_at = ?2, status = ?3, requests = ?4, summary_json = ?5, error = ?6 WHERE id = ?1",
-        params![run, now, end.status, end.requests as i64, end.summary_json, end.error],
+        params![run, now, end.status.as_str(), end.requests as i64, end.summary_json, end.error],
     )?;
     Ok(())
 }
 
-/// How one part of one channel's sync ended.
+/// How a run, or one part of one channel's sync in it, ended (`sync_runs.status`, `sync_run_parts.status`; both
+/// are 'running' until then).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum PartStatus {
+pub enum RunStatus {
+    /// Everything it set out to do was done.
     Ok,
+    /// Something failed; what was committed stays.
     Failed,
+    /// Stopped by Ctrl-C or SIGTERM (or killed): the next run resumes.
     Interrupted,
 }
 
-impl PartStatus {
-    /// The name stored in `sync_run_parts.status`.
+impl RunStatus {
+    /// The name stored in the archive.
     pub fn as_str(self) -> &'static str {
         match self {
-            PartStatus::Ok => "ok",
-            PartStatus::Failed => "failed",
-            PartStatus::Interrupted => "interrupted",
+            RunStatus::Ok => "ok",
+            RunStatus::Failed => "failed",
+            RunStatus::Interrupted => "interrupted",
+        }
+    }
+
+    /// A stop outranks a failure, a failure outranks success: one rule for every command that runs.
+    pub fn of(stopped: bool, failed: bool) -> RunStatus {
+        match (stopped, failed) {
+            (true, _) => RunStatus::Interrupted,
+            (false, true) => RunStatus::Failed,
+            (false, false) => RunStatus::Ok,
         }
     }
 }
@@ -78,7 +93,7 @@ pub fn save_part_start(
 
 /// How a part ended: its status, the requests it sent and, when it failed, why.
 pub struct PartEnd<'a> {
-    pub status: PartStatus,
+    pub status: RunStatus,
     pub requests: u64,
     pub error: Option<&'a str>,
 }

@@ -159,17 +159,23 @@ pub fn init_tracing(global: &GlobalArgs) {
         .init();
 }
 
-/// Prints the error chain on one line, then a hint where a fix is known.
+/// Prints a command's fatal error: `itch: ` and its chain on one line, then a hint where a fix is known.
 pub fn print_error(error: &anyhow::Error) {
-    let chain: Vec<String> = error.chain().map(|e| e.to_string()).collect();
-    eprintln!("itch: {}", chain.join(": "));
-    if let Some(hint) = error
-        .chain()
-        .find_map(|e| e.downcast_ref::<crate::Error>())
-        .and_then(|e| e.hint())
-    {
+    print_error_line("itch", error.as_ref());
+}
+
+/// The one error printer: `<subject>: ` and the error with its causes on one line (joined by ": "), then
+/// `hint: ...` when one of the errors in the chain knows a fix.
+pub fn print_error_line(subject: &str, error: &(dyn std::error::Error + 'static)) {
+    eprintln!("{subject}: {}", crate::error::display_chain(error));
+    if let Some(hint) = hint(error) {
         eprintln!("hint: {hint}");
     }
+}
+
+/// The hint of the first error in the chain that has one.
+pub fn hint(error: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+    std::iter::successors(Some(error), |e| e.source()).find_map(|e| e.downcast_ref::<crate::Error>()?.hint())
 }
 
 /// True when the error is stdout closing under us (`itch ... | head`).

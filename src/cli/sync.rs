@@ -17,6 +17,7 @@ use crate::archive::Archive;
 use crate::client::{Client, Login};
 use crate::config::Config;
 use crate::sync::lock::ArchiveLock;
+use crate::sync::run::RunStatus;
 use crate::sync::schedule::Schedule;
 use crate::sync::{self, Part, Progress, SyncOptions};
 
@@ -154,13 +155,18 @@ async fn sync_once(
     )
     .await?;
     drop(lock);
-    let mut notes = BTreeSet::new();
+    let (mut notes, mut hints) = (BTreeSet::new(), BTreeSet::new());
     for channel in &report.channels {
         crate::outln!("{channel}")?;
         notes.extend(channel.notes.iter().cloned());
+        hints.extend(channel.errors().filter_map(|e| super::hint(e.error())));
     }
     for note in notes {
         eprintln!("note: {note}");
+    }
+    // A failure's fix (a rotated GQL hash, an expired login) is said once, however many channels met it.
+    for hint in hints {
+        eprintln!("hint: {hint}");
     }
     Ok(report.failed())
 }
@@ -177,13 +183,10 @@ fn parts(args: &SyncArgs) -> BTreeSet<Part> {
     parts
 }
 
-/// 130/143 after a signal, 1 when a channel failed, else 0.
+/// The run's exit code (see [`sync::run::exit_code`]).
 fn exit_code(stop: &super::signals::StopSignal, failed: bool) -> ExitCode {
-    match stop.exit_code() {
-        Some(code) => ExitCode::from(code),
-        None if failed => ExitCode::from(1),
-        None => ExitCode::SUCCESS,
-    }
+    let status = RunStatus::of(stop.exit_code().is_some(), failed);
+    ExitCode::from(sync::run::exit_code(status, stop.exit_code()))
 }
 
 /// Parses `7d`, `12h`, `30m`, `45s` (one number and one unit).

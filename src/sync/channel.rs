@@ -3,13 +3,13 @@
 
 use serde_json::Value;
 
-use super::{ChannelContext, ChannelSummary, FailedPart, Part, now};
+use super::{ChannelContext, ChannelSummary, FailedPart, Part, SyncError, now};
 use crate::archive::channels::{self, ChannelSnapshot};
-use crate::archive::runs::{self, PartStatus};
+use crate::archive::runs::{self, RunStatus};
 use crate::archive::users;
 use crate::client::helix::channels as helix_channels;
 use crate::client::metered;
-use crate::error::{Error, Result, display_chain};
+use crate::error::{Error, Result};
 
 pub(crate) async fn sync_channel(
     ctx: &ChannelContext,
@@ -64,10 +64,10 @@ async fn run_part(
         })
         .await?;
     let (result, requests) = metered(fetch_part(ctx, part, summary, bar)).await;
-    let (status, error) = match &result {
-        Ok(()) => (PartStatus::Ok, None),
-        Err(Error::Interrupted) => (PartStatus::Interrupted, None),
-        Err(error) => (PartStatus::Failed, Some(display_chain(error))),
+    let (status, error) = match result {
+        Ok(()) => (RunStatus::Ok, None),
+        Err(Error::Interrupted) => (RunStatus::Interrupted, None),
+        Err(error) => (RunStatus::Failed, Some(SyncError::from(error))),
     };
     if let Some(error) = &error {
         tracing::warn!(channel = %ctx.user.login, part = name, "{error}");
@@ -76,7 +76,7 @@ async fn run_part(
             error: error.clone(),
         });
     }
-    if status == PartStatus::Interrupted && part == Part::Followers && summary.follower_total.is_none() {
+    if status == RunStatus::Interrupted && part == Part::Followers && summary.follower_total.is_none() {
         // Stopped mid-walk: the total its first page brought is already in this run's snapshot.
         let broadcaster = ctx.id().to_string();
         summary.follower_total = ctx
@@ -87,6 +87,7 @@ async fn run_part(
             .await?;
     }
     let (broadcaster, finished) = (ctx.id().to_string(), now());
+    let error = error.map(|e| e.to_string());
     ctx.archive
         .write("recording a part's end", move |tx| {
             let end = runs::PartEnd {
@@ -97,8 +98,8 @@ async fn run_part(
             runs::save_part_end(tx, run, &broadcaster, name, &end, &finished)
         })
         .await?;
-    match result {
-        Err(Error::Interrupted) => Err(Error::Interrupted),
+    match status {
+        RunStatus::Interrupted => Err(Error::Interrupted),
         _ => Ok(()),
     }
 }

@@ -10,7 +10,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::chat::{BadgeJson, EmoteJson, FragmentJson, to_json};
 use super::now;
+use super::run::{Run, RunStatus};
 use crate::archive::chat::{self, ChatMessage};
+use crate::archive::users as archive_users;
 use crate::archive::{Archive, timestamp};
 use crate::client::helix::users::User;
 use crate::client::irc::{self, LiveMessage};
@@ -35,6 +37,32 @@ pub struct LiveSummary {
     pub messages: HashMap<String, u64>,
     /// Connections that dropped and were opened again (each a gap in the log).
     pub reconnects: u32,
+}
+
+/// Records the live chat of `channels` in a run of its own (`command` is what ran, for the record): the
+/// channels are archived first, then [`record_live_chat`] reads until `options` says stop.
+pub async fn record_live_run(
+    client: &Client,
+    archive: &Archive,
+    channels: Vec<(User, serde_json::Value)>,
+    options: &LiveOptions,
+    command: String,
+) -> Result<LiveSummary> {
+    let run = Run::start(archive, client, command).await?;
+    let (saved, stamp) = (channels.clone(), run.stamp());
+    archive
+        .write("saving channels", move |tx| {
+            archive_users::save_users(tx, &saved, stamp.seen_at.as_str(), stamp.run)
+        })
+        .await?;
+    let users: Vec<User> = channels.into_iter().map(|(user, _)| user).collect();
+    let outcome = record_live_chat(client, archive, &users, options, Some(run.id())).await;
+    let (status, error) = match &outcome {
+        Ok(_) => (RunStatus::of(options.cancel.is_cancelled(), false), None),
+        Err(error) => (RunStatus::Failed, Some(crate::error::display_chain(error))),
+    };
+    run.finish(client, status, "[]".into(), error).await?;
+    outcome
 }
 
 /// Connection attempts in a row that may fail before the recording gives up.

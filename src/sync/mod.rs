@@ -11,8 +11,10 @@ mod following;
 mod games;
 pub mod live;
 pub mod lock;
+pub mod run;
 pub mod schedule;
 mod streams;
+pub mod video_chat;
 mod videos;
 
 use chrono::Utc;
@@ -22,10 +24,11 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::archive::{self, Archive, timestamp};
+use crate::archive::{Archive, timestamp};
 use crate::client::helix::users::{self, User};
 use crate::client::{Client, Login, UserId, metered};
 use crate::error::{Error, Result};
+use run::{Run, RunStatus};
 
 /// The parts of a channel a sync can fetch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
@@ -146,7 +149,7 @@ pub struct ChannelSummary {
     /// The parts that failed (the others ran and were saved).
     pub failed_parts: Vec<FailedPart>,
     /// Why the channel as a whole failed (before any part could run), if it did.
-    pub error: Option<String>,
+    pub error: Option<SyncError>,
     /// Stopped by Ctrl-C or SIGTERM (not a failure): what was committed stays, the next sync resumes.
     pub interrupted: bool,
 }
@@ -155,13 +158,48 @@ pub struct ChannelSummary {
 #[derive(Clone, Debug, Serialize)]
 pub struct FailedPart {
     pub part: Part,
-    pub error: String,
+    pub error: SyncError,
+}
+
+/// An error kept whole in a summary, so the command can still say its hint; shown (and stored in
+/// `sync_runs.summary_json`) as its chain of causes on one line.
+#[derive(Clone, Debug)]
+pub struct SyncError(Arc<Error>);
+
+impl SyncError {
+    /// The error itself.
+    pub fn error(&self) -> &Error {
+        &self.0
+    }
+}
+
+impl From<Error> for SyncError {
+    fn from(error: Error) -> SyncError {
+        SyncError(Arc::new(error))
+    }
+}
+
+impl std::fmt::Display for SyncError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::error::display_chain(&*self.0))
+    }
+}
+
+impl Serialize for SyncError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 impl ChannelSummary {
     /// True when the channel or any of its parts failed.
     pub fn failed(&self) -> bool {
         self.error.is_some() || !self.failed_parts.is_empty()
+    }
+
+    /// The errors of this channel: its own, then its parts'.
+    pub fn errors(&self) -> impl Iterator<Item = &SyncError> {
+        self.error.iter().chain(self.failed_parts.iter().map(|p| &p.error))
     }
 }
 
@@ -296,14 +334,7 @@ pub async fn sync_channels(
     options: SyncOptions,
     progress: &crate::sync::Progress,
 ) -> Result<SyncReport> {
-    let started = now();
-    let command = options.command.clone();
-    let run = archive
-        .write("starting a sync run", move |tx| {
-            archive::runs::save_run_start(tx, &command, &started)
-        })
-        .await?;
-    let requests_before = client.stats().requests;
+    let run = Run::start(&archive, &client, options.command.clone()).await?;
     let options_cancel = options.cancel.clone();
     let concurrency = options.concurrency.max(1);
     let summaries: Vec<ChannelSummary> = futures::stream::iter(channels)
@@ -312,7 +343,7 @@ pub async fn sync_channels(
                 client: client.clone(),
                 archive: archive.clone(),
                 user,
-                run,
+                run: run.id(),
                 options: options.clone(),
             };
             let bar = progress.channel(&ctx.user.login);
@@ -322,7 +353,7 @@ pub async fn sync_channels(
                     login: ctx.user.login.clone(),
                     id: ctx.user.id.to_string(),
                     interrupted: matches!(error, Error::Interrupted),
-                    error: Some(crate::error::display_chain(&error)).filter(|_| !matches!(error, Error::Interrupted)),
+                    error: (!matches!(error, Error::Interrupted)).then(|| SyncError::from(error)),
                     ..ChannelSummary::default()
                 });
                 summary.requests = requests;
@@ -334,33 +365,19 @@ pub async fn sync_channels(
         .collect()
         .await;
     let report = SyncReport {
-        run_id: run,
+        run_id: run.id(),
         channels: summaries,
     };
-    let end = archive::runs::RunEnd {
-        status: if options_cancel.is_cancelled() {
-            "interrupted"
-        } else if report.failed() {
-            "failed"
-        } else {
-            "ok"
-        },
-        requests: client.stats().requests - requests_before,
-        summary_json: serde_json::to_string(&report.channels).expect("summaries serialise"),
-        error: report.channels.iter().find_map(|c| {
-            c.error.clone().or_else(|| {
-                c.failed_parts
-                    .first()
-                    .map(|p| format!("{}: {}", p.part.name(), p.error))
-            })
-        }),
-    };
-    let finished = now();
-    archive
-        .write("finishing the sync run", move |tx| {
-            archive::runs::save_run_end(tx, run, &end, &finished)
+    let status = RunStatus::of(options_cancel.is_cancelled(), report.failed());
+    let summary_json = serde_json::to_string(&report.channels).expect("summaries serialise");
+    let first_error = report.channels.iter().find_map(|c| {
+        c.error.as_ref().map(SyncError::to_string).or_else(|| {
+            c.failed_parts
+                .first()
+                .map(|p| format!("{}: {}", p.part.name(), p.error))
         })
-        .await?;
+    });
+    run.finish(&client, status, summary_json, first_error).await?;
     // Fold the write-ahead log into the database now, so this run pays for its writes (not the next one) and
     // the -wal file does not stay as large as the biggest merge.
     archive

@@ -96,6 +96,11 @@ async fn a_failing_chat_part_keeps_the_snapshot_and_the_other_parts() {
         stdout.contains("chat failed:"),
         "the summary names the failed part: {stdout}"
     );
+    assert_eq!(
+        stderr.matches("hint: Twitch's GQL refused this Client-Id").count(),
+        1,
+        "a failed part's fix is said once, as for any other command: {stderr}"
+    );
 
     let db = archive(dir.path());
     assert_eq!(
