@@ -185,6 +185,11 @@ struct Archive {
 
 const NOW: &str = "2026-12-01T00:00:00Z";
 
+/// Seen at `NOW` by `run`.
+fn stamp(run: i64) -> itch::archive::Stamp {
+    itch::archive::Stamp { seen_at: now(), run }
+}
+
 /// `NOW` as the archive's time type.
 fn now() -> itch::archive::Timestamp {
     itch::archive::Timestamp::from(NOW.parse::<chrono::DateTime<chrono::Utc>>().unwrap())
@@ -232,7 +237,7 @@ impl Archive {
 /// value) or in `raw_json` (the same value).
 fn assert_users_kept(found: &[(User, Value)]) {
     let mut archive = Archive::new();
-    archive.write(|tx, run| itch::archive::users::save_users(tx, found, NOW, run).unwrap());
+    archive.write(|tx, run| itch::archive::users::save_users(tx, found, &stamp(run)).unwrap());
     let columns = [
         ("id", "id"),
         ("login", "login"),
@@ -274,7 +279,7 @@ fn assert_users_kept(found: &[(User, Value)]) {
 
 /// The owners of what is saved next, as a partial user (the archive's foreign keys want them).
 fn save_owner(tx: &rusqlite::Transaction<'_>, run: i64, id: &str, login: &str) {
-    itch::archive::users::save_partial_users(tx, [(id, login, login)], NOW, run).unwrap();
+    itch::archive::users::save_partial_users(tx, [(id, login, login)], &stamp(run)).unwrap();
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -440,7 +445,7 @@ fn check_videos(file: &str, read: Read) {
             save_owner(tx, run, v.user_id.as_str(), &v.user_login);
         }
         let saved: Vec<(Video, Value)> = page.items.iter().cloned().zip(page.raw.iter().cloned()).collect();
-        let changes = itch::archive::videos::save_videos(tx, &saved, NOW, run).unwrap();
+        let changes = itch::archive::videos::save_videos(tx, &saved, &stamp(run)).unwrap();
         assert_eq!(changes.new, saved.len() as u64);
     });
     for raw in &sent {
@@ -462,7 +467,7 @@ fn check_streams(file: &str, read: Read) {
     let mut archive = Archive::new();
     archive.write(|tx, run| {
         save_owner(tx, run, stream.user_id.as_str(), &stream.user_login);
-        itch::archive::streams::save_stream_snapshot(tx, stream, raw, NOW, run).unwrap();
+        itch::archive::streams::save_stream_snapshot(tx, stream, raw, &stamp(run)).unwrap();
     });
     archive.assert_kept_whole("streams", "id", raw);
 }
@@ -477,7 +482,7 @@ fn check_channels(file: &str, read: Read) {
     let mut archive = Archive::new();
     archive.write(|tx, run| {
         save_owner(tx, run, channel.broadcaster_id.as_str(), &channel.broadcaster_login);
-        itch::archive::channels::save_channel(tx, channel, raw, NOW, run).unwrap();
+        itch::archive::channels::save_channel(tx, channel, raw, &stamp(run)).unwrap();
     });
     archive.assert_kept_whole("channels", "broadcaster_id", raw);
 }
@@ -492,7 +497,7 @@ fn check_games(file: &str, read: Read) {
         "no igdb_id in 2018"
     );
     let mut archive = Archive::new();
-    archive.write(|tx, _| itch::archive::games::save_games(tx, &found, NOW).unwrap());
+    archive.write(|tx, _| itch::archive::games::save_games(tx, &found, &now()).unwrap());
     archive.assert_kept_whole("games", "id", raw);
 }
 

@@ -4,11 +4,14 @@
 use rusqlite::{Connection, Transaction, params};
 use serde_json::Value;
 
+use super::Stamp;
 use super::games::known_game;
+use crate::client::UserId;
 use crate::client::helix::channels::Channel;
 
 /// Saves a channel's current settings. Its game must be saved first (or be unknown to Twitch: then NULL).
-pub fn save_channel(tx: &Transaction<'_>, channel: &Channel, raw: &Value, now: &str, run: i64) -> rusqlite::Result<()> {
+pub fn save_channel(tx: &Transaction<'_>, channel: &Channel, raw: &Value, stamp: &Stamp) -> rusqlite::Result<()> {
+    let (now, run) = (&stamp.seen_at, stamp.run);
     let game = known_game(tx, &channel.game_id)?;
     tx.execute(
         "INSERT INTO channels (broadcaster_id, broadcaster_login, broadcaster_name, broadcaster_language, game_id,
@@ -52,11 +55,11 @@ pub struct ChannelSnapshot {
 /// a fact as it is). So a run that fails or is killed late still leaves the facts it read.
 pub fn save_channel_snapshot(
     tx: &Transaction<'_>,
-    broadcaster: &str,
+    broadcaster: &UserId,
     snapshot: &ChannelSnapshot,
-    now: &str,
-    run: i64,
+    stamp: &Stamp,
 ) -> rusqlite::Result<()> {
+    let (now, run) = (&stamp.seen_at, stamp.run);
     let game = match &snapshot.game_id {
         Some(id) => known_game(tx, id)?,
         None => None,
@@ -92,7 +95,7 @@ pub fn save_channel_snapshot(
 }
 
 /// The follower total in `run`'s snapshot of `broadcaster`, if the run has read one.
-pub fn load_snapshot_total(conn: &Connection, broadcaster: &str, run: i64) -> rusqlite::Result<Option<u64>> {
+pub fn load_snapshot_total(conn: &Connection, broadcaster: &UserId, run: i64) -> rusqlite::Result<Option<u64>> {
     conn.query_row(
         "SELECT max(follower_total) FROM channel_snapshots WHERE broadcaster_id = ?1 AND sync_run_id = ?2",
         params![broadcaster, run],

@@ -3,6 +3,8 @@
 //! download resumes each segment where it stopped; when every segment is done the video is marked complete.
 //! Live chat goes into the same table (`source = 'live'`, no video) in batches as it is read.
 
+use super::Timestamp;
+use crate::client::UserId;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 /// A VOD whose chat is to be archived.
@@ -48,7 +50,7 @@ pub struct ChatMessage {
 /// fetched), and not the recording of a stream that is still live. A VOD whose chat GQL called gone
 /// (`unavailable`) is asked again at every sync while Helix still lists it (issue 11): GQL and Helix disagree
 /// for a while after a deletion, and a GQL answer that was wrong must not lose a chat for good.
-pub fn load_videos_needing_chat(conn: &Connection, broadcaster: &str) -> rusqlite::Result<Vec<ChatVideo>> {
+pub fn load_videos_needing_chat(conn: &Connection, broadcaster: &UserId) -> rusqlite::Result<Vec<ChatVideo>> {
     let mut stmt = conn.prepare(
         "SELECT v.id, v.user_id, v.created_at, coalesce(v.duration_seconds, 0) FROM videos v
          WHERE v.user_id = ?1 AND v.type = 'archive'
@@ -90,7 +92,7 @@ pub fn save_segment_plan(
     tx: &Transaction<'_>,
     video: &str,
     plan: &[Segment],
-    now: &str,
+    now: &Timestamp,
 ) -> rusqlite::Result<Vec<Segment>> {
     let existing = load_segments(tx, video)?;
     if !existing.is_empty() {
@@ -138,7 +140,7 @@ pub struct ChatPage {
     pub messages: Vec<ChatMessage>,
     /// The next page's cursor; `None` when the segment is done.
     pub next_cursor: Option<String>,
-    pub seen_at: String,
+    pub seen_at: Timestamp,
 }
 
 /// Saves pages of a VOD's chat, each with its segment's cursor (or marked done), in the caller's transaction:
@@ -150,9 +152,9 @@ pub fn save_chat_pages(
     pages: &[ChatPage],
     run: Option<i64>,
 ) -> rusqlite::Result<()> {
-    let messages: Vec<(&ChatMessage, &str)> = pages
+    let messages: Vec<(&ChatMessage, &Timestamp)> = pages
         .iter()
-        .flat_map(|p| p.messages.iter().map(|m| (m, p.seen_at.as_str())))
+        .flat_map(|p| p.messages.iter().map(|m| (m, &p.seen_at)))
         .collect();
     let origin = Origin {
         source: "replay",
@@ -181,10 +183,10 @@ pub fn save_chat_pages(
 pub fn save_live_messages(
     tx: &Transaction<'_>,
     broadcaster_id: &str,
-    messages: &[(ChatMessage, String)],
+    messages: &[(ChatMessage, Timestamp)],
     run: Option<i64>,
 ) -> rusqlite::Result<()> {
-    let messages: Vec<(&ChatMessage, &str)> = messages.iter().map(|(m, at)| (m, at.as_str())).collect();
+    let messages: Vec<(&ChatMessage, &Timestamp)> = messages.iter().map(|(m, at)| (m, at)).collect();
     let origin = Origin {
         source: "live",
         video_id: None,
@@ -207,7 +209,7 @@ struct Origin<'a> {
 /// message (four times slower in all).
 fn insert_messages(
     tx: &Transaction<'_>,
-    messages: &[(&ChatMessage, &str)],
+    messages: &[(&ChatMessage, &Timestamp)],
     origin: &Origin<'_>,
     run: Option<i64>,
 ) -> rusqlite::Result<()> {
@@ -224,7 +226,8 @@ fn insert_messages(
          ON CONFLICT (id) DO UPDATE SET last_seen_at = max(users.last_seen_at, excluded.last_seen_at)",
     )?;
     // A page repeats its regulars; each account needs one upsert.
-    let mut commenters: Vec<&(&ChatMessage, &str)> = messages.iter().filter(|(m, _)| m.user_id.is_some()).collect();
+    let mut commenters: Vec<&(&ChatMessage, &Timestamp)> =
+        messages.iter().filter(|(m, _)| m.user_id.is_some()).collect();
     commenters.sort_unstable_by(|a, b| a.0.user_id.cmp(&b.0.user_id).then(b.1.cmp(a.1)));
     commenters.dedup_by(|a, b| a.0.user_id == b.0.user_id);
     for (m, seen_at) in commenters {
@@ -270,7 +273,7 @@ fn insert_messages(
 }
 
 /// Marks a VOD whose every segment finished as complete; returns its message count.
-pub fn finish_chat(tx: &Transaction<'_>, video: &str, now: &str) -> rusqlite::Result<u64> {
+pub fn finish_chat(tx: &Transaction<'_>, video: &str, now: &Timestamp) -> rusqlite::Result<u64> {
     let count: i64 = tx.query_row("SELECT count(*) FROM chat_messages WHERE video_id = ?1", [video], |r| {
         r.get(0)
     })?;
@@ -282,7 +285,7 @@ pub fn finish_chat(tx: &Transaction<'_>, video: &str, now: &str) -> rusqlite::Re
 }
 
 /// Marks a video whose chat Twitch no longer serves (the VOD is gone).
-pub fn mark_chat_unavailable(tx: &Transaction<'_>, video: &str, now: &str) -> rusqlite::Result<()> {
+pub fn mark_chat_unavailable(tx: &Transaction<'_>, video: &str, now: &Timestamp) -> rusqlite::Result<()> {
     tx.execute(
         "UPDATE videos SET chat_status = 'unavailable', chat_checked_at = ?2 WHERE id = ?1",
         params![video, now],

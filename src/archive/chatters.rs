@@ -3,25 +3,26 @@
 
 use rusqlite::{Transaction, params};
 
+use super::Stamp;
+use crate::client::UserId;
 use crate::client::helix::chatters::Chatter;
 
 /// Records one snapshot of a channel's chatters (deduplicated by id: Twitch may repeat names across pages),
 /// taken from `source` (`helix` or `irc`).
 pub fn save_chatters_snapshot(
     tx: &Transaction<'_>,
-    broadcaster: &str,
+    broadcaster: &UserId,
     chatters: &[Chatter],
     source: &str,
-    now: &str,
-    run: i64,
+    stamp: &Stamp,
 ) -> rusqlite::Result<u64> {
+    let (now, run) = (&stamp.seen_at, stamp.run);
     super::users::save_partial_users(
         tx,
         chatters
             .iter()
             .map(|c| (c.user_id.as_str(), c.user_login.as_str(), c.user_name.as_str())),
-        now,
-        run,
+        stamp,
     )?;
     tx.execute(
         "INSERT INTO chatter_snapshots (broadcaster_id, taken_at, total, sync_run_id, source) VALUES (?1, ?2, 0, ?3, ?4)",

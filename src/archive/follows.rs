@@ -8,16 +8,18 @@ use crate::client::helix::followed::FollowedChannel;
 use crate::client::helix::followers::Follower;
 
 use super::timestamp;
+use super::{Stamp, Timestamp};
+use crate::client::UserId;
 
 /// Appends a page of followers of `broadcaster`, read by the walk `walk_id`, to the staging table.
 pub fn stage_follows(
     tx: &Transaction<'_>,
-    broadcaster: &str,
+    broadcaster: &UserId,
     walk_id: &str,
     followers: &[Follower],
-    now: &str,
-    run: i64,
+    stamp: &Stamp,
 ) -> rusqlite::Result<()> {
+    let (now, run) = (&stamp.seen_at, stamp.run);
     let mut stmt = tx.prepare_cached(
         "INSERT INTO follows_staging (broadcaster_id, user_id, user_login, user_name, followed_at, seen_at, sync_run_id,
                                       walk_id)
@@ -39,7 +41,7 @@ pub fn stage_follows(
 }
 
 /// How many follows the walk `walk_id` of `broadcaster` has staged.
-pub fn count_staged(conn: &Connection, broadcaster: &str, walk_id: &str) -> rusqlite::Result<u64> {
+pub fn count_staged(conn: &Connection, broadcaster: &UserId, walk_id: &str) -> rusqlite::Result<u64> {
     conn.query_row(
         "SELECT count(*) FROM follows_staging WHERE broadcaster_id = ?1 AND walk_id IS ?2",
         params![broadcaster, walk_id],
@@ -51,7 +53,7 @@ pub fn count_staged(conn: &Connection, broadcaster: &str, walk_id: &str) -> rusq
 /// Drops staged follows of `broadcaster` left by walks other than `walk_id` (a walk that was given up, or an
 /// archive written by an older itch). Called with the archive's lock held, when `walk_id` starts: no other walk
 /// of this channel can be in progress then.
-pub fn drop_stale_staged(tx: &Transaction<'_>, broadcaster: &str, walk_id: &str) -> rusqlite::Result<u64> {
+pub fn drop_stale_staged(tx: &Transaction<'_>, broadcaster: &UserId, walk_id: &str) -> rusqlite::Result<u64> {
     tx.execute(
         "DELETE FROM follows_staging WHERE broadcaster_id = ?1 AND walk_id IS NOT ?2",
         params![broadcaster, walk_id],
@@ -63,7 +65,7 @@ pub fn drop_stale_staged(tx: &Transaction<'_>, broadcaster: &str, walk_id: &str)
 /// `seen_by` or an earlier one (the run that completed a walk): their `followed_at`.
 pub fn load_current_follows(
     conn: &Connection,
-    broadcaster: &str,
+    broadcaster: &UserId,
     user_ids: &[String],
     seen_by: i64,
 ) -> rusqlite::Result<HashMap<String, String>> {
@@ -104,10 +106,10 @@ const BULK_MERGE: i64 = 50_000;
 /// than sorting once. The index definitions are read from the schema, so they never drift from the migrations.
 pub fn merge_staged(
     tx: &Transaction<'_>,
-    broadcaster: &str,
+    broadcaster: &UserId,
     walk_id: &str,
     full: bool,
-    now: &str,
+    now: &Timestamp,
 ) -> rusqlite::Result<FollowChanges> {
     let staged = count_staged(tx, broadcaster, walk_id)? as i64;
     let existing: i64 = tx.query_row("SELECT count(*) FROM follows", [], |r| r.get(0))?;
@@ -140,10 +142,10 @@ pub fn merge_staged(
 /// other walk are neither merged nor counted as seen.
 pub fn merge_staged_follows(
     tx: &Transaction<'_>,
-    broadcaster: &str,
+    broadcaster: &UserId,
     walk_id: &str,
     full: bool,
-    now: &str,
+    now: &Timestamp,
 ) -> rusqlite::Result<FollowChanges> {
     let staged = count_staged(tx, broadcaster, walk_id)? as i64;
     let new: i64 = tx.query_row(
@@ -200,7 +202,7 @@ pub fn merge_staged_follows(
 /// The followers of `broadcaster` whose accounts were never looked up (after an interrupted hydration), newest
 /// follow first: the order (and so the batches of Get Users) of the walk's pages, whose answers the response
 /// cache may still hold.
-pub fn load_unhydrated_followers(conn: &Connection, broadcaster: &str) -> rusqlite::Result<Vec<String>> {
+pub fn load_unhydrated_followers(conn: &Connection, broadcaster: &UserId) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare(
         "SELECT u.id FROM users u INDEXED BY users_unhydrated
          JOIN follows f ON f.broadcaster_id = ?1 AND f.user_id = u.id
@@ -214,11 +216,11 @@ pub fn load_unhydrated_followers(conn: &Connection, broadcaster: &str) -> rusqli
 /// are gone. Returns (new, gone).
 pub fn save_following(
     tx: &Transaction<'_>,
-    user: &str,
+    user: &UserId,
     channels: &[FollowedChannel],
-    now: &str,
-    run: i64,
+    stamp: &Stamp,
 ) -> rusqlite::Result<(u64, u64)> {
+    let (now, run) = (&stamp.seen_at, stamp.run);
     super::users::save_partial_users(
         tx,
         channels.iter().map(|c| {
@@ -228,8 +230,7 @@ pub fn save_following(
                 c.broadcaster_name.as_str(),
             )
         }),
-        now,
-        run,
+        stamp,
     )?;
     let mut new = 0;
     {
@@ -289,7 +290,7 @@ mod tests {
         )
         .unwrap();
         let tx = conn.transaction().unwrap();
-        let changes = merge_staged(&tx, "1", "w", true, "now").unwrap();
+        let changes = merge_staged(&tx, &UserId::from("1"), "w", true, &Timestamp::now()).unwrap();
         tx.commit().unwrap();
         assert_eq!(changes.new, 60_000);
         assert_eq!(indexes(&conn), before, "every index is back, as it was");

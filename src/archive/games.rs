@@ -4,10 +4,11 @@ use rusqlite::{Connection, Transaction, params};
 use serde_json::Value;
 use std::collections::HashSet;
 
+use super::Timestamp;
 use crate::client::helix::games::Game;
 
 /// Saves games.
-pub fn save_games(tx: &Transaction<'_>, games: &[(Game, Value)], now: &str) -> rusqlite::Result<()> {
+pub fn save_games(tx: &Transaction<'_>, games: &[(Game, Value)], now: &Timestamp) -> rusqlite::Result<()> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO games (id, name, box_art_url, igdb_id, first_seen_at, last_seen_at, raw_json)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)

@@ -61,6 +61,13 @@ impl rusqlite::ToSql for Timestamp {
     }
 }
 
+/// Ids are stored as Twitch sends them (TEXT). Here rather than in the client, which knows no SQL.
+impl rusqlite::ToSql for crate::client::UserId {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        self.as_str().to_sql()
+    }
+}
+
 /// When a fact was seen and which run saw it: what every row a run writes carries (`first_seen_at` /
 /// `last_seen_at` / `taken_at`, and `sync_run_id`).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -3,7 +3,8 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use super::Timestamp;
+use super::{Stamp, Timestamp};
+use crate::client::UserId;
 
 /// `save_run_start`: a new run, returning its id. The caller holds the archive's lock, so a run still marked
 /// running was killed: it is marked interrupted.
@@ -78,9 +79,9 @@ impl RunStatus {
 pub fn save_part_start(
     tx: &Transaction<'_>,
     run: i64,
-    broadcaster: &str,
+    broadcaster: &UserId,
     part: &str,
-    now: &str,
+    now: &Timestamp,
 ) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO sync_run_parts (sync_run_id, broadcaster_id, part, started_at) VALUES (?1, ?2, ?3, ?4)
@@ -102,10 +103,10 @@ pub struct PartEnd<'a> {
 pub fn save_part_end(
     tx: &Transaction<'_>,
     run: i64,
-    broadcaster: &str,
+    broadcaster: &UserId,
     part: &str,
     end: &PartEnd<'_>,
-    now: &str,
+    now: &Timestamp,
 ) -> rusqlite::Result<()> {
     tx.execute(
         "UPDATE sync_run_parts SET status = ?4, requests = ?5, error = ?6, finished_at = ?7
@@ -160,7 +161,7 @@ pub struct Checkpoint {
 }
 
 /// Loads the checkpoint of `part` of a channel (default when none).
-pub fn load_checkpoint(conn: &Connection, broadcaster: &str, part: &str) -> rusqlite::Result<Checkpoint> {
+pub fn load_checkpoint(conn: &Connection, broadcaster: &UserId, part: &str) -> rusqlite::Result<Checkpoint> {
     conn.query_row(
         "SELECT walk, cursor, pages, walk_started_at, last_complete_at, last_full_at, walk_id, walk_total, walk_items,
                 last_complete_run_id
@@ -203,12 +204,12 @@ pub struct WalkPage<'a> {
 /// Records a page of a walk with the walk's running facts.
 pub fn save_walk_page(
     tx: &Transaction<'_>,
-    broadcaster: &str,
+    broadcaster: &UserId,
     part: &str,
     page: &WalkPage<'_>,
-    run: i64,
-    now: &str,
+    stamp: &Stamp,
 ) -> rusqlite::Result<()> {
+    let (now, run) = (&stamp.seen_at, stamp.run);
     tx.execute(
         "INSERT INTO sync_checkpoints (broadcaster_id, part, cursor, walk, walk_started_at, walk_sync_run_id, pages,
                                        updated_at, walk_id, walk_total, walk_items)
@@ -242,12 +243,12 @@ pub fn save_walk_page(
 /// Closes the walk in progress, completed by `run`: it reached the end of the list (or an item already archived).
 pub fn save_walk_done(
     tx: &Transaction<'_>,
-    broadcaster: &str,
+    broadcaster: &UserId,
     part: &str,
     walk: Walk,
-    run: i64,
-    now: &str,
+    stamp: &Stamp,
 ) -> rusqlite::Result<()> {
+    let (now, run) = (&stamp.seen_at, stamp.run);
     tx.execute(
         "INSERT INTO sync_checkpoints (broadcaster_id, part, last_complete_at, last_full_at, updated_at,
                                        last_complete_run_id)
@@ -265,7 +266,12 @@ pub fn save_walk_done(
 }
 
 /// Drops the walk in progress without counting it as complete (a `--limit` trial): the next sync starts over.
-pub fn save_walk_abandoned(tx: &Transaction<'_>, broadcaster: &str, part: &str, now: &str) -> rusqlite::Result<()> {
+pub fn save_walk_abandoned(
+    tx: &Transaction<'_>,
+    broadcaster: &UserId,
+    part: &str,
+    now: &Timestamp,
+) -> rusqlite::Result<()> {
     tx.execute(
         "UPDATE sync_checkpoints SET cursor = NULL, walk = NULL, walk_started_at = NULL, walk_sync_run_id = NULL,
              pages = 0, walk_id = NULL, walk_total = NULL, walk_items = 0, updated_at = ?3

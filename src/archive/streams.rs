@@ -6,6 +6,8 @@ use serde_json::Value;
 
 use super::games::known_game;
 use super::timestamp;
+use super::{Stamp, Timestamp};
+use crate::client::UserId;
 use crate::client::helix::streams::Stream;
 
 /// Records a live stream and a snapshot of it; returns true when the stream is new to the archive.
@@ -13,9 +15,9 @@ pub fn save_stream_snapshot(
     tx: &Transaction<'_>,
     stream: &Stream,
     raw: &Value,
-    now: &str,
-    run: i64,
+    stamp: &Stamp,
 ) -> rusqlite::Result<bool> {
+    let (now, run) = (&stamp.seen_at, stamp.run);
     let game = known_game(tx, &stream.game_id)?;
     let new = !tx
         .prepare_cached("SELECT 1 FROM streams WHERE id = ?1")?
@@ -57,7 +59,12 @@ pub fn save_stream_snapshot(
 }
 
 /// Closes the streams of `user` still open other than `live` (the one live now, if any); returns how many.
-pub fn mark_ended_streams(tx: &Transaction<'_>, user: &str, live: Option<&str>, now: &str) -> rusqlite::Result<u64> {
+pub fn mark_ended_streams(
+    tx: &Transaction<'_>,
+    user: &UserId,
+    live: Option<&str>,
+    now: &Timestamp,
+) -> rusqlite::Result<u64> {
     let ended = tx.execute(
         "UPDATE streams SET ended_seen_at = ?2
          WHERE user_id = ?1 AND ended_seen_at IS NULL AND id IS NOT ?3",

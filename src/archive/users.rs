@@ -7,6 +7,7 @@ use serde_json::Value;
 use std::collections::HashSet;
 
 use super::timestamp;
+use super::{Stamp, Timestamp};
 use crate::client::helix::users::User;
 
 const UPSERT_USER: &str = "
@@ -50,13 +51,14 @@ pub(crate) fn unmodelled(raw: &Value, columns: &[&str]) -> String {
 }
 
 /// Saves fully known users (from Get Users).
-pub fn save_users(tx: &Transaction<'_>, users: &[(User, Value)], now: &str, run: i64) -> rusqlite::Result<()> {
-    write_users(tx, UPSERT_USER, users, now, run)
+pub fn save_users(tx: &Transaction<'_>, users: &[(User, Value)], stamp: &Stamp) -> rusqlite::Result<()> {
+    write_users(tx, UPSERT_USER, users, stamp)
 }
 
 /// Runs `sql` (whose twelve parameters are a Get Users item, the time, the run and the unmodelled fields)
 /// for each user.
-fn write_users(tx: &Transaction<'_>, sql: &str, users: &[(User, Value)], now: &str, run: i64) -> rusqlite::Result<()> {
+fn write_users(tx: &Transaction<'_>, sql: &str, users: &[(User, Value)], stamp: &Stamp) -> rusqlite::Result<()> {
+    let (now, run) = (&stamp.seen_at, stamp.run);
     let mut stmt = tx.prepare_cached(sql)?;
     for (user, raw) in users {
         stmt.execute(params![
@@ -81,9 +83,9 @@ fn write_users(tx: &Transaction<'_>, sql: &str, users: &[(User, Value)], now: &s
 pub fn save_partial_users<'a>(
     tx: &Transaction<'_>,
     users: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
-    now: &str,
-    run: i64,
+    stamp: &Stamp,
 ) -> rusqlite::Result<()> {
+    let (now, run) = (&stamp.seen_at, stamp.run);
     let mut stmt = tx.prepare_cached(
         "INSERT INTO users (id, login, display_name, first_seen_at, last_seen_at, sync_run_id)
          VALUES (?1, ?2, ?3, ?4, ?4, ?5)
@@ -97,11 +99,11 @@ pub fn save_partial_users<'a>(
 }
 
 /// Appends hydrated users to the staging table (merged by [`merge_staged_users`]).
-pub fn stage_users(tx: &Transaction<'_>, users: &[(User, Value)], now: &str, run: i64) -> rusqlite::Result<()> {
+pub fn stage_users(tx: &Transaction<'_>, users: &[(User, Value)], stamp: &Stamp) -> rusqlite::Result<()> {
     const STAGE: &str = "INSERT INTO users_staging (id, login, display_name, user_type, broadcaster_type, description,
              profile_image_url, offline_image_url, created_at, seen_at, sync_run_id, raw_json)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
-    write_users(tx, STAGE, users, now, run)
+    write_users(tx, STAGE, users, stamp)
 }
 
 /// Moves every staged hydrated user into `users`, in key order (one pass over the b-tree).
@@ -137,7 +139,7 @@ pub fn load_hydrated(conn: &Connection, ids: &[String]) -> rusqlite::Result<Hash
 }
 
 /// Marks ids Get Users did not return (banned or deleted accounts) as looked up, so they are not asked again.
-pub fn save_missing_users(tx: &Transaction<'_>, ids: &[String], now: &str) -> rusqlite::Result<()> {
+pub fn save_missing_users(tx: &Transaction<'_>, ids: &[String], now: &Timestamp) -> rusqlite::Result<()> {
     let mut stmt = tx.prepare_cached("UPDATE users SET hydrated_at = ?2 WHERE id = ?1 AND hydrated_at IS NULL")?;
     for id in ids {
         stmt.execute(params![id, now])?;

@@ -5,6 +5,8 @@ use rusqlite::{Transaction, params};
 use serde_json::Value;
 
 use super::timestamp;
+use super::{Stamp, Timestamp};
+use crate::client::UserId;
 use crate::client::helix::videos::Video;
 
 /// What saving a page changed.
@@ -16,12 +18,8 @@ pub struct VideoChanges {
 
 /// Upserts a page of videos. A video counts as changed when its title, description, view count, duration or
 /// muted segments differ from the archive's.
-pub fn save_videos(
-    tx: &Transaction<'_>,
-    videos: &[(Video, Value)],
-    now: &str,
-    run: i64,
-) -> rusqlite::Result<VideoChanges> {
+pub fn save_videos(tx: &Transaction<'_>, videos: &[(Video, Value)], stamp: &Stamp) -> rusqlite::Result<VideoChanges> {
+    let (now, run) = (&stamp.seen_at, stamp.run);
     let mut changes = VideoChanges::default();
     let mut current = tx.prepare_cached(
         "SELECT title, description, view_count, duration, muted_segments_json, deleted_seen_at FROM videos WHERE id = ?1",
@@ -107,7 +105,12 @@ pub fn save_videos(
 }
 
 /// After a walk that read all of `user`'s videos: marks the archived ones it did not see as deleted.
-pub fn mark_deleted_videos(tx: &Transaction<'_>, user: &str, seen: &[String], now: &str) -> rusqlite::Result<u64> {
+pub fn mark_deleted_videos(
+    tx: &Transaction<'_>,
+    user: &UserId,
+    seen: &[String],
+    now: &Timestamp,
+) -> rusqlite::Result<u64> {
     let gone = tx.execute(
         "UPDATE videos SET deleted_seen_at = ?2
          WHERE user_id = ?1 AND deleted_seen_at IS NULL AND id NOT IN (SELECT value FROM json_each(?3))",

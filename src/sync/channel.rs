@@ -21,11 +21,10 @@ pub(crate) async fn sync_channel(
         id: ctx.id().to_string(),
         ..Default::default()
     };
-    let (user, seen) = (ctx.user.clone(), now());
-    let run = ctx.run;
+    let (user, stamp) = (ctx.user.clone(), ctx.stamp());
     ctx.archive
         .write("saving the channel's user", move |tx| {
-            users::save_users(tx, &[(user, raw_user)], &seen, run)
+            users::save_users(tx, &[(user, raw_user)], &stamp)
         })
         .await?;
     for part in Part::ALL.into_iter().filter(|p| ctx.options.parts.contains(p)) {
@@ -56,7 +55,7 @@ async fn run_part(
     summary: &mut ChannelSummary,
     bar: &super::ChannelBar,
 ) -> Result<()> {
-    let (broadcaster, started, run) = (ctx.id().to_string(), now(), ctx.run);
+    let (broadcaster, started, run) = (ctx.id().clone(), now(), ctx.run);
     let name = part.name();
     ctx.archive
         .write("recording a part's start", move |tx| {
@@ -78,7 +77,7 @@ async fn run_part(
     }
     if status == RunStatus::Interrupted && part == Part::Followers && summary.follower_total.is_none() {
         // Stopped mid-walk: the total its first page brought is already in this run's snapshot.
-        let broadcaster = ctx.id().to_string();
+        let broadcaster = ctx.id().clone();
         summary.follower_total = ctx
             .archive
             .read("reading this run's follower total", move |c| {
@@ -86,7 +85,7 @@ async fn run_part(
             })
             .await?;
     }
-    let (broadcaster, finished) = (ctx.id().to_string(), now());
+    let (broadcaster, finished) = (ctx.id().clone(), now());
     let error = error.map(|e| e.to_string());
     ctx.archive
         .write("recording a part's end", move |tx| {
@@ -134,10 +133,10 @@ async fn fetch_part(
 
 /// Adds the facts in `snapshot` to this run's snapshot of the channel, now that a part has read them.
 pub(crate) async fn save_snapshot(ctx: &ChannelContext, snapshot: ChannelSnapshot) -> Result<()> {
-    let (broadcaster, taken, run) = (ctx.id().to_string(), now(), ctx.run);
+    let (broadcaster, stamp) = (ctx.id().clone(), ctx.stamp());
     ctx.archive
         .write("saving a channel snapshot", move |tx| {
-            channels::save_channel_snapshot(tx, &broadcaster, &snapshot, &taken, run)
+            channels::save_channel_snapshot(tx, &broadcaster, &snapshot, &stamp)
         })
         .await
 }
@@ -159,10 +158,10 @@ async fn sync_channel_settings(ctx: &ChannelContext) -> Result<()> {
         language: Some(channel.broadcaster_language.clone()),
         ..ChannelSnapshot::default()
     };
-    let (seen, run) = (now(), ctx.run);
+    let stamp = ctx.stamp();
     ctx.archive
         .write("saving the channel", move |tx| {
-            channels::save_channel(tx, &channel, &raw, &seen, run)
+            channels::save_channel(tx, &channel, &raw, &stamp)
         })
         .await?;
     save_snapshot(ctx, snapshot).await

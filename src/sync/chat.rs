@@ -275,7 +275,7 @@ fn message(comment: Comment, raw: Box<RawValue>, video_start: DateTime<Utc>) -> 
 
 /// The chat part of a channel sync: every archive VOD whose chat is not complete, oldest first.
 pub(crate) async fn sync_chat(ctx: &super::ChannelContext, summary: &mut super::ChannelSummary) -> Result<()> {
-    let broadcaster = ctx.id().to_string();
+    let broadcaster = ctx.id().clone();
     let videos = ctx
         .archive
         .read("finding VODs without chat", move |c| {

@@ -3,7 +3,7 @@
 //! live-chat presence) and its logins resolved to accounts through Get Users. When neither works the part is
 //! skipped with a note, not an error: chatters are a snapshot of the moment, and a later sync takes another.
 
-use super::{ChannelContext, ChannelSummary, now};
+use super::{ChannelContext, ChannelSummary};
 use crate::archive::chatters as archive_chatters;
 use crate::client::helix::chatters::{self, Chatter};
 use crate::client::helix::users;
@@ -29,11 +29,11 @@ pub(crate) async fn sync_chatters(ctx: &ChannelContext, summary: &mut ChannelSum
             Err(e) => return Err(e),
         },
     };
-    let (broadcaster, at, run) = (ctx.id().to_string(), now(), ctx.run);
+    let (broadcaster, stamp) = (ctx.id().clone(), ctx.stamp());
     let total = ctx
         .archive
         .write("saving chatters", move |tx| {
-            archive_chatters::save_chatters_snapshot(tx, &broadcaster, &all, source, &at, run)
+            archive_chatters::save_chatters_snapshot(tx, &broadcaster, &all, source, &stamp)
         })
         .await?;
     summary.chatters = Some(total);

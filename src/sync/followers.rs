@@ -10,9 +10,9 @@ use futures::{StreamExt, TryStreamExt};
 use std::collections::HashMap;
 use tokio::sync::mpsc;
 
-use super::{ChannelContext, ChannelSummary, now};
+use super::{ChannelContext, ChannelSummary, FollowersWalk, now};
 use crate::archive::runs::{self, Walk};
-use crate::archive::{self, channels, follows, timestamp};
+use crate::archive::{self, Stamp, channels, follows, timestamp};
 use crate::client::UserId;
 use crate::client::helix::followers::{self, Follower};
 use crate::client::helix::users;
@@ -27,7 +27,7 @@ pub(crate) async fn sync_followers(
     summary: &mut ChannelSummary,
     bar: &super::ChannelBar,
 ) -> Result<()> {
-    let broadcaster = ctx.id().to_string();
+    let broadcaster = ctx.id().clone();
     let key = broadcaster.clone();
     let checkpoint = ctx
         .archive
@@ -36,7 +36,11 @@ pub(crate) async fn sync_followers(
         })
         .await?;
     let plan = plan_walk(ctx, &checkpoint);
-    summary.followers_walk = Some(if plan.walk == Walk::Full { "full" } else { "incremental" });
+    summary.followers_walk = Some(if plan.walk == Walk::Full {
+        FollowersWalk::Full
+    } else {
+        FollowersWalk::Incremental
+    });
 
     let (sender, receiver) = mpsc::channel::<Vec<String>>(16);
     let walking = walk_pages_or_restart(ctx, &plan, sender, bar);
@@ -54,7 +58,7 @@ pub(crate) async fn sync_followers(
     summary.follower_total = Some(total);
 
     if let WalkEnd::TotalOnly = outcome.end {
-        summary.followers_walk = Some("total only");
+        summary.followers_walk = Some(FollowersWalk::TotalOnly);
         summary.notes.push(
             "follower lists need `itch auth login` as the channel's broadcaster or a moderator; only totals were recorded"
                 .into(),
@@ -63,7 +67,7 @@ pub(crate) async fn sync_followers(
     }
     let walk_id = outcome.walk_id.clone();
     let (full, end, trial) = (plan.walk == Walk::Full, outcome.end, plan.trial);
-    let (missing, seen, run) = (hydrated.1, now(), ctx.run);
+    let (missing, stamp) = (hydrated.1, ctx.stamp());
     let merged = ctx
         .archive
         .write("merging followers", move |tx| {
@@ -72,9 +76,8 @@ pub(crate) async fn sync_followers(
                 full,
                 end,
                 trial,
-                run,
             };
-            merge_walk(tx, &broadcaster, &walk, &missing, &seen)
+            merge_walk(tx, &broadcaster, &walk, &missing, &stamp)
         })
         .await?;
     tracing::info!(channel = %ctx.user.login, seconds = started.elapsed().as_secs_f64(), "followers merged");
@@ -161,26 +164,24 @@ struct MergedWalk<'a> {
     full: bool,
     end: WalkEnd,
     trial: bool,
-    /// The run ending it.
-    run: i64,
 }
 
 /// Ends a walk in one transaction: merges its staged follows (unfollows only after a complete full walk whose
 /// staged rows are all there), records the missing accounts and closes or drops the walk.
 fn merge_walk(
     tx: &rusqlite::Transaction<'_>,
-    broadcaster: &str,
+    broadcaster: &UserId,
     merged: &MergedWalk<'_>,
     missing: &[String],
-    seen: &str,
+    stamp: &Stamp,
 ) -> rusqlite::Result<std::result::Result<follows::FollowChanges, LostStaged>> {
     let MergedWalk {
         walk_id,
         full,
         end,
         trial,
-        run,
     } = *merged;
+    let seen = &stamp.seen_at;
     let staged = follows::count_staged(tx, broadcaster, walk_id)?;
     let expected = if trial {
         staged
@@ -201,7 +202,7 @@ fn merge_walk(
     }
     if whole && end == WalkEnd::Complete {
         let walk = if full { Walk::Full } else { Walk::Incremental };
-        runs::save_walk_done(tx, broadcaster, PART, walk, run, seen)?;
+        runs::save_walk_done(tx, broadcaster, PART, walk, stamp)?;
     } else {
         runs::save_walk_abandoned(tx, broadcaster, PART, seen)?;
     }
@@ -294,7 +295,7 @@ async fn walk_pages_or_restart(
             status: 400, message, ..
         }) if resumed_cursor => {
             tracing::warn!(channel = %ctx.user.login, "the follower walk's cursor was refused ({message}); starting over");
-            let (broadcaster, seen) = (ctx.id().to_string(), now());
+            let (broadcaster, seen) = (ctx.id().clone(), now());
             ctx.archive
                 .write("starting the follower walk over", move |tx| {
                     runs::save_walk_abandoned(tx, &broadcaster, PART, &seen)
@@ -339,7 +340,7 @@ async fn walk_pages(
     let last_complete = ctx
         .archive
         .read("reading the followers checkpoint", {
-            let key = ctx.id().to_string();
+            let key = ctx.id().clone();
             move |c| runs::load_checkpoint(c, &key, PART)
         })
         .await?
@@ -404,7 +405,7 @@ async fn first_known(ctx: &ChannelContext, items: &[Follower], last_complete: Op
     let Some(last_complete) = last_complete else {
         return Ok(None);
     };
-    let broadcaster = ctx.id().to_string();
+    let broadcaster = ctx.id().clone();
     let ids: Vec<String> = items.iter().map(|f| f.user_id.0.clone()).collect();
     let known: HashMap<String, String> = ctx
         .archive
@@ -431,13 +432,13 @@ struct StagedPage {
 
 /// Commits a page's follows with the checkpoint; returns the ids whose accounts are not archived yet.
 async fn stage_page(ctx: &ChannelContext, page: StagedPage, items: Vec<Follower>) -> Result<Vec<String>> {
-    let (broadcaster, seen, run) = (ctx.id().to_string(), now(), ctx.run);
+    let (broadcaster, stamp) = (ctx.id().clone(), ctx.stamp());
     ctx.archive
         .write("saving a page of followers", move |tx| {
             if page.first_of_walk && page.checkpoint {
                 follows::drop_stale_staged(tx, &broadcaster, &page.walk_id)?;
             }
-            follows::stage_follows(tx, &broadcaster, &page.walk_id, &items, &seen, run)?;
+            follows::stage_follows(tx, &broadcaster, &page.walk_id, &items, &stamp)?;
             if page.checkpoint {
                 let walk_page = runs::WalkPage {
                     walk: page.walk,
@@ -446,7 +447,7 @@ async fn stage_page(ctx: &ChannelContext, page: StagedPage, items: Vec<Follower>
                     total: page.total,
                     items: items.len() as u64,
                 };
-                runs::save_walk_page(tx, &broadcaster, PART, &walk_page, run, &seen)?;
+                runs::save_walk_page(tx, &broadcaster, PART, &walk_page, &stamp)?;
             }
             let ids: Vec<String> = items.iter().map(|f| f.user_id.0.clone()).collect();
             let hydrated = archive::users::load_hydrated(tx, &ids)?;
@@ -471,10 +472,10 @@ async fn hydrate(ctx: &ChannelContext, receiver: mpsc::Receiver<Vec<String>>) ->
 
 async fn hydrate_batch(ctx: &ChannelContext, ids: Vec<String>) -> Result<(u64, Vec<String>)> {
     let (found, missing) = fetch_accounts(ctx, &ids).await?;
-    let (count, seen, run) = (found.len() as u64, now(), ctx.run);
+    let (count, stamp) = (found.len() as u64, ctx.stamp());
     ctx.archive
         .write("saving follower accounts", move |tx| {
-            archive::users::stage_users(tx, &found, &seen, run)
+            archive::users::stage_users(tx, &found, &stamp)
         })
         .await?;
     Ok((count, missing))
@@ -498,7 +499,7 @@ async fn fetch_accounts(
 
 /// Hydrates followers whose accounts were never fetched (an earlier sync was interrupted mid-walk).
 async fn hydrate_leftovers(ctx: &ChannelContext) -> Result<u64> {
-    let broadcaster = ctx.id().to_string();
+    let broadcaster = ctx.id().clone();
     let ids = ctx
         .archive
         .read("finding unhydrated followers", move |c| {
@@ -509,11 +510,11 @@ async fn hydrate_leftovers(ctx: &ChannelContext) -> Result<u64> {
     for chunk in ids.chunks(crate::client::helix::MAX_IDS_PER_REQUEST) {
         let (found, missing) = fetch_accounts(ctx, chunk).await?;
         hydrated += found.len() as u64;
-        let (seen, run) = (now(), ctx.run);
+        let stamp = ctx.stamp();
         ctx.archive
             .write("saving follower accounts", move |tx| {
-                archive::users::save_users(tx, &found, &seen, run)?;
-                archive::users::save_missing_users(tx, &missing, &seen)
+                archive::users::save_users(tx, &found, &stamp)?;
+                archive::users::save_missing_users(tx, &missing, &stamp.seen_at)
             })
             .await?;
     }

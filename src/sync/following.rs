@@ -1,7 +1,7 @@
 //! Following: the channels the logged-in user follows, synced when that user's own channel is synced (Helix
 //! lists them only for the user's own token, with `user:read:follows`). The list is short: read whole.
 
-use super::{ChannelContext, ChannelSummary, now};
+use super::{ChannelContext, ChannelSummary};
 use crate::archive::follows;
 use crate::client::helix::followed;
 use crate::error::{Error, Result};
@@ -26,11 +26,11 @@ pub(crate) async fn sync_following(ctx: &ChannelContext, summary: &mut ChannelSu
             Err(e) => return Err(e),
         }
     }
-    let (user, at, run) = (ctx.id().to_string(), now(), ctx.run);
+    let (user, stamp) = (ctx.id().clone(), ctx.stamp());
     let (new, gone) = ctx
         .archive
         .write("saving followed channels", move |tx| {
-            follows::save_following(tx, &user, &all, &at, run)
+            follows::save_following(tx, &user, &all, &stamp)
         })
         .await?;
     summary.following_new = new;

@@ -13,7 +13,7 @@ use super::now;
 use super::run::{Run, RunStatus};
 use crate::archive::chat::{self, ChatMessage};
 use crate::archive::users as archive_users;
-use crate::archive::{Archive, timestamp};
+use crate::archive::{Archive, Timestamp, timestamp};
 use crate::client::helix::users::User;
 use crate::client::irc::{self, LiveMessage};
 use crate::client::{Client, Login};
@@ -52,7 +52,7 @@ pub async fn record_live_run(
     let (saved, stamp) = (channels.clone(), run.stamp());
     archive
         .write("saving channels", move |tx| {
-            archive_users::save_users(tx, &saved, stamp.seen_at.as_str(), stamp.run)
+            archive_users::save_users(tx, &saved, &stamp)
         })
         .await?;
     let users: Vec<User> = channels.into_iter().map(|(user, _)| user).collect();
@@ -145,7 +145,7 @@ async fn save_live(
         if let Some(max) = max {
             batch.truncate(max.saturating_sub(total) as usize);
         }
-        let mut by_channel: HashMap<String, Vec<(ChatMessage, String)>> = HashMap::new();
+        let mut by_channel: HashMap<String, Vec<(ChatMessage, Timestamp)>> = HashMap::new();
         let at = now();
         for message in batch.drain(..) {
             if ids.contains_key(&message.channel) {
@@ -175,7 +175,7 @@ const BUSY_PATIENCE: Duration = Duration::from_secs(600);
 async fn save_batch(
     archive: &Archive,
     broadcaster: &str,
-    messages: Vec<(ChatMessage, String)>,
+    messages: Vec<(ChatMessage, Timestamp)>,
     run: Option<i64>,
 ) -> Result<()> {
     let started = std::time::Instant::now();

@@ -17,14 +17,13 @@ mod streams;
 pub mod video_chat;
 mod videos;
 
-use chrono::Utc;
 use futures::StreamExt;
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::archive::{Archive, timestamp};
+use crate::archive::{Archive, Stamp, Timestamp};
 use crate::client::helix::users::{self, User};
 use crate::client::{Client, Login, UserId, metered};
 use crate::error::{Error, Result};
@@ -129,8 +128,8 @@ pub struct ChannelSummary {
     pub follower_total: Option<u64>,
     pub follows_new: u64,
     pub follows_gone: u64,
-    /// How followers were read: "full", "incremental" or "total only".
-    pub followers_walk: Option<&'static str>,
+    /// How followers were read.
+    pub followers_walk: Option<FollowersWalk>,
     pub users_hydrated: u64,
     pub videos_new: u64,
     pub videos_changed: u64,
@@ -152,6 +151,20 @@ pub struct ChannelSummary {
     pub error: Option<SyncError>,
     /// Stopped by Ctrl-C or SIGTERM (not a failure): what was committed stays, the next sync resumes.
     pub interrupted: bool,
+}
+
+/// How a sync read a channel's followers (`summary_json` stores "full", "incremental" or "total only").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum FollowersWalk {
+    /// The whole list, recording unfollows at the end.
+    #[serde(rename = "full")]
+    Full,
+    /// From the newest down to the first follow already archived.
+    #[serde(rename = "incremental")]
+    Incremental,
+    /// Only the total: the list is not visible to this login (Twitch shows it to the broadcaster and moderators).
+    #[serde(rename = "total only")]
+    TotalOnly,
 }
 
 /// A part of a channel's sync that failed, and why.
@@ -231,7 +244,7 @@ impl std::fmt::Display for ChannelSummary {
             self.login, self.follows_new, self.follows_gone
         )?;
         match (self.follower_total, self.followers_walk) {
-            (Some(total), Some("total only")) => write!(f, " (total {total}, list not visible)")?,
+            (Some(total), Some(FollowersWalk::TotalOnly)) => write!(f, " (total {total}, list not visible)")?,
             (Some(total), _) => write!(f, " (total {total})")?,
             _ => {}
         }
@@ -293,6 +306,11 @@ impl ChannelContext {
         &self.user.id
     }
 
+    /// Seen now, by this channel's run.
+    fn stamp(&self) -> Stamp {
+        Stamp::now(self.run)
+    }
+
     /// Err(Interrupted) once a stop was asked for: called between pages, after the last one was committed.
     fn check(&self) -> Result<()> {
         if self.options.cancel.is_cancelled() {
@@ -304,8 +322,8 @@ impl ChannelContext {
 }
 
 /// The archive's "now".
-pub fn now() -> String {
-    timestamp(Utc::now())
+pub fn now() -> Timestamp {
+    Timestamp::now()
 }
 
 /// Resolves `logins` (one request per 100), failing on the first unknown one before anything is written.

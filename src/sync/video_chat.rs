@@ -67,8 +67,8 @@ pub async fn archive_video_chat(
     let (saved, stamp) = (found.clone(), run.stamp());
     archive
         .write("saving videos", move |tx| {
-            archive::users::save_users(tx, &owners, stamp.seen_at.as_str(), stamp.run)?;
-            archive::videos::save_videos(tx, &saved, stamp.seen_at.as_str(), stamp.run).map(|_| ())
+            archive::users::save_users(tx, &owners, &stamp)?;
+            archive::videos::save_videos(tx, &saved, &stamp).map(|_| ())
         })
         .await?;
 

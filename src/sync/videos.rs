@@ -22,11 +22,11 @@ pub(crate) async fn sync_videos(ctx: &ChannelContext, summary: &mut ChannelSumma
             limited = true;
         }
         seen.extend(batch.iter().map(|(v, _)| v.id.0.clone()));
-        let (at, run) = (now(), ctx.run);
+        let stamp = ctx.stamp();
         let changes = ctx
             .archive
             .write("saving videos", move |tx| {
-                archive_videos::save_videos(tx, &batch, &at, run)
+                archive_videos::save_videos(tx, &batch, &stamp)
             })
             .await?;
         summary.videos_new += changes.new;
@@ -35,7 +35,7 @@ pub(crate) async fn sync_videos(ctx: &ChannelContext, summary: &mut ChannelSumma
             return Ok(());
         }
     }
-    let (user, at) = (ctx.id().to_string(), now());
+    let (user, at) = (ctx.id().clone(), now());
     summary.videos_gone = ctx
         .archive
         .write("marking deleted videos", move |tx| {
