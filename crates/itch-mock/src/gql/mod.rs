@@ -1,6 +1,6 @@
 //! The fake `gql.twitch.tv/gql`: chat replay over the persisted query `VideoCommentsByOffsetOrCursor`.
 //!
-//! Beside the Helix pipeline in [`server`](super::server), with its own rules, copied from what chat downloaders
+//! Beside the Helix pipeline in [`server`](crate::server), with its own rules, copied from what chat downloaders
 //! observed on Twitch (all "observed", none documented; see the chat reference notes, section 1):
 //!
 //! - The body is one operation object, or a JSON array of up to 35 operations answered with an array in the same
@@ -37,12 +37,12 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::errors::ApiError;
-use super::faults::{self, Decision, KillSwitch, Target};
-use super::server::json;
-use super::state::{Shared, lock};
-use super::world::World;
-use super::{COMMENTS_QUERY_HASH, Fault, WEB_CLIENT_ID};
+use crate::errors::ApiError;
+use crate::faults::{self, Decision, KillSwitch, Target};
+use crate::server::json;
+use crate::state::{Shared, lock};
+use crate::world::World;
+use crate::{COMMENTS_QUERY_HASH, Fault, WEB_CLIENT_ID};
 
 #[cfg(test)]
 pub(crate) use video_comments::test_cursor;
@@ -271,7 +271,7 @@ fn operation(shared: &Shared, world: &World, client: ClientKind, op: &Value, fau
         Some(_) => video_comments::answer(world, op.get("variables"), client, fault),
     };
     let seq = shared.gql_seq.fetch_add(1, Ordering::Relaxed);
-    let h = super::seed::hash(&[world.seed(), super::seed::tag::GQL, seq]);
+    let h = crate::seed::hash(&[world.seed(), crate::seed::tag::GQL, seq]);
     let answer = Answer {
         errors: reply.errors,
         data: match reply.data {
@@ -293,7 +293,7 @@ fn operation(shared: &Shared, world: &World, client: ClientKind, op: &Value, fau
 fn request_id(now: i64, h: u64) -> String {
     const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     let ms = (now as u128) * 1000 + u128::from(h % 1000);
-    let value = (ms << 80) | (u128::from(h) << 16) | u128::from(super::seed::mix(h) as u16);
+    let value = (ms << 80) | (u128::from(h) << 16) | u128::from(crate::seed::mix(h) as u16);
     (0..26)
         .rev()
         .map(|i| CROCKFORD[((value >> (5 * i)) & 31) as usize] as char)

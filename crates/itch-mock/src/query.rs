@@ -1,9 +1,9 @@
 //! Query-string and form parameters, with Twitch's repeatable keys (`id=1&id=2`) and its `first` rules.
 //!
-//! Used by the Helix handlers in [`endpoints`](super::endpoints) and, with a form body merged in, by
-//! [`oauth`](super::oauth).
+//! Used by the Helix handlers in [`endpoints`](crate::endpoints) and, with a form body merged in, by
+//! [`oauth`](crate::oauth).
 
-use super::errors::ApiError;
+use crate::errors::ApiError;
 
 /// Decoded `key=value` pairs, in order, duplicates kept.
 #[derive(Debug, Default, Clone)]

@@ -9,9 +9,9 @@
 use serde::Serialize;
 
 use super::{Call, paged};
-use crate::mock::cursor;
-use crate::mock::errors::ApiError;
-use crate::mock::seed::rfc3339;
+use crate::cursor;
+use crate::errors::ApiError;
+use crate::seed::rfc3339;
 
 const SCOPE: &str = "moderator:read:followers";
 

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::{Call, at_most_100, data_only};
-use crate::mock::errors::ApiError;
+use crate::errors::ApiError;
 
 #[derive(Serialize)]
 struct ChannelInfo {

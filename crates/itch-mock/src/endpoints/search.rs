@@ -4,8 +4,8 @@
 use serde::Serialize;
 
 use super::{Call, offset_page, paged};
-use crate::mock::errors::ApiError;
-use crate::mock::seed::rfc3339;
+use crate::errors::ApiError;
+use crate::seed::rfc3339;
 
 #[derive(Serialize)]
 struct Found {
@@ -55,7 +55,7 @@ pub(super) fn get(call: &Call) -> Result<Vec<u8>, ApiError> {
                 is_live: ch.stream.is_some(),
                 tag_ids: Vec::new(),
                 tags: ch.tags.clone(),
-                thumbnail_url: w.user(crate::mock::world::UserRef::Broadcaster(c)).profile_image_url,
+                thumbnail_url: w.user(crate::world::UserRef::Broadcaster(c)).profile_image_url,
                 title: ch.title.clone(),
                 started_at: ch.stream.map_or(String::new(), |s| rfc3339(s.started_at)),
             }

@@ -5,8 +5,8 @@
 //! id.twitch.tv's `{"status","message"}`. The device flow approves itself: two `authorization_pending`
 //! answers, then a token for the largest channel's broadcaster with the scopes asked for.
 //!
-//! Failures forced with [`MockServer::fail_next_oauth`](super::MockServer::fail_next_oauth) (5xx, reset,
-//! truncate, malformed, 429) hit these endpoints only; [`OAuthQuirks`](super::OAuthQuirks) switch on answers
+//! Failures forced with [`MockServer::fail_next_oauth`](crate::MockServer::fail_next_oauth) (5xx, reset,
+//! truncate, malformed, 429) hit these endpoints only; [`OAuthQuirks`](crate::OAuthQuirks) switch on answers
 //! Twitch gives for some tokens (`expires_in: 0`, no `login`, a refresh that needs the secret).
 
 use std::sync::Arc;
@@ -19,13 +19,13 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::Fault;
-use super::errors::ApiError;
-use super::faults::{self, Decision, KillSwitch, Target};
-use super::query::Query;
-use super::state::{Shared, lock};
-use super::tokens::{DEVICE_INTERVAL, DEVICE_TTL, DevicePoll, TokenInfo};
-use super::world::UserRef;
+use crate::Fault;
+use crate::errors::ApiError;
+use crate::faults::{self, Decision, KillSwitch, Target};
+use crate::query::Query;
+use crate::state::{Shared, lock};
+use crate::tokens::{DEVICE_INTERVAL, DEVICE_TTL, DevicePoll, TokenInfo};
+use crate::world::UserRef;
 
 const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
@@ -305,7 +305,7 @@ pub(crate) async fn activate() -> &'static str {
 mod tests {
     use serde_json::{Value, json};
 
-    use crate::mock::{Fault, MockConfig, MockServer, OAuthQuirks};
+    use crate::{Fault, MockConfig, MockServer, OAuthQuirks};
 
     async fn validate(server: &MockServer, http: &reqwest::Client, token: &str) -> Value {
         let url = format!("{}validate", server.oauth_url());

@@ -2,7 +2,7 @@
 //! with the same scope rules as Twitch.
 //!
 //! Every handler is a plain function from a [`Call`] (the world, the authenticated caller, the query) to a JSON
-//! body or an [`ApiError`]; [`server`](super::server) runs authentication, the rate limit and faults around it.
+//! body or an [`ApiError`]; [`server`](crate::server) runs authentication, the rate limit and faults around it.
 //! [`ROUTES`] is the whole routing table.
 
 mod channels;
@@ -17,9 +17,9 @@ mod videos;
 
 use serde::Serialize;
 
-use super::errors::ApiError;
-use super::query::Query;
-use super::world::{UserRef, World};
+use crate::errors::ApiError;
+use crate::query::Query;
+use crate::world::{UserRef, World};
 
 /// Who is calling, from the bearer token.
 #[derive(Clone, Debug)]
@@ -68,14 +68,14 @@ impl Call<'_> {
 
     /// A cursor scope for this endpoint and list.
     pub fn scope(&self, endpoint: &str, key: u64) -> u64 {
-        super::cursor::scope(self.world.seed(), endpoint, key)
+        crate::cursor::scope(self.world.seed(), endpoint, key)
     }
 
     /// The `after` position in the list `scope`, if a cursor was given.
     pub fn after(&self, scope: u64) -> Result<Option<u64>, ApiError> {
         self.query
             .one("after")
-            .map(|c| super::cursor::decode(scope, c))
+            .map(|c| crate::cursor::decode(scope, c))
             .transpose()
     }
 }
@@ -141,7 +141,7 @@ pub(crate) fn offset_page<T>(
 ) -> Result<(Vec<T>, Option<String>), ApiError> {
     let start = call.after(scope)?.unwrap_or(0) as usize;
     let end = start.saturating_add(first).min(items.len());
-    let cursor = (end < items.len()).then(|| super::cursor::encode(scope, end as u64));
+    let cursor = (end < items.len()).then(|| crate::cursor::encode(scope, end as u64));
     let page = items.into_iter().skip(start).take(end.saturating_sub(start)).collect();
     Ok((page, cursor))
 }

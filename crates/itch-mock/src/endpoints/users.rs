@@ -5,9 +5,9 @@
 use serde::Serialize;
 
 use super::{Call, Caller, at_most_100, data_only};
-use crate::mock::errors::ApiError;
-use crate::mock::seed::rfc3339;
-use crate::mock::world::UserRef;
+use crate::errors::ApiError;
+use crate::seed::rfc3339;
+use crate::world::UserRef;
 
 #[derive(Serialize)]
 struct User {

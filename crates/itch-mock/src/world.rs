@@ -1,6 +1,6 @@
 //! The fake world: channels, their followers, videos, streams and chatters, and how it changes on `advance`.
 //!
-//! Built once from the seed (with [`seed`](super::seed)'s pieces) and then queried by the endpoint handlers.
+//! Built once from the seed (with [`seed`](crate::seed)'s pieces) and then queried by the endpoint handlers.
 //! Only the small things are materialised: channels, videos, the set of unfollowed positions and one entry per
 //! batch of new followers. Each follower is computed from `(channel, index)`: index 0 is the oldest follow, the
 //! follow time grows with the index, and the user id is a keyed permutation of `(channel, index)`, so ids look
@@ -12,8 +12,8 @@ use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{RngExt, SeedableRng};
 
-use super::MockConfig;
-use super::seed::{
+use crate::MockConfig;
+use crate::seed::{
     self, ADJECTIVES, BOT_WORDS, CLOCK_START, DAY, Feistel, GAMES, Game, ID_BASE, ID_BITS, LANGUAGES, NOUNS,
     STREAM_ID_BASE, TAGS, TITLES, TWITCH_LAUNCH, VIDEO_ID_BASE, YEAR, hash, mix, pick, tag,
 };
@@ -196,7 +196,7 @@ pub(crate) struct World {
     pub videos: Vec<Video>,
     next_video_id: u64,
     next_stream_id: u64,
-    /// The videos whose chat replay is special (see [`comments`](super::comments)).
+    /// The videos whose chat replay is special (see [`comments`](crate::comments)).
     pub chat: ChatSpecials,
     /// Draws for `advance` (who unfollows, which video goes): seeded, so a replayed script replays the world.
     rng: StdRng,
@@ -784,7 +784,7 @@ impl World {
     // ---- advance ----
 
     /// Moves the clock and applies the changes of `a`; an unknown login is an error and changes nothing.
-    pub fn advance(&mut self, a: &super::Advance) -> Result<(), String> {
+    pub fn advance(&mut self, a: &crate::Advance) -> Result<(), String> {
         let find = |login: &str| {
             self.channels
                 .iter()

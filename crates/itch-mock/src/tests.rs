@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 
-use super::{Advance, Fault, FaultPlan, MockConfig, MockServer, cursor};
+use crate::{Advance, Fault, FaultPlan, MockConfig, MockServer, cursor};
 
 const FOLLOWERS_SCOPE: &str = "moderator:read:followers";
 
@@ -32,7 +32,7 @@ impl Fake {
         }
     }
 
-    fn largest(&self) -> super::MockChannel {
+    fn largest(&self) -> crate::MockChannel {
         self.server.channels().remove(0)
     }
 

@@ -6,10 +6,10 @@
 use serde::Serialize;
 
 use super::{Call, at_most_100, offset_page, paged};
-use crate::mock::cursor;
-use crate::mock::errors::ApiError;
-use crate::mock::seed::{DAY, go_duration, mix, rfc3339};
-use crate::mock::world::{Video, VideoKind};
+use crate::cursor;
+use crate::errors::ApiError;
+use crate::seed::{DAY, go_duration, mix, rfc3339};
+use crate::world::{Video, VideoKind};
 
 /// Twitch caps game_id listings at 500 videos.
 const GAME_LIMIT: usize = 500;

@@ -1,7 +1,7 @@
 //! The token store behind the fake id.twitch.tv: app and user access tokens, refresh tokens, device codes.
 //!
-//! [`oauth`](super::oauth) mints and checks tokens through it, and the Helix pipeline in
-//! [`server`](super::server) turns a bearer token into a caller. Expiry runs on the wall clock (unlike the
+//! [`oauth`](crate::oauth) mints and checks tokens through it, and the Helix pipeline in
+//! [`server`](crate::server) turns a bearer token into a caller. Expiry runs on the wall clock (unlike the
 //! world's mock clock), because clients schedule refreshes from `expires_in` in real time.
 
 use std::collections::HashMap;
@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
-use super::seed::mix;
-use super::world::UserRef;
+use crate::seed::mix;
+use crate::world::UserRef;
 
 /// Seconds a client must wait between two polls of one device code; 1 so tests stay fast, but enforced.
 pub(crate) const DEVICE_INTERVAL: Duration = Duration::from_secs(1);

@@ -1,6 +1,6 @@
 //! Helix's rate limit: a token bucket per client id and user (or app), refilled continuously.
 //!
-//! The Helix pipeline in [`server`](super::server) takes one point per request and copies the result into the
+//! The Helix pipeline in [`server`](crate::server) takes one point per request and copies the result into the
 //! `Ratelimit-*` headers of every response, 429s included, so a client's limiter meets the real arithmetic.
 
 use std::collections::HashMap;

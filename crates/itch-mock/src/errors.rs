@@ -1,7 +1,7 @@
 //! Error responses in Twitch's two shapes: Helix's `{"error","status","message"}` and id.twitch.tv's
 //! `{"status","message"}` (no `error` key there).
 //!
-//! Endpoint handlers return [`ApiError`]; [`server`](super::server) and [`oauth`](super::oauth) turn it into a
+//! Endpoint handlers return [`ApiError`]; [`server`](crate::server) and [`oauth`](crate::oauth) turn it into a
 //! response. Messages copy Twitch's wording where it is known (see the reference notes), so clients can be
 //! tested against the strings they will meet.
 

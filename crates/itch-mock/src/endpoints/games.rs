@@ -4,8 +4,8 @@
 use serde::Serialize;
 
 use super::{Call, at_most_100, data_only};
-use crate::mock::errors::ApiError;
-use crate::mock::seed::GAMES;
+use crate::errors::ApiError;
+use crate::seed::GAMES;
 
 #[derive(Serialize)]
 struct GameOut {

@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use super::{Call, offset_page, paged};
-use crate::mock::errors::ApiError;
-use crate::mock::seed::rfc3339;
+use crate::errors::ApiError;
+use crate::seed::rfc3339;
 
 #[derive(Serialize)]
 struct StreamOut {

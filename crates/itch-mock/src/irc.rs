@@ -12,9 +12,9 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::comments::WORDS;
-use super::seed::{hash, pick};
-use super::state::{Shared, lock};
+use crate::comments::WORDS;
+use crate::seed::{hash, pick};
+use crate::state::{Shared, lock};
 
 /// How often each joined room sends a chat message.
 pub(super) const LIVE_EVERY: Duration = Duration::from_millis(10);
@@ -164,7 +164,7 @@ fn join(shared: &Shared, nick: &str, room: &str, membership: bool) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::mock::{MockConfig, MockServer};
+    use crate::{MockConfig, MockServer};
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
     /// Sends `hello` and returns the lines of the next 300 ms (a joined room never goes quiet).

@@ -1,7 +1,7 @@
 //! [`MockServer`]: binds the router to a listener, runs the Helix pipeline, and serves the `/_mock` controls.
 //!
 //! The router is built in one function ([`router`]) from the OAuth handlers, the Helix table in
-//! [`endpoints`](super::endpoints), GQL ([`gql`](super::gql), its own pipeline) and the controls. Every Helix
+//! [`endpoints`](crate::endpoints), GQL ([`gql`](crate::gql), its own pipeline) and the controls. Every Helix
 //! request goes through one pipeline: latency, authentication, the caller's token bucket, an injected fault if
 //! one is due, then the handler, and every answer carries the `Ratelimit-*` headers.
 
@@ -24,18 +24,18 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::comments;
-use super::endpoints::{Call, Caller, GONE, Handler, ROUTES};
-use super::errors::ApiError;
-use super::faults::{self, Decision, KillSwitch, KillableStream, Scope, Target};
-use super::gql;
-use super::oauth;
-use super::query::Query;
-use super::ratelimit::RateInfo;
-use super::seed::rfc3339;
-use super::state::{Shared, lock};
-use super::world::{UserRef, World};
-use super::{Advance, Fault, FaultPlan, MockChannel, MockConfig, MockStats, MockVideo, OAuthQuirks};
+use crate::comments;
+use crate::endpoints::{Call, Caller, GONE, Handler, ROUTES};
+use crate::errors::ApiError;
+use crate::faults::{self, Decision, KillSwitch, KillableStream, Scope, Target};
+use crate::gql;
+use crate::oauth;
+use crate::query::Query;
+use crate::ratelimit::RateInfo;
+use crate::seed::rfc3339;
+use crate::state::{Shared, lock};
+use crate::world::{UserRef, World};
+use crate::{Advance, Fault, FaultPlan, MockChannel, MockConfig, MockStats, MockVideo, OAuthQuirks};
 
 /// A running fake Twitch. Dropping it stops the server without waiting; [`MockServer::shutdown`] waits.
 pub struct MockServer {
@@ -70,7 +70,7 @@ impl MockServer {
         let irc_listener = std::net::TcpListener::bind(SocketAddr::new(host, 0))?;
         irc_listener.set_nonblocking(true)?;
         let irc_url = format!("irc://{}", irc_listener.local_addr()?);
-        let irc = tokio::spawn(super::irc::serve(TcpListener::from_std(irc_listener)?, shared.clone()));
+        let irc = tokio::spawn(crate::irc::serve(TcpListener::from_std(irc_listener)?, shared.clone()));
         let app = router(shared.clone()).into_make_service_with_connect_info::<KillSwitch>();
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -121,13 +121,6 @@ impl MockServer {
         self.shared
             .irc_reconnect_after
             .store(messages, std::sync::atomic::Ordering::Relaxed);
-    }
-
-    /// Every endpoint of this fake, chat included, for an in-process [`Client`](crate::client::Client).
-    pub fn endpoints(&self) -> crate::client::Endpoints {
-        crate::client::Endpoints::parse(&self.helix_url(), &self.oauth_url(), &self.gql_url())
-            .and_then(|e| e.with_irc(&self.irc_url()))
-            .expect("the fake's own URLs parse")
     }
 
     /// The client id GQL accepts for chat replay (see [`MockConfig::gql_client_id`]).

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::mock::{
+use crate::{
     Advance, COMMENTS_QUERY_HASH, Fault, FaultPlan, GQL_CLIENT_ID, MockConfig, MockServer, MockVideo, WEB_CLIENT_ID,
 };
 

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::{Call, offset_page, paged};
-use crate::mock::errors::ApiError;
+use crate::errors::ApiError;
 
 #[derive(Serialize)]
 struct Chatter {

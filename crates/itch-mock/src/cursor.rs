@@ -9,8 +9,8 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
 
-use super::errors::ApiError;
-use super::seed::{hash, mix, tag};
+use crate::errors::ApiError;
+use crate::seed::{hash, mix, tag};
 
 /// Identifies a list: endpoint name plus whatever selects the list (channel, user, query).
 pub(crate) fn scope(seed: u64, endpoint: &str, key: u64) -> u64 {

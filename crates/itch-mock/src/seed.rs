@@ -1,6 +1,6 @@
 //! The deterministic material the fake world is made of: hashing, the id permutation, word lists, games, clock.
 //!
-//! Nothing here holds state. [`world`](super::world) builds channels and videos from these pieces and derives
+//! Nothing here holds state. [`world`](crate::world) builds channels and videos from these pieces and derives
 //! every follower from `(channel, index)` on demand, so the same seed always gives the same world and a
 //! million followers cost nothing until someone asks for a page of them.
 

@@ -1,6 +1,6 @@
 //! The chat replay of the fake world's videos: every comment computed from `(seed, video, position)`.
 //!
-//! Sits beside [`world`](super::world) and feeds the GQL handler in [`gql`](super::gql). Nothing is stored per
+//! Sits beside [`world`](crate::world) and feeds the GQL handler in [`gql`](crate::gql). Nothing is stored per
 //! comment: a video's chat is a density over its chat span (64 buckets of seeded weights, some silent, some
 //! bursts) and comment `k` sits at the inverse of that density at `(k + jitter) / count`, so offsets never
 //! decrease with `k`, a seek to a second is a binary search, and a page costs O(page) whatever the video's size.
@@ -17,8 +17,8 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::DateTime;
 
-use super::seed::{hash, mix, pick, tag};
-use super::world::{UserRef, Video, VideoKind, World};
+use crate::seed::{hash, mix, pick, tag};
+use crate::world::{UserRef, Video, VideoKind, World};
 
 /// Buckets of a video's chat density.
 const BUCKETS: usize = 64;
@@ -459,7 +459,7 @@ fn comment_uuid(seed: u64, video: u64, k: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mock::MockConfig;
+    use crate::MockConfig;
 
     fn world(comments: u64) -> World {
         World::new(&MockConfig {

@@ -6,11 +6,11 @@
 use std::sync::atomic::AtomicU64;
 use std::sync::{Mutex, MutexGuard};
 
-use super::faults::Faults;
-use super::ratelimit::Limiter;
-use super::tokens::Tokens;
-use super::world::World;
-use super::{MockChannel, MockConfig, MockStats};
+use crate::faults::Faults;
+use crate::ratelimit::Limiter;
+use crate::tokens::Tokens;
+use crate::world::World;
+use crate::{MockChannel, MockConfig, MockStats};
 
 /// Everything behind one server.
 pub(crate) struct Shared {

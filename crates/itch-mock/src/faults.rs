@@ -5,9 +5,9 @@
 //! them ([`Scope::OAuth`]).
 //!
 //! [`Faults`] decides, per request, from the seeded plan or from the queue filled by `fail_next`; the Helix
-//! pipeline in [`server`](super::server) applies the decision with the response builders below. A reset needs
+//! pipeline in [`server`](crate::server) applies the decision with the response builders below. A reset needs
 //! the connection itself: [`KillSwitch`] is handed to the request by the listener wrapper in
-//! [`server`](super::server), and flipping it makes the socket fail before any response byte leaves.
+//! [`server`](crate::server), and flipping it makes the socket fail before any response byte leaves.
 
 use std::collections::VecDeque;
 use std::pin::Pin;
@@ -24,8 +24,8 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use super::seed::mix;
-use super::{Fault, FaultPlan, OAuthQuirks};
+use crate::seed::mix;
+use crate::{Fault, FaultPlan, OAuthQuirks};
 
 /// What happens to one request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
