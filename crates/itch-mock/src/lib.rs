@@ -25,6 +25,7 @@ mod irc;
 mod oauth;
 mod query;
 mod ratelimit;
+mod responses;
 mod seed;
 mod server;
 mod state;

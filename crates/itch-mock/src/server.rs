@@ -14,7 +14,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::connect_info::{ConnectInfo, Connected};
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
@@ -27,11 +27,12 @@ use tokio::task::JoinHandle;
 use crate::comments;
 use crate::endpoints::{Call, Caller, GONE, Handler, ROUTES};
 use crate::errors::ApiError;
-use crate::faults::{self, Decision, KillSwitch, KillableStream, Scope, Target};
+use crate::faults::{Decision, KillSwitch, KillableStream, Scope, Target};
 use crate::gql;
 use crate::oauth;
 use crate::query::Query;
 use crate::ratelimit::RateInfo;
+use crate::responses::{helix_error, with_body_fault};
 use crate::seed::rfc3339;
 use crate::state::{Shared, lock};
 use crate::world::{UserRef, World};
@@ -363,19 +364,6 @@ async fn not_found() -> Response {
     helix_error(&ApiError::not_found(""))
 }
 
-pub(crate) fn json(status: StatusCode, body: Vec<u8>) -> Response {
-    let mut r = (status, body).into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=utf-8"),
-    );
-    r
-}
-
-fn helix_error(e: &ApiError) -> Response {
-    json(e.status, e.helix_body())
-}
-
 fn with_rate(mut r: Response, rate: &RateInfo) -> Response {
     for (name, value) in rate.headers() {
         r.headers_mut().insert(
@@ -489,12 +477,7 @@ async fn helix(
         Ok(body) => (StatusCode::OK, body),
         Err(e) => (e.status, e.helix_body()),
     };
-    let response = match decision {
-        Some(Decision::Fail(Fault::Truncate)) => faults::truncated(json(status, Vec::new()), body),
-        Some(Decision::Fail(Fault::Malformed)) => json(status, faults::malformed(&body)),
-        _ => json(status, body),
-    };
-    with_rate(response, &rate)
+    with_rate(with_body_fault(decision, status, body), &rate)
 }
 
 // ---- controls under /_mock ----

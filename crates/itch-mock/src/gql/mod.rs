@@ -38,8 +38,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::errors::ApiError;
-use crate::faults::{self, Decision, KillSwitch, Target};
-use crate::server::json;
+use crate::faults::{Decision, KillSwitch, Target};
+use crate::responses::{helix_error, with_body_fault};
 use crate::state::{Shared, lock};
 use crate::world::World;
 use crate::{COMMENTS_QUERY_HASH, Fault, WEB_CLIENT_ID};
@@ -162,11 +162,11 @@ pub(crate) async fn handle(
     tokio::time::sleep(shared.config.latency).await;
     if headers.contains_key(header::AUTHORIZATION) {
         let e = ApiError::unauthorized("The \"Authorization\" token is invalid.");
-        return json(e.status, e.helix_body());
+        return helix_error(&e);
     }
     let client = match client_kind(&shared, &headers) {
         Ok(c) => c,
-        Err(e) => return json(e.status, e.helix_body()),
+        Err(e) => return helix_error(&e),
     };
     let decision = lock(&shared.faults).next(Target::Gql);
     if decision.is_some() {
@@ -176,12 +176,12 @@ pub(crate) async fn handle(
         Some(Decision::Fail(Fault::RateLimit)) => {
             lock(&shared.stats).rate_limited += 1;
             let e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests");
-            return json(e.status, e.helix_body());
+            return helix_error(&e);
         }
         Some(Decision::Fail(Fault::ServerError(status))) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let e = ApiError::new(status, "");
-            return json(e.status, e.helix_body());
+            return helix_error(&e);
         }
         Some(Decision::Fail(Fault::Reset)) => {
             kill.kill();
@@ -198,11 +198,7 @@ pub(crate) async fn handle(
         Ok(body) => (StatusCode::OK, body),
         Err(e) => (e.status, e.helix_body()),
     };
-    match decision {
-        Some(Decision::Fail(Fault::Truncate)) => faults::truncated(json(status, Vec::new()), body),
-        Some(Decision::Fail(Fault::Malformed)) => json(status, faults::malformed(&body)),
-        _ => json(status, body),
-    }
+    with_body_fault(decision, status, body)
 }
 
 fn client_kind(shared: &Shared, headers: &HeaderMap) -> Result<ClientKind, ApiError> {
