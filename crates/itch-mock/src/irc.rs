@@ -12,7 +12,7 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::comments::WORDS;
+use crate::chat_replay::WORDS;
 use crate::seed::{hash, pick};
 use crate::state::{Shared, lock};
 

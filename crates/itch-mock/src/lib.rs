@@ -5,7 +5,7 @@
 //! `TWITCH_HELIX_URL`, `TWITCH_OAUTH2_URL`, `TWITCH_GQL_URL` and `TWITCH_IRC_URL`. The world is computed from a seed and a mock clock
 //! (see `seed.rs` and `world.rs`), so the same seed always serves the same channels, followers, videos and chat,
 //! and a channel with a million followers (or a video with 200,000 comments) costs no more memory than one with
-//! ten: each follower and each comment is derived from its position (`comments.rs`).
+//! ten: each follower and each comment is derived from its position (`chat_replay.rs`).
 //!
 //! Its JSON is written here from the Twitch reference shapes, never from the client's types, so a client bug
 //! cannot hide behind a fake with the same bug. Start one with [`MockServer::start`]; `itch mock-api` runs one
@@ -14,13 +14,24 @@
 //! Where it differs from twitch-cli's mock on purpose: ratelimit headers and real 429s, total-only follower
 //! lists for tokens without moderator rights, `pagination: {}` on the last page, a device-code flow, and
 //! injectable faults.
+//!
+//! Layout (file names follow the client's, so `helix/followers.rs` here answers `src/client/helix/followers.rs`
+//! there):
+//! - `server.rs`: the router, the Helix pipeline and the `/_mock` controls; `responses.rs`: the response builders
+//!   every pipeline shares.
+//! - `helix/`: one handler file per Helix resource; `gql/`: the GQL pipeline, `gql/comments.rs` the chat replay
+//!   operation; `oauth.rs`: id.twitch.tv; `irc.rs`: chat over TCP.
+//! - `seed.rs`, `world.rs`, `chat_replay.rs`: the world computed from the seed (channels, followers, videos, and
+//!   every video's comments); `cursor.rs`: pagination cursors.
+//! - `state.rs`, `tokens.rs`, `ratelimit.rs`, `faults.rs`, `query.rs`, `errors.rs`: what a request meets on the
+//!   way (shared state, tokens, buckets, injected faults, query parsing, error bodies).
 
-mod comments;
+mod chat_replay;
 mod cursor;
-mod endpoints;
 mod errors;
 mod faults;
 mod gql;
+mod helix;
 mod irc;
 mod oauth;
 mod query;

@@ -1,6 +1,6 @@
 //! Query-string and form parameters, with Twitch's repeatable keys (`id=1&id=2`) and its `first` rules.
 //!
-//! Used by the Helix handlers in [`endpoints`](crate::endpoints) and, with a form body merged in, by
+//! Used by the Helix handlers in [`helix`](crate::helix) and, with a form body merged in, by
 //! [`oauth`](crate::oauth).
 
 use crate::errors::ApiError;

@@ -1,7 +1,7 @@
 //! [`MockServer`]: binds the router to a listener, runs the Helix pipeline, and serves the `/_mock` controls.
 //!
 //! The router is built in one function ([`router`]) from the OAuth handlers, the Helix table in
-//! [`endpoints`](crate::endpoints), GQL ([`gql`](crate::gql), its own pipeline) and the controls. Every Helix
+//! [`helix`](crate::helix), GQL ([`gql`](crate::gql), its own pipeline) and the controls. Every Helix
 //! request goes through one pipeline: latency, authentication, the caller's token bucket, an injected fault if
 //! one is due, then the handler, and every answer carries the `Ratelimit-*` headers.
 
@@ -24,11 +24,11 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::comments;
-use crate::endpoints::{Call, Caller, GONE, Handler, ROUTES};
+use crate::chat_replay;
 use crate::errors::ApiError;
 use crate::faults::{Decision, KillSwitch, KillableStream, Scope, Target};
 use crate::gql;
+use crate::helix::{Call, Caller, GONE, Handler, ROUTES};
 use crate::oauth;
 use crate::query::Query;
 use crate::ratelimit::RateInfo;
@@ -149,7 +149,7 @@ impl MockServer {
     pub fn comment_count(&self, video_id: &str) -> Option<u64> {
         let world = lock(&self.shared.world);
         let v = world.video(video_id.parse().ok()?).filter(|v| !v.deleted)?;
-        Some(comments::plan(&world, v).comments)
+        Some(chat_replay::plan(&world, v).comments)
     }
 
     /// The cursor the fake hands out after comment `k` of a video (0-based), to jump deep into a video.
@@ -510,7 +510,7 @@ fn mock_videos(world: &World, c: usize) -> Vec<MockVideo> {
         .rev()
         .filter(|v| v.channel == c)
         .map(|v| {
-            let plan = comments::plan(world, v);
+            let plan = chat_replay::plan(world, v);
             MockVideo {
                 id: v.id.to_string(),
                 user_id: user_id.clone(),

@@ -196,7 +196,7 @@ pub(crate) struct World {
     pub videos: Vec<Video>,
     next_video_id: u64,
     next_stream_id: u64,
-    /// The videos whose chat replay is special (see [`comments`](crate::comments)).
+    /// The videos whose chat replay is special (see [`chat_replay`](crate::chat_replay)).
     pub chat: ChatSpecials,
     /// Draws for `advance` (who unfollows, which video goes): seeded, so a replayed script replays the world.
     rng: StdRng,

@@ -21,7 +21,7 @@
 //!   which hit every operation of the request. GQL has no token bucket: Twitch documents none and sends no
 //!   `Ratelimit-*` headers.
 
-mod video_comments;
+mod comments;
 
 #[cfg(test)]
 mod tests;
@@ -45,7 +45,7 @@ use crate::world::World;
 use crate::{COMMENTS_QUERY_HASH, Fault, WEB_CLIENT_ID};
 
 #[cfg(test)]
-pub(crate) use video_comments::test_cursor;
+pub(crate) use comments::test_cursor;
 
 /// Most operations Twitch accepts in one batched POST (observed: 35 pass, 36 get HTTP 400).
 const MAX_BATCH: usize = 35;
@@ -260,11 +260,11 @@ fn operation(shared: &Shared, world: &World, client: ClientKind, op: &Value, fau
         )),
         None => Reply::error(GqlError::new("PersistedQueryNotFound")),
         Some(h) if h != COMMENTS_QUERY_HASH => Reply::error(GqlError::new("PersistedQueryNotFound")),
-        Some(_) if name.is_some_and(|n| n != video_comments::OPERATION) => Reply::error(GqlError::new(format!(
+        Some(_) if name.is_some_and(|n| n != comments::OPERATION) => Reply::error(GqlError::new(format!(
             "Unknown operation named \"{}\".",
             name.unwrap_or_default()
         ))),
-        Some(_) => video_comments::answer(world, op.get("variables"), client, fault),
+        Some(_) => comments::answer(world, op.get("variables"), client, fault),
     };
     let seq = shared.gql_seq.fetch_add(1, Ordering::Relaxed);
     let h = crate::seed::hash(&[world.seed(), crate::seed::tag::GQL, seq]);

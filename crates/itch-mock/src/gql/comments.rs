@@ -1,7 +1,7 @@
 //! The `VideoCommentsByOffsetOrCursor` operation: one page of a video's chat replay, by offset or by cursor.
 //!
 //! Written from the shapes in the chat reference notes (section 1, "Response shape" and "Quirks"), never from
-//! the client's types. The comments come from [`comments`](crate::comments); this file pages them:
+//! the client's types. The comments come from [`chat_replay`](crate::chat_replay); this file pages them:
 //!
 //! - Pages hold 40 to 100 comments, the size drawn from the seed and the page's first position; there is no
 //!   `first` variable.
@@ -23,7 +23,7 @@ use serde_json::Value;
 
 use super::{ClientKind, GqlError, Reply};
 use crate::Fault;
-use crate::comments::{Chat, Comment, Fragment};
+use crate::chat_replay::{Chat, Comment, Fragment};
 use crate::seed::{hash, mix, tag};
 use crate::world::{Video, World};
 
