@@ -233,6 +233,7 @@ impl<'a> Chat<'a> {
 
     /// Milliseconds into the video of comment `k`: non-decreasing in `k`, below the chat's end.
     fn offset_ms(&self, k: u64) -> u64 {
+        crate::world::work::step();
         let n = u128::from(self.plan.comments.max(1));
         let jitter = u128::from(hash(&[self.seed, tag::COMMENT, self.video.id, k, 1]) & 0xf_ffff);
         let position = (u128::from(k) << 20) | jitter;

@@ -184,6 +184,30 @@ impl ChatSpecials {
     }
 }
 
+/// The work the world does per item (one follower's follow time, one step of a follower walk, one comment's
+/// offset), counted on this thread in tests so that "a page is computed, not stored" is checked by counting
+/// rather than by a wall clock. The fake's tests run on Tokio's current-thread runtime, so the server's handlers
+/// run on the test's thread; a test on another runtime would count 0 and fail its lower bound, not pass.
+pub(crate) mod work {
+    #[cfg(test)]
+    thread_local! {
+        static DONE: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+
+    /// One item's work (counted in tests only; nothing in the product).
+    #[inline(always)]
+    pub(crate) fn step() {
+        #[cfg(test)]
+        DONE.with(|d| d.set(d.get() + 1));
+    }
+
+    /// The items worked on this thread so far.
+    #[cfg(test)]
+    pub(crate) fn done() -> u64 {
+        DONE.with(std::cell::Cell::get)
+    }
+}
+
 /// The whole fake world.
 pub(crate) struct World {
     seed: u64,
@@ -692,6 +716,7 @@ impl World {
         let mut pos = before.unwrap_or(u64::MAX).min(f.count());
         let mut page = Vec::with_capacity(first);
         while page.len() < first && pos > 0 {
+            work::step();
             pos -= 1;
             if !f.removed.contains(&pos) {
                 page.push(pos);
@@ -911,6 +936,7 @@ impl Followers {
     }
 
     fn time(&self, seed: u64, c: usize, i: u64) -> i64 {
+        work::step();
         if i >= self.initial {
             let b = &self.batches[self.batches.partition_point(|b| b.start <= i) - 1];
             let jitter = u128::from(hash(&[seed, tag::JITTER, c as u64, i]) & 0xf_ffff);
