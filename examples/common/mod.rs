@@ -1,6 +1,6 @@
 //! What the benchmarks share: a client logged in to the in-process fake as a broadcaster, and peak RSS.
 
-use itch::client::{Client, ClientConfig, Secret, StoredToken, TokenStore};
+use itch::client::{Client, ClientConfig, Endpoints, Secret, StoredToken, TokenStore};
 use itch::mock::{MockChannel, MockServer};
 use std::path::Path;
 
@@ -23,12 +23,17 @@ pub fn broadcaster_client(mock: &MockServer, channel: &MockChannel, dir: &Path) 
         expires_at: None,
     })?;
     Ok(Client::new(ClientConfig {
-        endpoints: mock.endpoints(),
+        endpoints: endpoints(mock)?,
         client_id: Some(mock.client_id().to_owned()),
         client_secret: Some(Secret::new(mock.client_secret())),
         token_store: Some(store),
         ..ClientConfig::default()
     })?)
+}
+
+/// Every endpoint of the fake, chat included (the fake hands out URLs only; it never builds the client's types).
+pub fn endpoints(mock: &MockServer) -> itch::Result<Endpoints> {
+    Endpoints::parse(&mock.helix_url(), &mock.oauth_url(), &mock.gql_url())?.with_irc(&mock.irc_url())
 }
 
 /// VmHWM from /proc/self/status in MB (Linux); 0 elsewhere.

@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::archive::Archive;
 use crate::client::helix::followers;
-use crate::client::{Client, ClientConfig, Login, Secret};
+use crate::client::{Client, ClientConfig, Endpoints, Login, Secret};
 use crate::mock::{MockConfig, MockServer};
 use crate::report::{self, Format, OutputOptions, Params};
 use crate::sync::{self, Progress, SyncOptions};
@@ -67,6 +67,12 @@ async fn cut<T>(cancel: &CancellationToken, step: impl Future<Output = crate::Re
     }
 }
 
+/// Every endpoint of the fake, chat included. Built here, on itch's side: the fake knows its URLs, not the
+/// client's types.
+fn endpoints(mock: &MockServer) -> crate::Result<Endpoints> {
+    Endpoints::parse(&mock.helix_url(), &mock.oauth_url(), &mock.gql_url())?.with_irc(&mock.irc_url())
+}
+
 /// The demo itself; true when a channel failed.
 async fn demo(args: DemoArgs, quiet: bool, cancel: CancellationToken) -> anyhow::Result<bool> {
     let config = MockConfig {
@@ -78,7 +84,7 @@ async fn demo(args: DemoArgs, quiet: bool, cancel: CancellationToken) -> anyhow:
     let mock = MockServer::start(config).await?;
     crate::outln!("fake Twitch running at {}", mock.url())?;
     let mut client = Client::new(ClientConfig {
-        endpoints: mock.endpoints(),
+        endpoints: endpoints(&mock)?,
         client_id: Some(mock.client_id().to_owned()),
         client_secret: Some(Secret::new(mock.client_secret())),
         ..ClientConfig::default()

@@ -5,7 +5,9 @@ mod api;
 pub(crate) mod auth;
 mod cache;
 mod chat;
+#[cfg(feature = "mock")]
 mod demo;
+#[cfg(feature = "mock")]
 pub mod mock_api;
 pub mod output;
 mod plot;
@@ -119,8 +121,10 @@ pub enum Command {
     /// Ask Helix directly and print what it answers as NDJSON (one raw item a line).
     Api(api::ApiArgs),
     /// Run the fake Twitch (Helix, OAuth, GQL chat replay, IRC chat) on local ports, for tests, demos and tools.
+    #[cfg(feature = "mock")]
     MockApi(mock_api::MockApiArgs),
     /// Everything offline: start a fake Twitch in-process, log in to it, sync a channel and print a report.
+    #[cfg(feature = "mock")]
     Demo(demo::DemoArgs),
 }
 
@@ -136,7 +140,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Plot(args) => plot::run(&cli.global.config()?, args, cli.global.quiet).await,
         Command::Auth(args) => auth::run(&cli.global.config()?, args).await,
         Command::Api(args) => api::run(&cli.global.config()?, args).await,
+        #[cfg(feature = "mock")]
         Command::MockApi(args) => mock_api::run(args).await.map(|()| ExitCode::SUCCESS),
+        #[cfg(feature = "mock")]
         Command::Demo(args) => demo::run(args, cli.global.quiet).await,
     }
 }

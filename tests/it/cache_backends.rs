@@ -652,7 +652,7 @@ mod suite {
             .helix_page::<serde_json::Value>("users", &[("login", login)])
             .await
             .unwrap();
-        let endpoints = mock.endpoints();
+        let endpoints = crate::util::endpoints(&mock);
         let mut url = endpoints.helix.join("users").unwrap();
         url.query_pairs_mut().append_pair("id", &id.0);
         let k = CacheKey::of("GET", &url, None);

@@ -1,17 +1,29 @@
 //! `itch mock-api` runs standalone and answers plain HTTP, like a curl user would see it.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+
+/// The server process, killed when the test ends, failed assertions included.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mock_api_serves_helix_and_oauth_standalone() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_itch"))
-        .args(["mock-api", "--port", "0", "--followers", "500"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
+    let mut child = Server(
+        Command::new(env!("CARGO_BIN_EXE_itch"))
+            .args(["mock-api", "--port", "0", "--followers", "500"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = child.0.stdout.take().unwrap();
     // Read the banner until the first URL; the reader is kept so the pipe stays open while the server runs.
     let (base, _reader) = tokio::task::spawn_blocking(move || {
         let mut reader = BufReader::new(stdout);
@@ -68,11 +80,31 @@ async fn mock_api_serves_helix_and_oauth_standalone() {
         .json()
         .await
         .unwrap();
-    let login = world[0]["login"]
-        .as_str()
-        .or(world["channels"][0]["login"].as_str())
-        .unwrap()
-        .to_owned();
+    // Exactly the shape the server sends: the clock and the channels, each with its controls' fields.
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        let mut keys: Vec<String> = v.as_object().expect("an object").keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    assert_eq!(keys(&world), ["channels", "now"], "{world}");
+    assert!(world["now"].as_str().is_some_and(|t| t.ends_with('Z')), "{world}");
+    let channels = world["channels"].as_array().expect("channels is a list");
+    assert_eq!(channels.len(), itch::mock::MockConfig::default().channels);
+    assert_eq!(
+        keys(&channels[0]),
+        [
+            "display_name",
+            "followers",
+            "id",
+            "live",
+            "login",
+            "moderators",
+            "videos"
+        ],
+        "{world}"
+    );
+    assert_eq!(channels[0]["followers"], 500, "the largest channel has --followers");
+    let login = channels[0]["login"].as_str().expect("a login").to_owned();
     let users: serde_json::Value = http
         .get(format!("{base}/helix/users?login={login}"))
         .header("Client-Id", itch::mock::MockConfig::default().client_id)
@@ -84,6 +116,5 @@ async fn mock_api_serves_helix_and_oauth_standalone() {
         .await
         .unwrap();
     assert_eq!(users["data"][0]["login"], login.as_str());
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(child);
 }

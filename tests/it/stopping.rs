@@ -193,7 +193,7 @@ async fn cancelling_the_client_cuts_a_retry_backoff() {
     let store = crate::util::store_with_user_token(&mock, dir.path(), &login, &[followers::SCOPE]);
     // A minute between retries.
     let mut client = Client::new(ClientConfig {
-        endpoints: mock.endpoints(),
+        endpoints: crate::util::endpoints(&mock),
         client_id: Some(mock.client_id().to_owned()),
         client_secret: Some(Secret::new(mock.client_secret())),
         token_store: Some(store),

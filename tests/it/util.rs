@@ -1,7 +1,7 @@
 //! Shared test helpers: a fake Twitch per test, clients pointed at it, and the `itch` binary with a clean
 //! environment and its own temp dir.
 
-use itch::client::{Client, ClientConfig, RetryPolicy, Secret, TokenStore};
+use itch::client::{Client, ClientConfig, Endpoints, RetryPolicy, Secret, TokenStore};
 use itch::mock::{MockConfig, MockServer};
 use std::path::Path;
 use std::process::{Command, Output};
@@ -38,6 +38,13 @@ pub fn fast_retry() -> RetryPolicy {
     }
 }
 
+/// Every endpoint of the fake, chat included (the fake hands out URLs only; it never builds the client's types).
+pub fn endpoints(mock: &MockServer) -> Endpoints {
+    Endpoints::parse(&mock.helix_url(), &mock.oauth_url(), &mock.gql_url())
+        .and_then(|e| e.with_irc(&mock.irc_url()))
+        .expect("the fake's own URLs parse")
+}
+
 /// A client with the fake's app credentials and, optionally, a token store.
 pub fn client(mock: &MockServer, store: Option<TokenStore>) -> Client {
     client_with_secret(mock, mock.client_secret(), store)
@@ -46,7 +53,7 @@ pub fn client(mock: &MockServer, store: Option<TokenStore>) -> Client {
 /// A client with a chosen client secret.
 pub fn client_with_secret(mock: &MockServer, secret: &str, store: Option<TokenStore>) -> Client {
     Client::new(ClientConfig {
-        endpoints: mock.endpoints(),
+        endpoints: endpoints(mock),
         client_id: Some(mock.client_id().to_owned()),
         client_secret: Some(Secret::new(secret)),
         token_store: store,
