@@ -116,29 +116,16 @@ async fn fetch_part(
         Part::Stream => {
             super::streams::sync_stream(ctx, summary).await?;
             let is_live = summary.live_viewers.is_some();
-            save_snapshot(
-                ctx,
-                ChannelSnapshot {
-                    is_live: Some(is_live),
-                    ..ChannelSnapshot::default()
-                },
-            )
+            ctx.save_snapshot(ChannelSnapshot {
+                is_live: Some(is_live),
+                ..ChannelSnapshot::default()
+            })
             .await
         }
         Part::Chatters => super::chatters::sync_chatters(ctx, summary).await,
         Part::Following => super::following::sync_following(ctx, summary).await,
         Part::Chat => super::chat::sync_chat(ctx, summary).await,
     }
-}
-
-/// Adds the facts in `snapshot` to this run's snapshot of the channel, now that a part has read them.
-pub(crate) async fn save_snapshot(ctx: &ChannelContext, snapshot: ChannelSnapshot) -> Result<()> {
-    let (broadcaster, stamp) = (ctx.id().clone(), ctx.stamp());
-    ctx.archive
-        .write("saving a channel snapshot", move |tx| {
-            channels::save_channel_snapshot(tx, &broadcaster, &snapshot, &stamp)
-        })
-        .await
 }
 
 async fn sync_channel_settings(ctx: &ChannelContext) -> Result<()> {
@@ -164,5 +151,5 @@ async fn sync_channel_settings(ctx: &ChannelContext) -> Result<()> {
             channels::save_channel(tx, &channel, &raw, &stamp)
         })
         .await?;
-    save_snapshot(ctx, snapshot).await
+    ctx.save_snapshot(snapshot).await
 }

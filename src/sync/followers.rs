@@ -239,7 +239,7 @@ async fn save_total(ctx: &ChannelContext, total: u64) -> Result<u64> {
         follower_total: Some(total),
         ..Default::default()
     };
-    super::channel::save_snapshot(ctx, snapshot).await?;
+    ctx.save_snapshot(snapshot).await?;
     Ok(total)
 }
 

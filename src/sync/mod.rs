@@ -23,7 +23,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::archive::{Archive, Stamp, Timestamp};
+use crate::archive::{self, Archive, Stamp, Timestamp};
 use crate::client::helix::users::{self, User};
 use crate::client::{Client, Login, UserId, metered};
 use crate::error::{Error, Result};
@@ -309,6 +309,16 @@ impl ChannelContext {
     /// Seen now, by this channel's run.
     fn stamp(&self) -> Stamp {
         Stamp::now(self.run)
+    }
+
+    /// Adds the facts in `snapshot` to this run's snapshot of the channel, now that a part has read them.
+    async fn save_snapshot(&self, snapshot: archive::channels::ChannelSnapshot) -> Result<()> {
+        let (broadcaster, stamp) = (self.id().clone(), self.stamp());
+        self.archive
+            .write("saving a channel snapshot", move |tx| {
+                archive::channels::save_channel_snapshot(tx, &broadcaster, &snapshot, &stamp)
+            })
+            .await
     }
 
     /// Err(Interrupted) once a stop was asked for: called between pages, after the last one was committed.

@@ -10,6 +10,7 @@ mod chaos;
 mod chat;
 mod faults;
 mod inputs;
+mod layout;
 mod mock_cli;
 mod paging;
 mod read_only;
