@@ -74,26 +74,46 @@ async fn missing_credentials_say_what_to_set() {
     );
 }
 
+/// Every command and subcommand, as the words typed before `--help`: read from the parser itself, so a new
+/// command is covered the day it is added.
+fn every_command() -> Vec<Vec<String>> {
+    fn walk(command: &clap::Command, path: Vec<String>, out: &mut Vec<Vec<String>>) {
+        out.push(path.clone());
+        for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+            let mut next = path.clone();
+            next.push(sub.get_name().to_owned());
+            walk(sub, next, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&<itch::cli::Cli as clap::CommandFactory>::command(), Vec::new(), &mut out);
+    out
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_command_has_help_with_an_example() {
     let mock = mock_with_followers(10).await;
     let dir = tempfile::tempdir().unwrap();
-    for args in [
-        vec!["--help"],
-        vec!["auth", "--help"],
-        vec!["api", "--help"],
-        vec!["mock-api", "--help"],
-        vec!["demo", "--help"],
-    ] {
+    let commands = every_command();
+    assert!(
+        commands.len() > 11,
+        "the top level, its eleven commands and their subcommands: {commands:?}"
+    );
+    let mut missing = Vec::new();
+    for path in &commands {
         let mut cmd = itch(&mock, dir.path());
-        cmd.args(&args);
+        cmd.args(path).arg("--help");
         let output = run(cmd).await;
         let (stdout, _) = text(&output);
-        assert!(
-            output.status.success() && stdout.contains("Example"),
-            "{args:?}: {stdout}"
-        );
+        assert!(output.status.success(), "{path:?}: {stdout}");
+        // The example shows the command itself being run.
+        let example = stdout.split_once("Example").map(|(_, rest)| rest);
+        let shows_itself = example.is_some_and(|rest| rest.contains(&format!("itch {}", path.join(" "))));
+        if !shows_itself {
+            missing.push(path.join(" "));
+        }
     }
+    assert!(missing.is_empty(), "commands whose --help has no example of them: {missing:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
