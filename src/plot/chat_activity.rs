@@ -10,22 +10,22 @@ use super::draw::{Layer, Spec};
 use super::followers::in_period;
 use super::scatter::max_ticks;
 use super::{Drawn, Period, ScatterOptions, Style, chart_params, draw, read_columns, within};
+use crate::client::VideoId;
 use crate::error::{Error, Result};
 
 /// Draws the chat activity of `video` into `output`. Of `options`, the bounds (x as `h:mm:ss` or seconds into the
 /// video, y as messages) and the x label apply.
 pub fn chat_activity(
     conn: &Connection,
-    video: &str,
+    video: &VideoId,
     period: &Period,
     options: &ScatterOptions,
     style: &Style,
     output: &Path,
 ) -> Result<Drawn> {
     super::is_svg(output)?;
-    let video = crate::report::parse_video_id(video)?;
     let (x_min, x_max, y_min, y_max) = options.bounds.parse(Scale::Duration, Scale::Count)?;
-    let params = chart_params(None, Some(&video), period);
+    let params = chart_params(None, Some(video), period);
     let mut minutes: Vec<i64> = Vec::new();
     read_columns(conn, "chatlog", &params, ["offset_seconds"], |[offset]| {
         if let Ok(offset) = offset.as_i64()
