@@ -361,6 +361,21 @@ mod tests {
         args.output(args.subject().unwrap().as_ref())
     }
 
+    /// Every chart `itch plot` offers (a new one too) draws from the reports' test archive.
+    #[test]
+    fn every_chart_draws_from_the_archive() {
+        let (dir, db) = crate::report::tests::archive();
+        for chart in Chart::value_variants() {
+            let subject = if *chart == Chart::ChatActivity { "2001" } else { "rig" };
+            let args = parse(&[chart.name(), subject]).unwrap();
+            let target = dir.path().join(output(&args));
+            let chart = args.subject().unwrap().unwrap();
+            let drawn = draw_chart(&db, &chart, &Period::default(), &args.options(), &args.style(), &target).unwrap();
+            assert!(drawn.points > 0, "{chart:?}");
+            assert!(target.metadata().unwrap().len() > 2_000, "{chart:?}");
+        }
+    }
+
     #[test]
     fn a_bad_subject_is_refused_not_kept_in_the_file_name() {
         let error = parse(&["chat-activity", "burkeblack"]).unwrap().subject().unwrap_err();
