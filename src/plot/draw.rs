@@ -9,8 +9,9 @@ use plotters::style::{FontStyle, RGBAColor, register_font};
 use std::path::Path;
 use std::sync::Once;
 
-use super::axis::Axis;
-use super::{Style, Theme};
+use super::axis::{Axis, Scale};
+use super::scatter::max_ticks;
+use super::{ScatterOptions, Style, Theme};
 use crate::error::{Error, Result};
 
 /// A chart in data units, ready to draw.
@@ -31,6 +32,49 @@ pub(crate) struct Spec {
     pub right_desc: String,
     /// Drawn in order: the first is at the back.
     pub layers: Vec<Layer>,
+}
+
+/// The captions a chart gives itself; the user's title and x label replace the first two (see [`Spec::framed`]).
+pub(crate) struct Captions {
+    /// The title unless `--title` says.
+    pub title: String,
+    /// The x axis description unless `--x-label` says.
+    pub x_desc: String,
+    /// The left y axis description.
+    pub y_desc: String,
+}
+
+impl Spec {
+    /// The frame every chart is drawn in: `layers` on `x` and `y`, captioned with the user's title
+    /// (`style.title`) and x label (`options.x_label`) where given, else the chart's own; no right axis.
+    pub(crate) fn framed(
+        style: &Style,
+        options: &ScatterOptions,
+        (x, y): (Axis, Axis),
+        captions: Captions,
+        layers: Vec<Layer>,
+    ) -> Spec {
+        Spec {
+            title: style.title.clone().unwrap_or(captions.title),
+            x_desc: options.x_label.clone().unwrap_or(captions.x_desc),
+            y_desc: captions.y_desc,
+            right_desc: String::new(),
+            x,
+            y,
+            right: None,
+            layers,
+        }
+    }
+}
+
+/// An x axis from `lo` to `hi` across the picture's width, with as many labelled ticks as fit.
+pub(crate) fn x_axis(scale: Scale, lo: i64, hi: i64, style: &Style) -> Axis {
+    Axis::new(scale, lo, hi, max_ticks(scale, style.width, true))
+}
+
+/// A y axis from `lo` to `hi` up the picture's height, with as many labelled ticks as fit.
+pub(crate) fn y_axis(scale: Scale, lo: i64, hi: i64, style: &Style) -> Axis {
+    Axis::new(scale, lo, hi, max_ticks(scale, style.height, false))
 }
 
 /// One thing drawn on a chart.
