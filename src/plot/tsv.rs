@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use super::axis::Scale;
 use super::scatter::{self, Scatter};
-use super::{Drawn, ScatterOptions, Style, draw, epoch, within};
+use super::{Drawn, ParsedBounds, ScatterOptions, Style, draw, epoch, within};
 use crate::error::{Error, Result};
 
 /// The 2016 `itch-plot`'s field names, in their column order.
@@ -88,6 +88,9 @@ impl Column {
     }
 }
 
+/// Rows with both values, and the x of every row.
+type Points = (Vec<(i64, i64)>, Vec<i64>);
+
 /// What the first non-empty line settles: the header, if it is one, and the x and y columns.
 struct Layout {
     header: Option<Vec<String>>,
@@ -126,43 +129,9 @@ pub fn plot_tsv(
     };
     let layout = layout(&first.1, tsv)?;
     let pending = layout.header.is_none().then_some(first);
-    let (x_min, x_max, y_min, y_max) = options.bounds.parse(layout.x.scale, layout.y.scale)?;
-
-    if tsv.records
-        && let Some(header) = &layout.header
-    {
-        writeln!(records, "{}", header.join(&tsv.delimiter.to_string())).map_err(Error::Write)?;
-    }
-    let (mut points, mut xs) = (Vec::new(), Vec::new());
-    for (n, line) in pending.into_iter().map(|(n, line)| (n, Ok(line))).chain(lines) {
-        let line = line.map_err(read_error)?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let fields: Vec<&str> = line.split(tsv.delimiter).collect();
-        let bad = |problem| Error::PlotInput {
-            path: name.to_owned(),
-            line: n,
-            problem,
-        };
-        let Some(x_value) = layout.x.value(&fields).map_err(bad)? else {
-            continue;
-        };
-        let y_value = layout.y.value(&fields).map_err(bad)?;
-        if !within(x_value, x_min, x_max) {
-            continue;
-        }
-        match y_value {
-            Some(y_value) if within(y_value, y_min, y_max) => points.push((x_value, y_value)),
-            None if y_min.is_none() && y_max.is_none() => {}
-            _ => continue,
-        }
-        xs.push(x_value);
-        if tsv.records {
-            writeln!(records, "{line}").map_err(Error::Write)?;
-        }
-    }
-    records.flush().map_err(Error::Write)?;
+    let bounds = options.bounds.parse(layout.x.scale, layout.y.scale)?;
+    let rows = pending.into_iter().map(|(n, line)| (n, Ok(line))).chain(lines);
+    let (points, xs) = read_rows(rows, name, &layout, bounds, tsv, records)?;
     if xs.is_empty() {
         return Err(Error::NothingToPlot {
             what: format!("no rows of {} have a {}", name.display(), layout.x.name),
@@ -196,6 +165,60 @@ pub fn plot_tsv(
         points: shown,
         notes: Vec::new(),
     })
+}
+
+/// The points (rows with both values) and the x of every row kept within `bounds`; with `tsv.records` the
+/// header and each row kept are copied to `records`.
+fn read_rows(
+    rows: impl Iterator<Item = (u64, std::io::Result<String>)>,
+    name: &Path,
+    layout: &Layout,
+    bounds: ParsedBounds,
+    tsv: &TsvOptions,
+    records: &mut dyn Write,
+) -> Result<Points> {
+    let (x_min, x_max, y_min, y_max) = bounds;
+    let read_error = |source| Error::PlotInputFile {
+        path: name.to_owned(),
+        source,
+    };
+
+    if tsv.records
+        && let Some(header) = &layout.header
+    {
+        writeln!(records, "{}", header.join(&tsv.delimiter.to_string())).map_err(Error::Write)?;
+    }
+    let (mut points, mut xs) = (Vec::new(), Vec::new());
+    for (n, line) in rows {
+        let line = line.map_err(read_error)?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(tsv.delimiter).collect();
+        let bad = |problem| Error::PlotInput {
+            path: name.to_owned(),
+            line: n,
+            problem,
+        };
+        let Some(x_value) = layout.x.value(&fields).map_err(bad)? else {
+            continue;
+        };
+        let y_value = layout.y.value(&fields).map_err(bad)?;
+        if !within(x_value, x_min, x_max) {
+            continue;
+        }
+        match y_value {
+            Some(y_value) if within(y_value, y_min, y_max) => points.push((x_value, y_value)),
+            None if y_min.is_none() && y_max.is_none() => {}
+            _ => continue,
+        }
+        xs.push(x_value);
+        if tsv.records {
+            writeln!(records, "{line}").map_err(Error::Write)?;
+        }
+    }
+    records.flush().map_err(Error::Write)?;
+    Ok((points, xs))
 }
 
 /// The header and columns the first non-empty line settles. It is a header when it holds a column named by
