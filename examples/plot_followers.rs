@@ -287,7 +287,7 @@ fn main() -> anyhow::Result<()> {
         )?;
         plot::chat_activity(
             &conn,
-            "9001",
+            &itch::client::VideoId::from("9001"),
             &Period::default(),
             &none,
             &style,

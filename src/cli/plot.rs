@@ -14,7 +14,7 @@ use std::io::{self, BufReader, BufWriter};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::client::Login;
+use crate::client::{Login, VideoId};
 use crate::config::Config;
 use crate::error::Error;
 use crate::plot::{self, Bounds, Drawn, Kind, Period, ScatterOptions, Style, Theme, TsvOptions};
@@ -204,96 +204,127 @@ impl PlotArgs {
         }
     }
 
-    /// Where the picture goes unless --output says.
-    fn output(&self) -> PathBuf {
+    /// The chart and what it is about, checked where they enter (a login for the channel charts, a video id for
+    /// chat-activity), before anything is opened; `None` with --input.
+    fn subject(&self) -> crate::Result<Option<(Chart, Subject)>> {
+        let (Some(chart), Some(subject)) = (self.chart, self.subject.as_deref()) else {
+            return Ok(None);
+        };
+        let subject = match chart {
+            Chart::ChatActivity => Subject::Video(VideoId::parse(subject)?),
+            Chart::Followers | Chart::FollowerCount | Chart::Viewers => Subject::Channel(Login::parse(subject)?),
+        };
+        Ok(Some((chart, subject)))
+    }
+
+    /// Where the picture goes unless --output says; `chart` is what [`PlotArgs::subject`] made.
+    fn output(&self, chart: Option<&(Chart, Subject)>) -> PathBuf {
         if let Some(output) = &self.output {
             return output.clone();
         }
-        match (&self.input, self.chart, &self.subject) {
-            (Some(input), _, _) if input.as_os_str() != "-" => {
+        match (&self.input, chart) {
+            (Some(input), _) if input.as_os_str() != "-" => {
                 let stem = input
                     .file_stem()
                     .map_or_else(|| "plot".into(), |s| s.to_string_lossy().into_owned());
                 PathBuf::from(format!("{stem}.png"))
             }
-            (None, Some(chart), Some(subject)) => {
-                let subject = match chart {
-                    Chart::ChatActivity => crate::report::parse_video_id(subject).unwrap_or_else(|_| subject.clone()),
-                    _ => subject.to_ascii_lowercase(),
-                };
-                PathBuf::from(format!("{}-{subject}.png", chart.name()))
-            }
+            (None, Some((chart, subject))) => PathBuf::from(format!("{}-{subject}.png", chart.name())),
             _ => PathBuf::from("plot.png"),
         }
+    }
+
+    /// The 2016 `itch-plot` over the file `input` (- for stdin); the rows kept go to stdout with -r.
+    fn draw_input(&self, input: &Path, options: &ScatterOptions, style: &Style, target: &Path) -> crate::Result<Drawn> {
+        let tsv = TsvOptions {
+            x_column: self.x_column.clone(),
+            y_column: self.y_column.clone(),
+            delimiter: self.delimiter,
+            streams: self.streams.clone(),
+            records: self.records,
+        };
+        let mut records = BufWriter::new(io::stdout().lock());
+        if input.as_os_str() == "-" {
+            return plot::plot_tsv(
+                io::stdin().lock(),
+                Path::new("stdin"),
+                &tsv,
+                options,
+                style,
+                target,
+                &mut records,
+            );
+        }
+        let file = std::fs::File::open(input).map_err(|source| Error::PlotInputFile {
+            path: input.to_owned(),
+            source,
+        })?;
+        plot::plot_tsv(BufReader::new(file), input, &tsv, options, style, target, &mut records)
+    }
+}
+
+/// What an archive chart is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Subject {
+    /// A channel, for followers, follower-count and viewers.
+    Channel(Login),
+    /// A video, for chat-activity.
+    Video(VideoId),
+}
+
+impl std::fmt::Display for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Subject::Channel(login) => login.fmt(f),
+            Subject::Video(video) => video.fmt(f),
+        }
+    }
+}
+
+/// Draws `chart` of `subject` from the archive `db` into `target`.
+fn draw_chart(
+    db: &Path,
+    (chart, subject): &(Chart, Subject),
+    period: &Period,
+    options: &ScatterOptions,
+    style: &Style,
+    target: &Path,
+) -> crate::Result<Drawn> {
+    let conn = crate::archive::open_read_only(db)?;
+    match (chart, subject) {
+        (Chart::ChatActivity, Subject::Video(video)) => {
+            plot::chat_activity(&conn, video, period, options, style, target)
+        }
+        (Chart::Followers, Subject::Channel(login)) => {
+            plot::followers(&conn, login.as_str(), period, options, style, target)
+        }
+        (Chart::FollowerCount, Subject::Channel(login)) => {
+            plot::follower_count(&conn, login.as_str(), period, options, style, target)
+        }
+        (Chart::Viewers, Subject::Channel(login)) => {
+            plot::viewers(&conn, login.as_str(), period, options, style, target)
+        }
+        _ => unreachable!("PlotArgs::subject gives each chart its kind of subject"),
     }
 }
 
 /// Runs `itch plot`.
 pub async fn run(config: &Config, args: PlotArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     args.check()?;
-    let output = args.output();
+    let chart = args.subject()?;
+    let output = args.output(chart.as_ref());
     let (style, options) = (args.style(), args.options());
+    let period = Period {
+        since: args.since,
+        until: args.until,
+    };
     let db = config.db.clone();
     let target = output.clone();
     // SQLite, the drawing and the file writes block; they must not hold up the async runtime.
-    let drawn = tokio::task::spawn_blocking(move || -> crate::Result<Drawn> {
-        if let Some(input) = &args.input {
-            let tsv = TsvOptions {
-                x_column: args.x_column.clone(),
-                y_column: args.y_column.clone(),
-                delimiter: args.delimiter,
-                streams: args.streams.clone(),
-                records: args.records,
-            };
-            let mut records = BufWriter::new(io::stdout().lock());
-            if input.as_os_str() == "-" {
-                plot::plot_tsv(
-                    io::stdin().lock(),
-                    Path::new("stdin"),
-                    &tsv,
-                    &options,
-                    &style,
-                    &target,
-                    &mut records,
-                )
-            } else {
-                let file = std::fs::File::open(input).map_err(|source| Error::PlotInputFile {
-                    path: input.clone(),
-                    source,
-                })?;
-                plot::plot_tsv(
-                    BufReader::new(file),
-                    input,
-                    &tsv,
-                    &options,
-                    &style,
-                    &target,
-                    &mut records,
-                )
-            }
-        } else {
-            let (Some(chart), Some(subject)) = (args.chart, args.subject.as_deref()) else {
-                unreachable!("clap asks for a chart and its subject without --input");
-            };
-            let conn = crate::archive::open_read_only(&db)?;
-            let period = Period {
-                since: args.since,
-                until: args.until,
-            };
-            type Draw =
-                fn(&rusqlite::Connection, &str, &Period, &ScatterOptions, &Style, &Path) -> crate::Result<Drawn>;
-            let draw: Draw = match chart {
-                Chart::Followers => plot::followers,
-                Chart::FollowerCount => plot::follower_count,
-                Chart::Viewers => plot::viewers,
-                Chart::ChatActivity => plot::chat_activity,
-            };
-            let subject = match chart {
-                Chart::ChatActivity => subject.to_owned(),
-                _ => Login::parse(subject)?.as_str().to_owned(),
-            };
-            draw(&conn, &subject, &period, &options, &style, &target)
-        }
+    let drawn = tokio::task::spawn_blocking(move || match (&args.input, &chart) {
+        (Some(input), _) => args.draw_input(input, &options, &style, &target),
+        (None, Some(chart)) => draw_chart(&db, chart, &period, &options, &style, &target),
+        (None, None) => unreachable!("clap asks for a chart and its subject without --input"),
     })
     .await??;
     for note in &drawn.notes {
@@ -325,6 +356,37 @@ mod tests {
         Cli::try_parse_from(std::iter::once("itch").chain(args.iter().copied())).map(|cli| cli.args)
     }
 
+    /// The picture's file, the subject checked as `run` checks it.
+    fn output(args: &PlotArgs) -> PathBuf {
+        args.output(args.subject().unwrap().as_ref())
+    }
+
+    /// Every chart `itch plot` offers (a new one too) draws from the reports' test archive.
+    #[test]
+    fn every_chart_draws_from_the_archive() {
+        let (dir, db) = crate::report::tests::archive();
+        for chart in Chart::value_variants() {
+            let subject = if *chart == Chart::ChatActivity { "2001" } else { "rig" };
+            let args = parse(&[chart.name(), subject]).unwrap();
+            let target = dir.path().join(output(&args));
+            let chart = args.subject().unwrap().unwrap();
+            let drawn = draw_chart(&db, &chart, &Period::default(), &args.options(), &args.style(), &target).unwrap();
+            assert!(drawn.points > 0, "{chart:?}");
+            assert!(target.metadata().unwrap().len() > 2_000, "{chart:?}");
+        }
+    }
+
+    #[test]
+    fn a_bad_subject_is_refused_not_kept_in_the_file_name() {
+        let error = parse(&["chat-activity", "burkeblack"]).unwrap().subject().unwrap_err();
+        assert!(matches!(error, Error::InvalidVideoId { .. }), "{error:?}");
+        let error = parse(&["viewers", "not-a-login"]).unwrap().subject().unwrap_err();
+        assert!(matches!(error, Error::InvalidLogin { .. }), "{error:?}");
+        let chart = parse(&["chat-activity", "v123"]).unwrap().subject().unwrap();
+        assert_eq!(chart, Some((Chart::ChatActivity, Subject::Video(VideoId::from("123")))));
+        assert_eq!(parse(&["-i", "f.tsv"]).unwrap().subject().unwrap(), None);
+    }
+
     #[test]
     fn archive_charts_take_a_subject_and_name_their_file_after_it() {
         let args = parse(&[
@@ -337,15 +399,15 @@ mod tests {
             "2026-01-01",
         ])
         .unwrap();
-        assert_eq!(args.output(), PathBuf::from("followers-burkeblack.png"));
+        assert_eq!(output(&args), PathBuf::from("followers-burkeblack.png"));
         assert_eq!(args.style().theme, Theme::Dark);
         let options = args.options();
         assert!(options.density);
         assert_eq!(options.bounds.y_min.as_deref(), Some("2026-01-01"));
         let args = parse(&["chat-activity", "https://www.twitch.tv/videos/123", "-o", "chat.svg"]).unwrap();
-        assert_eq!(args.output(), PathBuf::from("chat.svg"));
+        assert_eq!(output(&args), PathBuf::from("chat.svg"));
         let args = parse(&["chat-activity", "v123"]).unwrap();
-        assert_eq!(args.output(), PathBuf::from("chat-activity-123.png"));
+        assert_eq!(output(&args), PathBuf::from("chat-activity-123.png"));
         assert!(parse(&["followers"]).is_err(), "a chart needs its subject");
         assert!(parse(&[]).is_err(), "a chart or --input is needed");
         assert!(parse(&["followers", "x", "--width", "10"]).is_err());
@@ -383,7 +445,7 @@ mod tests {
             "-s",
         ])
         .unwrap();
-        assert_eq!(args.output(), PathBuf::from("followers.png"));
+        assert_eq!(output(&args), PathBuf::from("followers.png"));
         assert_eq!((args.x_column.as_str(), args.y_column.as_str()), ("4", "delta"));
         assert_eq!(args.delimiter, ',');
         assert_eq!(args.kind, Kind::Scatter);
@@ -402,7 +464,7 @@ mod tests {
             }
         );
         let args = parse(&["-i", "-"]).unwrap();
-        assert_eq!((args.output(), args.delimiter), (PathBuf::from("plot.png"), '\t'));
+        assert_eq!((output(&args), args.delimiter), (PathBuf::from("plot.png"), '\t'));
         assert!(
             parse(&["followers", "x", "-i", "f.tsv"]).is_err(),
             "a chart or --input, not both"

@@ -10,7 +10,7 @@ use clap::builder::{PossibleValue, PossibleValuesParser};
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
-use crate::client::Login;
+use crate::client::{Login, VideoId};
 use crate::config::Config;
 use crate::report::time::{parse_since, parse_until};
 use crate::report::{self, Direction, Format, OutputOptions, Params, REPORTS, Report, Subject};
@@ -67,7 +67,7 @@ impl ReportArgs {
                 subject.map(Login::parse).transpose()?.map(|l| l.as_str().to_owned()),
                 None,
             ),
-            Subject::Video => (None, subject.map(report::parse_video_id).transpose()?),
+            Subject::Video => (None, subject.map(VideoId::parse).transpose()?),
             // A stray argument is refused by the report, with its name.
             Subject::Archive => (subject.map(str::to_owned), None),
         };
@@ -223,7 +223,7 @@ mod tests {
                 .unwrap()
                 .args;
             let params = args.params(chatlog).unwrap();
-            assert_eq!(params.video.as_deref(), Some("2277158219"), "{input}");
+            assert_eq!(params.video, Some(VideoId::from("2277158219")), "{input}");
             assert_eq!(params.login, None);
             assert_eq!(args.output.options(false).format, Format::Seed);
         }

@@ -5,27 +5,26 @@
 use rusqlite::Connection;
 use std::path::Path;
 
-use super::axis::{Axis, Scale, thousands};
-use super::draw::{Layer, Spec};
+use super::axis::{Scale, thousands};
+use super::draw::{Captions, Layer, Spec, x_axis, y_axis};
 use super::followers::in_period;
-use super::scatter::max_ticks;
 use super::{Drawn, Period, ScatterOptions, Style, chart_params, draw, read_columns, within};
+use crate::client::VideoId;
 use crate::error::{Error, Result};
 
 /// Draws the chat activity of `video` into `output`. Of `options`, the bounds (x as `h:mm:ss` or seconds into the
 /// video, y as messages) and the x label apply.
 pub fn chat_activity(
     conn: &Connection,
-    video: &str,
+    video: &VideoId,
     period: &Period,
     options: &ScatterOptions,
     style: &Style,
     output: &Path,
 ) -> Result<Drawn> {
     super::is_svg(output)?;
-    let video = crate::report::parse_video_id(video)?;
     let (x_min, x_max, y_min, y_max) = options.bounds.parse(Scale::Duration, Scale::Count)?;
-    let params = chart_params(None, Some(&video), period);
+    let params = chart_params(None, Some(video), period);
     let mut minutes: Vec<i64> = Vec::new();
     read_columns(conn, "chatlog", &params, ["offset_seconds"], |[offset]| {
         if let Ok(offset) = offset.as_i64()
@@ -55,37 +54,28 @@ pub fn chat_activity(
         .map(|(minute, &count)| (minute as i64 * 60, minute as i64 * 60 + 60, count))
         .collect();
     let busiest = minutes.iter().copied().max().unwrap_or(1);
-    let x = Axis::new(
+    let x = x_axis(
         Scale::Duration,
         x_min.unwrap_or(0),
         x_max.unwrap_or(minutes.len() as i64 * 60),
-        max_ticks(Scale::Duration, style.width, true),
+        style,
     );
-    let y = Axis::new(
+    let y = y_axis(
         Scale::Count,
         y_min.unwrap_or(0),
         y_max.unwrap_or(busiest + busiest / 10 + 1),
-        max_ticks(Scale::Count, style.height, false),
+        style,
     );
-    let spec = Spec {
-        title: style
-            .title
-            .clone()
-            .unwrap_or_else(|| format!("video {video}: chat messages per minute")),
-        x_desc: options
-            .x_label
-            .clone()
-            .unwrap_or_else(|| "time into the video (h:mm)".into()),
+    let captions = Captions {
+        title: format!("video {video}: chat messages per minute"),
+        x_desc: "time into the video (h:mm)".into(),
         y_desc: "messages per minute".into(),
-        right_desc: String::new(),
-        x,
-        y,
-        right: None,
-        layers: vec![Layer::Bars {
-            bars,
-            label: format!("messages per minute ({} in all)", thousands(total)),
-        }],
     };
+    let bars = Layer::Bars {
+        bars,
+        label: format!("messages per minute ({} in all)", thousands(total)),
+    };
+    let spec = Spec::framed(style, options, (x, y), captions, vec![bars]);
     draw::render(&spec, style, output)?;
     Ok(Drawn {
         points: total as u64,

@@ -9,8 +9,9 @@ use plotters::style::{FontStyle, RGBAColor, register_font};
 use std::path::Path;
 use std::sync::Once;
 
-use super::axis::Axis;
-use super::{Style, Theme};
+use super::axis::{Axis, Scale};
+use super::scatter::max_ticks;
+use super::{ScatterOptions, Style, Theme};
 use crate::error::{Error, Result};
 
 /// A chart in data units, ready to draw.
@@ -31,6 +32,49 @@ pub(crate) struct Spec {
     pub right_desc: String,
     /// Drawn in order: the first is at the back.
     pub layers: Vec<Layer>,
+}
+
+/// The captions a chart gives itself; the user's title and x label replace the first two (see [`Spec::framed`]).
+pub(crate) struct Captions {
+    /// The title unless `--title` says.
+    pub title: String,
+    /// The x axis description unless `--x-label` says.
+    pub x_desc: String,
+    /// The left y axis description.
+    pub y_desc: String,
+}
+
+impl Spec {
+    /// The frame every chart is drawn in: `layers` on `x` and `y`, captioned with the user's title
+    /// (`style.title`) and x label (`options.x_label`) where given, else the chart's own; no right axis.
+    pub(crate) fn framed(
+        style: &Style,
+        options: &ScatterOptions,
+        (x, y): (Axis, Axis),
+        captions: Captions,
+        layers: Vec<Layer>,
+    ) -> Spec {
+        Spec {
+            title: style.title.clone().unwrap_or(captions.title),
+            x_desc: options.x_label.clone().unwrap_or(captions.x_desc),
+            y_desc: captions.y_desc,
+            right_desc: String::new(),
+            x,
+            y,
+            right: None,
+            layers,
+        }
+    }
+}
+
+/// An x axis from `lo` to `hi` across the picture's width, with as many labelled ticks as fit.
+pub(crate) fn x_axis(scale: Scale, lo: i64, hi: i64, style: &Style) -> Axis {
+    Axis::new(scale, lo, hi, max_ticks(scale, style.width, true))
+}
+
+/// A y axis from `lo` to `hi` up the picture's height, with as many labelled ticks as fit.
+pub(crate) fn y_axis(scale: Scale, lo: i64, hi: i64, style: &Style) -> Axis {
+    Axis::new(scale, lo, hi, max_ticks(scale, style.height, false))
 }
 
 /// One thing drawn on a chart.
@@ -196,41 +240,90 @@ pub(crate) fn render(spec: &Spec, style: &Style, path: &Path) -> Result<()> {
 
 type DrawResult<DB> = std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
+/// The chart plotters draws on: x against the left y axis, and against the right one (the left again when the
+/// spec has none).
+type Chart<'a, DB> = DualCoordChartContext<'a, DB, Cartesian2d<Axis, Axis>, Cartesian2d<Axis, Axis>>;
+
+/// The text sizes of a picture: 14 px labels at the default 1600x800, growing and shrinking with the picture
+/// within reason.
+struct Text<'a> {
+    zoom: f64,
+    label: TextStyle<'a>,
+    desc: TextStyle<'a>,
+    title: TextStyle<'a>,
+}
+
+impl Text<'_> {
+    fn of(style: &Style, palette: &Palette) -> Self {
+        let zoom = (f64::from(style.width) / 1600.0)
+            .min(f64::from(style.height) / 800.0)
+            .clamp(0.75, 2.5);
+        let size = |px: f64| (px * zoom).round();
+        Text {
+            zoom,
+            label: ("sans-serif", size(14.0)).into_font().color(&palette.text),
+            desc: ("sans-serif", size(15.0)).into_font().color(&palette.text),
+            title: ("sans-serif", size(22.0), FontStyle::Bold)
+                .into_font()
+                .color(&palette.text),
+        }
+    }
+
+    /// `px` at this picture's zoom.
+    fn size(&self, px: f64) -> f64 {
+        (px * self.zoom).round()
+    }
+}
+
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec, style: &Style) -> DrawResult<DB> {
     let palette = Palette::of(style.theme);
     root.fill(&palette.background)?;
-    // Text grows and shrinks with the picture, within reason: 14 px labels at the default 1600x800.
-    let zoom = (f64::from(style.width) / 1600.0)
-        .min(f64::from(style.height) / 800.0)
-        .clamp(0.75, 2.5);
-    let size = |px: f64| (px * zoom).round();
-    let label_font = ("sans-serif", size(14.0)).into_font().color(&palette.text);
-    let desc_font = ("sans-serif", size(15.0)).into_font().color(&palette.text);
-    let title_font = ("sans-serif", size(22.0), FontStyle::Bold)
-        .into_font()
-        .color(&palette.text);
+    let text = Text::of(style, &palette);
+    let mut chart = frame(root, spec, &text, &palette)?;
+    let mut labelled = false;
+    for layer in &spec.layers {
+        labelled |= draw_layer(root, &mut chart, layer, spec, &palette, style)?;
+    }
+    if labelled {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .margin(text.size(10.0) as u32)
+            .legend_area_size(text.size(26.0) as u32)
+            .background_style(palette.legend.filled())
+            .border_style(palette.axis)
+            .label_font(text.label)
+            .draw()?;
+    }
+    Ok(())
+}
 
-    let widest = |axis: &Axis| -> std::result::Result<u32, DrawingAreaErrorKind<DB::ErrorType>> {
+/// The chart's frame: the caption, the label areas sized to the widest tick label, the grid and the axes (the
+/// right one when the spec has it).
+fn frame<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    spec: &Spec,
+    text: &Text<'_>,
+    palette: &Palette,
+) -> std::result::Result<Chart<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let side = |axis: &Axis| -> std::result::Result<u32, DrawingAreaErrorKind<DB::ErrorType>> {
         let mut widest = 0;
         for &tick in axis.ticks() {
-            widest = widest.max(root.estimate_text_size(&axis.label(tick), &label_font)?.0);
+            widest = widest.max(root.estimate_text_size(&axis.label(tick), &text.label)?.0);
         }
-        Ok(widest)
-    };
-    let side = |axis: &Axis| -> std::result::Result<u32, DrawingAreaErrorKind<DB::ErrorType>> {
-        Ok(widest(axis)? + size(34.0) as u32)
+        Ok(widest + text.size(34.0) as u32)
     };
     let left = side(&spec.y)?;
     let right = match &spec.right {
         Some(axis) => side(axis)?,
         None => 0,
     };
-    let bottom = size(58.0) as u32;
+    let bottom = text.size(58.0) as u32;
 
     let mut chart = ChartBuilder::on(root)
-        .caption(&spec.title, title_font)
-        .margin(size(14.0) as u32)
-        .margin_right(if right > 0 { size(8.0) } else { size(30.0) } as u32)
+        .caption(&spec.title, text.title.clone())
+        .margin(text.size(14.0) as u32)
+        .margin_right(if right > 0 { text.size(8.0) } else { text.size(30.0) } as u32)
         .set_label_area_size(LabelAreaPosition::Left, left)
         .set_label_area_size(LabelAreaPosition::Bottom, bottom)
         .set_label_area_size(LabelAreaPosition::Right, right)
@@ -241,8 +334,8 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec, style: &
         .configure_mesh()
         .x_desc(spec.x_desc.as_str())
         .y_desc(spec.y_desc.as_str())
-        .label_style(label_font.clone())
-        .axis_desc_style(desc_font.clone())
+        .label_style(text.label.clone())
+        .axis_desc_style(text.desc.clone())
         .bold_line_style(palette.grid)
         .axis_style(palette.axis)
         .x_labels(spec.x.ticks().len().max(2))
@@ -252,138 +345,156 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec, style: &
         chart
             .configure_secondary_axes()
             .y_desc(spec.right_desc.as_str())
-            .label_style(label_font.clone())
-            .axis_desc_style(desc_font.clone())
+            .label_style(text.label.clone())
+            .axis_desc_style(text.desc.clone())
             .axis_style(palette.axis)
             .y_labels(axis.ticks().len().max(2))
             .draw()?;
     }
+    Ok(chart)
+}
 
-    let mut labelled = false;
-    for layer in &spec.layers {
-        match layer {
-            Layer::Spans { spans, label } => {
-                let (lo, hi) = (spec.x.lo(), spec.x.hi());
-                let fill = palette.spans;
-                let bands: Vec<_> = spans
-                    .iter()
-                    .filter(|(start, end)| *end >= lo && *start <= hi)
-                    .map(|&(start, end)| {
-                        Rectangle::new(
-                            [(start.max(lo), spec.y.lo()), (end.min(hi), spec.y.hi())],
-                            fill.filled(),
-                        )
-                    })
-                    .collect();
-                // No legend entry for streams that all fall outside the chart.
-                if bands.is_empty() {
-                    continue;
-                }
-                chart
-                    .draw_series(bands)?
-                    .label(label.as_str())
-                    .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 18, y + 6)], fill.filled()));
-                labelled = true;
-            }
-            Layer::Dots { points, density, label } => {
-                draw_dots(root, &chart, points, *density, &palette, style)?;
-                let legend = chart.draw_series(std::iter::empty::<Rectangle<(i64, i64)>>())?;
-                legend.label(label.as_str());
-                if *density {
-                    let colours: Vec<RGBColor> = (0..5).map(|i| density_colour(f64::from(i) / 4.0)).collect();
-                    legend.legend(move |(x, y)| {
-                        EmptyElement::at((x, y))
-                            + Rectangle::new([(0, -4), (3, 4)], colours[0].filled())
-                            + Rectangle::new([(4, -4), (7, 4)], colours[1].filled())
-                            + Rectangle::new([(8, -4), (11, 4)], colours[2].filled())
-                            + Rectangle::new([(12, -4), (15, 4)], colours[3].filled())
-                            + Rectangle::new([(16, -4), (19, 4)], colours[4].filled())
-                    });
-                } else {
-                    let colour = palette.points;
-                    legend.legend(move |(x, y)| Rectangle::new([(x + 5, y - 4), (x + 13, y + 4)], colour.filled()));
-                }
-                labelled = true;
-            }
-            Layer::Line {
-                points,
-                paint,
-                right,
-                fill,
-                markers,
-                label,
-            } => {
-                let colour = palette.paint(*paint);
-                let axis = if *right {
-                    spec.right.as_ref().unwrap_or(&spec.y)
-                } else {
-                    &spec.y
-                };
-                let baseline = axis.lo().max(0);
-                if *fill && let (Some(first), Some(last)) = (points.first(), points.last()) {
-                    // The area under the line, as one polygon down to the baseline.
-                    let mut outline = points.clone();
-                    outline.push((last.0, baseline));
-                    outline.push((first.0, baseline));
-                    let area = std::iter::once(Polygon::new(outline, colour.mix(0.06).filled()));
-                    if *right {
-                        chart.draw_secondary_series(area)?;
-                    } else {
-                        chart.draw_series(area)?;
-                    }
-                }
-                let line = LineSeries::new(points.iter().copied(), colour.stroke_width(2));
-                let anno = if *right {
-                    chart.draw_secondary_series(line)?
-                } else {
-                    chart.draw_series(line)?
-                };
-                if let Some(label) = label {
-                    anno.label(label.as_str())
-                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3)));
-                    labelled = true;
-                }
-                if *markers {
-                    let dots = points.iter().map(|&point| Circle::new(point, 3, colour.filled()));
-                    if *right {
-                        chart.draw_secondary_series(dots)?;
-                    } else {
-                        chart.draw_series(dots)?;
-                    }
-                }
-            }
-            Layer::Bars { bars, label } => {
-                let colour = palette.bars;
-                // A pixel of gap between bars when they are wide enough to spare it.
-                let width = bars.first().map_or(0, |&(from, to, _)| {
-                    spec.x.pixel(to, style.width as i32) - spec.x.pixel(from, style.width as i32)
+/// Draws one layer; returns whether it put an entry in the legend.
+fn draw_layer<'a, DB: DrawingBackend + 'a>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &mut Chart<'a, DB>,
+    layer: &Layer,
+    spec: &Spec,
+    palette: &Palette,
+    style: &Style,
+) -> std::result::Result<bool, DrawingAreaErrorKind<DB::ErrorType>> {
+    match layer {
+        Layer::Spans { spans, label } => draw_spans(chart, spans, label, spec, palette),
+        Layer::Dots { points, density, label } => {
+            draw_dots(root, chart, points, *density, palette, style)?;
+            let legend = chart.draw_series(std::iter::empty::<Rectangle<(i64, i64)>>())?;
+            legend.label(label.as_str());
+            if *density {
+                let colours: Vec<RGBColor> = (0..5).map(|i| density_colour(f64::from(i) / 4.0)).collect();
+                legend.legend(move |(x, y)| {
+                    EmptyElement::at((x, y))
+                        + Rectangle::new([(0, -4), (3, 4)], colours[0].filled())
+                        + Rectangle::new([(4, -4), (7, 4)], colours[1].filled())
+                        + Rectangle::new([(8, -4), (11, 4)], colours[2].filled())
+                        + Rectangle::new([(12, -4), (15, 4)], colours[3].filled())
+                        + Rectangle::new([(16, -4), (19, 4)], colours[4].filled())
                 });
-                let gap = u32::from(width >= 4);
-                let baseline = spec.y.lo();
-                chart
-                    .draw_series(bars.iter().map(|&(from, to, height)| {
-                        let mut bar = Rectangle::new([(from, baseline), (to, height)], colour.filled());
-                        bar.set_margin(0, 0, gap, gap);
-                        bar
-                    }))?
-                    .label(label.as_str())
-                    .legend(move |(x, y)| Rectangle::new([(x + 3, y - 6), (x + 15, y + 6)], colour.filled()));
-                labelled = true;
+            } else {
+                let colour = palette.points;
+                legend.legend(move |(x, y)| Rectangle::new([(x + 5, y - 4), (x + 13, y + 4)], colour.filled()));
             }
+            Ok(true)
+        }
+        Layer::Line { .. } => draw_line(chart, layer, spec, palette),
+        Layer::Bars { bars, label } => {
+            let colour = palette.bars;
+            // A pixel of gap between bars when they are wide enough to spare it.
+            let width = bars.first().map_or(0, |&(from, to, _)| {
+                spec.x.pixel(to, style.width as i32) - spec.x.pixel(from, style.width as i32)
+            });
+            let gap = u32::from(width >= 4);
+            let baseline = spec.y.lo();
+            chart
+                .draw_series(bars.iter().map(|&(from, to, height)| {
+                    let mut bar = Rectangle::new([(from, baseline), (to, height)], colour.filled());
+                    bar.set_margin(0, 0, gap, gap);
+                    bar
+                }))?
+                .label(label.as_str())
+                .legend(move |(x, y)| Rectangle::new([(x + 3, y - 6), (x + 15, y + 6)], colour.filled()));
+            Ok(true)
         }
     }
-    if labelled {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .margin(size(10.0) as u32)
-            .legend_area_size(size(26.0) as u32)
-            .background_style(palette.legend.filled())
-            .border_style(palette.axis)
-            .label_font(label_font)
-            .draw()?;
+}
+
+/// Stream sessions as bands over the whole height, cut to the x axis; no legend entry when none is on it.
+fn draw_spans<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Chart<'a, DB>,
+    spans: &[(i64, i64)],
+    label: &str,
+    spec: &Spec,
+    palette: &Palette,
+) -> std::result::Result<bool, DrawingAreaErrorKind<DB::ErrorType>> {
+    let (lo, hi) = (spec.x.lo(), spec.x.hi());
+    let fill = palette.spans;
+    let bands: Vec<_> = spans
+        .iter()
+        .filter(|(start, end)| *end >= lo && *start <= hi)
+        .map(|&(start, end)| {
+            Rectangle::new(
+                [(start.max(lo), spec.y.lo()), (end.min(hi), spec.y.hi())],
+                fill.filled(),
+            )
+        })
+        .collect();
+    // No legend entry for streams that all fall outside the chart.
+    if bands.is_empty() {
+        return Ok(false);
     }
-    Ok(())
+    chart
+        .draw_series(bands)?
+        .label(label)
+        .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 18, y + 6)], fill.filled()));
+    Ok(true)
+}
+
+/// A [`Layer::Line`]: the area under it when filled, the line, its markers; on the right axis when it says so.
+fn draw_line<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Chart<'a, DB>,
+    layer: &Layer,
+    spec: &Spec,
+    palette: &Palette,
+) -> std::result::Result<bool, DrawingAreaErrorKind<DB::ErrorType>> {
+    let Layer::Line {
+        points,
+        paint,
+        right,
+        fill,
+        markers,
+        label,
+    } = layer
+    else {
+        unreachable!("draw_layer hands over lines only");
+    };
+    let colour = palette.paint(*paint);
+    let axis = if *right {
+        spec.right.as_ref().unwrap_or(&spec.y)
+    } else {
+        &spec.y
+    };
+    let baseline = axis.lo().max(0);
+    if *fill && let (Some(first), Some(last)) = (points.first(), points.last()) {
+        // The area under the line, as one polygon down to the baseline.
+        let mut outline = points.clone();
+        outline.push((last.0, baseline));
+        outline.push((first.0, baseline));
+        let area = std::iter::once(Polygon::new(outline, colour.mix(0.06).filled()));
+        if *right {
+            chart.draw_secondary_series(area)?;
+        } else {
+            chart.draw_series(area)?;
+        }
+    }
+    let line = LineSeries::new(points.iter().copied(), colour.stroke_width(2));
+    let anno = if *right {
+        chart.draw_secondary_series(line)?
+    } else {
+        chart.draw_series(line)?
+    };
+    let labelled = label.is_some();
+    if let Some(label) = label {
+        anno.label(label.as_str())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3)));
+    }
+    if *markers {
+        let dots = points.iter().map(|&point| Circle::new(point, 3, colour.filled()));
+        if *right {
+            chart.draw_secondary_series(dots)?;
+        } else {
+            chart.draw_series(dots)?;
+        }
+    }
+    Ok(labelled)
 }
 
 /// The dots of a scatter. Points are counted into cells of a pixel grid: each occupied cell `dot` pixels wide is
@@ -393,7 +504,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec, style: &
 /// count: a million points cost what the cells they cover cost.
 fn draw_dots<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    chart: &DualCoordChartContext<'_, DB, Cartesian2d<Axis, Axis>, Cartesian2d<Axis, Axis>>,
+    chart: &Chart<'_, DB>,
     points: &[(i64, i64)],
     density: bool,
     palette: &Palette,

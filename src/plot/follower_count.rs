@@ -4,10 +4,10 @@
 use rusqlite::Connection;
 use std::path::Path;
 
-use super::axis::{Axis, Scale};
-use super::draw::{Layer, Paint, Spec};
+use super::axis::Scale;
+use super::draw::{Captions, Layer, Paint, Spec, x_axis, y_axis};
 use super::followers::in_period;
-use super::scatter::{max_ticks, with_day};
+use super::scatter::with_day;
 use super::{Drawn, Period, ScatterOptions, Style, chart_params, draw, read_columns, stream_spans, time_value, within};
 use crate::error::{Error, Result};
 
@@ -47,20 +47,20 @@ pub fn follower_count(
         });
     };
     let span = last.0 - first.0;
-    let x = Axis::new(
+    let x = x_axis(
         Scale::Time,
         x_min.unwrap_or(first.0 - span / 50),
         x_max.unwrap_or(last.0 + span / 50),
-        max_ticks(Scale::Time, style.width, true),
+        style,
     );
     let low = points.iter().map(|p| p.1).min().expect("not empty");
     let high = points.iter().map(|p| p.1).max().expect("not empty");
     let pad = ((high - low) / 10).max(1);
-    let y = Axis::new(
+    let y = y_axis(
         Scale::Count,
         y_min.unwrap_or((low - pad).max(0)),
         y_max.unwrap_or(high + pad),
-        max_ticks(Scale::Count, style.height, false),
+        style,
     );
     let mut layers = Vec::new();
     if !options.no_streams {
@@ -81,22 +81,12 @@ pub fn follower_count(
         fill: false,
         label: Some("follower total at each sync".into()),
     });
-    let spec = Spec {
-        title: style
-            .title
-            .clone()
-            .unwrap_or_else(|| format!("{login}: follower total")),
-        x_desc: options
-            .x_label
-            .clone()
-            .unwrap_or_else(|| with_day("time (UTC)".into(), &x)),
+    let captions = Captions {
+        title: format!("{login}: follower total"),
+        x_desc: with_day("time (UTC)".into(), &x),
         y_desc: "followers".into(),
-        right_desc: String::new(),
-        x,
-        y,
-        right: None,
-        layers,
     };
+    let spec = Spec::framed(style, options, (x, y), captions, layers);
     draw::render(&spec, style, output)?;
     Ok(Drawn {
         points: shown,

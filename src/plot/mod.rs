@@ -326,10 +326,14 @@ pub(crate) fn stream_spans(conn: &rusqlite::Connection, login: &str) -> Result<V
 }
 
 /// The report parameters of an archive chart about `login` (or, with `video`, a video), oldest first.
-pub(crate) fn chart_params(login: Option<&str>, video: Option<&str>, period: &Period) -> crate::report::Params {
+pub(crate) fn chart_params(
+    login: Option<&str>,
+    video: Option<&crate::client::VideoId>,
+    period: &Period,
+) -> crate::report::Params {
     crate::report::Params {
         login: login.map(str::to_owned),
-        video: video.map(str::to_owned),
+        video: video.cloned(),
         since: period.since,
         until: period.until,
         direction: Some(crate::report::Direction::Asc),

@@ -3,8 +3,8 @@
 //! accounts), the cumulative count of rows along x, and stream sessions as shaded spans.
 
 use super::axis::{Axis, Scale};
-use super::draw::{Layer, Paint, Spec};
-use super::{Kind, ScatterOptions, Style, within};
+use super::draw::{Captions, Layer, Paint, Spec, x_axis, y_axis};
+use super::{Kind, ParsedBounds, ScatterOptions, Style, within};
 use crate::error::{Error, Result};
 
 /// The data of a scatter chart, before bounds.
@@ -70,42 +70,62 @@ pub(crate) fn thin(points: Vec<(i64, i64)>, axis: &Axis, pixels: u32) -> Vec<(i6
 }
 
 /// The chart's spec (bounds applied, axes fitted, layers stacked spans, dots, count) and how many rows it shows.
-pub(crate) fn spec(data: Scatter, options: &ScatterOptions, style: &Style) -> Result<(Spec, u64)> {
-    let (x_min, x_max, y_min, y_max) = options.bounds.parse(data.x_scale, data.y_scale)?;
-    let points: Vec<(i64, i64)> = data
-        .points
-        .into_iter()
-        .filter(|&(x, y)| within(x, x_min, x_max) && within(y, y_min, y_max))
-        .collect();
-    let mut xs: Vec<i64> = data.xs.into_iter().filter(|&x| within(x, x_min, x_max)).collect();
+pub(crate) fn spec(mut data: Scatter, options: &ScatterOptions, style: &Style) -> Result<(Spec, u64)> {
+    let bounds = options.bounds.parse(data.x_scale, data.y_scale)?;
+    let (x_min, x_max, y_min, y_max) = bounds;
+    data.points
+        .retain(|&(x, y)| within(x, x_min, x_max) && within(y, y_min, y_max));
+    data.xs.retain(|&x| within(x, x_min, x_max));
     let dots = options.kind != Kind::Line;
     let count = options.kind != Kind::Scatter;
-    if (dots && points.is_empty()) || xs.is_empty() {
+    if (dots && data.points.is_empty()) || data.xs.is_empty() {
         return Err(Error::NothingToPlot {
             what: format!("no {} within the bounds", data.what),
         });
     }
-    if !xs.is_sorted() {
-        xs.sort_unstable();
+    if !data.xs.is_sorted() {
+        data.xs.sort_unstable();
     }
+    let (x, y, count_axis) = axes(&data, dots, bounds, style);
+    let captions = Captions {
+        title: std::mem::take(&mut data.title),
+        x_desc: with_day(std::mem::take(&mut data.x_desc), &x),
+        y_desc: if dots {
+            with_day(std::mem::take(&mut data.y_desc), &y)
+        } else {
+            format!("{}, cumulative", data.what)
+        },
+    };
+    let right_desc = format!("{}, cumulative", data.what);
+    let (layers, shown) = layers(data, options, &x, style);
+    let mut spec = Spec::framed(style, options, (x, y), captions, layers);
+    spec.right = (dots && count).then_some(count_axis);
+    spec.right_desc = right_desc;
+    Ok((spec, shown as u64))
+}
 
+/// The x axis, the y axis and the cumulative count's axis of `data` within `bounds` (x padded by a fiftieth
+/// where no bound stops it, y by a twenty-fifth); without dots the count is the y axis.
+fn axes(data: &Scatter, dots: bool, bounds: ParsedBounds, style: &Style) -> (Axis, Axis, Axis) {
+    let (x_min, x_max, y_min, y_max) = bounds;
+    let (points, xs) = (&data.points, &data.xs);
     let x_lo = x_min.unwrap_or(if dots {
         points.iter().map(|p| p.0).min().unwrap_or(xs[0]).min(xs[0])
     } else {
         xs[0]
     });
     let x_hi = x_max.unwrap_or(*xs.last().expect("not empty"));
-    let x_axis = if x_min.is_some() && x_max.is_some() {
-        Axis::new(data.x_scale, x_lo, x_hi, max_ticks(data.x_scale, style.width, true))
+    let x = if x_min.is_some() && x_max.is_some() {
+        x_axis(data.x_scale, x_lo, x_hi, style)
     } else {
         let pad = (x_hi - x_lo) / 50;
         let lo = if x_min.is_some() { x_lo } else { x_lo - pad };
         let hi = if x_max.is_some() { x_hi } else { x_hi + pad };
-        Axis::new(data.x_scale, lo, hi, max_ticks(data.x_scale, style.width, true))
+        x_axis(data.x_scale, lo, hi, style)
     };
     let y_ticks = max_ticks(data.y_scale, style.height, false);
     let count_axis = Axis::fit(Scale::Count, 0, xs.len() as i64, 0.04, true, y_ticks);
-    let y_axis = if dots {
+    let y = if dots {
         let lo = points.iter().map(|p| p.1).min().expect("not empty");
         let hi = points.iter().map(|p| p.1).max().expect("not empty");
         let pad = (hi - lo) / 25;
@@ -116,11 +136,18 @@ pub(crate) fn spec(data: Scatter, options: &ScatterOptions, style: &Style) -> Re
             lo - pad
         });
         let hi = y_max.unwrap_or(hi + pad);
-        Axis::new(data.y_scale, lo, hi, y_ticks)
+        y_axis(data.y_scale, lo, hi, style)
     } else {
         count_axis.clone()
     };
+    (x, y, count_axis)
+}
 
+/// The layers of `data` (stream spans on a time axis, the dots, the cumulative count, as `options.kind` says)
+/// and how many rows they show.
+fn layers(data: Scatter, options: &ScatterOptions, x: &Axis, style: &Style) -> (Vec<Layer>, usize) {
+    let dots = options.kind != Kind::Line;
+    let count = options.kind != Kind::Scatter;
     let mut layers = Vec::new();
     if data.x_scale == Scale::Time && !options.no_streams && !data.spans.is_empty() {
         layers.push(Layer::Spans {
@@ -128,7 +155,7 @@ pub(crate) fn spec(data: Scatter, options: &ScatterOptions, style: &Style) -> Re
             label: "streams".into(),
         });
     }
-    let shown = if dots { points.len() } else { xs.len() };
+    let shown = if dots { data.points.len() } else { data.xs.len() };
     if dots {
         layers.push(Layer::Dots {
             label: if options.density {
@@ -140,15 +167,15 @@ pub(crate) fn spec(data: Scatter, options: &ScatterOptions, style: &Style) -> Re
             } else {
                 format!("{} ({})", data.what, thousands(shown))
             },
-            points,
+            points: data.points,
             density: options.density,
         });
     }
-    let total = xs.len();
+    let total = data.xs.len();
     if count {
-        let cumulative: Vec<(i64, i64)> = xs.iter().enumerate().map(|(i, &x)| (x, i as i64 + 1)).collect();
+        let cumulative: Vec<(i64, i64)> = data.xs.iter().enumerate().map(|(i, &x)| (x, i as i64 + 1)).collect();
         layers.push(Layer::Line {
-            points: thin(cumulative, &x_axis, style.width),
+            points: thin(cumulative, x, style.width),
             paint: Paint::Cumulative,
             right: dots,
             fill: true,
@@ -161,26 +188,7 @@ pub(crate) fn spec(data: Scatter, options: &ScatterOptions, style: &Style) -> Re
             )),
         });
     }
-    let x_desc = options
-        .x_label
-        .clone()
-        .unwrap_or_else(|| with_day(data.x_desc, &x_axis));
-    let y_desc = if dots {
-        with_day(data.y_desc, &y_axis)
-    } else {
-        format!("{}, cumulative", data.what)
-    };
-    let spec = Spec {
-        title: style.title.clone().unwrap_or(data.title),
-        x: x_axis,
-        right: (dots && count).then_some(count_axis),
-        y: y_axis,
-        x_desc,
-        y_desc,
-        right_desc: format!("{}, cumulative", data.what),
-        layers,
-    };
-    Ok((spec, shown as u64))
+    (layers, shown)
 }
 
 /// An axis description, plus the day when every time on the axis falls on one (the ticks then show only times).

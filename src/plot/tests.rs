@@ -11,6 +11,10 @@ fn archive() -> (tempfile::TempDir, PathBuf, rusqlite::Connection) {
     (dir, path, conn)
 }
 
+fn video_id(video: &str) -> crate::client::VideoId {
+    crate::client::VideoId::parse(video).unwrap()
+}
+
 fn style(width: u32, height: u32) -> Style {
     Style {
         width,
@@ -56,6 +60,16 @@ fn svg_texts(svg: &str) -> Vec<String> {
 fn every_archive_chart_renders_a_png_and_an_svg_of_the_asked_size() {
     let (dir, _path, conn) = archive();
     type Chart = fn(&rusqlite::Connection, &str, &Period, &ScatterOptions, &Style, &Path) -> Result<Drawn>;
+    fn chat_activity(
+        conn: &rusqlite::Connection,
+        video: &str,
+        period: &Period,
+        options: &ScatterOptions,
+        style: &Style,
+        output: &Path,
+    ) -> Result<Drawn> {
+        super::chat_activity(conn, &video_id(video), period, options, style, output)
+    }
     let charts: [(&str, &str, Chart); 4] = [
         ("followers", "rig", followers),
         ("follower-count", "rig", follower_count),
@@ -123,7 +137,7 @@ fn charts_count_what_they_draw() {
     assert_eq!(drawn.points, 3);
     let drawn = chat_activity(
         &conn,
-        "v2001",
+        &video_id("v2001"),
         &period,
         &ScatterOptions::default(),
         &Style::default(),
@@ -140,7 +154,7 @@ fn charts_count_what_they_draw() {
     // A partial download charts what there is, and says so.
     let drawn = chat_activity(
         &conn,
-        "2002",
+        &video_id("2002"),
         &period,
         &ScatterOptions::default(),
         &Style::default(),
@@ -249,7 +263,7 @@ fn mistakes_are_refused_by_name() {
     assert!(matches!(error, Err(Error::NothingToPlot { .. })), "{error:?}");
     let error = chat_activity(
         &conn,
-        "2003",
+        &video_id("2003"),
         &period,
         &options,
         &Style::default(),
@@ -259,7 +273,7 @@ fn mistakes_are_refused_by_name() {
     assert!(error.to_string().contains("never downloaded"), "{error}");
     let error = chat_activity(
         &conn,
-        "9999",
+        &video_id("9999"),
         &period,
         &options,
         &Style::default(),

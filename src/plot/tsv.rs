@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use super::axis::Scale;
 use super::scatter::{self, Scatter};
-use super::{Drawn, ScatterOptions, Style, draw, epoch, within};
+use super::{Drawn, ParsedBounds, ScatterOptions, Style, draw, epoch, within};
 use crate::error::{Error, Result};
 
 /// The 2016 `itch-plot`'s field names, in their column order.
@@ -62,6 +62,42 @@ struct Column {
     scale: Scale,
 }
 
+impl Column {
+    /// This column's value in `fields` (`None` when it is missing or empty), or why it is not one.
+    fn value(&self, fields: &[&str]) -> std::result::Result<Option<i64>, String> {
+        match fields.get(self.index).map(|f| f.trim()) {
+            None | Some("") => Ok(None),
+            Some(field) => parse_value(field, self.scale).map(Some).ok_or_else(|| {
+                let want = if self.scale == Scale::Time {
+                    "a time"
+                } else {
+                    "a whole number"
+                };
+                format!("{} is '{field}', not {want}", self.name)
+            }),
+        }
+    }
+
+    /// The axis description: the name, with the zone for a time.
+    fn desc(&self) -> String {
+        if self.scale == Scale::Time {
+            format!("{} (UTC)", self.name)
+        } else {
+            self.name.clone()
+        }
+    }
+}
+
+/// Rows with both values, and the x of every row.
+type Points = (Vec<(i64, i64)>, Vec<i64>);
+
+/// What the first non-empty line settles: the header, if it is one, and the x and y columns.
+struct Layout {
+    header: Option<Vec<String>>,
+    x: Column,
+    y: Column,
+}
+
 /// Charts `input` (read from the file `name`, for messages and the default title) into `output`; with
 /// `tsv.records`, the rows kept are written to `records`.
 pub fn plot_tsv(
@@ -78,106 +114,96 @@ pub fn plot_tsv(
         path: name.to_owned(),
         source,
     };
-    let bad = |line: u64, problem: String| Error::PlotInput {
-        path: name.to_owned(),
-        line,
-        problem,
-    };
     let mut lines = input.lines().enumerate().map(|(n, line)| (n as u64 + 1, line));
-    let mut pending = None;
-    let mut header: Option<Vec<String>> = None;
     // The first non-empty line settles the header and the columns' scales.
     let first = loop {
-        match lines.next() {
-            None => {
-                return Err(Error::NothingToPlot {
-                    what: format!("{} is empty", name.display()),
-                });
-            }
-            Some((n, line)) => {
-                let line = line.map_err(read_error)?;
-                if !line.trim().is_empty() {
-                    break (n, line);
-                }
-            }
+        let Some((n, line)) = lines.next() else {
+            return Err(Error::NothingToPlot {
+                what: format!("{} is empty", name.display()),
+            });
+        };
+        let line = line.map_err(read_error)?;
+        if !line.trim().is_empty() {
+            break (n, line);
         }
     };
-    let fields: Vec<&str> = first.1.split(tsv.delimiter).collect();
-    let names_a_field = |spec: &str| spec.parse::<usize>().is_err() && fields.contains(&spec);
-    let is_header = names_a_field(&tsv.x_column) || names_a_field(&tsv.y_column) || {
-        let x = resolve("-x/--x-column", &tsv.x_column, None)?;
-        let y = resolve("-y/--y-column", &tsv.y_column, None)?;
-        [x, y].iter().any(|&index| {
-            fields.get(index).is_some_and(|field| {
-                !field.is_empty() && field.parse::<i64>().is_err() && epoch_or_date(field).is_none()
-            })
-        })
-    };
-    if is_header {
-        header = Some(fields.iter().map(|f| f.to_string()).collect());
-    } else {
-        pending = Some(first.clone());
+    let layout = layout(&first.1, tsv)?;
+    let pending = layout.header.is_none().then_some(first);
+    let bounds = options.bounds.parse(layout.x.scale, layout.y.scale)?;
+    let rows = pending.into_iter().map(|(n, line)| (n, Ok(line))).chain(lines);
+    let (points, xs) = read_rows(rows, name, &layout, bounds, tsv, records)?;
+    if xs.is_empty() {
+        return Err(Error::NothingToPlot {
+            what: format!("no rows of {} have a {}", name.display(), layout.x.name),
+        });
     }
-    let header_names: Option<Vec<&str>> = header.as_ref().map(|h| h.iter().map(String::as_str).collect());
-    let first_data: Option<Vec<String>> = pending
-        .as_ref()
-        .map(|(_, line)| line.split(tsv.delimiter).map(str::to_owned).collect());
-    let column = |flag, spec: &str| -> Result<Column> {
-        let index = resolve(flag, spec, header_names.as_deref())?;
-        let name = header_names
-            .as_ref()
-            .and_then(|names| names.get(index).map(|n| n.to_string()))
-            .or_else(|| SEED_FIELDS.get(index).map(|n| n.to_string()))
-            .unwrap_or_else(|| format!("column {}", index + 1));
-        let timed_name = name.ends_with("_at") || name == "created" || name == "followed";
-        let first_is_date = first_data
-            .as_ref()
-            .and_then(|fields| fields.get(index))
-            .is_some_and(|field| field.parse::<i64>().is_err() && epoch_or_date(field).is_some());
-        let scale = if timed_name || first_is_date {
-            Scale::Time
-        } else {
-            Scale::Count
-        };
-        Ok(Column { index, name, scale })
+    let spans = match &tsv.streams {
+        Some(path) if layout.x.scale == Scale::Time && !options.no_streams => read_streams(path)?,
+        _ => Vec::new(),
     };
-    let x = column("-x/--x-column", &tsv.x_column)?;
-    let y = column("-y/--y-column", &tsv.y_column)?;
-    let (x_min, x_max, y_min, y_max) = options.bounds.parse(x.scale, y.scale)?;
+    let (x, y) = (layout.x, layout.y);
+    let data = Scatter {
+        title: format!(
+            "{}: {} against {}",
+            name.file_name()
+                .map_or_else(|| name.display().to_string(), |n| n.to_string_lossy().into_owned()),
+            y.name,
+            x.name
+        ),
+        x_scale: x.scale,
+        y_scale: y.scale,
+        x_desc: x.desc(),
+        y_desc: y.desc(),
+        points,
+        xs,
+        spans,
+        what: "rows".into(),
+    };
+    let (spec, shown) = scatter::spec(data, options, style)?;
+    draw::render(&spec, style, output)?;
+    Ok(Drawn {
+        points: shown,
+        notes: Vec::new(),
+    })
+}
+
+/// The points (rows with both values) and the x of every row kept within `bounds`; with `tsv.records` the
+/// header and each row kept are copied to `records`.
+fn read_rows(
+    rows: impl Iterator<Item = (u64, std::io::Result<String>)>,
+    name: &Path,
+    layout: &Layout,
+    bounds: ParsedBounds,
+    tsv: &TsvOptions,
+    records: &mut dyn Write,
+) -> Result<Points> {
+    let (x_min, x_max, y_min, y_max) = bounds;
+    let read_error = |source| Error::PlotInputFile {
+        path: name.to_owned(),
+        source,
+    };
 
     if tsv.records
-        && let Some(header) = &header
+        && let Some(header) = &layout.header
     {
         writeln!(records, "{}", header.join(&tsv.delimiter.to_string())).map_err(Error::Write)?;
     }
     let (mut points, mut xs) = (Vec::new(), Vec::new());
-    for (n, line) in pending.into_iter().map(|(n, line)| (n, Ok(line))).chain(lines) {
+    for (n, line) in rows {
         let line = line.map_err(read_error)?;
         if line.trim().is_empty() {
             continue;
         }
         let fields: Vec<&str> = line.split(tsv.delimiter).collect();
-        let value = |column: &Column| -> Result<Option<i64>> {
-            match fields.get(column.index).map(|f| f.trim()) {
-                None | Some("") => Ok(None),
-                Some(field) => parse_value(field, column.scale).map(Some).ok_or_else(|| {
-                    bad(
-                        n,
-                        format!(
-                            "{} is '{field}', not {}",
-                            column.name,
-                            if column.scale == Scale::Time {
-                                "a time"
-                            } else {
-                                "a whole number"
-                            }
-                        ),
-                    )
-                }),
-            }
+        let bad = |problem| Error::PlotInput {
+            path: name.to_owned(),
+            line: n,
+            problem,
         };
-        let Some(x_value) = value(&x)? else { continue };
-        let y_value = value(&y)?;
+        let Some(x_value) = layout.x.value(&fields).map_err(bad)? else {
+            continue;
+        };
+        let y_value = layout.y.value(&fields).map_err(bad)?;
         if !within(x_value, x_min, x_max) {
             continue;
         }
@@ -192,45 +218,48 @@ pub fn plot_tsv(
         }
     }
     records.flush().map_err(Error::Write)?;
-    if xs.is_empty() {
-        return Err(Error::NothingToPlot {
-            what: format!("no rows of {} have a {}", name.display(), x.name),
-        });
-    }
-    let spans = match &tsv.streams {
-        Some(path) if x.scale == Scale::Time && !options.no_streams => read_streams(path)?,
-        _ => Vec::new(),
+    Ok((points, xs))
+}
+
+/// The header and columns the first non-empty line settles. It is a header when it holds a column named by
+/// `-x`/`-y`, or when its x or y field is not a value. A column is a time when its name says so or its first
+/// value is a date.
+fn layout(first: &str, tsv: &TsvOptions) -> Result<Layout> {
+    let fields: Vec<&str> = first.split(tsv.delimiter).collect();
+    let names_a_field = |spec: &str| spec.parse::<usize>().is_err() && fields.contains(&spec);
+    let is_header = names_a_field(&tsv.x_column) || names_a_field(&tsv.y_column) || {
+        let x = resolve("-x/--x-column", &tsv.x_column, None)?;
+        let y = resolve("-y/--y-column", &tsv.y_column, None)?;
+        [x, y].iter().any(|&index| {
+            fields.get(index).is_some_and(|field| {
+                !field.is_empty() && field.parse::<i64>().is_err() && epoch_or_date(field).is_none()
+            })
+        })
     };
-    let desc = |column: &Column| {
-        if column.scale == Scale::Time {
-            format!("{} (UTC)", column.name)
+    let header = is_header.then(|| fields.iter().map(|f| f.to_string()).collect::<Vec<String>>());
+    let header_names: Option<Vec<&str>> = header.as_ref().map(|h| h.iter().map(String::as_str).collect());
+    let first_data = (!is_header).then_some(&fields);
+    let column = |flag, spec: &str| -> Result<Column> {
+        let index = resolve(flag, spec, header_names.as_deref())?;
+        let name = header_names
+            .as_ref()
+            .and_then(|names| names.get(index).map(|n| n.to_string()))
+            .or_else(|| SEED_FIELDS.get(index).map(|n| n.to_string()))
+            .unwrap_or_else(|| format!("column {}", index + 1));
+        let timed_name = name.ends_with("_at") || name == "created" || name == "followed";
+        let first_is_date = first_data
+            .and_then(|fields| fields.get(index))
+            .is_some_and(|field| field.parse::<i64>().is_err() && epoch_or_date(field).is_some());
+        let scale = if timed_name || first_is_date {
+            Scale::Time
         } else {
-            column.name.clone()
-        }
+            Scale::Count
+        };
+        Ok(Column { index, name, scale })
     };
-    let data = Scatter {
-        title: format!(
-            "{}: {} against {}",
-            name.file_name()
-                .map_or_else(|| name.display().to_string(), |n| n.to_string_lossy().into_owned()),
-            y.name,
-            x.name
-        ),
-        x_scale: x.scale,
-        y_scale: y.scale,
-        x_desc: desc(&x),
-        y_desc: desc(&y),
-        points,
-        xs,
-        spans,
-        what: "rows".into(),
-    };
-    let (spec, shown) = scatter::spec(data, options, style)?;
-    draw::render(&spec, style, output)?;
-    Ok(Drawn {
-        points: shown,
-        notes: Vec::new(),
-    })
+    let x = column("-x/--x-column", &tsv.x_column)?;
+    let y = column("-y/--y-column", &tsv.y_column)?;
+    Ok(Layout { header, x, y })
 }
 
 /// The 0-based index a column spec names.

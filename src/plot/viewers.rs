@@ -4,10 +4,10 @@
 use rusqlite::Connection;
 use std::path::Path;
 
-use super::axis::{Axis, Scale, thousands};
-use super::draw::{Layer, Paint, Spec};
+use super::axis::{Scale, thousands};
+use super::draw::{Captions, Layer, Paint, Spec, x_axis, y_axis};
 use super::followers::in_period;
-use super::scatter::{max_ticks, with_day};
+use super::scatter::with_day;
 use super::{Drawn, Period, ScatterOptions, Style, chart_params, draw, read_columns, time_value, within};
 use crate::error::{Error, Result};
 
@@ -56,64 +56,57 @@ pub fn viewers(
     };
     let peak = all().map(|p| p.1).max().expect("not empty");
     let span = last - first;
-    let x = Axis::new(
+    let x = x_axis(
         Scale::Time,
         x_min.unwrap_or(first - span / 50 - 600),
         x_max.unwrap_or(last + span / 50 + 600),
-        max_ticks(Scale::Time, style.width, true),
+        style,
     );
-    let y = Axis::new(
+    let y = y_axis(
         Scale::Count,
         y_min.unwrap_or(0),
         y_max.unwrap_or(peak + peak / 10 + 1),
-        max_ticks(Scale::Count, style.height, false),
+        style,
     );
     let count = streams.len();
     let shown = all().count() as u64;
     let layers = streams
         .into_iter()
         .enumerate()
-        .map(|(n, (_, points))| {
-            let label = if count <= NAMED_STREAMS {
-                let start = chrono::DateTime::from_timestamp(points[0].0, 0).unwrap_or_default();
-                let peak = points.iter().map(|p| p.1).max().unwrap_or(0);
-                Some(format!(
-                    "stream of {} (peak {})",
-                    start.format("%Y-%m-%d %H:%M"),
-                    thousands(peak)
-                ))
-            } else {
-                (n == 0).then(|| format!("viewers, one line per stream ({count} streams)"))
-            };
-            Layer::Line {
-                markers: points.len() <= 300,
-                points,
-                paint: Paint::Series(n),
-                right: false,
-                fill: false,
-                label,
-            }
+        .map(|(n, (_, points))| Layer::Line {
+            label: legend(n, count, &points),
+            markers: points.len() <= 300,
+            points,
+            paint: Paint::Series(n),
+            right: false,
+            fill: false,
         })
         .collect();
-    let spec = Spec {
-        title: style
-            .title
-            .clone()
-            .unwrap_or_else(|| format!("{login}: viewers per stream")),
-        x_desc: options
-            .x_label
-            .clone()
-            .unwrap_or_else(|| with_day("time (UTC)".into(), &x)),
+    let captions = Captions {
+        title: format!("{login}: viewers per stream"),
+        x_desc: with_day("time (UTC)".into(), &x),
         y_desc: "viewers".into(),
-        right_desc: String::new(),
-        x,
-        y,
-        right: None,
-        layers,
     };
+    let spec = Spec::framed(style, options, (x, y), captions, layers);
     draw::render(&spec, style, output)?;
     Ok(Drawn {
         points: shown,
         notes: Vec::new(),
     })
+}
+
+/// The legend entry of the `n`-th of `count` streams: each its own (start and peak) when they are few, else one
+/// entry, on the first, for them all.
+fn legend(n: usize, count: usize, points: &[(i64, i64)]) -> Option<String> {
+    if count <= NAMED_STREAMS {
+        let start = chrono::DateTime::from_timestamp(points[0].0, 0).unwrap_or_default();
+        let peak = points.iter().map(|p| p.1).max().unwrap_or(0);
+        Some(format!(
+            "stream of {} (peak {})",
+            start.format("%Y-%m-%d %H:%M"),
+            thousands(peak)
+        ))
+    } else {
+        (n == 0).then(|| format!("viewers, one line per stream ({count} streams)"))
+    }
 }

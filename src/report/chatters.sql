@@ -1,18 +1,9 @@
 -- The chatters of one snapshot: the newest whose time is within --since/--until (so --until alone means "as of
 -- then"), one row per chatter, by login. Walks chatter_snapshots_by_time to the snapshot, then its users.
-WITH channel AS (
-    SELECT u.id
-    FROM users u
-    WHERE u.login = :login
-      AND (EXISTS (SELECT 1 FROM channels c WHERE c.broadcaster_id = u.id)
-           OR EXISTS (SELECT 1 FROM channel_snapshots s WHERE s.broadcaster_id = u.id))
-    ORDER BY u.last_seen_at DESC
-    LIMIT 1
-),
-snapshot AS (
+WITH snapshot AS (
     SELECT cs.id, cs.taken_at
     FROM chatter_snapshots cs
-    WHERE cs.broadcaster_id = (SELECT id FROM channel)
+    WHERE cs.broadcaster_id = :broadcaster_id
       AND cs.taken_at >= coalesce(:since, '')
       AND cs.taken_at <= coalesce(:until, '9999')
     ORDER BY cs.taken_at DESC, cs.id DESC

@@ -1,19 +1,10 @@
 -- The follower total each sync saw (snapshots that did not count followers are left out), for charting the
 -- count over time. Walks channel_snapshots_by_time (broadcaster_id, taken_at). `/*direction*/` becomes ASC or DESC.
-WITH channel AS (
-    SELECT u.id
-    FROM users u
-    WHERE u.login = :login
-      AND (EXISTS (SELECT 1 FROM channels c WHERE c.broadcaster_id = u.id)
-           OR EXISTS (SELECT 1 FROM channel_snapshots s WHERE s.broadcaster_id = u.id))
-    ORDER BY u.last_seen_at DESC
-    LIMIT 1
-)
 SELECT
     s.taken_at,
     s.follower_total
 FROM channel_snapshots s
-WHERE s.broadcaster_id = (SELECT id FROM channel)
+WHERE s.broadcaster_id = :broadcaster_id
   AND s.follower_total IS NOT NULL
   AND s.taken_at >= coalesce(:since, '')
   AND s.taken_at <= coalesce(:until, '9999')

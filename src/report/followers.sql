@@ -2,15 +2,6 @@
 -- following together are the follow-bot signature): the 2016 itch's `followers` columns, in its order.
 -- It walks the follows_by_time index (broadcaster_id, followed_at, then the key's user_id), so the time bounds
 -- and the order cost neither a scan nor a sort of the whole table. `/*direction*/` becomes ASC or DESC.
-WITH channel AS (
-    SELECT u.id
-    FROM users u
-    WHERE u.login = :login
-      AND (EXISTS (SELECT 1 FROM channels c WHERE c.broadcaster_id = u.id)
-           OR EXISTS (SELECT 1 FROM channel_snapshots s WHERE s.broadcaster_id = u.id))
-    ORDER BY u.last_seen_at DESC
-    LIMIT 1
-)
 SELECT
     cf.follower,
     cf.channel,
@@ -20,11 +11,11 @@ SELECT
     -- the newest snapshot that counted followers (a sync can skip that part and leave NULL)
     (SELECT s.follower_total
      FROM channel_snapshots s
-     WHERE s.broadcaster_id = (SELECT id FROM channel) AND s.follower_total IS NOT NULL
+     WHERE s.broadcaster_id = :broadcaster_id AND s.follower_total IS NOT NULL
      ORDER BY s.taken_at DESC, s.id DESC
      LIMIT 1) AS follower_count
 FROM channel_followers cf
-WHERE cf.broadcaster_id = (SELECT id FROM channel)
+WHERE cf.broadcaster_id = :broadcaster_id
   AND cf.unfollowed_seen_at IS NULL
   AND cf.followed_at >= coalesce(:since, '')
   AND cf.followed_at <= coalesce(:until, '9999')

@@ -2,15 +2,6 @@
 -- the user's account creation, the follow time, the seconds between them, and the channel's follower total when
 -- the archive counted it (NULL for channels that are not synced). Walks follows_user_id; a user follows few
 -- channels, so the sort is small. `/*direction*/` becomes ASC or DESC.
-WITH channel AS (
-    SELECT u.id
-    FROM users u
-    WHERE u.login = :login
-      AND (EXISTS (SELECT 1 FROM channels c WHERE c.broadcaster_id = u.id)
-           OR EXISTS (SELECT 1 FROM channel_snapshots s WHERE s.broadcaster_id = u.id))
-    ORDER BY u.last_seen_at DESC
-    LIMIT 1
-)
 SELECT
     cf.follower AS user,
     cf.channel AS followed_channel,
@@ -23,7 +14,7 @@ SELECT
      ORDER BY s.taken_at DESC, s.id DESC
      LIMIT 1) AS channel_follower_count
 FROM channel_followers cf
-WHERE cf.user_id = (SELECT id FROM channel)
+WHERE cf.user_id = :broadcaster_id
   AND cf.unfollowed_seen_at IS NULL
   AND cf.followed_at >= coalesce(:since, '')
   AND cf.followed_at <= coalesce(:until, '9999')

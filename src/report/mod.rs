@@ -3,8 +3,9 @@
 //! the sync engine wrote, and `itch plot` draws from the same report queries.
 //!
 //! Each report is a file `<name>.rs` declaring a [`Report`] plus its SQL in `<name>.sql`. The SQL takes bound
-//! parameters only: `:login` (lower-cased) or `:video` (its [`Subject`]), `:since` and `:until` (inclusive,
-//! archive time text) and `:limit`; an unset one is NULL, meaning "no bound". Its ORDER BY marks the direction with a `/*direction*/` comment that
+//! parameters only: `:broadcaster_id` (the channel's user id, which the framework looks up once from the login,
+//! see [`channel_id`]) or `:video` (its [`Subject`]), `:since` and `:until` (inclusive, archive time text) and
+//! `:limit`; an unset one is NULL, meaning "no bound". Its ORDER BY marks the direction with a `/*direction*/` comment that
 //! becomes `ASC` or `DESC` (a keyword from [`Direction`], never user text), so each direction keeps its index
 //! walk instead of a sort; run as it is in `sqlite3`, the comment is ignored and the order is ascending.
 //!
@@ -21,10 +22,11 @@ pub mod time;
 
 use chrono::{DateTime, Utc};
 use rusqlite::types::{Value, ValueRef};
-use rusqlite::{Connection, Statement, ToSql};
+use rusqlite::{Connection, OptionalExtension, Statement, ToSql};
 use std::io::Write;
 use std::path::PathBuf;
 
+use crate::client::{UserId, VideoId};
 use crate::error::{Error, Result};
 pub use output::{Format, OutputOptions, RowWriter, SeedForm};
 
@@ -100,7 +102,7 @@ impl<'a> Record<'a> {
 pub enum Subject {
     /// The whole archive: the report takes no argument.
     Archive,
-    /// One archived channel, by login (`:login`).
+    /// One archived channel, by login (bound as its `:broadcaster_id`).
     Channel,
     /// One archived video, by id (`:video`).
     Video,
@@ -179,8 +181,8 @@ impl Direction {
 pub struct Params {
     /// The channel, for reports that take one (any case: logins are lower-cased).
     pub login: Option<String>,
-    /// The video, for reports that take one (see [`parse_video_id`]).
-    pub video: Option<String>,
+    /// The video, for reports that take one, parsed where the input entered ([`VideoId::parse`]).
+    pub video: Option<VideoId>,
     /// Rows whose filter time is at or after this.
     pub since: Option<DateTime<Utc>>,
     /// Rows whose filter time is at or before this (see [`time::parse_until`] for date-only input).
@@ -193,16 +195,32 @@ pub struct Params {
     pub min_size: Option<u64>,
 }
 
-/// A video id as users may give it (see [`VideoId::parse`](crate::client::VideoId::parse)).
+/// A video id as users may give it, as text: kept only for `itch chat`, which the lead moves to [`VideoId`].
 pub fn parse_video_id(input: &str) -> Result<String> {
-    crate::client::VideoId::parse(input).map(|id| id.0)
+    VideoId::parse(input).map(|id| id.0)
 }
 
-/// Whether `:login` is an archived channel: a user with a `channels` row or at least one snapshot. The reports'
-/// `channel` CTE picks the channel the same way.
-const CHANNEL_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM users u WHERE u.login = :login \
+/// The archived channel called `:login`: a user with a `channels` row or at least one snapshot; of several
+/// with that login (an account renamed and its old login taken by another), the one seen last, and of those seen
+/// at the same time the one archived first.
+const CHANNEL_ID: &str = "SELECT u.id FROM users u WHERE u.login = :login \
      AND (EXISTS (SELECT 1 FROM channels c WHERE c.broadcaster_id = u.id) \
-          OR EXISTS (SELECT 1 FROM channel_snapshots s WHERE s.broadcaster_id = u.id)))";
+          OR EXISTS (SELECT 1 FROM channel_snapshots s WHERE s.broadcaster_id = u.id)) \
+     ORDER BY u.last_seen_at DESC, u.rowid LIMIT 1";
+
+/// The id of the archived channel `login` (lower-cased) names, the one every report about it reads (see
+/// [`CHANNEL_ID`] for which of several); [`Error::UnknownChannel`] when it names none.
+pub(crate) fn channel_id(conn: &Connection, login: &str) -> Result<UserId> {
+    conn.query_row(CHANNEL_ID, rusqlite::named_params! { ":login": login }, |row| {
+        row.get(0)
+    })
+    .optional()
+    .map_err(db_error(conn))?
+    .map(UserId)
+    .ok_or_else(|| Error::UnknownChannel {
+        login: login.to_owned(),
+    })
+}
 
 /// Whether `:video` is an archived video.
 const VIDEO_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM videos v WHERE v.id = :video)";
@@ -318,32 +336,27 @@ fn prepare<'c>(conn: &'c Connection, report: &Report, sql: String, params: &Para
         (Subject::Archive | Subject::Video, Some(_)) => return Err(usage(report, "takes no login")),
         (_, login) => login.map(|login| login.trim().to_ascii_lowercase()),
     };
-    let video = match (report.subject, params.video.as_deref()) {
+    let video = match (report.subject, &params.video) {
         (Subject::Video, None) => return Err(usage(report, "needs a video id")),
         (Subject::Archive | Subject::Channel, Some(_)) => return Err(usage(report, "takes no video id")),
-        (_, video) => video.map(parse_video_id).transpose()?,
+        (_, video) => video.as_ref(),
     };
     if report.filter_column.is_none() && (params.since.is_some() || params.until.is_some()) {
         return Err(usage(report, "has no time to filter by (drop --since and --until)"));
     }
-    if let Some(login) = &login {
+    let broadcaster_id = login.as_deref().map(|login| channel_id(conn, login)).transpose()?;
+    if let Some(video) = video {
         let known: bool = conn
-            .query_row(CHANNEL_EXISTS, rusqlite::named_params! { ":login": login }, |row| {
-                row.get(0)
-            })
+            .query_row(
+                VIDEO_EXISTS,
+                rusqlite::named_params! { ":video": video.as_str() },
+                |row| row.get(0),
+            )
             .map_err(db_error(conn))?;
         if !known {
-            return Err(Error::UnknownChannel { login: login.clone() });
-        }
-    }
-    if let Some(video) = &video {
-        let known: bool = conn
-            .query_row(VIDEO_EXISTS, rusqlite::named_params! { ":video": video }, |row| {
-                row.get(0)
-            })
-            .map_err(db_error(conn))?;
-        if !known {
-            return Err(Error::UnknownVideo { video: video.clone() });
+            return Err(Error::UnknownVideo {
+                video: video.as_str().to_owned(),
+            });
         }
     }
     let mut stmt = conn.prepare(&sql).map_err(db_error(conn))?;
@@ -352,8 +365,13 @@ fn prepare<'c>(conn: &'c Connection, report: &Report, sql: String, params: &Para
     }
     let limit = params.limit.map(|limit| i64::try_from(limit).unwrap_or(i64::MAX));
     let min_size = params.min_size.map(|size| i64::try_from(size).unwrap_or(i64::MAX));
-    bind(conn, &mut stmt, ":login", login.as_ref())?;
-    bind(conn, &mut stmt, ":video", video.as_ref())?;
+    bind(
+        conn,
+        &mut stmt,
+        ":broadcaster_id",
+        broadcaster_id.as_ref().map(UserId::as_str).as_ref(),
+    )?;
+    bind(conn, &mut stmt, ":video", video.map(VideoId::as_str).as_ref())?;
     bind(conn, &mut stmt, ":since", params.since.map(time::since_text).as_ref())?;
     bind(conn, &mut stmt, ":until", params.until.map(time::until_text).as_ref())?;
     bind(conn, &mut stmt, ":limit", limit.as_ref())?;

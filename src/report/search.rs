@@ -5,7 +5,7 @@
 use rusqlite::Connection;
 use std::io::Write;
 
-use super::{CHANNEL_EXISTS, DIRECTION_MARKER, Direction, OutputOptions, RowWriter, SeedForm, bind, db_error, time};
+use super::{DIRECTION_MARKER, Direction, OutputOptions, RowWriter, SeedForm, bind, channel_id, db_error, time};
 use crate::error::{Error, Result};
 
 /// The search query (see the module docs of [`crate::report`] for the direction marker).
@@ -34,23 +34,22 @@ pub struct Search {
 /// Runs `search` and streams the matching messages to `out` (`created_at, channel, video_id, offset_seconds,
 /// user, text`); returns how many were written. A channel that is not archived is [`Error::UnknownChannel`].
 pub fn write_search<W: Write>(conn: &Connection, search: &Search, options: &OutputOptions, out: W) -> Result<u64> {
-    let login = search.channel.as_deref().map(|login| login.trim().to_ascii_lowercase());
-    if let Some(login) = &login {
-        let known: bool = conn
-            .query_row(CHANNEL_EXISTS, rusqlite::named_params! { ":login": login }, |row| {
-                row.get(0)
-            })
-            .map_err(db_error(conn))?;
-        if !known {
-            return Err(Error::UnknownChannel { login: login.clone() });
-        }
-    }
+    let broadcaster_id = search
+        .channel
+        .as_deref()
+        .map(|login| channel_id(conn, &login.trim().to_ascii_lowercase()))
+        .transpose()?;
     let direction = search.direction.unwrap_or(Direction::Asc);
     let sql = SQL.replace(DIRECTION_MARKER, direction.keyword());
     let mut stmt = conn.prepare(&sql).map_err(db_error(conn))?;
     let limit = search.limit.map(|limit| i64::try_from(limit).unwrap_or(i64::MAX));
     bind(conn, &mut stmt, ":query", Some(&search.query))?;
-    bind(conn, &mut stmt, ":login", login.as_ref())?;
+    bind(
+        conn,
+        &mut stmt,
+        ":broadcaster_id",
+        broadcaster_id.as_ref().map(|id| id.as_str()).as_ref(),
+    )?;
     bind(conn, &mut stmt, ":since", search.since.map(time::since_text).as_ref())?;
     bind(conn, &mut stmt, ":until", search.until.map(time::until_text).as_ref())?;
     bind(conn, &mut stmt, ":limit", limit.as_ref())?;

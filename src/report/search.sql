@@ -1,15 +1,6 @@
 -- Chat messages whose text matches an FTS5 query (chat_messages_fts, external content over chat_messages), from
--- every channel or one, within --since/--until. The channel is picked as the reports pick it.
+-- every channel or one (:broadcaster_id, NULL for all), within --since/--until.
 -- `/*direction*/` becomes ASC or DESC.
-WITH channel AS (
-    SELECT u.id
-    FROM users u
-    WHERE u.login = :login
-      AND (EXISTS (SELECT 1 FROM channels c WHERE c.broadcaster_id = u.id)
-           OR EXISTS (SELECT 1 FROM channel_snapshots s WHERE s.broadcaster_id = u.id))
-    ORDER BY u.last_seen_at DESC
-    LIMIT 1
-)
 SELECT
     m.created_at,
     b.login AS channel,
@@ -21,7 +12,7 @@ FROM chat_messages_fts
 JOIN chat_messages m ON m.seq = chat_messages_fts.rowid
 LEFT JOIN users b ON b.id = m.broadcaster_id
 WHERE chat_messages_fts MATCH :query
-  AND (:login IS NULL OR m.broadcaster_id = (SELECT id FROM channel))
+  AND (:broadcaster_id IS NULL OR m.broadcaster_id = :broadcaster_id)
   AND m.created_at >= coalesce(:since, '')
   AND m.created_at <= coalesce(:until, '9999')
 ORDER BY m.created_at /*direction*/, m.id /*direction*/

@@ -3,16 +3,7 @@
 -- still live, at the last sync that saw it. A session no sync saw live is known only from its archive VOD(s):
 -- created_at to created_at + duration; VODs of one stream id are one session, a VOD without one is its own.
 -- Deleted VODs still count: the stream happened. `/*direction*/` becomes ASC or DESC.
-WITH channel AS (
-    SELECT u.id
-    FROM users u
-    WHERE u.login = :login
-      AND (EXISTS (SELECT 1 FROM channels c WHERE c.broadcaster_id = u.id)
-           OR EXISTS (SELECT 1 FROM channel_snapshots s WHERE s.broadcaster_id = u.id))
-    ORDER BY u.last_seen_at DESC
-    LIMIT 1
-),
-vods AS (
+WITH vods AS (
     SELECT
         v.stream_id,
         v.id,
@@ -20,7 +11,7 @@ vods AS (
         strftime('%Y-%m-%dT%H:%M:%SZ', v.created_at, '+' || coalesce(v.duration_seconds, 0) || ' seconds')
             AS ended_at
     FROM videos v
-    WHERE v.user_id = (SELECT id FROM channel)
+    WHERE v.user_id = :broadcaster_id
       AND v.type = 'archive'
 ),
 sessions AS (
@@ -34,7 +25,7 @@ sessions AS (
     FROM streams s
     LEFT JOIN (SELECT vods.stream_id, max(vods.ended_at) AS ended_at FROM vods GROUP BY vods.stream_id) vod
         ON vod.stream_id = s.id
-    WHERE s.user_id = (SELECT id FROM channel)
+    WHERE s.user_id = :broadcaster_id
     UNION ALL
     SELECT min(vods.started_at), max(vods.ended_at)
     FROM vods

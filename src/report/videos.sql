@@ -1,15 +1,6 @@
 -- A channel's videos (archives, highlights, uploads), including those Twitch has since deleted: deleted_seen_at
 -- is the first sync that no longer found one. Walks videos_by_time (user_id, created_at).
 -- `/*direction*/` becomes ASC or DESC.
-WITH channel AS (
-    SELECT u.id
-    FROM users u
-    WHERE u.login = :login
-      AND (EXISTS (SELECT 1 FROM channels c WHERE c.broadcaster_id = u.id)
-           OR EXISTS (SELECT 1 FROM channel_snapshots s WHERE s.broadcaster_id = u.id))
-    ORDER BY u.last_seen_at DESC
-    LIMIT 1
-)
 SELECT
     v.id,
     v.type,
@@ -21,7 +12,7 @@ SELECT
     v.url,
     v.deleted_seen_at
 FROM videos v
-WHERE v.user_id = (SELECT id FROM channel)
+WHERE v.user_id = :broadcaster_id
   AND v.created_at >= coalesce(:since, '')
   AND v.created_at <= coalesce(:until, '9999')
 ORDER BY v.created_at /*direction*/, v.id /*direction*/

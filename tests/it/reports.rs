@@ -83,6 +83,7 @@ async fn reports_match_what_twitch_served() {
     assert_eq!(csv.lines().count(), expected + 1, "a header and the rows");
 
     let videos = mock.videos(&login).into_iter().filter(|v| !v.deleted).count();
+    assert!(videos > 0, "the fake serves videos, so the count below can fail");
     let output = report(vec!["videos".into(), login.clone(), "--format".into(), "ndjson".into()]).await;
     assert_eq!(text(&output).0.lines().count(), videos);
 
@@ -92,11 +93,10 @@ async fn reports_match_what_twitch_served() {
         .filter(|v| v.video_type == "archive" && !v.deleted)
         .max_by_key(|v| v.created_at.clone())
         .unwrap();
+    let comments = mock.comment_count(&vod.id).unwrap();
+    assert!(comments > 0, "the newest VOD has chat, so the count below can fail");
     let output = report(vec!["chatlog".into(), vod.id.clone(), "--no-header".into()]).await;
-    assert_eq!(
-        text(&output).0.lines().count() as u64,
-        mock.comment_count(&vod.id).unwrap()
-    );
+    assert_eq!(text(&output).0.lines().count() as u64, comments);
 
     let output = report(vec!["num_followers".into(), login.clone(), "--no-header".into()]).await;
     assert_eq!(text(&output).0.trim(), format!("{login}\t{total}"));
@@ -116,4 +116,31 @@ async fn reports_match_what_twitch_served() {
     let output = run(cmd).await;
     assert_ne!(output.status.code(), Some(0));
     assert_eq!(count(&archive(dir.path()), "SELECT count(*) FROM users"), users);
+}
+
+/// A chart's subject is checked where it enters, before anything is opened: a bad video id (or login) is that
+/// error, whether or not there is an archive, with a non-zero exit and no picture.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chart_of_a_bad_subject_is_that_error_and_draws_nothing() {
+    let mock = mock_with(MockConfig::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    for (args, problem) in [
+        (["chat-activity", "burkeblack"], "'burkeblack' is not a Twitch video id"),
+        (["followers", "not-a-login"], "'not-a-login' is not a Twitch login"),
+    ] {
+        let mut cmd = itch(&mock, dir.path());
+        cmd.arg("plot").args(args);
+        let output = run(cmd).await;
+        let (_, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(problem), "{args:?}: {stderr}");
+        let files: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(
+            files.is_empty(),
+            "{args:?}: nothing written, no archive made: {files:?}"
+        );
+    }
 }
