@@ -195,11 +195,6 @@ pub struct Params {
     pub min_size: Option<u64>,
 }
 
-/// A video id as users may give it, as text: kept only for `itch chat`, which the lead moves to [`VideoId`].
-pub fn parse_video_id(input: &str) -> Result<String> {
-    VideoId::parse(input).map(|id| id.0)
-}
-
 /// The archived channel called `:login`: a user with a `channels` row or at least one snapshot; of several
 /// with that login (an account renamed and its old login taken by another), the one seen last, and of those seen
 /// at the same time the one archived first.
