@@ -13,6 +13,7 @@ pub mod error;
 pub mod mock;
 pub mod plot;
 pub mod report;
+pub mod secret;
 pub mod sync;
 
 pub use error::{Error, Result};

@@ -80,7 +80,7 @@ async fn login(client: &Client, scopes: Option<Vec<String>>) -> anyhow::Result<E
 async fn status(client: &Client, config: &Config) -> anyhow::Result<ExitCode> {
     let auth = client.auth();
     let Some(stored) = auth.store().map(|s| s.load()).transpose()?.flatten() else {
-        let app = if config.client_id.is_some() && config.client_secret.is_some() {
+        let app = if config.client.client_id.is_some() && config.client.client_secret.is_some() {
             "app token from TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET (follower totals only)"
         } else {
             "none (set TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET, or run `itch auth login`)"

@@ -145,8 +145,18 @@ mod tests {
         ] {
             assert_eq!(VideoId::parse(good).unwrap().as_str(), "2277158219", "{good:?}");
         }
-        for bad in ["", "v", "abc", "12a", "https://www.twitch.tv/burkeblack", &"1".repeat(21)] {
-            assert!(matches!(VideoId::parse(bad), Err(Error::InvalidVideoId { .. })), "{bad:?}");
+        for bad in [
+            "",
+            "v",
+            "abc",
+            "12a",
+            "https://www.twitch.tv/burkeblack",
+            &"1".repeat(21),
+        ] {
+            assert!(
+                matches!(VideoId::parse(bad), Err(Error::InvalidVideoId { .. })),
+                "{bad:?}"
+            );
         }
     }
 }
