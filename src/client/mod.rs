@@ -577,22 +577,43 @@ impl<'c, T: DeserializeOwned> Pager<'c, T> {
             query.push(("after", cursor.clone()));
         }
         let page: Page<T> = self.client.helix_page(self.path, &query).await?;
-        if page.cursor.is_some() && page.cursor == self.cursor {
+        if let Some(cursor) = page.cursor.as_ref().filter(|c| self.cursor.as_ref() == Some(*c)) {
             // A cursor that points at itself would page forever.
-            return Err(Error::Helix {
-                method: "GET",
-                path: self.path.to_owned(),
-                status: 200,
-                message: "the next-page cursor repeats the current one".into(),
+            return Err(Error::CursorRepeated {
+                url: format!("{}{}", self.client.endpoints.helix, self.path),
+                cursor: cursor.clone(),
             });
         }
         self.finished = page.cursor.is_none();
         self.cursor = page.cursor.clone();
         Ok(Some(page))
     }
+}
 
-    /// The cursor the next call will send (`None` before the first page or after the last).
-    pub fn cursor(&self) -> Option<&str> {
-        self.cursor.as_deref()
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::helix::recorder::{Recorder, page};
+
+    /// Issue 12: a cursor that does not advance is its own error, naming the list and the cursor.
+    #[tokio::test]
+    async fn a_repeated_cursor_stops_the_walk_with_its_own_error() {
+        let recorder = Recorder::start(vec![
+            page(serde_json::json!([]), Some("c1")),
+            page(serde_json::json!([]), Some("c1")),
+        ])
+        .await;
+        let mut pager: Pager<'_, Value> = Pager::new(&recorder.client, "channels/followers", vec![]);
+        assert!(pager.next_page().await.unwrap().is_some());
+        let error = pager.next_page().await.unwrap_err();
+        match &error {
+            Error::CursorRepeated { url, cursor } => {
+                assert!(url.ends_with("/helix/channels/followers"), "{url}");
+                assert_eq!(cursor, "c1");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(error.to_string().contains("the next sync resumes"), "{error}");
+        assert_eq!(recorder.requests().len(), 2, "no third request");
     }
 }
