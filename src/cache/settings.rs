@@ -198,3 +198,54 @@ pub fn default_file_cache_dir() -> PathBuf {
         .map(|dirs| dirs.cache_dir().join("itch-cache"))
         .unwrap_or_else(|| std::env::temp_dir().join("itch-cache"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string())
+    }
+
+    #[cfg(feature = "redis")]
+    #[test]
+    fn a_bad_variable_is_a_typed_error_naming_it() {
+        let error = CacheSettings::from_vars(Backend::Redis, vars(&[("REDIS_PORT", "abc")])).unwrap_err();
+        assert!(
+            matches!(&error, Error::CacheSetting { backend: "redis", problem } if problem.contains("REDIS_PORT 'abc'")),
+            "{error:?}"
+        );
+    }
+
+    /// Issue 12: a backend left out of the build says which feature it needs (run with --no-default-features).
+    #[cfg(not(feature = "redis"))]
+    #[test]
+    fn a_backend_not_built_names_its_feature() {
+        let error = CacheSettings::from_vars(Backend::Redis, vars(&[])).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                Error::CacheNotBuilt {
+                    backend: "redis",
+                    feature: "redis"
+                }
+            ),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("--features redis"), "{error}");
+    }
+
+    #[test]
+    fn the_builtin_backends_need_no_variables() {
+        assert!(matches!(
+            CacheSettings::from_vars(Backend::Sqlite, vars(&[])),
+            Ok(CacheSettings::Sqlite)
+        ));
+        assert!(matches!(
+            CacheSettings::from_vars(Backend::None, vars(&[])),
+            Ok(CacheSettings::None)
+        ));
+        let file = CacheSettings::from_vars(Backend::File, vars(&[("TWITCH_CACHE_TEMP", "/tmp/x")])).unwrap();
+        assert!(matches!(file, CacheSettings::File(FileSettings { dir }) if dir == Path::new("/tmp/x")));
+    }
+}
