@@ -309,6 +309,29 @@ pub enum Error {
         version: i64,
         supported: i64,
     },
+
+    // ---- issue 12, client/cache helper ----
+    /// A list's next-page cursor is the one just sent (Helix or GQL paging): following it would fetch the same
+    /// page forever, so the walk stops with what it saved.
+    #[error(
+        "{url} sent back the cursor it was asked with ('{cursor}'), so paging would never end; \
+         the next sync resumes from the last saved page"
+    )]
+    CursorRepeated { url: String, cursor: String },
+
+    /// A cache backend's variable that does not parse (`REDIS_PORT=abc`); nothing was contacted.
+    #[error("{problem}")]
+    CacheSetting { backend: &'static str, problem: String },
+
+    /// A cache backend this itch was built without (its Cargo feature was off).
+    #[error(
+        "the {backend} cache is not in this build of itch: build it with `--features {feature}` (a default \
+         feature), or choose another --cache"
+    )]
+    CacheNotBuilt {
+        backend: &'static str,
+        feature: &'static str,
+    },
 }
 
 impl Error {

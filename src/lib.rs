@@ -13,6 +13,7 @@ pub mod config;
 pub mod error;
 pub mod plot;
 pub mod report;
+pub mod secret;
 pub mod sync;
 
 pub use error::{Error, Result};

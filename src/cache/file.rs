@@ -52,11 +52,6 @@ impl FileCache {
         })
     }
 
-    /// The cache directory.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// The file an entry lives in: `<dir>/<ab>/<abcdef...>`. Keys are hex sha256 digests; anything else (a
     /// library caller's own key) is hashed first, so a key can never name a path outside the directory.
     pub fn path_of(&self, key: &CacheKey) -> PathBuf {

@@ -15,8 +15,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use super::{ArchiveCounters, Cache, CacheKey, CacheStats, CachedResponse, backend_error, encode_entry, expiry, judge};
-use crate::client::Secret;
 use crate::error::{Error, Result};
+use crate::secret::Secret;
 
 const BACKEND: &str = "redis";
 

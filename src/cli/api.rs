@@ -25,26 +25,35 @@ pub struct ApiArgs {
 #[derive(Debug, Subcommand)]
 enum Resource {
     /// Accounts by login.
+    #[command(after_help = "Example:\n  itch api users burkeblack twitchdev")]
     Users { logins: Vec<String> },
     /// Channel settings (title, game, tags) by login.
+    #[command(after_help = "Example:\n  itch api channels burkeblack")]
     Channels { logins: Vec<String> },
     /// A channel's followers, newest first (the full list needs the broadcaster's or a moderator's login).
+    #[command(after_help = "Example:\n  itch api followers burkeblack --limit 100")]
     Followers { login: String },
     /// The channels the logged-in user follows.
+    #[command(after_help = "Example:\n  itch auth login && itch api following")]
     Following,
     /// A channel's videos, newest first.
+    #[command(after_help = "Example:\n  itch api videos burkeblack --type archive --limit 10")]
     Videos {
         login: String,
         #[arg(long = "type", value_enum, default_value = "all")]
         kind: VideoKind,
     },
     /// Live streams among these logins.
+    #[command(after_help = "Example:\n  itch api streams burkeblack twitchdev")]
     Streams { logins: Vec<String> },
     /// Who is in a channel's chat now (needs a moderator login).
+    #[command(after_help = "Example:\n  itch api chatters burkeblack")]
     Chatters { login: String },
     /// Games by id.
+    #[command(after_help = "Example:\n  itch api games 33214 509670")]
     Games { ids: Vec<String> },
     /// Channels whose login starts with the query.
+    #[command(after_help = "Example:\n  itch api search burke --live --limit 20")]
     Search {
         query: String,
         #[arg(long)]
@@ -186,4 +195,36 @@ async fn print_pages<T: serde::de::DeserializeOwned>(
         }
     }
     Ok(printed)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Issue 12: `itch api|cache|auth` and each of their subcommands end their help with an example.
+    #[test]
+    fn api_cache_and_auth_help_end_with_an_example() {
+        let mut root = crate::cli::Cli::command();
+        root.build();
+        for name in ["api", "cache", "auth"] {
+            let command = root.find_subcommand(name).unwrap();
+            let mut all = vec![command];
+            all.extend(command.get_subcommands().filter(|c| c.get_name() != "help"));
+            for command in all {
+                let help = command.clone().render_long_help().to_string();
+                let example = help
+                    .rfind("Example:")
+                    .unwrap_or_else(|| panic!("{name} {}: {help}", command.get_name()));
+                assert!(
+                    help[example..].lines().skip(1).all(|l| l.is_empty()
+                        || l.starts_with("  itch ")
+                        || l.starts_with("  REDIS")
+                        || l.starts_with("  MEMCACHE")),
+                    "{name} {}: the example is not the end of the help:\n{help}",
+                    command.get_name()
+                );
+                assert!(help[example..].contains("itch "), "{name} {}", command.get_name());
+            }
+        }
+    }
 }

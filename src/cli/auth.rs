@@ -19,14 +19,17 @@ pub struct AuthArgs {
 #[derive(Debug, Subcommand)]
 enum AuthAction {
     /// Log in with the device code flow: open the link shown, approve, and itch stores the token (mode 0600).
+    #[command(after_help = "Example:\n  itch auth login\n  itch auth login --scopes user:read:follows")]
     Login {
         /// Scopes to ask for (space or comma separated); the default covers everything itch reads.
         #[arg(long, value_delimiter = ',')]
         scopes: Option<Vec<String>>,
     },
     /// Show who is logged in, with which scopes, until when (never the token).
+    #[command(after_help = "Example:\n  itch auth status")]
     Status,
     /// Revoke the stored token and delete it.
+    #[command(after_help = "Example:\n  itch auth logout")]
     Logout,
 }
 
@@ -80,7 +83,7 @@ async fn login(client: &Client, scopes: Option<Vec<String>>) -> anyhow::Result<E
 async fn status(client: &Client, config: &Config) -> anyhow::Result<ExitCode> {
     let auth = client.auth();
     let Some(stored) = auth.store().map(|s| s.load()).transpose()?.flatten() else {
-        let app = if config.client_id.is_some() && config.client_secret.is_some() {
+        let app = if config.client.client_id.is_some() && config.client.client_secret.is_some() {
             "app token from TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET (follower totals only)"
         } else {
             "none (set TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET, or run `itch auth login`)"

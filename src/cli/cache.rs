@@ -21,10 +21,13 @@ pub struct CacheArgs {
 #[derive(Debug, Subcommand)]
 enum CacheAction {
     /// Entries, bytes, hits and misses of the configured backend ("unknown" where it cannot say).
+    #[command(after_help = "Example:\n  itch cache stats\n  itch --cache redis cache stats")]
     Stats,
     /// Remove expired entries (sqlite, file; Redis and memcached expire entries themselves).
+    #[command(after_help = "Example:\n  itch cache prune")]
     Prune,
     /// Remove every entry of itch (memcache: start a new key generation, the old entries expire unseen).
+    #[command(after_help = "Example:\n  itch cache clear\n  itch --cache file cache clear")]
     Clear,
 }
 

@@ -4,6 +4,7 @@
 mod api;
 pub(crate) mod auth;
 mod cache;
+mod cache_arg;
 mod chat;
 #[cfg(feature = "mock")]
 mod demo;
@@ -84,18 +85,22 @@ pub struct GlobalArgs {
 impl GlobalArgs {
     /// Resolves the options into the program's [`Config`].
     pub fn config(&self) -> crate::Result<Config> {
-        Ok(Config {
-            db: self.db.clone(),
+        let client = crate::client::ClientConfig {
             endpoints: Endpoints::parse(&self.helix_url, &self.oauth_url, &self.gql_url)?.with_irc(&self.irc_url)?,
             client_id: self.client_id.clone().filter(|id| !id.is_empty()),
             client_secret: secret_from_env("TWITCH_CLIENT_SECRET"),
-            config_dir: self.config_dir.clone().unwrap_or_else(default_config_dir),
-            cache: self.cache,
             gql: crate::client::gql::GqlConfig {
                 client_id: self.gql_client_id.clone(),
                 comments_hash: self.gql_comments_hash.clone(),
             },
-        })
+            ..Default::default()
+        };
+        Ok(Config::new(
+            self.db.clone(),
+            self.config_dir.clone().unwrap_or_else(default_config_dir),
+            self.cache,
+            client,
+        ))
     }
 }
 

@@ -13,13 +13,13 @@ pub mod gql;
 pub mod helix;
 pub mod ids;
 pub mod irc;
+mod pager;
 pub mod ratelimit;
 pub mod retry;
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
 use url::Url;
 
@@ -27,6 +27,7 @@ use crate::cache::{Cache, CacheKey, CachedResponse};
 use crate::error::{Error, Result};
 pub use auth::{Auth, Secret, StoredToken, TokenStore};
 pub use ids::{GameId, Login, StreamId, UserId, VideoId};
+pub use pager::Pager;
 pub use ratelimit::RateBudget;
 pub use retry::RetryPolicy;
 use std::sync::Arc;
@@ -534,65 +535,5 @@ fn with_attempts(error: Error, attempts: u32) -> Error {
         Error::Transport { url, source, .. } => Error::Transport { url, attempts, source },
         Error::GaveUp { url, status, .. } => Error::GaveUp { url, attempts, status },
         other => other,
-    }
-}
-
-/// Walks a Helix list page by page through its `after` cursor. The caller decides when to stop (for example
-/// at the first follower already archived), so nothing is fetched that is not needed.
-pub struct Pager<'c, T> {
-    client: &'c Client,
-    path: &'static str,
-    query: Vec<(&'static str, String)>,
-    cursor: Option<String>,
-    finished: bool,
-    _items: PhantomData<fn() -> T>,
-}
-
-impl<'c, T: DeserializeOwned> Pager<'c, T> {
-    /// A pager over `path` with fixed `query` parameters.
-    pub fn new(client: &'c Client, path: &'static str, query: Vec<(&'static str, String)>) -> Self {
-        Pager {
-            client,
-            path,
-            query,
-            cursor: None,
-            finished: false,
-            _items: PhantomData,
-        }
-    }
-
-    /// Starts after `cursor` instead of at the top (resuming from a checkpoint).
-    pub fn resume_after(mut self, cursor: Option<String>) -> Self {
-        self.cursor = cursor;
-        self
-    }
-
-    /// The next page, or `None` after the last one.
-    pub async fn next_page(&mut self) -> Result<Option<Page<T>>> {
-        if self.finished {
-            return Ok(None);
-        }
-        let mut query = self.query.clone();
-        if let Some(cursor) = &self.cursor {
-            query.push(("after", cursor.clone()));
-        }
-        let page: Page<T> = self.client.helix_page(self.path, &query).await?;
-        if page.cursor.is_some() && page.cursor == self.cursor {
-            // A cursor that points at itself would page forever.
-            return Err(Error::Helix {
-                method: "GET",
-                path: self.path.to_owned(),
-                status: 200,
-                message: "the next-page cursor repeats the current one".into(),
-            });
-        }
-        self.finished = page.cursor.is_none();
-        self.cursor = page.cursor.clone();
-        Ok(Some(page))
-    }
-
-    /// The cursor the next call will send (`None` before the first page or after the last).
-    pub fn cursor(&self) -> Option<&str> {
-        self.cursor.as_deref()
     }
 }

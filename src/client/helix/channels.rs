@@ -54,4 +54,16 @@ mod tests {
         assert_eq!(channels[0].game(), Some(GameId::from("509670")));
         assert_eq!(channels[0].tags, vec!["DevsInTheKnow".to_string()]);
     }
+
+    /// The URLs this endpoint sends, checked against shared/reference/twitch-helix.md.
+    #[tokio::test]
+    async fn sends_broadcaster_ids_repeated() {
+        let recorder = crate::client::helix::recorder::Recorder::start(vec![]).await;
+        let ids = [UserId("141981764".into()), UserId("2".into())];
+        fetch_channels(&recorder.client, &ids).await.unwrap();
+        assert_eq!(
+            recorder.requests(),
+            ["/helix/channels?broadcaster_id=141981764&broadcaster_id=2"]
+        );
+    }
 }

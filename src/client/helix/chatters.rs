@@ -43,4 +43,24 @@ mod tests {
         assert_eq!(chatters[0].user_login, "smittysmithers");
         assert_eq!(page["total"], 8);
     }
+
+    /// The URLs this endpoint sends, checked against shared/reference/twitch-helix.md.
+    #[tokio::test]
+    async fn pages_1000_a_request_with_the_after_cursor() {
+        use crate::client::helix::recorder::{Recorder, page};
+        let recorder = Recorder::start(vec![
+            page(serde_json::json!([]), Some("c1")),
+            page(serde_json::json!([]), None),
+        ])
+        .await;
+        let mut pager = chatters(&recorder.client, &UserId("1".into()), &UserId("2".into()));
+        while pager.next_page().await.unwrap().is_some() {}
+        assert_eq!(
+            recorder.requests(),
+            [
+                "/helix/chat/chatters?broadcaster_id=1&moderator_id=2&first=1000",
+                "/helix/chat/chatters?broadcaster_id=1&moderator_id=2&first=1000&after=c1",
+            ]
+        );
+    }
 }

@@ -41,4 +41,24 @@ mod tests {
         assert_eq!(followed[0].broadcaster_login, "basketweaver101");
         assert_eq!(followed[0].broadcaster_id.as_str(), "654321");
     }
+
+    /// The URLs this endpoint sends, checked against shared/reference/twitch-helix.md.
+    #[tokio::test]
+    async fn pages_with_first_100_and_the_after_cursor() {
+        use crate::client::helix::recorder::{Recorder, page};
+        let recorder = Recorder::start(vec![
+            page(serde_json::json!([]), Some("c1")),
+            page(serde_json::json!([]), None),
+        ])
+        .await;
+        let mut pager = followed(&recorder.client, &UserId("1".into()));
+        while pager.next_page().await.unwrap().is_some() {}
+        assert_eq!(
+            recorder.requests(),
+            [
+                "/helix/channels/followed?user_id=1&first=100",
+                "/helix/channels/followed?user_id=1&first=100&after=c1",
+            ]
+        );
+    }
 }

@@ -55,4 +55,28 @@ mod tests {
         assert_eq!(followers[0].user_login, "userloginname");
         assert_eq!(followers[0].followed_at.to_rfc3339(), "2022-05-24T22:22:08+00:00");
     }
+
+    /// The URLs this endpoint sends, checked against shared/reference/twitch-helix.md.
+    #[tokio::test]
+    async fn pages_with_first_100_and_the_after_cursor() {
+        use crate::client::helix::recorder::{Recorder, page};
+        let recorder = Recorder::start(vec![
+            page(serde_json::json!([]), Some("c1")),
+            page(serde_json::json!([]), None),
+        ])
+        .await;
+        let mut pager = followers(&recorder.client, &UserId("1".into()));
+        while pager.next_page().await.unwrap().is_some() {}
+        fetch_follower_total(&recorder.client, &UserId("1".into()))
+            .await
+            .unwrap();
+        assert_eq!(
+            recorder.requests(),
+            [
+                "/helix/channels/followers?broadcaster_id=1&first=100",
+                "/helix/channels/followers?broadcaster_id=1&first=100&after=c1",
+                "/helix/channels/followers?broadcaster_id=1&first=1",
+            ]
+        );
+    }
 }

@@ -39,4 +39,14 @@ mod tests {
         assert_eq!(games[0].name, "Fortnite");
         assert_eq!(games[0].igdb_id, "1905");
     }
+
+    /// The URLs this endpoint sends, checked against shared/reference/twitch-helix.md.
+    #[tokio::test]
+    async fn sends_ids_repeated() {
+        let recorder = crate::client::helix::recorder::Recorder::start(vec![]).await;
+        fetch_games(&recorder.client, &[GameId::from("33214"), GameId::from("509670")])
+            .await
+            .unwrap();
+        assert_eq!(recorder.requests(), ["/helix/games?id=33214&id=509670"]);
+    }
 }

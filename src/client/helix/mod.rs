@@ -7,6 +7,8 @@ pub mod chatters;
 pub mod followed;
 pub mod followers;
 pub mod games;
+#[cfg(test)]
+pub(crate) mod recorder;
 pub mod search;
 pub mod streams;
 pub mod users;

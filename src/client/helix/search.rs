@@ -52,4 +52,24 @@ mod tests {
         assert_eq!(found[0].started_at, None);
         assert!(found[1].started_at.is_some());
     }
+
+    /// The URLs this endpoint sends, checked against shared/reference/twitch-helix.md.
+    #[tokio::test]
+    async fn pages_with_the_query_encoded_and_the_after_cursor() {
+        use crate::client::helix::recorder::{Recorder, page};
+        let recorder = Recorder::start(vec![
+            page(serde_json::json!([]), Some("c1")),
+            page(serde_json::json!([]), None),
+        ])
+        .await;
+        let mut pager = search_channels(&recorder.client, "rig s&x", true);
+        while pager.next_page().await.unwrap().is_some() {}
+        assert_eq!(
+            recorder.requests(),
+            [
+                "/helix/search/channels?query=rig+s%26x&live_only=true&first=100",
+                "/helix/search/channels?query=rig+s%26x&live_only=true&first=100&after=c1",
+            ]
+        );
+    }
 }

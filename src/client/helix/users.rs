@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::client::{Client, Login, UserId};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// Path under the Helix base.
 pub const PATH: &str = "users";
@@ -46,17 +46,6 @@ pub async fn fetch_users_by_login(client: &Client, logins: &[Login]) -> Result<V
     super::lookup_by(client, PATH, "login", &keys).await
 }
 
-/// Fetches one user by login; an unknown login is [`Error::UnknownUser`].
-pub async fn fetch_user(client: &Client, login: &Login) -> Result<(User, Value)> {
-    fetch_users_by_login(client, std::slice::from_ref(login))
-        .await?
-        .into_iter()
-        .find(|(user, _)| user.login.eq_ignore_ascii_case(login.as_str()))
-        .ok_or_else(|| Error::UnknownUser {
-            login: login.to_string(),
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +57,24 @@ mod tests {
         assert_eq!(users[0].login, "twitchdev");
         assert_eq!(users[0].broadcaster_type, "partner");
         assert_eq!(users[0].created_at.to_rfc3339(), "2016-12-14T20:32:28+00:00");
+    }
+
+    /// The URLs this endpoint sends, checked against shared/reference/twitch-helix.md.
+    #[tokio::test]
+    async fn sends_ids_and_logins_repeated_100_a_request() {
+        use crate::client::helix::recorder::{Recorder, repeated};
+        let recorder = Recorder::start(vec![]).await;
+        let ids: Vec<UserId> = (1..=150).map(|n| UserId(n.to_string())).collect();
+        fetch_users_by_id(&recorder.client, &ids).await.unwrap();
+        let logins = [Login::parse("twitchdev").unwrap(), Login::parse("rig").unwrap()];
+        fetch_users_by_login(&recorder.client, &logins).await.unwrap();
+        assert_eq!(
+            recorder.requests(),
+            [
+                format!("/helix/users?{}", repeated("id", 1..=100)),
+                format!("/helix/users?{}", repeated("id", 101..=150)),
+                "/helix/users?login=twitchdev&login=rig".to_owned(),
+            ]
+        );
     }
 }

@@ -165,4 +165,27 @@ mod tests {
             }]
         );
     }
+
+    /// The URLs this endpoint sends, checked against shared/reference/twitch-helix.md.
+    #[tokio::test]
+    async fn pages_a_channel_and_looks_up_ids() {
+        use crate::client::helix::recorder::{Recorder, page};
+        let recorder = Recorder::start(vec![
+            page(serde_json::json!([]), Some("c1")),
+            page(serde_json::json!([]), None),
+        ])
+        .await;
+        let mut pager = videos(&recorder.client, &UserId("1".into()), VideoType::Archive);
+        while pager.next_page().await.unwrap().is_some() {}
+        let ids = [VideoId::parse("335921245").unwrap(), VideoId::parse("2").unwrap()];
+        fetch_videos_by_id(&recorder.client, &ids).await.unwrap();
+        assert_eq!(
+            recorder.requests(),
+            [
+                "/helix/videos?user_id=1&type=archive&sort=time&first=100",
+                "/helix/videos?user_id=1&type=archive&sort=time&first=100&after=c1",
+                "/helix/videos?id=335921245&id=2",
+            ]
+        );
+    }
 }

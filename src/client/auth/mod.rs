@@ -9,158 +9,17 @@ use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::path::{Path, PathBuf};
-use std::time::Duration;
 use url::Url;
 
 use super::retry::RetryPolicy;
 use crate::error::{Error, Result};
+pub use crate::secret::Secret;
 
-/// A string that must never be printed: `Debug` and `Display` show `[redacted]`.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
+mod device;
+mod store;
 
-impl Secret {
-    /// Wraps a secret.
-    pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
-    }
-    /// The secret itself, for a header or a form field.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-/// A user token as kept on disk, with what `/validate` said about it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct StoredToken {
-    /// The client id the token was issued to; Helix refuses it with any other.
-    pub client_id: String,
-    /// The access token.
-    pub access_token: Secret,
-    /// The refresh token (rotates on every refresh).
-    pub refresh_token: Option<Secret>,
-    /// Whose token it is.
-    pub login: Option<String>,
-    /// The user's id.
-    pub user_id: Option<String>,
-    /// Granted scopes.
-    #[serde(default)]
-    pub scopes: Vec<String>,
-    /// When Twitch said it expires.
-    pub expires_at: Option<DateTime<Utc>>,
-}
-
-/// Where the user token lives: one JSON file, readable by its owner only.
-#[derive(Clone, Debug)]
-pub struct TokenStore {
-    path: PathBuf,
-}
-
-impl TokenStore {
-    /// A store at `path` (nothing is read until `load`).
-    pub fn new(path: impl Into<PathBuf>) -> TokenStore {
-        TokenStore { path: path.into() }
-    }
-
-    /// The file's path.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// The stored token, or `None` when nobody logged in. A file that others may read (mode wider than 0600,
-    /// say after a copy or a restore) is made private again, with a warning: the token may have leaked.
-    pub fn load(&self) -> Result<Option<StoredToken>> {
-        let text = match std::fs::read_to_string(&self.path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => return Err(self.error(source)),
-        };
-        make_private(&self.path).map_err(|e| self.error(e))?;
-        serde_json::from_str(&text).map(Some).map_err(|e| self.error(e.into()))
-    }
-
-    /// Writes the token: to a 0600 temporary file first, then renamed, so a crash never leaves half a token.
-    pub fn save(&self, token: &StoredToken) -> Result<()> {
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| self.error(e))?;
-        let tmp = self.path.with_extension("json.tmp");
-        let body = serde_json::to_vec_pretty(token).expect("a token serialises");
-        write_private(&tmp, &body).map_err(|e| self.error(e))?;
-        std::fs::rename(&tmp, &self.path).map_err(|e| self.error(e))
-    }
-
-    /// Deletes the token; true when there was one.
-    pub fn remove(&self) -> Result<bool> {
-        match std::fs::remove_file(&self.path) {
-            Ok(()) => Ok(true),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-            Err(e) => Err(self.error(e)),
-        }
-    }
-
-    fn error(&self, source: std::io::Error) -> Error {
-        Error::TokenStore {
-            path: self.path.clone(),
-            source,
-        }
-    }
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, body: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    // `mode` applies only to new files: an old temporary file keeps its mode unless we set it.
-    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    file.write_all(body)?;
-    file.sync_all()
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, body: &[u8]) -> std::io::Result<()> {
-    std::fs::write(path, body)
-}
-
-/// Sets a token file readable by others back to 0600, with a warning.
-#[cfg(unix)]
-fn make_private(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(path)?.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
-        tracing::warn!(
-            "token file {} was readable by others (mode {mode:04o}); itch set it to 0600. \
-             If others could read it, run `itch auth logout` and `itch auth login`",
-            path.display()
-        );
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn make_private(_: &Path) -> std::io::Result<()> {
-    Ok(())
-}
+pub use device::DeviceCode;
+pub use store::{StoredToken, TokenStore};
 
 /// The token a request is sent with, and the client id that goes with it.
 #[derive(Clone, Debug)]
@@ -216,20 +75,6 @@ pub struct Validation {
     pub scopes: Vec<String>,
     /// Seconds left; 0 means the token does not expire (Twitch sends 0 for app and non-expiring tokens).
     pub expires_in: i64,
-}
-
-/// What `/device` answers: the code to show the user and how to poll.
-#[derive(Clone, Debug, Deserialize)]
-pub struct DeviceCode {
-    device_code: Secret,
-    /// How long the code is good for, in seconds.
-    pub expires_in: u64,
-    /// Seconds between polls.
-    pub interval: u64,
-    /// The code the user types.
-    pub user_code: String,
-    /// Where the user types it.
-    pub verification_uri: String,
 }
 
 fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
@@ -458,106 +303,6 @@ impl Auth {
         serde_json::from_str(&body).map_err(|source| Error::Decode { url, source })
     }
 
-    /// Starts the device code flow for `scopes`; show the answer's code and URI to the user.
-    pub async fn start_device_flow(&self, http: &reqwest::Client, scopes: &[String]) -> Result<DeviceCode> {
-        let client_id = self.require_client_id()?;
-        let scopes = scopes.join(" ");
-        let form = [("client_id", client_id), ("scopes", scopes.as_str())];
-        let (status, body) = self.post_form(http, "device", &form).await?;
-        if !status.is_success() {
-            let message = oauth_message(&body);
-            return Err(Error::Auth {
-                action: "starting the device login",
-                url: self.url("device"),
-                status: status.as_u16(),
-                message,
-            });
-        }
-        serde_json::from_str(&body).map_err(|source| Error::Decode {
-            url: self.url("device"),
-            source,
-        })
-    }
-
-    /// Polls `/token` at the interval Twitch asked for until the user approves, then validates and stores
-    /// the token. `slow_down` adds five seconds to the interval, as RFC 8628 says.
-    pub async fn finish_device_flow(
-        &self,
-        http: &reqwest::Client,
-        code: &DeviceCode,
-        scopes: &[String],
-    ) -> Result<StoredToken> {
-        let client_id = self.require_client_id()?.to_owned();
-        let scopes_text = scopes.join(" ");
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(code.expires_in);
-        let mut interval = Duration::from_secs(code.interval.max(1));
-        loop {
-            tokio::time::sleep(interval).await;
-            if tokio::time::Instant::now() > deadline {
-                return Err(Error::DeviceFlow {
-                    reason: "the code expired before it was approved".into(),
-                });
-            }
-            let form = [
-                ("client_id", client_id.as_str()),
-                ("scopes", scopes_text.as_str()),
-                ("device_code", code.device_code.expose()),
-                ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
-            ];
-            let (status, body) = self.post_form(http, "token", &form).await?;
-            if status.is_success() {
-                let token: TokenResponse = serde_json::from_str(&body).map_err(|source| Error::Decode {
-                    url: self.url("token"),
-                    source,
-                })?;
-                return self.store_user_token(http, client_id, token).await;
-            }
-            match oauth_message(&body).as_str() {
-                "authorization_pending" => tracing::debug!("device login pending"),
-                "slow_down" => interval += Duration::from_secs(5),
-                other => {
-                    return Err(Error::DeviceFlow {
-                        reason: other.to_owned(),
-                    });
-                }
-            }
-        }
-    }
-
-    async fn store_user_token(
-        &self,
-        http: &reqwest::Client,
-        client_id: String,
-        token: TokenResponse,
-    ) -> Result<StoredToken> {
-        let validation = self.validate(http, &token.access_token).await?;
-        // A login is only worth storing with its user: without one, every user-scoped request would fail later.
-        let has = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.is_empty());
-        if !has(&validation.login) || !has(&validation.user_id) {
-            return Err(Error::TokenWithoutUser {
-                url: self.url("validate"),
-            });
-        }
-        let stored = StoredToken {
-            client_id,
-            access_token: token.access_token,
-            refresh_token: token.refresh_token,
-            login: validation.login,
-            user_id: validation.user_id,
-            scopes: if validation.scopes.is_empty() {
-                token.scope
-            } else {
-                validation.scopes
-            },
-            expires_at: expiry(token.expires_in.or(Some(validation.expires_in))),
-        };
-        if let Some(store) = &self.store {
-            store.save(&stored)?;
-        }
-        *self.current.lock().await = Some(bearer_of(&stored));
-        Ok(stored)
-    }
-
     /// Revokes a token at Twitch (best effort: a token that is already invalid is fine).
     pub async fn revoke(&self, http: &reqwest::Client, stored: &StoredToken) -> Result<()> {
         let form = [
@@ -602,73 +347,6 @@ fn expiry(expires_in: Option<i64>) -> Option<DateTime<Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn secrets_never_print() {
-        let token = StoredToken {
-            client_id: "cid".into(),
-            access_token: Secret::new("supersecret"),
-            refresh_token: Some(Secret::new("alsosecret")),
-            login: None,
-            user_id: None,
-            scopes: vec![],
-            expires_at: None,
-        };
-        let shown = format!("{token:?} {}", token.access_token);
-        assert!(
-            !shown.contains("supersecret") && !shown.contains("alsosecret"),
-            "{shown}"
-        );
-    }
-
-    #[test]
-    fn token_file_is_private_and_round_trips() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = TokenStore::new(dir.path().join("sub/token.json"));
-        assert!(store.load().unwrap().is_none());
-        let token = StoredToken {
-            client_id: "cid".into(),
-            access_token: Secret::new("abc"),
-            refresh_token: None,
-            login: Some("me".into()),
-            user_id: Some("1".into()),
-            scopes: vec!["user:read:follows".into()],
-            expires_at: None,
-        };
-        store.save(&token).unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(store.path()).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
-        assert_eq!(store.load().unwrap().unwrap().access_token.expose(), "abc");
-        assert!(store.remove().unwrap());
-        assert!(!store.remove().unwrap());
-    }
-
-    /// Issue 11, item 10.
-    #[cfg(unix)]
-    #[test]
-    fn a_token_file_readable_by_others_is_made_private_on_load() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let store = TokenStore::new(dir.path().join("token.json"));
-        let token = StoredToken {
-            client_id: "cid".into(),
-            access_token: Secret::new("abc"),
-            refresh_token: None,
-            login: Some("me".into()),
-            user_id: Some("1".into()),
-            scopes: vec![],
-            expires_at: None,
-        };
-        store.save(&token).unwrap();
-        std::fs::set_permissions(store.path(), std::fs::Permissions::from_mode(0o644)).unwrap();
-        assert_eq!(store.load().unwrap().unwrap().access_token.expose(), "abc");
-        let mode = std::fs::metadata(store.path()).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600);
-    }
 
     /// Issue 11, item 10: Twitch's `expires_in: 0` is a token without an end, never one that just ended.
     #[test]

@@ -1,0 +1,100 @@
+//! One IRC line split into its parts (IRCv3 tags, the prefix's nick, command, params) and the tag values
+//! unescaped: the little of IRC that itch reads, without an IRC crate.
+
+/// One IRC line, split: the raw tags, the prefix's nick, the command and its params (the trailing one last).
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Line<'a> {
+    pub tags: &'a str,
+    pub nick: &'a str,
+    pub command: &'a str,
+    pub params: Vec<&'a str>,
+}
+
+pub(super) fn parse_line(line: &str) -> Option<Line<'_>> {
+    let mut rest = line.trim_end_matches(['\r', '\n']);
+    let (mut tags, mut nick) = ("", "");
+    if let Some(tagged) = rest.strip_prefix('@') {
+        (tags, rest) = tagged.split_once(' ')?;
+    }
+    if let Some(prefixed) = rest.strip_prefix(':') {
+        let prefix;
+        (prefix, rest) = prefixed.split_once(' ')?;
+        nick = prefix.split(['!', '@']).next().unwrap_or_default();
+    }
+    let (head, trailing) = match rest.split_once(" :") {
+        Some((head, trailing)) => (head, Some(trailing)),
+        None => (rest, None),
+    };
+    let mut words = head.split(' ').filter(|w| !w.is_empty());
+    let command = words.next()?;
+    let mut params: Vec<&str> = words.collect();
+    params.extend(trailing);
+    Some(Line {
+        tags,
+        nick,
+        command,
+        params,
+    })
+}
+
+/// The value of tag `key`, unescaped (IRCv3: `\s` space, `\:` semicolon, `\\` backslash, `\r`, `\n`); `None`
+/// when absent or empty.
+pub(super) fn tag(tags: &str, key: &str) -> Option<String> {
+    let raw = tags
+        .split(';')
+        .find_map(|pair| pair.split_once('=').filter(|(k, _)| *k == key).map(|(_, v)| v))?;
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('s') => out.push(' '),
+            Some(':') => out.push(';'),
+            Some('r') => out.push('\r'),
+            Some('n') => out.push('\n'),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_split_into_command_and_params() {
+        assert_eq!(
+            parse_line(":justinfan1.tmi.twitch.tv 353 justinfan1 = #rig :alice bob\r\n"),
+            Some(Line {
+                tags: "",
+                nick: "justinfan1.tmi.twitch.tv",
+                command: "353",
+                params: vec!["justinfan1", "=", "#rig", "alice bob"]
+            })
+        );
+        assert_eq!(
+            parse_line("@badge-info=;color=#FF0000 :tmi.twitch.tv NOTICE * :Login unsuccessful"),
+            Some(Line {
+                tags: "badge-info=;color=#FF0000",
+                nick: "tmi.twitch.tv",
+                command: "NOTICE",
+                params: vec!["*", "Login unsuccessful"]
+            })
+        );
+        assert_eq!(
+            parse_line("PING :tmi.twitch.tv"),
+            Some(Line {
+                tags: "",
+                nick: "",
+                command: "PING",
+                params: vec!["tmi.twitch.tv"]
+            })
+        );
+        assert_eq!(parse_line(""), None);
+    }
+}

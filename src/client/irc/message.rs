@@ -1,0 +1,125 @@
+//! A chat message seen live: `PRIVMSG #channel :text` with its IRCv3 tags (message id, user id, colour,
+//! badges, emotes, server time) read into a [`LiveMessage`].
+
+use chrono::{DateTime, Utc};
+
+use super::line::{parse_line, tag};
+
+/// One chat message seen live.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LiveMessage {
+    /// Twitch's message id (the same id chat replay gives the message later).
+    pub id: String,
+    /// The channel's login (the room joined).
+    pub channel: String,
+    /// The channel's user id (`room-id`).
+    pub room_id: Option<String>,
+    pub user_id: Option<String>,
+    pub login: String,
+    pub display_name: Option<String>,
+    /// `#RRGGBB`, or `None` when the user never chose one.
+    pub color: Option<String>,
+    /// `(set, version)`, e.g. `("subscriber", "12")`.
+    pub badges: Vec<(String, String)>,
+    /// `(emote id, first, last)`: inclusive character (code point) positions in `text`.
+    pub emotes: Vec<(String, usize, usize)>,
+    /// The message; a `/me` action without its `ACTION` wrapper.
+    pub text: String,
+    /// When Twitch's server received it (`tmi-sent-ts`), or when it was read if the tag is missing.
+    pub sent_at: DateTime<Utc>,
+    /// The IRC line as received.
+    pub line: String,
+}
+
+/// Reads `PRIVMSG #channel :text` with its tags as a [`LiveMessage`]; `None` for any other line.
+pub(super) fn live_message(raw: &str) -> Option<LiveMessage> {
+    let line = parse_line(raw)?;
+    let (command, [room, text]) = (line.command, line.params.as_slice()) else {
+        return None;
+    };
+    if command != "PRIVMSG" {
+        return None;
+    }
+    let text = match text.strip_prefix("\u{1}ACTION ") {
+        Some(action) => action.trim_end_matches('\u{1}'),
+        None => text,
+    };
+    let pairs = |value: Option<String>, split: char| -> Vec<(String, String)> {
+        value
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|item| item.split_once(split))
+            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+            .collect()
+    };
+    // `emotes=25:0-4,12-16/1902:6-10`
+    let mut emotes: Vec<(String, usize, usize)> = tag(line.tags, "emotes")
+        .unwrap_or_default()
+        .split('/')
+        .filter_map(|emote| emote.split_once(':'))
+        .flat_map(|(id, ranges)| {
+            ranges.split(',').filter_map(move |range| {
+                let (first, last) = range.split_once('-')?;
+                Some((id.to_owned(), first.parse().ok()?, last.parse().ok()?))
+            })
+        })
+        .collect();
+    emotes.sort_by_key(|e| e.1);
+    let sent_at = tag(line.tags, "tmi-sent-ts")
+        .and_then(|ms| ms.parse::<i64>().ok())
+        .and_then(DateTime::from_timestamp_millis)
+        .unwrap_or_else(Utc::now);
+    Some(LiveMessage {
+        id: tag(line.tags, "id")?,
+        channel: room.trim_start_matches('#').to_owned(),
+        room_id: tag(line.tags, "room-id"),
+        user_id: tag(line.tags, "user-id"),
+        login: line.nick.to_owned(),
+        display_name: tag(line.tags, "display-name"),
+        color: tag(line.tags, "color"),
+        badges: pairs(tag(line.tags, "badges"), '/'),
+        emotes,
+        text: text.to_owned(),
+        sent_at,
+        line: raw.to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_privmsg_reads_with_its_tags() {
+        let line = "@badge-info=subscriber/14;badges=subscriber/12,premium/1;color=#1E90FF;display-name=Some\\sOne;\
+            emotes=25:6-10/1902:0-4,12-16;id=7bb3b0e8-2b13-4bbd-9e3a-4a7c0b3d0b11;room-id=22484632;\
+            tmi-sent-ts=1760000000123;user-id=12345 :someone!someone@someone.tmi.twitch.tv PRIVMSG #rig \
+            :Keepo Kappa Keepo";
+        let m = live_message(line).unwrap();
+        assert_eq!(m.id, "7bb3b0e8-2b13-4bbd-9e3a-4a7c0b3d0b11");
+        assert_eq!((m.channel.as_str(), m.room_id.as_deref()), ("rig", Some("22484632")));
+        assert_eq!((m.login.as_str(), m.user_id.as_deref()), ("someone", Some("12345")));
+        assert_eq!(m.display_name.as_deref(), Some("Some One"), "\\s is a space");
+        assert_eq!(m.color.as_deref(), Some("#1E90FF"));
+        assert_eq!(
+            m.badges,
+            [("subscriber".into(), "12".into()), ("premium".into(), "1".into())]
+        );
+        assert_eq!(
+            m.emotes,
+            [("1902".into(), 0, 4), ("25".into(), 6, 10), ("1902".into(), 12, 16)],
+            "in text order"
+        );
+        assert_eq!(m.text, "Keepo Kappa Keepo");
+        assert_eq!(m.sent_at.timestamp_millis(), 1_760_000_000_123);
+
+        let action = live_message("@id=a;color= :x!x@x PRIVMSG #rig :\u{1}ACTION waves\u{1}").unwrap();
+        assert_eq!((action.text.as_str(), action.color), ("waves", None));
+        assert_eq!(live_message(":tmi.twitch.tv PING"), None);
+        assert_eq!(
+            live_message(":x!x@x PRIVMSG #rig :no id tag"),
+            None,
+            "Twitch always tags an id"
+        );
+    }
+}

@@ -1,0 +1,252 @@
+//! Twitch chat over IRC, read-only and anonymous (`NICK justinfan<digits>`, no token is ever sent):
+//! - who is in a channel's chat now ([`chat_presence`]), for channels where Helix Get Chatters is out of reach
+//!   (it needs a moderator's token): with the `twitch.tv/membership` capability, Twitch answers a JOIN with the
+//!   room's NAMES list (for rooms over about 1,000 users, only the moderators);
+//! - live chat as it is sent ([`read_live_chat`]): PRIVMSG lines with their IRCv3 tags (message id, user id,
+//!   colour, badges, emotes, server time).
+//!
+//! Facts: shared/reference/twitch-chat.md, section 3. The few lines this reads are parsed here (tags, prefix,
+//! command, params, IRCv3 tag escapes); a full IRC client crate would bring a second connection stack.
+
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use crate::error::{Error, Result};
+use line::parse_line;
+pub use message::LiveMessage;
+use message::live_message;
+
+#[cfg(test)]
+mod corpus;
+mod line;
+mod message;
+
+/// Twitch's chat server (TLS).
+pub const DEFAULT_IRC_URL: &str = "ircs://irc.chat.twitch.tv:6697";
+
+/// How long a presence look-up may take, connection included.
+pub const PRESENCE_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Where chat is: `ircs://host:port` (TLS) or `irc://host:port` (plain, as the fake Twitch speaks).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IrcEndpoint {
+    pub host: String,
+    pub port: u16,
+    pub tls: bool,
+}
+
+impl IrcEndpoint {
+    /// Parses `TWITCH_IRC_URL`.
+    pub fn parse(value: &str) -> Result<IrcEndpoint> {
+        let invalid = || Error::InvalidUrl {
+            name: "TWITCH_IRC_URL",
+            value: value.to_owned(),
+        };
+        let url = Url::parse(value).map_err(|_| invalid())?;
+        let tls = match url.scheme() {
+            "ircs" => true,
+            "irc" => false,
+            _ => return Err(invalid()),
+        };
+        let host = url.host_str().ok_or_else(invalid)?.to_owned();
+        let port = url.port().unwrap_or(if tls { 6697 } else { 6667 });
+        Ok(IrcEndpoint { host, port, tls })
+    }
+
+    fn url(&self) -> String {
+        format!(
+            "{}://{}:{}",
+            if self.tls { "ircs" } else { "irc" },
+            self.host,
+            self.port
+        )
+    }
+}
+
+impl Default for IrcEndpoint {
+    fn default() -> Self {
+        IrcEndpoint::parse(DEFAULT_IRC_URL).expect("the default URL parses")
+    }
+}
+
+/// The logins in `login`'s chat now, as Twitch's NAMES list gives them (lower case, deduplicated, sorted).
+pub async fn chat_presence(endpoint: &IrcEndpoint, login: &crate::client::Login) -> Result<Vec<String>> {
+    let failed = |message: String| Error::Irc {
+        url: endpoint.url(),
+        message,
+    };
+    let work = async {
+        let stream = connect(endpoint).await.map_err(failed)?;
+        names(stream, login.as_str()).await.map_err(failed)
+    };
+    tokio::time::timeout(PRESENCE_TIMEOUT, work)
+        .await
+        .map_err(|_| failed(format!("no NAMES list within {} s", PRESENCE_TIMEOUT.as_secs())))?
+}
+
+/// A connection to the chat server, TLS or plain.
+trait ChatStream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> ChatStream for T {}
+
+async fn connect(endpoint: &IrcEndpoint) -> std::result::Result<Box<dyn ChatStream>, String> {
+    let tcp = TcpStream::connect((endpoint.host.as_str(), endpoint.port))
+        .await
+        .map_err(|e| format!("cannot connect: {e}"))?;
+    if endpoint.tls {
+        let tls = tls_connect(endpoint, tcp).await.map_err(|e| format!("TLS: {e}"))?;
+        Ok(Box::new(tls))
+    } else {
+        Ok(Box::new(tcp))
+    }
+}
+
+/// `justinfan` and five digits: Twitch's anonymous, read-only nick.
+fn anonymous_nick() -> String {
+    format!("justinfan{}", 10_000 + rand::random::<u32>() % 90_000)
+}
+
+async fn tls_connect(
+    endpoint: &IrcEndpoint,
+    tcp: TcpStream,
+) -> std::io::Result<tokio_rustls::client::TlsStream<TcpStream>> {
+    use rustls_platform_verifier::ConfigVerifierExt;
+    let config = tokio_rustls::rustls::ClientConfig::with_platform_verifier().map_err(std::io::Error::other)?;
+    let name =
+        tokio_rustls::rustls::pki_types::ServerName::try_from(endpoint.host.clone()).map_err(std::io::Error::other)?;
+    tokio_rustls::TlsConnector::from(Arc::new(config))
+        .connect(name, tcp)
+        .await
+}
+
+/// Logs in anonymously, joins `#login` and reads its NAMES list to the end.
+async fn names(stream: impl AsyncRead + AsyncWrite + Unpin, login: &str) -> std::result::Result<Vec<String>, String> {
+    let (read, mut write) = tokio::io::split(stream);
+    let nick = anonymous_nick();
+    let hello = format!("CAP REQ :twitch.tv/membership twitch.tv/commands\r\nNICK {nick}\r\nJOIN #{login}\r\n");
+    write.write_all(hello.as_bytes()).await.map_err(|e| e.to_string())?;
+    let mut lines = BufReader::new(read).lines();
+    let channel = format!("#{login}");
+    let mut found = Vec::new();
+    while let Some(text) = lines.next_line().await.map_err(|e| e.to_string())? {
+        let Some(line) = parse_line(&text) else { continue };
+        match (line.command, line.params.as_slice()) {
+            ("PING", params) => write
+                .write_all(pong(params).as_bytes())
+                .await
+                .map_err(|e| e.to_string())?,
+            // `353 <nick> = #channel :name name ...`
+            ("353", [.., room, names]) if *room == channel => {
+                found.extend(names.split(' ').filter(|n| !n.is_empty()).map(str::to_ascii_lowercase));
+            }
+            ("366", [_, room, ..]) if *room == channel => {
+                let _ = write.write_all(b"QUIT\r\n").await;
+                // Our own anonymous nick is in the list too.
+                found.retain(|n| *n != nick);
+                found.sort_unstable();
+                found.dedup();
+                return Ok(found);
+            }
+            ("CAP", [_, "NAK", ..]) => return Err("Twitch refused the membership capability".into()),
+            ("NOTICE", [.., message]) => return Err(format!("Twitch said: {message}")),
+            ("RECONNECT", _) => return Err(RECONNECT.into()),
+            _ => {}
+        }
+    }
+    Err("the connection closed before the NAMES list ended".into())
+}
+
+/// What Twitch's `RECONNECT` means.
+const RECONNECT: &str = "Twitch asked to reconnect (server restarting)";
+
+/// The answer to `PING :<token>`: Twitch closes a connection that does not answer.
+fn pong(params: &[&str]) -> String {
+    format!("PONG :{}\r\n", params.last().copied().unwrap_or("tmi.twitch.tv"))
+}
+
+/// Reads the live chat of `channels` on one connection, handing each message to `messages` (and counting it in
+/// `delivered`), until `cancel` (then `Ok`) or until the connection ends, Twitch asks to reconnect, or
+/// `messages` is closed (then `Err` naming why; the caller reconnects). Chat sent while no connection is open is not seen again: IRC has no
+/// replay (a VOD's chat replay has those messages, under the same ids).
+pub async fn read_live_chat(
+    endpoint: &IrcEndpoint,
+    channels: &[crate::client::Login],
+    messages: &mpsc::Sender<LiveMessage>,
+    delivered: &mut u64,
+    cancel: &CancellationToken,
+) -> Result<()> {
+    let failed = |message: String| Error::Irc {
+        url: endpoint.url(),
+        message,
+    };
+    let stream = connect(endpoint).await.map_err(failed)?;
+    let (read, mut write) = tokio::io::split(stream);
+    let joins: String = channels.iter().map(|c| format!("JOIN #{}\r\n", c.as_str())).collect();
+    let hello = format!(
+        "CAP REQ :twitch.tv/tags twitch.tv/commands\r\nNICK {}\r\n{joins}",
+        anonymous_nick()
+    );
+    write
+        .write_all(hello.as_bytes())
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    let mut lines = BufReader::new(read).lines();
+    loop {
+        let text = tokio::select! {
+            () = cancel.cancelled() => {
+                let _ = write.write_all(b"QUIT\r\n").await;
+                return Ok(());
+            }
+            line = lines.next_line() => match line.map_err(|e| failed(e.to_string()))? {
+                Some(text) => text,
+                None => return Err(failed("the chat server closed the connection".into())),
+            },
+        };
+        if let Some(message) = live_message(&text) {
+            if messages.send(message).await.is_err() {
+                return Err(failed("nobody is reading the messages any more".into()));
+            }
+            *delivered += 1;
+            continue;
+        }
+        let Some(line) = parse_line(&text) else { continue };
+        match (line.command, line.params.as_slice()) {
+            ("PING", params) => write
+                .write_all(pong(params).as_bytes())
+                .await
+                .map_err(|e| failed(e.to_string()))?,
+            ("NOTICE", [.., message]) if line.tags.is_empty() || message.contains("Login") => {
+                return Err(failed(format!("Twitch said: {message}")));
+            }
+            ("RECONNECT", _) => return Err(failed(RECONNECT.into())),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_need_an_irc_scheme() {
+        assert_eq!(
+            IrcEndpoint::default(),
+            IrcEndpoint {
+                host: "irc.chat.twitch.tv".into(),
+                port: 6697,
+                tls: true
+            }
+        );
+        assert_eq!(IrcEndpoint::parse("irc://127.0.0.1:7000").unwrap().port, 7000);
+        assert!(!IrcEndpoint::parse("irc://127.0.0.1").unwrap().tls);
+        assert!(matches!(
+            IrcEndpoint::parse("https://irc.chat.twitch.tv"),
+            Err(Error::InvalidUrl { .. })
+        ));
+    }
+}
