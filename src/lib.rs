@@ -10,6 +10,7 @@ pub mod cache;
 pub mod cli;
 pub mod client;
 pub mod config;
+pub mod db;
 pub mod error;
 pub mod plot;
 pub mod report;

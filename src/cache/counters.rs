@@ -32,7 +32,7 @@ const FLUSH_EVERY: Duration = Duration::from_secs(1);
 impl ArchiveCounters {
     /// Opens the archive at `path` (checked and migrated, as every command does) for `backend`'s counters.
     pub fn open(path: &Path, backend: &'static str) -> Result<ArchiveCounters> {
-        let conn = crate::archive::db::open(path)?;
+        let conn = crate::db::open(path)?;
         Ok(ArchiveCounters {
             backend,
             path: path.to_owned(),
@@ -107,7 +107,7 @@ impl ArchiveCounters {
                     taken[2] as i64,
                     taken[3] as i64,
                     taken[4] as i64,
-                    crate::archive::timestamp(Utc::now())
+                    crate::db::time::timestamp(Utc::now())
                 ],
             )
         });

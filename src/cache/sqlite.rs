@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use super::{Cache, CacheKey, CacheStats, CachedResponse, decode_entry, encode_entry, expiry};
-use crate::archive::timestamp;
+use crate::db::time::timestamp;
 use crate::error::{Error, Result};
 
 /// The sqlite backend.
@@ -26,7 +26,7 @@ const BACKEND: &str = "sqlite";
 impl SqliteCache {
     /// Opens the cache in the archive at `path` (opening the archive the usual way: checked and migrated).
     pub fn open(path: &std::path::Path) -> Result<SqliteCache> {
-        let conn = crate::archive::db::open(path)?;
+        let conn = crate::db::open(path)?;
         Ok(SqliteCache {
             conn: Mutex::new(conn),
             path: path.to_owned(),
@@ -147,7 +147,7 @@ impl Cache for SqliteCache {
 /// What `itch cache stats` shows of the sqlite cache in the archive at `path`, read without opening it for
 /// writing: no migration, no counter written, the file left as it was (and it works on read-only media).
 pub fn stats_read_only(path: &std::path::Path) -> Result<CacheStats> {
-    let conn = crate::archive::db::open_read_only(path)?;
+    let conn = crate::db::open_read_only(path)?;
     stats_of(&conn, path)
 }
 

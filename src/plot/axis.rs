@@ -314,6 +314,16 @@ pub fn thousands(value: i64) -> String {
     out
 }
 
+/// Labelled ticks an axis of `pixels` may hold without labels running into each other.
+pub(crate) fn max_ticks(scale: Scale, pixels: u32, horizontal: bool) -> usize {
+    let room = match (horizontal, scale) {
+        (true, Scale::Time) => 125,
+        (true, _) => 90,
+        (false, _) => 55,
+    };
+    (pixels / room).max(2) as usize
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

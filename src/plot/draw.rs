@@ -9,8 +9,8 @@ use plotters::style::{FontStyle, RGBAColor, register_font};
 use std::path::Path;
 use std::sync::Once;
 
+use super::axis::max_ticks;
 use super::axis::{Axis, Scale};
-use super::scatter::max_ticks;
 use super::{ScatterOptions, Style, Theme};
 use crate::error::{Error, Result};
 

@@ -2,7 +2,7 @@
 //! against another (follow time against account creation: bot waves are the dense clusters and lines of young
 //! accounts), the cumulative count of rows along x, and stream sessions as shaded spans.
 
-use super::axis::{Axis, Scale};
+use super::axis::{Axis, Scale, max_ticks};
 use super::draw::{Captions, Layer, Paint, Spec, x_axis, y_axis};
 use super::{Kind, ParsedBounds, ScatterOptions, Style, within};
 use crate::error::{Error, Result};
@@ -27,16 +27,6 @@ pub(crate) struct Scatter {
     pub spans: Vec<(i64, i64)>,
     /// The legend's name for a dot ("follows").
     pub what: String,
-}
-
-/// Labelled ticks an axis of `pixels` may hold without labels running into each other.
-pub(crate) fn max_ticks(scale: Scale, pixels: u32, horizontal: bool) -> usize {
-    let room = match (horizontal, scale) {
-        (true, Scale::Time) => 125,
-        (true, _) => 90,
-        (false, _) => 55,
-    };
-    (pixels / room).max(2) as usize
 }
 
 /// Keeps at most about one point per pixel column of a line along `axis` (the first and last of each column), so

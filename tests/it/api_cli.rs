@@ -86,7 +86,11 @@ fn every_command() -> Vec<Vec<String>> {
         }
     }
     let mut out = Vec::new();
-    walk(&<itch::cli::Cli as clap::CommandFactory>::command(), Vec::new(), &mut out);
+    walk(
+        &<itch::cli::Cli as clap::CommandFactory>::command(),
+        Vec::new(),
+        &mut out,
+    );
     out
 }
 
@@ -113,7 +117,10 @@ async fn every_command_has_help_with_an_example() {
             missing.push(path.join(" "));
         }
     }
-    assert!(missing.is_empty(), "commands whose --help has no example of them: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "commands whose --help has no example of them: {missing:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

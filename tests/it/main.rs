@@ -5,6 +5,7 @@ mod api_cli;
 mod auth;
 mod budget;
 pub mod cache;
+#[cfg(all(feature = "redis", feature = "memcache"))]
 mod cache_backends;
 mod chaos;
 mod chat;

@@ -1,5 +1,7 @@
-//! Opening the archive: refuse what is not ours (untouched), set the pragmas every connection needs (WAL so
-//! `sqlite3` can read while a sync writes, foreign keys, a busy timeout), then migrate forward with refinery.
+//! The archive file itself, below everything that stores in it (the archive's tables, the response cache's):
+//! refuse what is not ours (untouched), set the pragmas every connection needs (WAL so `sqlite3` can read while a
+//! sync writes, foreign keys, a busy timeout), migrate forward with refinery, keep the WAL short; and the file's
+//! one time format ([`time`]).
 
 use rusqlite::wal::CheckpointMode;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
@@ -8,6 +10,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
+
+pub mod time;
 
 mod embedded {
     refinery::embed_migrations!("migrations");
