@@ -16,6 +16,9 @@
 //! `ITCH_TEST_REDIS` / `ITCH_TEST_MEMCACHE` when set (what `.ci/services` exports), else from the usual
 //! variables; a backend that cannot be reached is reported and skipped.
 
+// A benchmark prints its figures on stdout.
+#![allow(clippy::print_stdout)]
+
 mod common;
 
 use clap::Parser;

@@ -5,6 +5,9 @@
 //!
 //! The fake runs in this process on 127.0.0.1, so the peak RSS printed covers client and fake together.
 
+// A benchmark prints its figures on stdout.
+#![allow(clippy::print_stdout)]
+
 mod common;
 
 use clap::Parser;

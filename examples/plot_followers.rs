@@ -9,6 +9,9 @@
 //!
 //! With `--keep DIR` the archive (`DIR/bench.db`, channel `bench`, VOD 9001) and every chart are left in DIR.
 
+// A benchmark prints its figures on stdout.
+#![allow(clippy::print_stdout)]
+
 use clap::Parser;
 use itch::plot::{self, Period, ScatterOptions, Style};
 use itch::report::{self, Format, OutputOptions, Params};

@@ -10,6 +10,9 @@
 //! in flight); channels 1 and 2 a tenth and a hundredth, seen with their totals, videos and streams (and
 //! chat replay with `--chat`).
 
+// A benchmark prints its figures on stdout.
+#![allow(clippy::print_stdout)]
+
 mod common;
 
 use clap::Parser;

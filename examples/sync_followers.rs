@@ -5,6 +5,9 @@
 //!
 //! The fake runs in this process, so the peak RSS covers client, archive writer and fake together.
 
+// A benchmark prints its figures on stdout.
+#![allow(clippy::print_stdout)]
+
 mod common;
 
 use clap::Parser;

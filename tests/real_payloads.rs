@@ -16,8 +16,8 @@ use itch::Error;
 use itch::client::gql::comments::{self, CommentsPage};
 use itch::client::helix::channels::{self, Channel};
 use itch::client::helix::chatters::{self, Chatter};
-use itch::client::helix::followed::{self, FollowedChannel};
 use itch::client::helix::followers::{self, Follower};
+use itch::client::helix::following::{self, FollowedChannel};
 use itch::client::helix::games::{self, Game};
 use itch::client::helix::streams::{self, Stream};
 use itch::client::helix::users::{self, User};
@@ -192,7 +192,7 @@ fn stamp(run: i64) -> itch::archive::Stamp {
 
 /// `NOW` as the archive's time type.
 fn now() -> itch::archive::Timestamp {
-    itch::archive::Timestamp::from(NOW.parse::<chrono::DateTime<chrono::Utc>>().unwrap())
+    itch::archive::Timestamp::from(NOW.parse::<DateTime<Utc>>().unwrap())
 }
 
 impl Archive {
@@ -339,7 +339,7 @@ async fn call(client: &Client, call: Call) -> itch::Result<Read> {
         Call::Games => Read::Games(games::fetch_games(client, &[GameId::from("1")]).await?),
         Call::Followers => Read::Followers(first(followers::followers(client, &user).next_page().await?)),
         Call::Chatters => Read::Chatters(first(chatters::chatters(client, &user, &user).next_page().await?)),
-        Call::Followed => Read::Followed(first(followed::followed(client, &user).next_page().await?)),
+        Call::Followed => Read::Followed(first(following::followed_channels(client, &user).next_page().await?)),
     })
 }
 

@@ -4,8 +4,8 @@
 use rusqlite::{Connection, Transaction, params, params_from_iter};
 use std::collections::HashMap;
 
-use crate::client::helix::followed::FollowedChannel;
 use crate::client::helix::followers::Follower;
+use crate::client::helix::following::FollowedChannel;
 
 use super::timestamp;
 use super::{Stamp, Timestamp};

@@ -1,7 +1,7 @@
 //! Videos: upserted as each page arrives; after a walk that read the whole list, the channel's videos it did
 //! not find are marked deleted (Twitch expires VODs after 7 to 60 days; the archive keeps them).
 
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::Value;
 
 use super::timestamp;
@@ -14,6 +14,27 @@ use crate::client::helix::videos::Video;
 pub struct VideoChanges {
     pub new: u64,
     pub changed: u64,
+}
+
+/// The columns whose change makes a video "changed": title, description, view count, duration, muted segments,
+/// and deleted_seen_at (a video seen again after it was marked deleted changed too).
+type Compared = (
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// The muted segments as the archive stores them: `[{"duration":..,"offset":..}]`.
+fn muted_json(video: &Video) -> String {
+    let segments: Vec<Value> = video
+        .muted_segments
+        .iter()
+        .map(|m| serde_json::json!({"duration": m.duration, "offset": m.offset}))
+        .collect();
+    serde_json::to_string(&segments).expect("segments serialise")
 }
 
 /// Upserts a page of videos. A video counts as changed when its title, description, view count, duration or
@@ -38,35 +59,13 @@ pub fn save_videos(tx: &Transaction<'_>, videos: &[(Video, Value)], stamp: &Stam
              deleted_seen_at = NULL, sync_run_id = excluded.sync_run_id, raw_json = excluded.raw_json",
     )?;
     for (video, raw) in videos {
-        let muted = serde_json::to_string(
-            &video
-                .muted_segments
-                .iter()
-                .map(|m| serde_json::json!({"duration": m.duration, "offset": m.offset}))
-                .collect::<Vec<_>>(),
-        )
-        .expect("segments serialise");
-        type Row = (
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        );
-        let before: Option<Row> = current
+        let muted = muted_json(video);
+        let before: Option<Compared> = current
             .query_row([video.id.as_str()], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
             })
-            .map(Some)
-            .or_else(|e| {
-                if e == rusqlite::Error::QueryReturnedNoRows {
-                    Ok(None)
-                } else {
-                    Err(e)
-                }
-            })?;
-        let after: Row = (
+            .optional()?;
+        let after: Compared = (
             Some(video.title.clone()),
             Some(video.description.clone()),
             Some(video.view_count as i64),

@@ -52,7 +52,7 @@ impl Backend {
 
 impl std::str::FromStr for Backend {
     type Err = String;
-    fn from_str(name: &str) -> std::result::Result<Backend, String> {
+    fn from_str(name: &str) -> Result<Backend, String> {
         Backend::ALL
             .into_iter()
             .find(|b| b.name().eq_ignore_ascii_case(name.trim()))

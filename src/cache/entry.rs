@@ -118,7 +118,7 @@ fn entry_digest(header: &[u8], body: &[u8]) -> [u8; 32] {
 
 /// Decodes what [`encode_entry`] wrote under `key`; anything else is a [`BadEntry`]. Freshness is the caller's
 /// business ([`Entry::expires_at`]).
-pub fn decode_entry(key: &CacheKey, stored: &[u8]) -> std::result::Result<Entry, BadEntry> {
+pub fn decode_entry(key: &CacheKey, stored: &[u8]) -> Result<Entry, BadEntry> {
     let mut input = Reader(stored);
     if input.take(ENTRY_MAGIC.len()) != Some(&ENTRY_MAGIC[..]) {
         return Err(BadEntry::Foreign);
@@ -181,22 +181,22 @@ impl<'a> Reader<'a> {
         self.0 = rest;
         Some(head)
     }
-    fn field(&mut self, n: usize) -> std::result::Result<&'a [u8], BadEntry> {
+    fn field(&mut self, n: usize) -> Result<&'a [u8], BadEntry> {
         self.take(n).ok_or(BadEntry::Shape)
     }
-    fn array<const N: usize>(&mut self) -> std::result::Result<[u8; N], BadEntry> {
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], BadEntry> {
         Ok(self.field(N)?.try_into().expect("N bytes"))
     }
-    fn u8(&mut self) -> std::result::Result<u8, BadEntry> {
+    fn u8(&mut self) -> Result<u8, BadEntry> {
         Ok(self.array::<1>()?[0])
     }
-    fn u16(&mut self) -> std::result::Result<u16, BadEntry> {
+    fn u16(&mut self) -> Result<u16, BadEntry> {
         self.array().map(u16::from_be_bytes)
     }
-    fn u32(&mut self) -> std::result::Result<u32, BadEntry> {
+    fn u32(&mut self) -> Result<u32, BadEntry> {
         self.array().map(u32::from_be_bytes)
     }
-    fn i64(&mut self) -> std::result::Result<i64, BadEntry> {
+    fn i64(&mut self) -> Result<i64, BadEntry> {
         self.array().map(i64::from_be_bytes)
     }
 }

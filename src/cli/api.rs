@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::io::Write;
 use std::process::ExitCode;
 
-use crate::client::helix::{channels, chatters, followed, followers, games, search, streams, users, videos};
+use crate::client::helix::{channels, chatters, followers, following, games, search, streams, users, videos};
 use crate::client::{Client, GameId, Login, Page, Pager, UserId};
 use crate::config::Config;
 
@@ -91,7 +91,7 @@ pub async fn run(config: &Config, args: ApiArgs) -> anyhow::Result<ExitCode> {
                 .token_user_id()
                 .await?
                 .context("listing followed channels needs `itch auth login`")?;
-            print_pages(&mut out, followed::followed(&client, &me), limit).await?
+            print_pages(&mut out, following::followed_channels(&client, &me), limit).await?
         }
         Resource::Videos { login, kind } => {
             let id = user_ids(&client, &[login]).await?.remove(0);

@@ -5,7 +5,7 @@ use clap::{Args, Subcommand};
 use std::process::ExitCode;
 
 use crate::client::Client;
-use crate::client::helix::{chatters, followed, followers};
+use crate::client::helix::{chatters, followers, following};
 use crate::config::Config;
 
 /// Log in as a Twitch user, show or forget the login.
@@ -34,7 +34,7 @@ enum AuthAction {
 }
 
 /// The scopes itch uses: full follower lists, your following list, chatters.
-pub const DEFAULT_SCOPES: [&str; 3] = [followers::SCOPE, followed::SCOPE, chatters::SCOPE];
+pub const DEFAULT_SCOPES: [&str; 3] = [followers::SCOPE, following::SCOPE, chatters::SCOPE];
 
 pub async fn run(config: &Config, args: AuthArgs) -> anyhow::Result<ExitCode> {
     let client = Client::new(config.client_config())?;

@@ -35,7 +35,7 @@ impl clap::builder::TypedValueParser for BackendParser {
         cmd: &clap::Command,
         arg: Option<&clap::Arg>,
         value: &std::ffi::OsStr,
-    ) -> std::result::Result<Backend, clap::Error> {
+    ) -> Result<Backend, clap::Error> {
         let name = BackendParser::names().parse_ref(cmd, arg, value)?;
         let backend: Backend = name.parse().expect("a possible value");
         CacheSettings::from_env(backend).map_err(|problem| {

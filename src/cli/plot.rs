@@ -335,7 +335,7 @@ pub async fn run(config: &Config, args: PlotArgs, quiet: bool) -> anyhow::Result
         eprintln!(
             "wrote {} ({} {unit})",
             output.display(),
-            crate::plot::thousands(drawn.points as i64)
+            plot::thousands(drawn.points as i64)
         );
     }
     Ok(ExitCode::SUCCESS)

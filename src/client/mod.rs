@@ -139,14 +139,14 @@ pub struct RequestStats {
 
 tokio::task_local! {
     /// The request counter of the task running inside [`metered`], if any.
-    static METER: std::sync::Arc<AtomicU64>;
+    static METER: Arc<AtomicU64>;
 }
 
 /// Runs `work`, counting the Helix requests it sends (retries included), including those of futures it
 /// joins; requests of concurrent work outside it are not counted. The sync uses it for per-channel figures
 /// while channels share one client.
-pub async fn metered<F: std::future::Future>(work: F) -> (F::Output, u64) {
-    let meter = std::sync::Arc::new(AtomicU64::new(0));
+pub async fn metered<F: Future>(work: F) -> (F::Output, u64) {
+    let meter = Arc::new(AtomicU64::new(0));
     let output = METER.scope(meter.clone(), work).await;
     let counted = meter.load(Ordering::Relaxed);
     // A metered scope inside another (a part inside a channel) counts for both.

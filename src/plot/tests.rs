@@ -336,7 +336,7 @@ fn report_tsv_charts_with_or_without_its_header() {
     for (format, file) in [(Format::Tsv, "followers.tsv"), (Format::Seed, "followers-2016.tsv")] {
         let input = report_tsv(&conn, "followers", &rig_params(), format);
         let png = dir.path().join(format!("{file}.png"));
-        let drawn = tsv::plot_tsv(
+        let drawn = plot_tsv(
             &input[..],
             Path::new(file),
             &tsv,
@@ -353,7 +353,7 @@ fn report_tsv_charts_with_or_without_its_header() {
             density: true,
             ..ScatterOptions::default()
         };
-        tsv::plot_tsv(
+        plot_tsv(
             &input[..],
             Path::new(file),
             &tsv,
@@ -393,7 +393,7 @@ fn tsv_columns_by_number_name_or_2016_field_and_records_within_bounds() {
         ..ScatterOptions::default()
     };
     let mut records = Vec::new();
-    let drawn = tsv::plot_tsv(
+    let drawn = plot_tsv(
         &input[..],
         Path::new("f.tsv"),
         &tsv,
@@ -420,7 +420,7 @@ fn tsv_columns_by_number_name_or_2016_field_and_records_within_bounds() {
         y_column: "delta".into(),
         ..TsvOptions::default()
     };
-    let drawn = tsv::plot_tsv(
+    let drawn = plot_tsv(
         &seed[..],
         Path::new("seed.tsv"),
         &tsv,
@@ -438,7 +438,7 @@ fn tsv_mistakes_name_the_file_line_or_flag() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("c.png");
     let plot = |input: &[u8], tsv: &TsvOptions| {
-        tsv::plot_tsv(
+        plot_tsv(
             input,
             Path::new("in.tsv"),
             tsv,

@@ -725,7 +725,7 @@ fn sql_refuses_writes_and_leaves_the_archive_unchanged() {
 /// A report about `video`, parsed as the CLI parses it.
 fn video(video: &str) -> Params {
     Params {
-        video: Some(crate::client::VideoId::parse(video).unwrap()),
+        video: Some(VideoId::parse(video).unwrap()),
         ..Params::default()
     }
 }
@@ -920,7 +920,7 @@ fn chatlog_of_a_video_not_in_the_archive_names_it() {
         "{error}"
     );
     // A login where a video id belongs is refused where the input enters (the CLI parses it into a VideoId).
-    let error = crate::client::VideoId::parse("chan").unwrap_err();
+    let error = VideoId::parse("chan").unwrap_err();
     assert!(matches!(error, Error::InvalidVideoId { .. }), "{error:?}");
     let error = run(&path, "chatlog", &login("rig"), &OutputOptions::default()).unwrap_err();
     assert!(

@@ -361,17 +361,7 @@ async fn walk_pages(
             return Ok(outcome(WalkEnd::TotalOnly, total));
         }
         let mut items = page.items;
-        let mut end = None;
-        if walk == Walk::Incremental
-            && let Some(known_at) = first_known(ctx, &items, last_complete).await?
-        {
-            items.truncate(known_at);
-            end = Some(WalkEnd::Complete);
-        }
-        if staged + items.len() as u64 >= limit {
-            items.truncate((limit - staged) as usize);
-            end = end.or(Some(WalkEnd::Limited));
-        }
+        let end = cut_page(ctx, walk, &mut items, last_complete, limit - staged).await?;
         let next = if end.is_some() { None } else { page.cursor.clone() };
         staged += items.len() as u64;
         let stage = StagedPage {
@@ -396,6 +386,29 @@ async fn walk_pages(
         }
     }
     Ok(outcome(WalkEnd::Complete, total))
+}
+
+/// Cuts a page where the walk ends, if it ends in it: an incremental walk at the first follow an earlier walk saw,
+/// any walk once `room` more follows (what `--limit` leaves) are staged.
+async fn cut_page(
+    ctx: &ChannelContext,
+    walk: Walk,
+    items: &mut Vec<Follower>,
+    last_complete: Option<i64>,
+    room: u64,
+) -> Result<Option<WalkEnd>> {
+    let mut end = None;
+    if walk == Walk::Incremental
+        && let Some(known_at) = first_known(ctx, items, last_complete).await?
+    {
+        items.truncate(known_at);
+        end = Some(WalkEnd::Complete);
+    }
+    if items.len() as u64 >= room {
+        items.truncate(room as usize);
+        end = end.or(Some(WalkEnd::Limited));
+    }
+    Ok(end)
 }
 
 /// The position of the first follower the last complete walk (completed by run `last_complete`) or an earlier one

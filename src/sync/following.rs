@@ -3,14 +3,14 @@
 
 use super::{ChannelContext, ChannelSummary};
 use crate::archive::follows;
-use crate::client::helix::followed;
+use crate::client::helix::following;
 use crate::error::{Error, Result};
 
 pub(crate) async fn sync_following(ctx: &ChannelContext, summary: &mut ChannelSummary) -> Result<()> {
     if ctx.client.token_user_id().await?.as_ref() != Some(ctx.id()) {
         return Ok(());
     }
-    let mut pager = followed::followed(&ctx.client, ctx.id());
+    let mut pager = following::followed_channels(&ctx.client, ctx.id());
     let mut all = Vec::new();
     loop {
         ctx.check()?;

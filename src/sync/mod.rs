@@ -360,7 +360,7 @@ pub async fn sync_channels(
     archive: Archive,
     channels: Vec<(User, serde_json::Value)>,
     options: SyncOptions,
-    progress: &crate::sync::Progress,
+    progress: &Progress,
 ) -> Result<SyncReport> {
     let run = Run::start(&archive, &client, options.command.clone()).await?;
     let options_cancel = options.cancel.clone();

@@ -239,7 +239,7 @@ async fn a_refresh_refused_for_a_missing_secret_hints_at_the_secret() {
     assert!(!hint.contains("login again"), "{stderr}");
 
     // Any other refusal still says to log in again.
-    let client = crate::util::client(&mock, Some(store));
+    let client = client(&mock, Some(store));
     mock.set_oauth_quirks(OAuthQuirks::default());
     mock.fail_next_oauth(1, itch::mock::Fault::ServerError(400));
     let (_, id) = broadcaster(&mock);

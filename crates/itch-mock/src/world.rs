@@ -304,7 +304,7 @@ impl World {
                 break id;
             }
         };
-        let created_at = seed::TWITCH_LAUNCH + YEAR + rng.random_range(0..7 * YEAR);
+        let created_at = TWITCH_LAUNCH + YEAR + rng.random_range(0..7 * YEAR);
         let game = pick(GAMES, rng.random());
         let title = title_for(game, rng.random());
         let tag_count = rng.random_range(1..4);

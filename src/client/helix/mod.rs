@@ -4,8 +4,8 @@
 
 pub mod channels;
 pub mod chatters;
-pub mod followed;
 pub mod followers;
+pub mod following;
 pub mod games;
 #[cfg(test)]
 pub(crate) mod recorder;

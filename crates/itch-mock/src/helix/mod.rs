@@ -7,8 +7,8 @@
 
 mod channels;
 mod chatters;
-mod followed;
 mod followers;
+mod following;
 mod games;
 mod search;
 mod streams;
@@ -88,7 +88,7 @@ pub(crate) const ROUTES: &[(&str, Handler)] = &[
     ("users", users::get),
     ("channels", channels::get),
     ("channels/followers", followers::get),
-    ("channels/followed", followed::get),
+    ("channels/followed", following::get),
     ("videos", videos::get),
     ("streams", streams::get),
     ("games", games::get),

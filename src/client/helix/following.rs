@@ -23,7 +23,7 @@ pub struct FollowedChannel {
 }
 
 /// Pages through the channels `user` follows (the token's own user).
-pub fn followed<'c>(client: &'c Client, user: &UserId) -> Pager<'c, FollowedChannel> {
+pub fn followed_channels<'c>(client: &'c Client, user: &UserId) -> Pager<'c, FollowedChannel> {
     Pager::new(
         client,
         PATH,
@@ -51,7 +51,7 @@ mod tests {
             page(serde_json::json!([]), None),
         ])
         .await;
-        let mut pager = followed(&recorder.client, &UserId("1".into()));
+        let mut pager = followed_channels(&recorder.client, &UserId("1".into()));
         while pager.next_page().await.unwrap().is_some() {}
         assert_eq!(
             recorder.requests(),
