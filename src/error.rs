@@ -235,7 +235,7 @@ pub enum Error {
     #[error("nothing to plot: {what}")]
     NothingToPlot { what: String },
 
-    // A true record (issue 11): the lead's variants.
+    // The record around the rows: walks, archive files.
     /// A walk's staged follows are not all there (something else wrote to the archive): merged without
     /// recording unfollows, and the walk given up.
     #[error(
@@ -257,7 +257,7 @@ pub enum Error {
     )]
     HardLinkedArchive { path: PathBuf, links: u64 },
 
-    // ---- issue 11, items 9 and 10 (h/authchat): chat replay that never ends silently, auth as Twitch answers ----
+    // Chat replay that never ends silently; auth as Twitch answers.
     /// A chat replay page said more comments follow but gave no cursor to fetch them with.
     #[error(
         "chat replay of video {video} stopped at offset {offset}s: {url} said more comments follow but sent {problem}; \
@@ -297,7 +297,7 @@ pub enum Error {
     #[error("refreshing the user token was refused by {url} ({status}): {message}")]
     RefreshRefused { url: String, status: u16, message: String },
 
-    // Issue 11, items 7, 8 and 11 (inputs helper).
+    // Archives of other schema versions.
     /// A command that only reads found an archive of an older schema, which it may not migrate.
     #[error(
         "{} has schema version {version}, older than this itch ({supported}): run `itch sync <login>` (or any \
@@ -310,7 +310,7 @@ pub enum Error {
         supported: i64,
     },
 
-    // ---- issue 12, client/cache helper ----
+    // Paging and cache backends.
     /// A list's next-page cursor is the one just sent (Helix or GQL paging): following it would fetch the same
     /// page forever, so the walk stops with what it saved.
     #[error(
