@@ -27,11 +27,15 @@ use crate::config::{Config, default_config_dir, secret_from_env};
 
 /// Archive Twitch channels into SQLite: profile, followers, videos, streams and chat replay.
 #[derive(Debug, Parser)]
-#[command(
-    name = "itch",
-    version,
-    about,
-    after_help = "Example:\n  itch demo\n  itch sync burkeblack\n  itch api followers burkeblack --limit 100"
+#[command(name = "itch", version, about)]
+// The offline demo is only offered by a build that has it (the `mock` feature).
+#[cfg_attr(
+    feature = "mock",
+    command(after_help = "Example:\n  itch demo\n  itch sync burkeblack\n  itch api followers burkeblack --limit 100")
+)]
+#[cfg_attr(
+    not(feature = "mock"),
+    command(after_help = "Example:\n  itch sync burkeblack\n  itch api followers burkeblack --limit 100")
 )]
 pub struct Cli {
     #[command(flatten)]
