@@ -44,16 +44,20 @@ impl Schedule {
     /// Parses a cron expression: six fields (seconds first), seven (with years), or the five-field crontab
     /// form (minute first), which runs at second 0.
     pub fn cron(expression: &str) -> Result<Schedule> {
-        let fields = expression.split_whitespace().count();
-        let full = if fields == 5 {
-            format!("0 {expression}")
+        let fields: Vec<&str> = expression.split_whitespace().collect();
+        let bad = |why: String| Error::BadSchedule {
+            input: expression.to_owned(),
+            why,
+        };
+        let full = if let [minute, hour, day, month, weekday] = fields[..] {
+            format!(
+                "0 {minute} {hour} {day} {month} {}",
+                crontab_weekdays(weekday).map_err(bad)?
+            )
         } else {
             expression.to_owned()
         };
-        let schedule = cron::Schedule::from_str(&full).map_err(|e| Error::BadSchedule {
-            input: expression.to_owned(),
-            why: e.to_string(),
-        })?;
+        let schedule = cron::Schedule::from_str(&full).map_err(|e| bad(e.to_string()))?;
         if schedule.upcoming(Utc).next().is_none() {
             return Err(Error::BadSchedule {
                 input: expression.to_owned(),
@@ -103,6 +107,50 @@ impl Schedule {
     }
 }
 
+/// A crontab day-of-week field (0 or 7 Sunday, 1 Monday ... 6 Saturday) in the cron crate's numbering (1
+/// Sunday ... 7 Saturday). Names (`MON`) mean the same in both and pass through; `*` and steps over it too
+/// (`*/2` is Sunday, Tuesday, Thursday, Saturday in both).
+fn crontab_weekdays(field: &str) -> std::result::Result<String, String> {
+    let day = |text: &str| -> std::result::Result<Option<u32>, String> {
+        if !text.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(None); // a name, or `*`
+        }
+        match text.parse::<u32>() {
+            Ok(n @ 0..=7) => Ok(Some(n % 7 + 1)),
+            _ => Err(format!(
+                "'{text}' is not a day of the week (0 to 7, Sunday being 0 or 7)"
+            )),
+        }
+    };
+    let mut items = Vec::new();
+    for item in field.split(',') {
+        let (range, step) = match item.split_once('/') {
+            Some((range, step)) => (range, Some(step)),
+            None => (item, None),
+        };
+        let step = step.map(|s| format!("/{s}")).unwrap_or_default();
+        match range.split_once('-') {
+            Some((first, last)) => match (day(first)?, day(last)?) {
+                (Some(1), Some(1)) if first != last => items.push(format!("1-7{step}")), // `0-7`: every day
+                // `5-7` ends on Sunday, which comes first in the cron crate's week: two ranges.
+                (Some(a), Some(1)) if a > 1 && step.is_empty() => items.push(format!("{a}-7,1")),
+                (Some(_), Some(1)) => {
+                    return Err(format!(
+                        "'{item}': write a range ending on Sunday as 0 or 7 without a step"
+                    ));
+                }
+                (Some(a), Some(b)) => items.push(format!("{a}-{b}{step}")),
+                _ => items.push(item.to_owned()),
+            },
+            None => match day(range)? {
+                Some(n) => items.push(format!("{n}{step}")),
+                None => items.push(item.to_owned()),
+            },
+        }
+    }
+    Ok(items.join(","))
+}
+
 /// A duration as `--every` takes it, in its largest whole unit (`999999999w`, `90s`).
 fn spell(duration: Duration) -> String {
     let seconds = duration.as_secs();
@@ -136,6 +184,44 @@ mod tests {
         );
         let error = Schedule::cron("every tuesday").unwrap_err().to_string();
         assert!(error.contains("every tuesday"), "{error}");
+    }
+
+    /// The weekdays a five-field (crontab) schedule fires on in the week from Monday 2026-11-30.
+    fn crontab_days(expression: &str) -> Vec<String> {
+        let schedule = Schedule::cron(expression).unwrap_or_else(|e| panic!("{expression}: {e}"));
+        let mut at = at("2026-11-29T12:00:00Z"); // a Sunday noon: the week's first 3 a.m. is Monday's
+        let mut days = Vec::new();
+        let end = self::at("2026-12-06T12:00:00Z"); // the next Sunday noon
+        while let Some(next) = schedule.next_run(at, at).filter(|next| *next <= end) {
+            days.push(next.format("%a").to_string());
+            at = next;
+        }
+        days.sort_by_key(|day| {
+            ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+                .iter()
+                .position(|d| d == day)
+        });
+        days
+    }
+
+    #[test]
+    fn five_field_days_of_the_week_mean_what_crontab_means() {
+        // crontab(5): 0 and 7 are Sunday, 1 is Monday, ... 6 is Saturday.
+        assert_eq!(crontab_days("0 3 * * 1"), ["Mon"]);
+        assert_eq!(crontab_days("0 3 * * 0"), ["Sun"]);
+        assert_eq!(crontab_days("0 3 * * 7"), ["Sun"]);
+        assert_eq!(crontab_days("0 3 * * 1-5"), ["Mon", "Tue", "Wed", "Thu", "Fri"]);
+        assert_eq!(crontab_days("0 3 * * 5-7"), ["Fri", "Sat", "Sun"]);
+        assert_eq!(crontab_days("0 3 * * 0,6"), ["Sat", "Sun"]);
+        assert_eq!(crontab_days("0 3 * * */2"), ["Tue", "Thu", "Sat", "Sun"]);
+        assert_eq!(crontab_days("0 3 * * 1-5/2"), ["Mon", "Wed", "Fri"]);
+        assert_eq!(crontab_days("0 3 * * MON,FRI"), ["Mon", "Fri"]);
+        assert_eq!(crontab_days("0 3 * * *").len(), 7);
+        assert_eq!(crontab_days("0 3 * * 0-7").len(), 7);
+        assert_eq!(crontab_days("0 3 * * 0-6").len(), 7);
+        // The six-field form is the cron crate's own (1 is Sunday there), as before.
+        assert_eq!(crontab_days("0 0 3 * * 2"), ["Mon"]);
+        assert!(Schedule::cron("0 3 * * 8").is_err(), "8 is no day");
     }
 
     #[test]
