@@ -189,19 +189,41 @@ fn exit_code(stop: &super::signals::StopSignal, failed: bool) -> ExitCode {
     ExitCode::from(sync::run::exit_code(status, stop.exit_code()))
 }
 
-/// Parses `7d`, `12h`, `30m`, `45s` (one number and one unit).
+/// Parses a duration as people write it: `7d`, `12h`, `30m`, `45s`, `2w`, `1h30m`, `1h 30m`, `15min`, `2 days`
+/// (humantime's units). A bare number is refused: minutes or seconds would be a guess.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let error = || format!("'{text}' is not a duration like 7d, 12h, 30m or 45s");
-    let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(error)?;
-    let (number, unit) = text.split_at(split);
-    let number: u64 = number.parse().map_err(|_| error())?;
-    let seconds = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        "w" => 7 * 86_400,
-        _ => return Err(error()),
-    };
-    number.checked_mul(seconds).map(Duration::from_secs).ok_or_else(error)
+    humantime::parse_duration(text)
+        .map_err(|e| format!("'{text}' is not a duration like 7d, 12h, 1h30m, 15min or 45s ({e})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_are_taken_as_people_write_them() {
+        for (text, seconds) in [
+            ("7d", 7 * 86_400),
+            ("12h", 43_200),
+            ("30m", 1_800),
+            ("45s", 45),
+            ("2w", 14 * 86_400),
+            ("0s", 0),
+            ("1h30m", 5_400),
+            ("1h 30m", 5_400),
+            ("15min", 900),
+            ("90 minutes", 5_400),
+            ("2days", 2 * 86_400),
+        ] {
+            assert_eq!(parse_duration(text), Ok(Duration::from_secs(seconds)), "{text}");
+        }
+        for bad in ["", "15", "abc", "-5m", "7 parsecs", "99999999999999999999w"] {
+            let error = parse_duration(bad).unwrap_err();
+            assert!(
+                error.contains(&format!("'{bad}'")) && error.contains("1h30m"),
+                "{bad}: {error}"
+            );
+        }
+    }
 }
