@@ -23,8 +23,8 @@ mod common;
 
 use clap::Parser;
 use itch::archive::Archive;
+use itch::cache::CacheSettings;
 use itch::cache::{Backend, Cache, CacheStats};
-use itch::config::CacheSettings;
 use itch::mock::{MockConfig, MockServer};
 use itch::sync::{Part, Progress, SyncOptions};
 use std::sync::Arc;

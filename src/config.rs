@@ -8,13 +8,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::cache::{Backend, Cache};
+use crate::cache::{Backend, Cache, CacheSettings};
 use crate::client::{ClientConfig, TokenStore};
 use crate::error::Result;
 use crate::secret::Secret;
-
-/// The cache settings live in the cache ([`crate::cache::settings`]); this keeps the old path working.
-pub use crate::cache::CacheSettings;
 
 /// Everything a command needs to know about where things are.
 #[derive(Clone, Debug)]

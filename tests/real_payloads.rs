@@ -22,9 +22,8 @@ use itch::client::helix::games::{self, Game};
 use itch::client::helix::streams::{self, Stream};
 use itch::client::helix::users::{self, User};
 use itch::client::helix::videos::{self, Video, VideoType};
-use itch::client::{
-    Client, ClientConfig, Endpoints, GameId, Page, RetryPolicy, Secret, StoredToken, TokenStore, UserId,
-};
+use itch::client::{Client, ClientConfig, Endpoints, GameId, Page, RetryPolicy, StoredToken, TokenStore, UserId};
+use itch::secret::Secret;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;

@@ -1,7 +1,8 @@
 //! What the benchmarks share: a client logged in to the in-process fake as a broadcaster, and peak RSS.
 
-use itch::client::{Client, ClientConfig, Endpoints, Secret, StoredToken, TokenStore};
+use itch::client::{Client, ClientConfig, Endpoints, StoredToken, TokenStore};
 use itch::mock::{MockChannel, MockServer};
+use itch::secret::Secret;
 use std::path::Path;
 
 /// A client with a user token of `channel`'s broadcaster (every scope itch uses), stored under `dir`.

@@ -14,9 +14,10 @@ use tokio_util::sync::CancellationToken;
 
 use crate::archive::Archive;
 use crate::client::helix::followers;
-use crate::client::{Client, ClientConfig, Endpoints, Login, Secret};
+use crate::client::{Client, ClientConfig, Endpoints, Login};
 use crate::mock::{MockConfig, MockServer};
 use crate::report::{self, Format, OutputOptions, Params};
+use crate::secret::Secret;
 use crate::sync::{self, Progress, SyncOptions};
 
 /// Try itch offline against a fake Twitch.

@@ -25,7 +25,8 @@ use url::Url;
 
 use crate::cache::{Cache, CacheKey, CachedResponse};
 use crate::error::{Error, Result};
-pub use auth::{Auth, Secret, StoredToken, TokenStore};
+use crate::secret::Secret;
+pub use auth::{Auth, StoredToken, TokenStore};
 pub use ids::{GameId, Login, StreamId, UserId, VideoId};
 pub use pager::Pager;
 pub use ratelimit::RateBudget;

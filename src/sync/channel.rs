@@ -3,7 +3,8 @@
 
 use serde_json::Value;
 
-use super::{ChannelContext, ChannelSummary, FailedPart, Part, SyncError, now};
+use super::{ChannelContext, ChannelSummary, FailedPart, Part, SyncError};
+use crate::archive::Timestamp;
 use crate::archive::channels::{self, ChannelSnapshot};
 use crate::archive::runs::{self, RunStatus};
 use crate::archive::users;
@@ -55,7 +56,7 @@ async fn run_part(
     summary: &mut ChannelSummary,
     bar: &super::ChannelBar,
 ) -> Result<()> {
-    let (broadcaster, started, run) = (ctx.id().clone(), now(), ctx.run);
+    let (broadcaster, started, run) = (ctx.id().clone(), Timestamp::now(), ctx.run);
     let name = part.name();
     ctx.archive
         .write("recording a part's start", move |tx| {
@@ -85,7 +86,7 @@ async fn run_part(
             })
             .await?;
     }
-    let (broadcaster, finished) = (ctx.id().clone(), now());
+    let (broadcaster, finished) = (ctx.id().clone(), Timestamp::now());
     let error = error.map(|e| e.to_string());
     ctx.archive
         .write("recording a part's end", move |tx| {

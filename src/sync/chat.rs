@@ -11,12 +11,10 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::archive::chat::{self, ChatMessage, ChatPage, ChatVideo, Segment};
-use crate::archive::{Archive, timestamp};
+use crate::archive::{Archive, Timestamp, timestamp};
 use crate::client::Client;
 use crate::client::gql::comments::{self, Comment, From};
 use crate::error::{Error, Result};
-
-use super::now;
 
 /// What downloading one VOD's chat came to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,7 +67,7 @@ pub async fn download_chat(
         value: video.created_at.clone(),
     })?;
     let plan = plan_segments(video.duration_seconds, segments);
-    let (id, at) = (video.id.clone(), now());
+    let (id, at) = (video.id.clone(), Timestamp::now());
     let plan = archive
         .write("planning a chat download", move |tx| {
             chat::save_segment_plan(tx, &id, &plan, &at)
@@ -90,7 +88,7 @@ pub async fn download_chat(
     match fetched {
         Ok(()) => {}
         Err(Error::VideoNotFound { .. }) => {
-            let (id, at) = (video.id.clone(), now());
+            let (id, at) = (video.id.clone(), Timestamp::now());
             archive
                 .write("marking a vanished VOD's chat", move |tx| {
                     chat::mark_chat_unavailable(tx, &id, &at)
@@ -100,7 +98,7 @@ pub async fn download_chat(
         }
         Err(e) => return Err(e),
     }
-    let (id, at) = (video.id.clone(), now());
+    let (id, at) = (video.id.clone(), Timestamp::now());
     let count = archive
         .write("finishing a chat download", move |tx| chat::finish_chat(tx, &id, &at))
         .await?;
@@ -186,7 +184,7 @@ async fn download_segment(
             segment: segment.segment,
             messages,
             next_cursor: next.clone(),
-            seen_at: now(),
+            seen_at: Timestamp::now(),
         };
         if pages.send(page).await.is_err() {
             // The writer stopped on an error of its own, which is the one reported.

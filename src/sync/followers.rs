@@ -10,9 +10,9 @@ use futures::{StreamExt, TryStreamExt};
 use std::collections::HashMap;
 use tokio::sync::mpsc;
 
-use super::{ChannelContext, ChannelSummary, FollowersWalk, now};
+use super::{ChannelContext, ChannelSummary, FollowersWalk};
 use crate::archive::runs::{self, Walk};
-use crate::archive::{self, Stamp, channels, follows, timestamp};
+use crate::archive::{self, Stamp, Timestamp, channels, follows, timestamp};
 use crate::client::UserId;
 use crate::client::helix::followers::{self, Follower};
 use crate::client::helix::users;
@@ -295,7 +295,7 @@ async fn walk_pages_or_restart(
             status: 400, message, ..
         }) if resumed_cursor => {
             tracing::warn!(channel = %ctx.user.login, "the follower walk's cursor was refused ({message}); starting over");
-            let (broadcaster, seen) = (ctx.id().clone(), now());
+            let (broadcaster, seen) = (ctx.id().clone(), Timestamp::now());
             ctx.archive
                 .write("starting the follower walk over", move |tx| {
                     runs::save_walk_abandoned(tx, &broadcaster, PART, &seen)

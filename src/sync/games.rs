@@ -1,7 +1,8 @@
 //! Games (categories) met along the way, the channel's and the live stream's: fetched once and archived before
 //! anything refers to them.
 
-use super::{ChannelContext, now};
+use super::ChannelContext;
+use crate::archive::Timestamp;
 use crate::archive::games as archive_games;
 use crate::client::GameId;
 use crate::client::helix::games;
@@ -21,7 +22,7 @@ pub(crate) async fn ensure_games(ctx: &ChannelContext, ids: Vec<GameId>) -> Resu
         return Ok(());
     }
     let found = games::fetch_games(&ctx.client, &missing).await?;
-    let seen = now();
+    let seen = Timestamp::now();
     ctx.archive
         .write("saving games", move |tx| archive_games::save_games(tx, &found, &seen))
         .await

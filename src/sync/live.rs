@@ -9,7 +9,6 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::chat::{BadgeJson, EmoteJson, FragmentJson, to_json};
-use super::now;
 use super::run::{Run, RunStatus};
 use crate::archive::chat::{self, ChatMessage};
 use crate::archive::users as archive_users;
@@ -146,7 +145,7 @@ async fn save_live(
             batch.truncate(max.saturating_sub(total) as usize);
         }
         let mut by_channel: HashMap<String, Vec<(ChatMessage, Timestamp)>> = HashMap::new();
-        let at = now();
+        let at = Timestamp::now();
         for message in batch.drain(..) {
             if ids.contains_key(&message.channel) {
                 let channel = message.channel.clone();

@@ -23,7 +23,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::archive::{self, Archive, Stamp, Timestamp};
+use crate::archive::{self, Archive, Stamp};
 use crate::client::helix::users::{self, User};
 use crate::client::{Client, Login, UserId, metered};
 use crate::error::{Error, Result};
@@ -329,11 +329,6 @@ impl ChannelContext {
             Ok(())
         }
     }
-}
-
-/// The archive's "now".
-pub fn now() -> Timestamp {
-    Timestamp::now()
 }
 
 /// Resolves `logins` (one request per 100), failing on the first unknown one before anything is written.

@@ -2,7 +2,8 @@
 //! new and changed videos page by page; a walk that reached the end marks the archived videos it no longer
 //! found as deleted. Interrupted, the next sync simply walks again: upserts make that idempotent.
 
-use super::{ChannelContext, ChannelSummary, now};
+use super::{ChannelContext, ChannelSummary};
+use crate::archive::Timestamp;
 use crate::archive::videos as archive_videos;
 use crate::client::helix::videos::{self, VideoType};
 use crate::error::Result;
@@ -35,7 +36,7 @@ pub(crate) async fn sync_videos(ctx: &ChannelContext, summary: &mut ChannelSumma
             return Ok(());
         }
     }
-    let (user, at) = (ctx.id().clone(), now());
+    let (user, at) = (ctx.id().clone(), Timestamp::now());
     summary.videos_gone = ctx
         .archive
         .write("marking deleted videos", move |tx| {

@@ -7,8 +7,8 @@
 //! nothing is skipped. Each test keeps its Redis and memcached keys under a prefix of its own
 //! (`ITCH_CACHE_PREFIX`), so they run in parallel on the same servers.
 
+use itch::cache::CacheSettings;
 use itch::cache::{Backend, Cache, CacheKey, CachedResponse, decode_entry, encode_entry, expiry};
-use itch::config::CacheSettings;
 use itch::mock::{Fault, MockConfig, MockServer};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};

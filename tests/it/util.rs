@@ -1,8 +1,9 @@
 //! Shared test helpers: a fake Twitch per test, clients pointed at it, and the `itch` binary with a clean
 //! environment and its own temp dir.
 
-use itch::client::{Client, ClientConfig, Endpoints, RetryPolicy, Secret, TokenStore};
+use itch::client::{Client, ClientConfig, Endpoints, RetryPolicy, TokenStore};
 use itch::mock::{MockConfig, MockServer};
+use itch::secret::Secret;
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;

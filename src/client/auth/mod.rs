@@ -13,7 +13,7 @@ use url::Url;
 
 use super::retry::RetryPolicy;
 use crate::error::{Error, Result};
-pub use crate::secret::Secret;
+use crate::secret::Secret;
 
 mod device;
 mod store;
