@@ -43,6 +43,10 @@ pub struct ChatMessage {
     pub badges_json: String,
     pub color: Option<String>,
     pub raw_json: String,
+    /// `chat`, or the kind of event the text was typed with (`resub`, `announcement`, ...).
+    pub kind: String,
+    /// Shared chat: the room the message was sent in, when it was read in another.
+    pub source_room_id: Option<String>,
 }
 
 /// The archive VODs of `broadcaster` whose chat is not complete and may still be fetched, oldest first (those
@@ -218,7 +222,7 @@ fn insert_messages(
              id TEXT NOT NULL, user_id TEXT, user_login TEXT, user_name TEXT, offset_seconds INTEGER,
              created_at TEXT NOT NULL, created_at_corrected INTEGER NOT NULL, text TEXT NOT NULL,
              fragments_json TEXT, emotes_json TEXT, badges_json TEXT, color TEXT, seen_at TEXT NOT NULL,
-             raw_json TEXT)",
+             raw_json TEXT, kind TEXT NOT NULL, source_room_id TEXT)",
     )?;
     let mut user = tx.prepare_cached(
         "INSERT INTO users (id, login, display_name, first_seen_at, last_seen_at, sync_run_id)
@@ -235,8 +239,9 @@ fn insert_messages(
     }
     let mut batch = tx.prepare_cached(
         "INSERT INTO temp.chat_batch (id, user_id, user_login, user_name, offset_seconds, created_at,
-             created_at_corrected, text, fragments_json, emotes_json, badges_json, color, seen_at, raw_json)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+             created_at_corrected, text, fragments_json, emotes_json, badges_json, color, seen_at, raw_json, kind,
+             source_room_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     )?;
     for (m, seen_at) in messages {
         batch.execute(params![
@@ -254,14 +259,16 @@ fn insert_messages(
             m.color,
             seen_at,
             m.raw_json,
+            m.kind,
+            m.source_room_id,
         ])?;
     }
     tx.prepare_cached(
         "INSERT INTO chat_messages (id, source, video_id, broadcaster_id, user_id, user_login, user_name,
              offset_seconds, created_at, created_at_corrected, text, fragments_json, emotes_json, badges_json, color,
-             first_seen_at, sync_run_id, raw_json)
+             first_seen_at, sync_run_id, raw_json, kind, source_room_id)
          SELECT id, ?1, ?2, ?3, user_id, user_login, user_name, offset_seconds, created_at, created_at_corrected,
-             text, fragments_json, emotes_json, badges_json, color, seen_at, ?4, raw_json
+             text, fragments_json, emotes_json, badges_json, color, seen_at, ?4, raw_json, kind, source_room_id
          FROM temp.chat_batch
          WHERE true
          ORDER BY offset_seconds, created_at, id

@@ -5,6 +5,7 @@
 
 pub mod channels;
 pub mod chat;
+pub mod chat_events;
 pub mod chatters;
 pub mod follows;
 pub mod games;

@@ -262,6 +262,8 @@ fn message(comment: Comment, raw: Box<RawValue>, video_start: DateTime<Utc>) -> 
         offset_seconds: Some(comment.content_offset_seconds),
         created_at: timestamp(created_at),
         created_at_corrected: corrected,
+        kind: "chat".into(),
+        source_room_id: None,
         text,
         fragments_json,
         emotes_json,

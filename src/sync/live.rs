@@ -1,20 +1,23 @@
-//! Live chat: channels' chat read over IRC as it is sent, into `chat_messages` (`source = 'live'`), until a
-//! time limit, a message count or Ctrl-C. One connection reads every channel; a writer saves whatever has
-//! queued up every fifth of a second, waiting its turn when a sync is writing to the same archive. A dropped connection is opened again with backoff; what was said while it
-//! was down is not seen (IRC has no replay; the VOD's chat replay, fetched by `itch sync`, has it).
+//! Live chat: channels' chat read over IRC as it is sent, until a time limit, a message count or Ctrl-C. Every
+//! line about a room is kept: messages in `chat_messages` (`source = 'live'`), and subs, raids, moderation,
+//! room settings and notices in their tables (see [`super::live_batch`]). One connection reads every channel;
+//! a writer saves whatever has queued up every fifth of a second, waiting its turn when a sync is writing to
+//! the same archive. When Twitch asks to reconnect, or a connection that worked drops, the next one opens at
+//! once; only connections that fail in a row back off, and give up after [`MAX_FAILURES`]. What was said
+//! between two connections is not seen (IRC has no replay): each such hole is recorded in `chat_gaps`, and the
+//! VOD's chat replay, fetched by `itch sync`, fills it under the same message ids.
 
 use std::collections::HashMap;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::chat::{BadgeJson, EmoteJson, FragmentJson, to_json};
+use super::live_batch::{LiveBatch, OpenGaps, Rooms};
 use super::run::{Run, RunStatus};
-use crate::archive::chat::{self, ChatMessage};
+use crate::archive::Archive;
 use crate::archive::users as archive_users;
-use crate::archive::{Archive, Timestamp, timestamp};
 use crate::client::helix::users::User;
-use crate::client::irc::{self, LiveMessage};
+use crate::client::irc::{self, Ended, LiveEvent};
 use crate::client::{Client, Login};
 use crate::error::{Error, Result};
 
@@ -34,7 +37,11 @@ pub struct LiveOptions {
 pub struct LiveSummary {
     /// Messages stored per channel login.
     pub messages: HashMap<String, u64>,
-    /// Connections that dropped and were opened again (each a gap in the log).
+    /// Events (subs, gifts, raids, ... and timeouts, bans, deletions) stored per channel login.
+    pub events: HashMap<String, u64>,
+    /// What Twitch said about a channel it would not let us read (e.g. "This channel has been suspended.").
+    pub unavailable: HashMap<String, String>,
+    /// Times the connection was opened again (Twitch's RECONNECT or a drop): each a gap in `chat_gaps`.
     pub reconnects: u32,
 }
 
@@ -64,7 +71,9 @@ pub async fn record_live_run(
     outcome
 }
 
-/// Connection attempts in a row that may fail before the recording gives up.
+/// Connection attempts in a row that may fail before the recording gives up. Twitch's RECONNECT is not a
+/// failure, nor is a connection that was read and then dropped: only connections that never got as far as
+/// joining a room count.
 const MAX_FAILURES: u32 = 5;
 
 /// Records the live chat of `channels` (already in the archive) until `options` says stop.
@@ -76,7 +85,7 @@ pub async fn record_live_chat(
     run: Option<i64>,
 ) -> Result<LiveSummary> {
     let logins: Vec<Login> = channels.iter().map(|c| Login::parse(&c.login)).collect::<Result<_>>()?;
-    let ids: HashMap<String, String> = channels.iter().map(|c| (c.login.clone(), c.id.to_string())).collect();
+    let rooms = Rooms::new(channels);
     let stop = options.cancel.child_token();
     if let Some(duration) = options.duration {
         let stop = stop.clone();
@@ -85,106 +94,112 @@ pub async fn record_live_chat(
             stop.cancel();
         });
     }
-    let (messages, queue) = mpsc::channel(4096);
+    let (events, queue) = mpsc::channel(4096);
     let endpoint = client.endpoints().irc.clone();
-    let read = {
-        let stop = stop.clone();
-        async move {
-            let mut reconnects = 0u32;
-            let (mut failures, mut delivered, mut seen) = (0u32, 0u64, 0u64);
-            loop {
-                let error = match irc::read_live_chat(&endpoint, &logins, &messages, &mut delivered, &stop).await {
-                    Ok(()) => return Ok(reconnects),
-                    Err(_) if stop.is_cancelled() => return Ok(reconnects),
-                    Err(error) => error,
-                };
-                // A connection that delivered something was a good one: count failures in a row only.
-                failures = if delivered > seen { 1 } else { failures + 1 };
-                seen = delivered;
+    let read = read_until_stopped(endpoint, logins, events, stop.clone());
+    let write = save_live(archive, &rooms, queue, options.max_messages, &stop, run);
+    let (reconnects, stored) = tokio::join!(read, write);
+    Ok(LiveSummary {
+        reconnects: reconnects?,
+        ..stored?
+    })
+}
+
+/// The reader: one connection after another until `stop`; each end of a connection is told to the writer
+/// ([`LiveEvent::Lost`]) so it can record the gap. Returns the number of reconnects.
+async fn read_until_stopped(
+    endpoint: irc::IrcEndpoint,
+    logins: Vec<Login>,
+    events: mpsc::Sender<LiveEvent>,
+    stop: CancellationToken,
+) -> Result<u32> {
+    let (mut reconnects, mut failures, mut delivered, mut seen) = (0u32, 0u32, 0u64, 0u64);
+    loop {
+        let reason = match irc::read_live_chat(&endpoint, &logins, &events, &mut delivered, &stop).await {
+            Ok(Ended::Stopped) => return Ok(reconnects),
+            Err(_) if stop.is_cancelled() => return Ok(reconnects),
+            Ok(Ended::Reconnect) => "Twitch asked to reconnect".to_owned(),
+            Err(error) => {
+                // A connection that read something was a good one: count failures in a row only.
+                failures = if delivered > seen { 0 } else { failures + 1 };
                 if failures > MAX_FAILURES {
                     return Err(error);
                 }
                 tracing::warn!(%error, "live chat connection lost; reconnecting");
-                reconnects += 1;
-                let backoff = Duration::from_secs(1 << (failures - 1).min(5));
-                tokio::select! {
-                    () = stop.cancelled() => return Ok(reconnects),
-                    () = tokio::time::sleep(backoff) => {}
-                }
+                crate::error::display_chain(&error)
+            }
+        };
+        seen = delivered;
+        let lost = LiveEvent::Lost {
+            at: chrono::Utc::now(),
+            reason,
+        };
+        if events.send(lost).await.is_err() {
+            return Ok(reconnects); // the writer stopped (message limit)
+        }
+        reconnects += 1;
+        if failures > 0 {
+            let backoff = Duration::from_secs(1 << (failures - 1).min(5));
+            tokio::select! {
+                () = stop.cancelled() => return Ok(reconnects),
+                () = tokio::time::sleep(backoff) => {}
             }
         }
-    };
-    let write = save_live(archive, &ids, queue, options.max_messages, &stop, run);
-    let (reconnects, stored) = tokio::join!(read, write);
-    let messages = stored?;
-    Ok(LiveSummary {
-        messages,
-        reconnects: reconnects?,
-    })
+    }
 }
 
-/// The writer: saves queued messages in batches until the reader hangs up; stops the reader at `max`.
+/// The writer: saves queued events in batches until the reader hangs up; stops the reader once `max`
+/// messages are stored.
 async fn save_live(
     archive: &Archive,
-    ids: &HashMap<String, String>,
-    mut queue: mpsc::Receiver<LiveMessage>,
+    rooms: &Rooms,
+    mut queue: mpsc::Receiver<LiveEvent>,
     max: Option<u64>,
     stop: &CancellationToken,
     run: Option<i64>,
-) -> Result<HashMap<String, u64>> {
-    let mut stored: HashMap<String, u64> = ids.keys().map(|login| (login.clone(), 0)).collect();
-    let mut total = 0u64;
-    let mut batch = Vec::new();
-    while queue.recv_many(&mut batch, 1024).await > 0 {
+) -> Result<LiveSummary> {
+    let mut summary = LiveSummary {
+        messages: rooms.logins().map(|login| (login.to_owned(), 0)).collect(),
+        ..LiveSummary::default()
+    };
+    let mut gaps = OpenGaps::default();
+    let mut events = Vec::new();
+    while queue.recv_many(&mut events, 1024).await > 0 {
         // Let a fifth of a second's worth gather: one transaction for a busy chat, not one per message.
         tokio::time::sleep(Duration::from_millis(200)).await;
-        while let Ok(message) = queue.try_recv() {
-            batch.push(message);
+        while let Ok(event) = queue.try_recv() {
+            events.push(event);
         }
-        if let Some(max) = max {
-            batch.truncate(max.saturating_sub(total) as usize);
-        }
-        let mut by_channel: HashMap<String, Vec<(ChatMessage, Timestamp)>> = HashMap::new();
-        let at = Timestamp::now();
-        for message in batch.drain(..) {
-            if ids.contains_key(&message.channel) {
-                let channel = message.channel.clone();
-                by_channel.entry(channel).or_default().push((row(message), at.clone()));
-            }
-        }
-        for (login, messages) in by_channel {
-            let count = messages.len() as u64;
-            save_batch(archive, &ids[&login], messages, run).await?;
-            *stored.entry(login).or_default() += count;
-            total += count;
-        }
-        if max.is_some_and(|max| total >= max) {
+        let room_of = |e: &LiveEvent| e.channel().is_some_and(|login| rooms.id(login).is_some());
+        let total: u64 = summary.messages.values().sum();
+        let left = max.map(|max| max.saturating_sub(total));
+        let batch = LiveBatch::of(events.drain(..).filter(|e| e.channel().is_none() || room_of(e)), rooms, &mut gaps, left);
+        batch.count(&mut summary);
+        save_batch(archive, batch, run).await?;
+        if max.is_some_and(|max| summary.messages.values().sum::<u64>() >= max) {
             stop.cancel();
+            break;
         }
     }
-    Ok(stored)
+    Ok(summary)
 }
 
 /// How long a batch may wait for the archive while another process (a scheduled `itch sync`) writes to it.
 const BUSY_PATIENCE: Duration = Duration::from_secs(600);
 
-/// Saves one channel's batch. A recording runs for hours and holds no lock on the archive, so a sync can
-/// hold SQLite's write lock for longer than the busy timeout (a large follower merge): then the batch waits
-/// and tries again rather than losing what was read.
-async fn save_batch(
-    archive: &Archive,
-    broadcaster: &str,
-    messages: Vec<(ChatMessage, Timestamp)>,
-    run: Option<i64>,
-) -> Result<()> {
+/// Saves one batch. A recording runs for hours and holds no lock on the archive, so a sync can hold SQLite's
+/// write lock for longer than the busy timeout (a large follower merge): then the batch waits and tries again
+/// rather than losing what was read.
+async fn save_batch(archive: &Archive, batch: LiveBatch, run: Option<i64>) -> Result<()> {
     let started = std::time::Instant::now();
+    let batch = std::sync::Arc::new(batch);
     loop {
-        let (broadcaster, batch) = (broadcaster.to_owned(), messages.clone());
-        let saved = archive
-            .write("saving live chat", move |tx| {
-                chat::save_live_messages(tx, &broadcaster, &batch, run)
-            })
-            .await;
+        let saved = {
+            let batch = batch.clone();
+            archive
+                .write("saving live chat", move |tx| batch.save(tx, run))
+                .await
+        };
         match saved {
             Err(Error::Database { source, .. })
                 if source.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
@@ -195,63 +210,5 @@ async fn save_batch(
             }
             other => return other,
         }
-    }
-}
-
-/// A live message as the archive stores it: the IRC line verbatim in `raw_json` (`{"irc": line}`), the parts
-/// reports use in columns, fragments rebuilt from the emote positions.
-fn row(message: LiveMessage) -> ChatMessage {
-    let chars: Vec<char> = message.text.chars().collect();
-    let mut fragments = Vec::new();
-    let mut at = 0;
-    for (id, first, last) in &message.emotes {
-        if *first < at || *last >= chars.len() || first > last {
-            continue; // overlapping or out of range: Twitch's positions do not fit this text
-        }
-        if *first > at {
-            fragments.push((None, chars[at..*first].iter().collect::<String>()));
-        }
-        fragments.push((Some(id.as_str()), chars[*first..=*last].iter().collect()));
-        at = last + 1;
-    }
-    if at < chars.len() || fragments.is_empty() {
-        fragments.push((None, chars[at..].iter().collect()));
-    }
-    let fragments: Vec<FragmentJson<'_>> = fragments
-        .iter()
-        .map(|(emote_id, text)| FragmentJson {
-            emote_id: *emote_id,
-            text: Some(text),
-        })
-        .collect();
-    let emotes: Vec<EmoteJson> = message
-        .emotes
-        .iter()
-        .map(|(id, first, last)| EmoteJson {
-            begin: Some(*first as i64),
-            end: Some(*last as i64),
-            id: id.clone(),
-        })
-        .collect();
-    let badges: Vec<BadgeJson<'_>> = message
-        .badges
-        .iter()
-        .map(|(set_id, version)| BadgeJson { set_id, version })
-        .collect();
-    let (fragments_json, emotes_json, badges_json) = (to_json(&fragments), to_json(&emotes), to_json(&badges));
-    ChatMessage {
-        raw_json: to_json(&serde_json::json!({ "irc": message.line })),
-        id: message.id,
-        user_login: Some(message.login),
-        user_id: message.user_id,
-        user_name: message.display_name,
-        offset_seconds: None,
-        created_at: timestamp(message.sent_at),
-        created_at_corrected: false,
-        text: message.text,
-        fragments_json,
-        emotes_json,
-        badges_json,
-        color: message.color,
     }
 }

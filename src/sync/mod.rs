@@ -10,6 +10,7 @@ mod followers;
 mod following;
 mod games;
 pub mod live;
+mod live_batch;
 pub mod lock;
 pub mod run;
 pub mod schedule;

@@ -3,13 +3,20 @@
 
 use super::*;
 
-/// What a stored line must come to.
+/// What a stored line must come to. Every event is delivered by live chat, which then reads on.
 enum Real {
-    /// A chat message, delivered by live chat, then checked.
+    /// A chat message (PRIVMSG), then checked.
     Message(fn(&LiveMessage)),
-    /// A line live chat reads past (moderation, events, notices for a room): not a message, and
-    /// reading goes on. The command it parses to.
-    Passes(&'static str),
+    /// A USERNOTICE (sub, gift, raid, announcement, ...), then checked.
+    Notice(fn(&UserNotice)),
+    /// A CLEARCHAT or CLEARMSG, then checked.
+    Moderation(fn(&Moderation)),
+    /// A ROOMSTATE, then checked.
+    RoomState(fn(&RoomState)),
+    /// A NOTICE about a room, then checked.
+    RoomNotice(fn(&RoomNotice)),
+    /// Twitch's RECONNECT: reading ends, without an error.
+    Reconnect,
     /// A line that ends live chat with an error saying this.
     Ends(&'static str),
     /// A NAMES line (353) of `#channel` listing these logins.
@@ -153,27 +160,107 @@ const REAL: &[(&str, Real)] = &[
                 (m.channel.as_str(), m.text.as_str()),
                 ("shared_chat_test_01", "@OGprodigy test3")
             );
-            assert!(
-                m.line.contains("source-room-id=1025597036"),
-                "the mirror's origin is in the raw line"
+            assert_eq!(
+                (m.source_id.as_deref(), m.source_room_id.as_deref()),
+                (Some("0b1e60f3-5990-4b26-94e2-885231614e07"), Some("1025597036")),
+                "the mirror's origin"
             );
         }),
     ),
-    ("clearchat_timeout.txt", Real::Passes("CLEARCHAT")),
-    ("clearchat_permaban.txt", Real::Passes("CLEARCHAT")),
-    ("clearchat_chat_cleared.txt", Real::Passes("CLEARCHAT")),
-    ("clearmsg.txt", Real::Passes("CLEARMSG")),
-    ("clearmsg_action.txt", Real::Passes("CLEARMSG")),
-    ("notice_msg_banned.txt", Real::Passes("NOTICE")),
+    (
+        "clearchat_timeout.txt",
+        Real::Moderation(|m| {
+            assert_eq!(m.action, ModerationAction::Timeout { seconds: 1 });
+            assert_eq!(
+                (m.channel.as_str(), m.target_login.as_deref(), m.target_user_id.as_deref()),
+                ("pajlada", Some("fabzeef"), Some("148973258"))
+            );
+            assert_eq!(m.sent_at.timestamp_millis(), 1_594_553_828_245);
+        }),
+    ),
+    (
+        "clearchat_permaban.txt",
+        Real::Moderation(|m| {
+            assert_eq!(m.action, ModerationAction::Ban);
+            assert_eq!((m.target_login.as_deref(), m.target_user_id.as_deref()), (Some("weeb123"), Some("70948394")));
+        }),
+    ),
+    (
+        "clearchat_chat_cleared.txt",
+        Real::Moderation(|m| {
+            assert_eq!((m.action.clone(), m.target_login.as_deref()), (ModerationAction::Clear, None));
+            assert_eq!((m.channel.as_str(), m.room_id.as_deref()), ("randers", Some("40286300")));
+        }),
+    ),
+    (
+        "clearmsg.txt",
+        Real::Moderation(|m| {
+            assert_eq!(m.action, ModerationAction::Delete);
+            assert_eq!(m.room_id, None, "room-id= is empty on CLEARMSG");
+            assert_eq!(
+                (m.target_message_id.as_deref(), m.target_login.as_deref(), m.deleted_text.as_deref()),
+                (Some("3c92014f-340a-4dc3-a9c9-e5cf182f4a84"), Some("alazymeme"), Some("NIGHT CUNT"))
+            );
+        }),
+    ),
+    (
+        "clearmsg_action.txt",
+        Real::Moderation(|m| {
+            assert_eq!(m.target_message_id.as_deref(), Some("15e5164d-f8e6-4aec-baf4-2d6a330760c4"));
+            assert_eq!(m.deleted_text.as_deref(), Some("test"), "a deleted /me, without its ACTION wrapper");
+        }),
+    ),
+    (
+        "notice_msg_banned.txt",
+        Real::RoomNotice(|n| {
+            assert_eq!((n.channel.as_str(), n.kind.as_deref()), ("forsen", Some("msg_banned")));
+            assert_eq!(n.text, "You are permanently banned from talking in forsen.");
+            assert!(!n.room_unavailable(), "a ban on talking does not stop reading");
+        }),
+    ),
     (
         "notice_pre_login.txt",
         Real::Ends("Twitch said: Improperly formatted auth"),
     ),
-    ("usernotice_resub_prime.txt", Real::Passes("USERNOTICE")),
-    ("usernotice_raid.txt", Real::Passes("USERNOTICE")),
-    ("usernotice_subgift_anonymous.txt", Real::Passes("USERNOTICE")),
-    ("usernotice_viewermilestone.txt", Real::Passes("USERNOTICE")),
-    ("reconnect.txt", Real::Ends(RECONNECT)),
+    (
+        "usernotice_resub_prime.txt",
+        Real::Notice(|n| {
+            assert_eq!((n.kind.as_str(), n.login.as_deref()), ("resub", Some("rene_rs")));
+            assert_eq!((n.months, n.streak_months, n.tier.as_deref()), (Some(11), None, Some("Prime")));
+            assert_eq!(
+                n.system_message.as_deref(),
+                Some("rene_rs subscribed with Twitch Prime. They've subscribed for 11 months!")
+            );
+            assert_eq!(n.message, None, "no text typed");
+        }),
+    ),
+    (
+        "usernotice_raid.txt",
+        Real::Notice(|n| {
+            assert_eq!((n.kind.as_str(), n.login.as_deref(), n.viewer_count), ("raid", Some("iamelisabete"), Some(430)));
+            assert_eq!((n.channel.as_str(), n.room_id.as_deref()), ("xqcow", Some("71092938")));
+            assert!(n.params.iter().any(|(k, v)| k == "profileImageURL" && v.starts_with("https://static-cdn")));
+        }),
+    ),
+    (
+        "usernotice_subgift_anonymous.txt",
+        Real::Notice(|n| {
+            assert_eq!((n.kind.as_str(), n.login.as_deref()), ("subgift", Some("ananonymousgifter")));
+            assert_eq!(n.recipient, Some(("151784015".into(), "dot0422".into(), Some("Dot0422".into()))));
+            assert_eq!((n.months, n.gift_count, n.tier.as_deref()), (Some(13), Some(1), Some("1000")));
+            assert_eq!(n.system_message.as_deref(), Some("An anonymous user gifted a Tier 1 sub to Dot0422! "));
+        }),
+    ),
+    (
+        "usernotice_viewermilestone.txt",
+        Real::Notice(|n| {
+            assert_eq!((n.kind.as_str(), n.threshold), ("viewermilestone", Some(7)));
+            assert_eq!(n.id, "107473b2-01c2-49a5-9fe5-a4d7ffe54e5f", "the id tag, last in this line");
+            let text = n.message.as_ref().expect("the viewer's text");
+            assert_eq!((text.kind.as_str(), text.text.as_str(), text.login.as_str()), ("viewermilestone", "ive done it", "baughbby"));
+        }),
+    ),
+    ("reconnect.txt", Real::Reconnect),
     (
         "names_353_anonymous.txt",
         Real::Names(
@@ -206,7 +293,7 @@ fn every_file_has_an_expectation_and_a_readme_row() {
     let files: std::collections::BTreeSet<String> = std::fs::read_dir(corpus())
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n != "README.md")
+        .filter(|n| !n.ends_with(".md"))
         .collect();
     let listed: std::collections::BTreeSet<String> = REAL.iter().map(|(f, _)| f.to_string()).collect();
     assert_eq!(files, listed, "files and expectations differ");
@@ -216,29 +303,43 @@ fn every_file_has_an_expectation_and_a_readme_row() {
     }
 }
 
+/// Checks `event` against what `expect` says the line is.
+fn check(file: &str, expect: &Real, event: &LiveEvent, raw: &str) {
+    let line = |kept: &str| assert_eq!(kept, raw, "{file}: the raw line is kept");
+    match (expect, event) {
+        (Real::Message(check), LiveEvent::Message(m)) => (line(&m.line), check(m)).1,
+        (Real::Notice(check), LiveEvent::Notice(n)) => (line(&n.line), check(n)).1,
+        (Real::Moderation(check), LiveEvent::Moderation(m)) => (line(&m.line), check(m)).1,
+        (Real::RoomState(check), LiveEvent::RoomState(r)) => (line(&r.line), check(r)).1,
+        (Real::RoomNotice(check), LiveEvent::RoomNotice(n)) => (line(&n.line), check(n)).1,
+        (_, other) => panic!("{file}: read as {other:?}"),
+    }
+}
+
+fn is_event(expect: &Real) -> bool {
+    matches!(
+        expect,
+        Real::Message(_) | Real::Notice(_) | Real::Moderation(_) | Real::RoomState(_) | Real::RoomNotice(_)
+    )
+}
+
 #[test]
 fn every_line_parses_to_what_it_is() {
     for (file, expect) in REAL {
-        let lines = lines(file);
-        for raw in &lines {
+        for raw in &lines(file) {
             let line = parse_line(raw).unwrap_or_else(|| panic!("{file}: does not parse"));
             match expect {
-                Real::Message(check) => {
-                    let message = live_message(raw).unwrap_or_else(|| panic!("{file}: not a message"));
-                    assert_eq!(message.line, *raw, "{file}: the raw line is kept");
-                    check(&message);
+                expect if is_event(expect) => {
+                    let event = live_event(raw).unwrap_or_else(|| panic!("{file}: not an event"));
+                    check(file, expect, &event, raw);
                 }
-                Real::Passes(command) => {
-                    assert_eq!(line.command, *command, "{file}");
-                    assert!(live_message(raw).is_none(), "{file}: read as a chat message");
-                }
-                Real::Ends(_) => assert!(live_message(raw).is_none(), "{file}"),
+                Real::Reconnect | Real::Ends(_) => assert_eq!(live_event(raw), None, "{file}"),
                 Real::Names(room, names) => {
                     assert_eq!(line.command, "353", "{file}");
                     let listed: Vec<&str> = line.params.last().unwrap().split(' ').collect();
                     assert_eq!((line.params[2], listed.as_slice()), (*room, *names), "{file}");
                 }
-                Real::Presence(..) => {}
+                _ => {}
             }
         }
     }
@@ -246,7 +347,7 @@ fn every_line_parses_to_what_it_is() {
 
 /// Serves `lines` to one live-chat connection on 127.0.0.1, then closes it; returns what was delivered
 /// and how reading ended.
-async fn live_chat_over(lines: Vec<String>) -> (Vec<LiveMessage>, Result<()>) {
+async fn live_chat_over(lines: Vec<String>) -> (Vec<LiveEvent>, Result<Ended>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let server = tokio::spawn(async move {
@@ -265,39 +366,34 @@ async fn live_chat_over(lines: Vec<String>) -> (Vec<LiveMessage>, Result<()>) {
     let channels = [crate::client::Login::parse("pajlada").unwrap()];
     let ended = read_live_chat(&endpoint, &channels, &tx, &mut delivered, &CancellationToken::new()).await;
     drop(tx);
-    let mut messages = Vec::new();
-    while let Some(m) = rx.recv().await {
-        messages.push(m);
+    let mut events = Vec::new();
+    while let Some(event) = rx.recv().await {
+        events.push(event);
     }
-    assert_eq!(delivered, messages.len() as u64);
+    assert_eq!(delivered, events.len() as u64);
     server.abort();
-    (messages, ended)
+    (events, ended)
 }
 
 #[tokio::test]
 async fn live_chat_reads_every_line_as_twitch_sends_it() {
     for (file, expect) in REAL {
+        if matches!(expect, Real::Names(..) | Real::Presence(..)) {
+            continue;
+        }
         let lines = lines(file);
-        let (messages, ended) = match expect {
-            Real::Message(_) | Real::Passes(_) | Real::Ends(_) => live_chat_over(lines.clone()).await,
-            Real::Names(..) | Real::Presence(..) => continue,
-        };
-        let why = match ended {
-            Err(Error::Irc { message, .. }) => message,
-            other => panic!("{file}: reading ended with {other:?}"),
-        };
-        match expect {
-            Real::Message(check) => {
-                assert_eq!(messages.len(), lines.len(), "{file}: delivered");
-                check(&messages[0]);
-                assert_eq!(why, "the chat server closed the connection", "{file}");
+        let (events, ended) = live_chat_over(lines.clone()).await;
+        match (expect, ended) {
+            (Real::Reconnect, Ok(Ended::Reconnect)) => assert!(events.is_empty(), "{file}"),
+            (Real::Ends(text), Err(Error::Irc { message, .. })) => assert_eq!(message, *text, "{file}"),
+            (expect, Err(Error::Irc { message, .. })) if is_event(expect) => {
+                assert_eq!(message, "the chat server closed the connection", "{file}: read on to the end");
+                assert_eq!(events.len(), lines.len(), "{file}: delivered");
+                for (event, raw) in events.iter().zip(&lines) {
+                    check(file, expect, event, raw);
+                }
             }
-            Real::Passes(_) => {
-                assert!(messages.is_empty(), "{file}: delivered as a message");
-                assert_eq!(why, "the chat server closed the connection", "{file}: read past");
-            }
-            Real::Ends(text) => assert_eq!(why, *text, "{file}"),
-            _ => unreachable!(),
+            (_, other) => panic!("{file}: reading ended with {other:?}"),
         }
     }
 }

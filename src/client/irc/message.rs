@@ -1,15 +1,19 @@
 //! A chat message seen live: `PRIVMSG #channel :text` with its IRCv3 tags (message id, user id, colour,
-//! badges, emotes, server time) read into a [`LiveMessage`].
+//! badges, emotes, server time, the shared-chat origin) read into a [`LiveMessage`]. The text a viewer types
+//! with a USERNOTICE (a resub, an announcement) is read the same way, by [`message_of`].
 
 use chrono::{DateTime, Utc};
 
-use super::line::{parse_line, tag};
+use super::line::{Line, parse_line, tag};
 
 /// One chat message seen live.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LiveMessage {
-    /// Twitch's message id (the same id chat replay gives the message later).
+    /// Twitch's message id (the same id chat replay gives the message later). In a shared chat each room gets
+    /// its own copy under its own id; [`LiveMessage::source_id`] is the original's.
     pub id: String,
+    /// `chat` for a PRIVMSG; for the text typed with a USERNOTICE, its kind (`resub`, `announcement`, ...).
+    pub kind: String,
     /// The channel's login (the room joined).
     pub channel: String,
     /// The channel's user id (`room-id`).
@@ -25,6 +29,10 @@ pub struct LiveMessage {
     pub emotes: Vec<(String, usize, usize)>,
     /// The message; a `/me` action without its `ACTION` wrapper.
     pub text: String,
+    /// Shared chat: the room the message was sent in (`source-room-id`), when it is not this one.
+    pub source_room_id: Option<String>,
+    /// Shared chat: the original message's id (`source-id`), when this is a copy relayed from another room.
+    pub source_id: Option<String>,
     /// When Twitch's server received it (`tmi-sent-ts`), or when it was read if the tag is missing.
     pub sent_at: DateTime<Utc>,
     /// The IRC line as received.
@@ -34,26 +42,65 @@ pub struct LiveMessage {
 /// Reads `PRIVMSG #channel :text` with its tags as a [`LiveMessage`]; `None` for any other line.
 pub(super) fn live_message(raw: &str) -> Option<LiveMessage> {
     let line = parse_line(raw)?;
-    let (command, [room, text]) = (line.command, line.params.as_slice()) else {
+    let (command, [_, text]) = (line.command, line.params.as_slice()) else {
         return None;
     };
     if command != "PRIVMSG" {
         return None;
     }
+    let login = line.nick.to_owned();
+    message_of(&line, raw, "chat", login, text)
+}
+
+/// A message of kind `kind` said by `login` in `line`'s room: `text` with the line's tags.
+pub(super) fn message_of(line: &Line<'_>, raw: &str, kind: &str, login: String, text: &str) -> Option<LiveMessage> {
+    let room = line.params.first()?;
     let text = match text.strip_prefix("\u{1}ACTION ") {
         Some(action) => action.trim_end_matches('\u{1}'),
         None => text,
     };
-    let pairs = |value: Option<String>, split: char| -> Vec<(String, String)> {
-        value
-            .unwrap_or_default()
-            .split(',')
-            .filter_map(|item| item.split_once(split))
-            .map(|(a, b)| (a.to_owned(), b.to_owned()))
-            .collect()
-    };
-    // `emotes=25:0-4,12-16/1902:6-10`
-    let mut emotes: Vec<(String, usize, usize)> = tag(line.tags, "emotes")
+    let tags = line.tags;
+    let room_id = tag(tags, "room-id");
+    Some(LiveMessage {
+        id: tag(tags, "id")?,
+        kind: kind.to_owned(),
+        channel: room.trim_start_matches('#').to_owned(),
+        source_room_id: tag(tags, "source-room-id").filter(|source| Some(source) != room_id.as_ref()),
+        source_id: tag(tags, "source-id"),
+        room_id,
+        user_id: tag(tags, "user-id"),
+        login,
+        display_name: tag(tags, "display-name"),
+        color: tag(tags, "color"),
+        badges: badges(tag(tags, "badges")),
+        emotes: emotes(tag(tags, "emotes")),
+        text: text.to_owned(),
+        sent_at: sent_at(tags),
+        line: raw.to_owned(),
+    })
+}
+
+/// When Twitch's server received the line (`tmi-sent-ts`), or now if the tag is missing.
+pub(super) fn sent_at(tags: &str) -> DateTime<Utc> {
+    tag(tags, "tmi-sent-ts")
+        .and_then(|ms| ms.parse::<i64>().ok())
+        .and_then(DateTime::from_timestamp_millis)
+        .unwrap_or_else(Utc::now)
+}
+
+/// `badges=subscriber/12,premium/1` as `(set, version)` pairs.
+pub(super) fn badges(value: Option<String>) -> Vec<(String, String)> {
+    value
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|item| item.split_once('/'))
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .collect()
+}
+
+/// `emotes=25:0-4,12-16/1902:6-10` as `(id, first, last)` in text order, positions as Twitch sent them.
+fn emotes(value: Option<String>) -> Vec<(String, usize, usize)> {
+    let mut emotes: Vec<(String, usize, usize)> = value
         .unwrap_or_default()
         .split('/')
         .filter_map(|emote| emote.split_once(':'))
@@ -65,24 +112,7 @@ pub(super) fn live_message(raw: &str) -> Option<LiveMessage> {
         })
         .collect();
     emotes.sort_by_key(|e| e.1);
-    let sent_at = tag(line.tags, "tmi-sent-ts")
-        .and_then(|ms| ms.parse::<i64>().ok())
-        .and_then(DateTime::from_timestamp_millis)
-        .unwrap_or_else(Utc::now);
-    Some(LiveMessage {
-        id: tag(line.tags, "id")?,
-        channel: room.trim_start_matches('#').to_owned(),
-        room_id: tag(line.tags, "room-id"),
-        user_id: tag(line.tags, "user-id"),
-        login: line.nick.to_owned(),
-        display_name: tag(line.tags, "display-name"),
-        color: tag(line.tags, "color"),
-        badges: pairs(tag(line.tags, "badges"), '/'),
-        emotes,
-        text: text.to_owned(),
-        sent_at,
-        line: raw.to_owned(),
-    })
+    emotes
 }
 
 #[cfg(test)]

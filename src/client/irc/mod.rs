@@ -2,8 +2,9 @@
 //! - who is in a channel's chat now ([`chat_presence`]), for channels where Helix Get Chatters is out of reach
 //!   (it needs a moderator's token): with the `twitch.tv/membership` capability, Twitch answers a JOIN with the
 //!   room's NAMES list (for rooms over about 1,000 users, only the moderators);
-//! - live chat as it is sent ([`read_live_chat`]): PRIVMSG lines with their IRCv3 tags (message id, user id,
-//!   colour, badges, emotes, server time).
+//! - live chat as it is sent ([`read_live_chat`]): every line about the rooms read as a [`LiveEvent`] (chat
+//!   messages with their IRCv3 tags, subs, gifts, raids and other USERNOTICEs, timeouts, bans and deletions,
+//!   room settings, notices), plus when each room was joined and when the connection was lost.
 //!
 //! Facts: shared/reference/twitch-chat.md, section 3. The few lines this reads are parsed here (tags, prefix,
 //! command, params, IRCv3 tag escapes); a full IRC client crate would bring a second connection stack.
@@ -17,12 +18,14 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::error::{Error, Result};
+use event::live_event;
+pub use event::{LiveEvent, Moderation, ModerationAction, RoomNotice, RoomState, UserNotice};
 use line::parse_line;
 pub use message::LiveMessage;
-use message::live_message;
 
 #[cfg(test)]
 mod corpus;
+mod event;
 mod line;
 mod message;
 
@@ -168,17 +171,32 @@ fn pong(params: &[&str]) -> String {
     format!("PONG :{}\r\n", params.last().copied().unwrap_or("tmi.twitch.tv"))
 }
 
-/// Reads the live chat of `channels` on one connection, handing each message to `messages` (and counting it in
-/// `delivered`), until `cancel` (then `Ok`) or until the connection ends, Twitch asks to reconnect, or
-/// `messages` is closed (then `Err` naming why; the caller reconnects). Chat sent while no connection is open is not seen again: IRC has no
-/// replay (a VOD's chat replay has those messages, under the same ids).
+/// How a connection that was read ended, when it did not fail.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// `cancel` was cancelled.
+    Stopped,
+    /// Twitch asked to reconnect (`RECONNECT`: a server is restarting); a normal event, not a failure.
+    Reconnect,
+}
+
+/// With no line for this long, the reader sends a PING of its own; with none for twice as long, the connection
+/// is taken as dead (Twitch PINGs every few minutes; a silently dropped TCP connection would otherwise hang the
+/// recording forever).
+pub const LIVENESS: Duration = Duration::from_secs(60);
+
+/// Reads the live chat of `channels` on one connection, handing each event to `events` (and counting it in
+/// `delivered`), until `cancel` or Twitch's `RECONNECT` (then `Ok`), or until the connection fails, ends or
+/// goes silent, or `events` is closed (then `Err` naming why). The caller reconnects; chat sent while no
+/// connection is open is not seen again: IRC has no replay (a VOD's chat replay has those messages, under the
+/// same ids).
 pub async fn read_live_chat(
     endpoint: &IrcEndpoint,
     channels: &[crate::client::Login],
-    messages: &mpsc::Sender<LiveMessage>,
+    events: &mpsc::Sender<LiveEvent>,
     delivered: &mut u64,
     cancel: &CancellationToken,
-) -> Result<()> {
+) -> Result<Ended> {
     let failed = |message: String| Error::Irc {
         url: endpoint.url(),
         message,
@@ -186,45 +204,74 @@ pub async fn read_live_chat(
     let stream = connect(endpoint).await.map_err(failed)?;
     let (read, mut write) = tokio::io::split(stream);
     let joins: String = channels.iter().map(|c| format!("JOIN #{}\r\n", c.as_str())).collect();
-    let hello = format!(
-        "CAP REQ :twitch.tv/tags twitch.tv/commands\r\nNICK {}\r\n{joins}",
-        anonymous_nick()
-    );
+    let nick = anonymous_nick();
+    let hello = format!("CAP REQ :twitch.tv/tags twitch.tv/commands\r\nNICK {nick}\r\n{joins}");
     write
         .write_all(hello.as_bytes())
         .await
         .map_err(|e| failed(e.to_string()))?;
     let mut lines = BufReader::new(read).lines();
+    let mut pinged = false;
     loop {
         let text = tokio::select! {
             () = cancel.cancelled() => {
                 let _ = write.write_all(b"QUIT\r\n").await;
-                return Ok(());
+                return Ok(Ended::Stopped);
             }
-            line = lines.next_line() => match line.map_err(|e| failed(e.to_string()))? {
-                Some(text) => text,
-                None => return Err(failed("the chat server closed the connection".into())),
+            line = tokio::time::timeout(LIVENESS, lines.next_line()) => match line {
+                Err(_) if pinged => return Err(failed(format!("no answer for {} s", 2 * LIVENESS.as_secs()))),
+                Err(_) => {
+                    pinged = true;
+                    write.write_all(b"PING :itch\r\n").await.map_err(|e| failed(e.to_string()))?;
+                    continue;
+                }
+                Ok(line) => match line.map_err(|e| failed(e.to_string()))? {
+                    Some(text) => text,
+                    None => return Err(failed("the chat server closed the connection".into())),
+                },
             },
         };
-        if let Some(message) = live_message(&text) {
-            if messages.send(message).await.is_err() {
-                return Err(failed("nobody is reading the messages any more".into()));
+        pinged = false;
+        let event = match live_event(&text) {
+            Some(event) => Some(event),
+            None => control(&text, &nick, &mut write).await.map_err(failed)?,
+        };
+        match event {
+            Some(event) => {
+                if events.send(event).await.is_err() {
+                    return Err(failed("nobody is reading the chat any more".into()));
+                }
+                *delivered += 1;
             }
-            *delivered += 1;
-            continue;
+            None if is_reconnect(&text) => return Ok(Ended::Reconnect),
+            None => {}
         }
-        let Some(line) = parse_line(&text) else { continue };
-        match (line.command, line.params.as_slice()) {
-            ("PING", params) => write
-                .write_all(pong(params).as_bytes())
-                .await
-                .map_err(|e| failed(e.to_string()))?,
-            ("NOTICE", [.., message]) if line.tags.is_empty() || message.contains("Login") => {
-                return Err(failed(format!("Twitch said: {message}")));
-            }
-            ("RECONNECT", _) => return Err(failed(RECONNECT.into())),
-            _ => {}
+    }
+}
+
+fn is_reconnect(text: &str) -> bool {
+    parse_line(text).is_some_and(|line| line.command == "RECONNECT")
+}
+
+/// A line about the connection rather than a room's chat: answers PING, turns the echo of our JOIN into
+/// [`LiveEvent::Joined`], and fails on a refused login.
+async fn control(
+    text: &str,
+    nick: &str,
+    write: &mut (impl AsyncWrite + Unpin),
+) -> std::result::Result<Option<LiveEvent>, String> {
+    let Some(line) = parse_line(text) else { return Ok(None) };
+    match (line.command, line.params.as_slice()) {
+        ("PING", params) => {
+            write.write_all(pong(params).as_bytes()).await.map_err(|e| e.to_string())?;
+            Ok(None)
         }
+        ("JOIN", [room, ..]) if line.nick == nick => Ok(Some(LiveEvent::Joined {
+            channel: room.trim_start_matches('#').to_owned(),
+            at: chrono::Utc::now(),
+        })),
+        ("NOTICE", [.., message]) => Err(format!("Twitch said: {message}")),
+        _ => Ok(None),
     }
 }
 

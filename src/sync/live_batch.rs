@@ -1,0 +1,324 @@
+//! One batch of live chat, from what the IRC client read ([`LiveEvent`]) to the archive's rows: messages (a
+//! shared-chat copy stored once under its original's id, and linked to each room it was read in), events,
+//! moderation (saved after the batch's messages, so a timeout marks a message read a moment before it), room
+//! settings, notices, and the gaps between a lost connection and the next JOIN of each room.
+
+use std::collections::{HashMap, HashSet};
+
+use super::chat::{BadgeJson, EmoteJson, FragmentJson, to_json};
+use super::live::LiveSummary;
+use crate::archive::chat::{self, ChatMessage};
+use crate::archive::chat_events::{self, Account, ChatEvent, ModerationEvent, RoomSettings, Seen};
+use crate::archive::{Timestamp, timestamp};
+use crate::client::helix::users::User;
+use crate::client::irc::{LiveEvent, LiveMessage, Moderation, ModerationAction, RoomState, UserNotice};
+
+/// The recorded rooms: login → the channel's user id.
+pub(super) struct Rooms {
+    ids: HashMap<String, String>,
+    recorded: HashSet<String>,
+}
+
+impl Rooms {
+    pub fn new(channels: &[User]) -> Rooms {
+        let ids: HashMap<String, String> = channels.iter().map(|c| (c.login.clone(), c.id.to_string())).collect();
+        let recorded = ids.values().cloned().collect();
+        Rooms { ids, recorded }
+    }
+
+    pub fn id(&self, login: &str) -> Option<&str> {
+        self.ids.get(login).map(String::as_str)
+    }
+
+    pub fn logins(&self) -> impl Iterator<Item = &str> {
+        self.ids.keys().map(String::as_str)
+    }
+}
+
+/// Rooms whose connection was lost and that were not joined again yet: login → (since, why).
+#[derive(Default)]
+pub(super) struct OpenGaps(HashMap<String, (Timestamp, String)>);
+
+/// A batch, as the archive saves it.
+#[derive(Default)]
+pub(super) struct LiveBatch {
+    /// Per room's user id: messages with when each was read.
+    messages: HashMap<String, Vec<(ChatMessage, Timestamp)>>,
+    /// Shared chat: (stored message id, room's user id, the id it had there).
+    copies: Vec<(String, String, String)>,
+    events: Vec<ChatEvent>,
+    moderation: Vec<ModerationEvent>,
+    room_states: Vec<(String, RoomSettings, String)>,
+    /// (room's user id, msg-id, text, line)
+    notices: Vec<(String, Option<String>, String, String)>,
+    /// (room's user id, from, to, why)
+    gaps: Vec<(String, Timestamp, Timestamp, String)>,
+    /// Per login: messages and events, for the summary; Twitch's word on rooms it would not serve.
+    counts: HashMap<String, (u64, u64)>,
+    unavailable: Vec<(String, String)>,
+    seen_at: Option<Timestamp>,
+}
+
+impl LiveBatch {
+    /// The batch of `events` (all of recorded rooms, or about the connection), taking at most `left` messages:
+    /// reading stops at the one that reaches the limit.
+    pub fn of(
+        events: impl Iterator<Item = LiveEvent>,
+        rooms: &Rooms,
+        gaps: &mut OpenGaps,
+        mut left: Option<u64>,
+    ) -> LiveBatch {
+        let mut batch = LiveBatch {
+            seen_at: Some(Timestamp::now()),
+            ..LiveBatch::default()
+        };
+        for event in events {
+            if left == Some(0) {
+                break;
+            }
+            let is_message = matches!(&event, LiveEvent::Message(_))
+                || matches!(&event, LiveEvent::Notice(n) if n.message.is_some());
+            batch.add(event, rooms, gaps);
+            if is_message {
+                left = left.map(|l| l - 1);
+            }
+        }
+        batch
+    }
+
+    fn add(&mut self, event: LiveEvent, rooms: &Rooms, gaps: &mut OpenGaps) {
+        let room = event.channel().and_then(|login| rooms.id(login)).map(str::to_owned);
+        match (event, room) {
+            (LiveEvent::Lost { at, reason }, _) => {
+                for login in rooms.logins() {
+                    gaps.0.entry(login.to_owned()).or_insert((Timestamp::from(at), reason.clone()));
+                }
+            }
+            (LiveEvent::Joined { channel, at }, Some(room)) => {
+                if let Some((from, why)) = gaps.0.remove(&channel) {
+                    self.gaps.push((room, from, Timestamp::from(at), why));
+                }
+            }
+            (LiveEvent::Message(message), Some(room)) => self.add_message(message, room, rooms),
+            (LiveEvent::Notice(notice), Some(room)) => self.add_notice(notice, room, rooms),
+            (LiveEvent::Moderation(moderation), Some(room)) => {
+                self.counts.entry(moderation.channel.clone()).or_default().1 += 1;
+                self.moderation.push(moderation_row(moderation, room));
+            }
+            (LiveEvent::RoomState(state), Some(room)) => {
+                let line = state.line.clone();
+                self.room_states.push((room, settings(state), line));
+            }
+            (LiveEvent::RoomNotice(notice), Some(room)) => {
+                if notice.room_unavailable() {
+                    self.unavailable.push((notice.channel.clone(), notice.text.clone()));
+                }
+                self.notices.push((room, notice.kind, notice.text, notice.line));
+            }
+            _ => {}
+        }
+    }
+
+    /// A message read in `room`. A shared-chat copy is stored under the original's id, in the room it was
+    /// sent in when that room is recorded too, and linked to the room it was read in.
+    fn add_message(&mut self, message: LiveMessage, room: String, rooms: &Rooms) {
+        self.counts.entry(message.channel.clone()).or_default().0 += 1;
+        let owner = match (&message.source_id, &message.source_room_id) {
+            (Some(original), source) => {
+                self.copies.push((original.clone(), room.clone(), message.id.clone()));
+                source.clone().filter(|s| rooms.recorded.contains(s)).unwrap_or(room)
+            }
+            (None, _) => room,
+        };
+        let seen_at = self.seen_at.clone().unwrap_or_else(Timestamp::now);
+        self.messages.entry(owner).or_default().push((row(message), seen_at));
+    }
+
+    fn add_notice(&mut self, mut notice: UserNotice, room: String, rooms: &Rooms) {
+        self.counts.entry(notice.channel.clone()).or_default().1 += 1;
+        let text = notice.message.take();
+        let has_message = text.is_some();
+        if let Some(message) = text {
+            self.add_message(message, room.clone(), rooms);
+        }
+        self.events.push(event_row(notice, room, has_message));
+    }
+
+    /// Adds the batch's counts to `summary`.
+    pub fn count(&self, summary: &mut LiveSummary) {
+        for (login, (messages, events)) in &self.counts {
+            *summary.messages.entry(login.clone()).or_default() += messages;
+            *summary.events.entry(login.clone()).or_default() += events;
+        }
+        for (login, text) in &self.unavailable {
+            summary.unavailable.insert(login.clone(), text.clone());
+        }
+    }
+
+    /// Saves the batch in the caller's transaction: messages first, so the batch's moderation finds them.
+    pub fn save(&self, tx: &rusqlite::Transaction<'_>, run: Option<i64>) -> rusqlite::Result<()> {
+        let now = self.seen_at.clone().unwrap_or_else(Timestamp::now);
+        let seen = Seen { at: &now, run };
+        for (room, messages) in &self.messages {
+            chat::save_live_messages(tx, room, messages, run)?;
+        }
+        chat_events::save_room_copies(tx, &self.copies)?;
+        chat_events::save_chat_events(tx, &self.events, seen)?;
+        for event in &self.moderation {
+            chat_events::save_moderation(tx, event, seen)?;
+        }
+        for (room, state, line) in &self.room_states {
+            chat_events::save_room_state(tx, room, state, line, seen)?;
+        }
+        for (room, kind, text, line) in &self.notices {
+            chat_events::save_room_notice(tx, room, kind.as_deref(), text, line, seen)?;
+        }
+        for (room, from, to, why) in &self.gaps {
+            chat_events::save_gap(tx, room, from, to, why, run)?;
+        }
+        Ok(())
+    }
+}
+
+fn account(id: Option<String>, login: Option<String>, name: Option<String>) -> Option<Account> {
+    Some((id?, login?, name))
+}
+
+fn event_row(n: UserNotice, room: String, has_message: bool) -> ChatEvent {
+    let params: serde_json::Map<String, serde_json::Value> =
+        n.params.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect();
+    ChatEvent {
+        id: n.id,
+        broadcaster_id: room,
+        kind: n.kind,
+        user: account(n.user_id, n.login, n.display_name),
+        created_at: timestamp(n.sent_at),
+        months: n.months,
+        streak_months: n.streak_months,
+        tier: n.tier,
+        gift_count: n.gift_count,
+        recipient: n.recipient,
+        viewer_count: n.viewer_count,
+        threshold: n.threshold,
+        system_message: n.system_message,
+        has_message,
+        source_room_id: n.source_room_id,
+        params_json: to_json(&params),
+        irc_line: n.line,
+    }
+}
+
+fn moderation_row(m: Moderation, room: String) -> ModerationEvent {
+    ModerationEvent {
+        broadcaster_id: room,
+        action: m.action.name(),
+        created_at: timestamp(m.sent_at),
+        target_user_id: m.target_user_id,
+        target_login: m.target_login,
+        duration_seconds: match m.action {
+            ModerationAction::Timeout { seconds } => Some(seconds),
+            _ => None,
+        },
+        target_message_id: m.target_message_id,
+        deleted_text: m.deleted_text,
+        irc_line: m.line,
+    }
+}
+
+fn settings(state: RoomState) -> RoomSettings {
+    RoomSettings {
+        emote_only: state.emote_only,
+        followers_only: state.followers_only,
+        r9k: state.r9k,
+        slow_seconds: state.slow,
+        subs_only: state.subs_only,
+    }
+}
+
+/// The fragments of `text` cut by emote positions (code points, inclusive). A range that runs past the end of
+/// the text is clamped to it, as Twitch's clients do (`Kappa` at 41-45 of a 44-character text shows `ppa`);
+/// one that starts past the end, or overlaps the one before, shows nothing; the emotes keep Twitch's
+/// positions as sent.
+fn fragments(text: &str, emotes: &[(String, usize, usize)]) -> Vec<(Option<String>, String)> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut fragments = Vec::new();
+    let mut at = 0;
+    for (id, first, last) in emotes {
+        let last = (*last).min(chars.len().saturating_sub(1));
+        if *first < at || *first >= chars.len() || *first > last {
+            continue;
+        }
+        if *first > at {
+            fragments.push((None, chars[at..*first].iter().collect::<String>()));
+        }
+        fragments.push((Some(id.clone()), chars[*first..=last].iter().collect()));
+        at = last + 1;
+    }
+    if at < chars.len() || fragments.is_empty() {
+        fragments.push((None, chars[at..].iter().collect()));
+    }
+    fragments
+}
+
+/// A live message as the archive stores it: the IRC line verbatim in `raw_json` (`{"irc": line}`), the parts
+/// reports use in columns, fragments rebuilt from the emote positions. A shared-chat copy is stored under
+/// its original's id.
+fn row(message: LiveMessage) -> ChatMessage {
+    let fragments = fragments(&message.text, &message.emotes);
+    let fragments: Vec<FragmentJson<'_>> = fragments
+        .iter()
+        .map(|(emote_id, text)| FragmentJson {
+            emote_id: emote_id.as_deref(),
+            text: Some(text),
+        })
+        .collect();
+    let emotes: Vec<EmoteJson> = message
+        .emotes
+        .iter()
+        .map(|(id, first, last)| EmoteJson {
+            begin: Some(*first as i64),
+            end: Some(*last as i64),
+            id: id.clone(),
+        })
+        .collect();
+    let badges: Vec<BadgeJson<'_>> = message
+        .badges
+        .iter()
+        .map(|(set_id, version)| BadgeJson { set_id, version })
+        .collect();
+    let (fragments_json, emotes_json, badges_json) = (to_json(&fragments), to_json(&emotes), to_json(&badges));
+    ChatMessage {
+        raw_json: to_json(&serde_json::json!({ "irc": message.line })),
+        id: message.source_id.unwrap_or(message.id),
+        user_login: Some(message.login),
+        user_id: message.user_id,
+        user_name: message.display_name,
+        offset_seconds: None,
+        created_at: timestamp(message.sent_at),
+        created_at_corrected: false,
+        text: message.text,
+        fragments_json,
+        emotes_json,
+        badges_json,
+        color: message.color,
+        kind: message.kind,
+        source_room_id: message.source_room_id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fragments;
+
+    #[test]
+    fn emote_ranges_past_the_end_are_clamped_as_twitch_clients_do() {
+        let text = "Då kan du begära skadestånd och förtal Kappa"; // 44 code points
+        let cut = |first, last| fragments(text, &[("25".into(), first, last)]);
+        let emote = |f: Vec<(Option<String>, String)>| f.into_iter().find(|(id, _)| id.is_some()).map(|(_, t)| t);
+        assert_eq!(emote(cut(39, 43)).as_deref(), Some("Kappa"), "in range");
+        assert_eq!(emote(cut(41, 45)).as_deref(), Some("ppa"), "clamped to the text's end");
+        assert_eq!(emote(cut(45, 49)), None, "starts past the end: nothing to show");
+        let joined: String = cut(41, 45).into_iter().map(|(_, t)| t).collect();
+        assert_eq!(joined, text, "no character lost or repeated");
+    }
+}
