@@ -120,3 +120,8 @@ CREATE TABLE chat_message_rooms (
 ) WITHOUT ROWID;
 CREATE INDEX chat_message_rooms_room_message_id ON chat_message_rooms(room_message_id);
 CREATE INDEX chat_message_rooms_broadcaster_id ON chat_message_rooms(broadcaster_id);
+
+-- The chat as viewers were left to see it: every message no moderator took out (search and reports show
+-- deleted messages by default, marked; this view leaves them out).
+CREATE VIEW visible_chat_messages AS
+SELECT * FROM chat_messages WHERE deleted_at IS NULL;

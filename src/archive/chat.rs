@@ -279,8 +279,14 @@ fn insert_messages(
     Ok(())
 }
 
-/// Marks a VOD whose every segment finished as complete; returns its message count.
+/// Marks a VOD whose every segment finished as complete; returns its message count. Moderation seen live
+/// during the VOD (a deletion, a timeout) marks its replayed messages too, those a live recording missed.
 pub fn finish_chat(tx: &Transaction<'_>, video: &str, now: &Timestamp) -> rusqlite::Result<u64> {
+    let (broadcaster, started): (String, String) =
+        tx.query_row("SELECT user_id, created_at FROM videos WHERE id = ?1", [video], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    super::chat_events::mark_moderated_since(tx, &broadcaster, &started)?;
     let count: i64 = tx.query_row("SELECT count(*) FROM chat_messages WHERE video_id = ?1", [video], |r| {
         r.get(0)
     })?;

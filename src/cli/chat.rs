@@ -112,11 +112,16 @@ async fn run_live(config: &Config, args: ChatArgs) -> anyhow::Result<ExitCode> {
     let summary = record_live_run(&client, &archive, channels, &options, command).await?;
     for login in &logins {
         let stored = summary.messages.get(login).copied().unwrap_or(0);
-        crate::outln!("{login}: {stored} live messages")?;
+        let events = summary.events.get(login).copied().unwrap_or(0);
+        match summary.unavailable.get(login) {
+            Some(why) => crate::outln!("{login}: {stored} live messages, {events} events (Twitch said: {why})")?,
+            None => crate::outln!("{login}: {stored} live messages, {events} events")?,
+        }
     }
     if summary.reconnects > 0 {
         eprintln!(
-            "note: the chat connection dropped {} time(s); messages sent while it was down are not in the log",
+            "note: the chat connection was opened again {} time(s); each gap is in chat_gaps (itch report \
+             chat-gaps), and a VOD's chat replay (itch sync) fills it",
             summary.reconnects
         );
     }
