@@ -192,24 +192,27 @@ fn mark(tx: &Transaction<'_>, seq: i64) -> rusqlite::Result<usize> {
         .query_row([seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
     let reach = format!("-{MODERATION_REACH_HOURS} hours");
     let marked = match action.as_str() {
-        "delete" => tx.prepare_cached(
-            "UPDATE chat_messages SET deleted_at = ?2, deleted_by = ?1
+        "delete" => tx
+            .prepare_cached(
+                "UPDATE chat_messages SET deleted_at = ?2, deleted_by = ?1
              WHERE deleted_at IS NULL AND id IN (
                  SELECT ?3 UNION SELECT message_id FROM chat_message_rooms WHERE room_message_id = ?3)",
-        )?
-        .execute(params![seq, at, message])?,
-        "clear" => tx.prepare_cached(
-            "UPDATE chat_messages SET deleted_at = ?2, deleted_by = ?1
+            )?
+            .execute(params![seq, at, message])?,
+        "clear" => tx
+            .prepare_cached(
+                "UPDATE chat_messages SET deleted_at = ?2, deleted_by = ?1
              WHERE broadcaster_id = ?3 AND created_at <= ?2
                AND created_at >= strftime('%Y-%m-%dT%H:%M:%SZ', ?2, ?4) AND deleted_at IS NULL",
-        )?
-        .execute(params![seq, at, broadcaster, reach])?,
-        _ => tx.prepare_cached(
-            "UPDATE chat_messages SET deleted_at = ?2, deleted_by = ?1
+            )?
+            .execute(params![seq, at, broadcaster, reach])?,
+        _ => tx
+            .prepare_cached(
+                "UPDATE chat_messages SET deleted_at = ?2, deleted_by = ?1
              WHERE broadcaster_id = ?3 AND user_id = ?5 AND created_at <= ?2
                AND created_at >= strftime('%Y-%m-%dT%H:%M:%SZ', ?2, ?4) AND deleted_at IS NULL",
-        )?
-        .execute(params![seq, at, broadcaster, reach, user])?,
+            )?
+            .execute(params![seq, at, broadcaster, reach, user])?,
     };
     if marked > 0 {
         // A deletion names the message, not its author: take the author from the archived message.

@@ -41,7 +41,8 @@ pub struct LiveSummary {
     pub events: HashMap<String, u64>,
     /// What Twitch said about a channel it would not let us read (e.g. "This channel has been suspended.").
     pub unavailable: HashMap<String, String>,
-    /// Times the connection was opened again (Twitch's RECONNECT or a drop): each a gap in `chat_gaps`.
+    /// Times a room was joined again after the connection was lost (Twitch's RECONNECT or a drop), in the
+    /// busiest room: each such hole is a row of `chat_gaps`.
     pub reconnects: u32,
 }
 
@@ -98,26 +99,24 @@ pub async fn record_live_chat(
     let endpoint = client.endpoints().irc.clone();
     let read = read_until_stopped(endpoint, logins, events, stop.clone());
     let write = save_live(archive, &rooms, queue, options.max_messages, &stop, run);
-    let (reconnects, stored) = tokio::join!(read, write);
-    Ok(LiveSummary {
-        reconnects: reconnects?,
-        ..stored?
-    })
+    let (read, stored) = tokio::join!(read, write);
+    read?;
+    stored
 }
 
 /// The reader: one connection after another until `stop`; each end of a connection is told to the writer
-/// ([`LiveEvent::Lost`]) so it can record the gap. Returns the number of reconnects.
+/// ([`LiveEvent::Lost`]) so it can record the gap.
 async fn read_until_stopped(
     endpoint: irc::IrcEndpoint,
     logins: Vec<Login>,
     events: mpsc::Sender<LiveEvent>,
     stop: CancellationToken,
-) -> Result<u32> {
-    let (mut reconnects, mut failures, mut delivered, mut seen) = (0u32, 0u32, 0u64, 0u64);
+) -> Result<()> {
+    let (mut failures, mut delivered, mut seen) = (0u32, 0u64, 0u64);
     loop {
         let reason = match irc::read_live_chat(&endpoint, &logins, &events, &mut delivered, &stop).await {
-            Ok(Ended::Stopped) => return Ok(reconnects),
-            Err(_) if stop.is_cancelled() => return Ok(reconnects),
+            Ok(Ended::Stopped) => return Ok(()),
+            Err(_) if stop.is_cancelled() => return Ok(()),
             Ok(Ended::Reconnect) => "Twitch asked to reconnect".to_owned(),
             Err(error) => {
                 // A connection that read something was a good one: count failures in a row only.
@@ -135,13 +134,12 @@ async fn read_until_stopped(
             reason,
         };
         if events.send(lost).await.is_err() {
-            return Ok(reconnects); // the writer stopped (message limit)
+            return Ok(()); // the writer stopped (message limit)
         }
-        reconnects += 1;
         if failures > 0 {
             let backoff = Duration::from_secs(1 << (failures - 1).min(5));
             tokio::select! {
-                () = stop.cancelled() => return Ok(reconnects),
+                () = stop.cancelled() => return Ok(()),
                 () = tokio::time::sleep(backoff) => {}
             }
         }
@@ -173,7 +171,12 @@ async fn save_live(
         let room_of = |e: &LiveEvent| e.channel().is_some_and(|login| rooms.id(login).is_some());
         let total: u64 = summary.messages.values().sum();
         let left = max.map(|max| max.saturating_sub(total));
-        let batch = LiveBatch::of(events.drain(..).filter(|e| e.channel().is_none() || room_of(e)), rooms, &mut gaps, left);
+        let batch = LiveBatch::of(
+            events.drain(..).filter(|e| e.channel().is_none() || room_of(e)),
+            rooms,
+            &mut gaps,
+            left,
+        );
         batch.count(&mut summary);
         save_batch(archive, batch, run).await?;
         if max.is_some_and(|max| summary.messages.values().sum::<u64>() >= max) {
@@ -196,9 +199,7 @@ async fn save_batch(archive: &Archive, batch: LiveBatch, run: Option<i64>) -> Re
     loop {
         let saved = {
             let batch = batch.clone();
-            archive
-                .write("saving live chat", move |tx| batch.save(tx, run))
-                .await
+            archive.write("saving live chat", move |tx| batch.save(tx, run)).await
         };
         match saved {
             Err(Error::Database { source, .. })

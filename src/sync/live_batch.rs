@@ -91,7 +91,9 @@ impl LiveBatch {
         match (event, room) {
             (LiveEvent::Lost { at, reason }, _) => {
                 for login in rooms.logins() {
-                    gaps.0.entry(login.to_owned()).or_insert((Timestamp::from(at), reason.clone()));
+                    gaps.0
+                        .entry(login.to_owned())
+                        .or_insert((Timestamp::from(at), reason.clone()));
                 }
             }
             (LiveEvent::Joined { channel, at }, Some(room)) => {
@@ -100,7 +102,7 @@ impl LiveBatch {
                 }
             }
             (LiveEvent::Message(message), Some(room)) => self.add_message(message, room, rooms),
-            (LiveEvent::Notice(notice), Some(room)) => self.add_notice(notice, room, rooms),
+            (LiveEvent::Notice(notice), Some(room)) => self.add_notice(*notice, room, rooms),
             (LiveEvent::Moderation(moderation), Some(room)) => {
                 self.counts.entry(moderation.channel.clone()).or_default().1 += 1;
                 self.moderation.push(moderation_row(moderation, room));
@@ -150,6 +152,11 @@ impl LiveBatch {
             *summary.messages.entry(login.clone()).or_default() += messages;
             *summary.events.entry(login.clone()).or_default() += events;
         }
+        let mut gaps: HashMap<&str, u32> = HashMap::new();
+        for (room, ..) in &self.gaps {
+            *gaps.entry(room).or_default() += 1;
+        }
+        summary.reconnects += gaps.values().copied().max().unwrap_or(0);
         for (login, text) in &self.unavailable {
             summary.unavailable.insert(login.clone(), text.clone());
         }
@@ -185,8 +192,11 @@ fn account(id: Option<String>, login: Option<String>, name: Option<String>) -> O
 }
 
 fn event_row(n: UserNotice, room: String, has_message: bool) -> ChatEvent {
-    let params: serde_json::Map<String, serde_json::Value> =
-        n.params.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect();
+    let params: serde_json::Map<String, serde_json::Value> = n
+        .params
+        .into_iter()
+        .map(|(k, v)| (k, serde_json::Value::String(v)))
+        .collect();
     ChatEvent {
         id: n.id,
         broadcaster_id: room,

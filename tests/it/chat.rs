@@ -361,8 +361,8 @@ async fn live_chat_is_recorded_until_a_limit_and_found_by_search() {
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stderr}");
     assert!(stdout.contains(&format!("{login}: 50 live messages")), "{stdout}");
-    let drops: u32 = stderr
-        .split("the chat connection dropped ")
+    let drops: i64 = stderr
+        .split("the chat connection was opened again ")
         .nth(1)
         .and_then(|rest| rest.split(' ').next())
         .and_then(|n| n.parse().ok())
@@ -371,6 +371,14 @@ async fn live_chat_is_recorded_until_a_limit_and_found_by_search() {
     assert_eq!(
         count(&archive(restarted.path()), "SELECT count(*) FROM chat_messages"),
         50
+    );
+    assert_eq!(
+        count(
+            &archive(restarted.path()),
+            "SELECT count(*) FROM chat_gaps WHERE started_at <= ended_at AND reason = 'Twitch asked to reconnect'"
+        ),
+        drops,
+        "each reconnect is a gap in the record, from the RECONNECT to the next JOIN"
     );
     mock.irc_reconnect_after(0);
 

@@ -172,7 +172,11 @@ const REAL: &[(&str, Real)] = &[
         Real::Moderation(|m| {
             assert_eq!(m.action, ModerationAction::Timeout { seconds: 1 });
             assert_eq!(
-                (m.channel.as_str(), m.target_login.as_deref(), m.target_user_id.as_deref()),
+                (
+                    m.channel.as_str(),
+                    m.target_login.as_deref(),
+                    m.target_user_id.as_deref()
+                ),
                 ("pajlada", Some("fabzeef"), Some("148973258"))
             );
             assert_eq!(m.sent_at.timestamp_millis(), 1_594_553_828_245);
@@ -182,14 +186,23 @@ const REAL: &[(&str, Real)] = &[
         "clearchat_permaban.txt",
         Real::Moderation(|m| {
             assert_eq!(m.action, ModerationAction::Ban);
-            assert_eq!((m.target_login.as_deref(), m.target_user_id.as_deref()), (Some("weeb123"), Some("70948394")));
+            assert_eq!(
+                (m.target_login.as_deref(), m.target_user_id.as_deref()),
+                (Some("weeb123"), Some("70948394"))
+            );
         }),
     ),
     (
         "clearchat_chat_cleared.txt",
         Real::Moderation(|m| {
-            assert_eq!((m.action.clone(), m.target_login.as_deref()), (ModerationAction::Clear, None));
-            assert_eq!((m.channel.as_str(), m.room_id.as_deref()), ("randers", Some("40286300")));
+            assert_eq!(
+                (m.action.clone(), m.target_login.as_deref()),
+                (ModerationAction::Clear, None)
+            );
+            assert_eq!(
+                (m.channel.as_str(), m.room_id.as_deref()),
+                ("randers", Some("40286300"))
+            );
         }),
     ),
     (
@@ -198,16 +211,31 @@ const REAL: &[(&str, Real)] = &[
             assert_eq!(m.action, ModerationAction::Delete);
             assert_eq!(m.room_id, None, "room-id= is empty on CLEARMSG");
             assert_eq!(
-                (m.target_message_id.as_deref(), m.target_login.as_deref(), m.deleted_text.as_deref()),
-                (Some("3c92014f-340a-4dc3-a9c9-e5cf182f4a84"), Some("alazymeme"), Some("NIGHT CUNT"))
+                (
+                    m.target_message_id.as_deref(),
+                    m.target_login.as_deref(),
+                    m.deleted_text.as_deref()
+                ),
+                (
+                    Some("3c92014f-340a-4dc3-a9c9-e5cf182f4a84"),
+                    Some("alazymeme"),
+                    Some("NIGHT CUNT")
+                )
             );
         }),
     ),
     (
         "clearmsg_action.txt",
         Real::Moderation(|m| {
-            assert_eq!(m.target_message_id.as_deref(), Some("15e5164d-f8e6-4aec-baf4-2d6a330760c4"));
-            assert_eq!(m.deleted_text.as_deref(), Some("test"), "a deleted /me, without its ACTION wrapper");
+            assert_eq!(
+                m.target_message_id.as_deref(),
+                Some("15e5164d-f8e6-4aec-baf4-2d6a330760c4")
+            );
+            assert_eq!(
+                m.deleted_text.as_deref(),
+                Some("test"),
+                "a deleted /me, without its ACTION wrapper"
+            );
         }),
     ),
     (
@@ -226,7 +254,10 @@ const REAL: &[(&str, Real)] = &[
         "usernotice_resub_prime.txt",
         Real::Notice(|n| {
             assert_eq!((n.kind.as_str(), n.login.as_deref()), ("resub", Some("rene_rs")));
-            assert_eq!((n.months, n.streak_months, n.tier.as_deref()), (Some(11), None, Some("Prime")));
+            assert_eq!(
+                (n.months, n.streak_months, n.tier.as_deref()),
+                (Some(11), None, Some("Prime"))
+            );
             assert_eq!(
                 n.system_message.as_deref(),
                 Some("rene_rs subscribed with Twitch Prime. They've subscribed for 11 months!")
@@ -237,27 +268,52 @@ const REAL: &[(&str, Real)] = &[
     (
         "usernotice_raid.txt",
         Real::Notice(|n| {
-            assert_eq!((n.kind.as_str(), n.login.as_deref(), n.viewer_count), ("raid", Some("iamelisabete"), Some(430)));
+            assert_eq!(
+                (n.kind.as_str(), n.login.as_deref(), n.viewer_count),
+                ("raid", Some("iamelisabete"), Some(430))
+            );
             assert_eq!((n.channel.as_str(), n.room_id.as_deref()), ("xqcow", Some("71092938")));
-            assert!(n.params.iter().any(|(k, v)| k == "profileImageURL" && v.starts_with("https://static-cdn")));
+            assert!(
+                n.params
+                    .iter()
+                    .any(|(k, v)| k == "profileImageURL" && v.starts_with("https://static-cdn"))
+            );
         }),
     ),
     (
         "usernotice_subgift_anonymous.txt",
         Real::Notice(|n| {
-            assert_eq!((n.kind.as_str(), n.login.as_deref()), ("subgift", Some("ananonymousgifter")));
-            assert_eq!(n.recipient, Some(("151784015".into(), "dot0422".into(), Some("Dot0422".into()))));
-            assert_eq!((n.months, n.gift_count, n.tier.as_deref()), (Some(13), Some(1), Some("1000")));
-            assert_eq!(n.system_message.as_deref(), Some("An anonymous user gifted a Tier 1 sub to Dot0422! "));
+            assert_eq!(
+                (n.kind.as_str(), n.login.as_deref()),
+                ("subgift", Some("ananonymousgifter"))
+            );
+            assert_eq!(
+                n.recipient,
+                Some(("151784015".into(), "dot0422".into(), Some("Dot0422".into())))
+            );
+            assert_eq!(
+                (n.months, n.gift_count, n.tier.as_deref()),
+                (Some(13), Some(1), Some("1000"))
+            );
+            assert_eq!(
+                n.system_message.as_deref(),
+                Some("An anonymous user gifted a Tier 1 sub to Dot0422! ")
+            );
         }),
     ),
     (
         "usernotice_viewermilestone.txt",
         Real::Notice(|n| {
             assert_eq!((n.kind.as_str(), n.threshold), ("viewermilestone", Some(7)));
-            assert_eq!(n.id, "107473b2-01c2-49a5-9fe5-a4d7ffe54e5f", "the id tag, last in this line");
+            assert_eq!(
+                n.id, "107473b2-01c2-49a5-9fe5-a4d7ffe54e5f",
+                "the id tag, last in this line"
+            );
             let text = n.message.as_ref().expect("the viewer's text");
-            assert_eq!((text.kind.as_str(), text.text.as_str(), text.login.as_str()), ("viewermilestone", "ive done it", "baughbby"));
+            assert_eq!(
+                (text.kind.as_str(), text.text.as_str(), text.login.as_str()),
+                ("viewermilestone", "ive done it", "baughbby")
+            );
         }),
     ),
     ("reconnect.txt", Real::Reconnect),
@@ -387,7 +443,10 @@ async fn live_chat_reads_every_line_as_twitch_sends_it() {
             (Real::Reconnect, Ok(Ended::Reconnect)) => assert!(events.is_empty(), "{file}"),
             (Real::Ends(text), Err(Error::Irc { message, .. })) => assert_eq!(message, *text, "{file}"),
             (expect, Err(Error::Irc { message, .. })) if is_event(expect) => {
-                assert_eq!(message, "the chat server closed the connection", "{file}: read on to the end");
+                assert_eq!(
+                    message, "the chat server closed the connection",
+                    "{file}: read on to the end"
+                );
                 assert_eq!(events.len(), lines.len(), "{file}: delivered");
                 for (event, raw) in events.iter().zip(&lines) {
                     check(file, expect, event, raw);

@@ -19,8 +19,8 @@ use super::message::{LiveMessage, live_message, message_of, sent_at};
 pub enum LiveEvent {
     /// A chat message (`PRIVMSG`).
     Message(LiveMessage),
-    /// A `USERNOTICE`.
-    Notice(UserNotice),
+    /// A `USERNOTICE` (boxed: it is the largest by far, and the rarest).
+    Notice(Box<UserNotice>),
     /// A `CLEARCHAT` or `CLEARMSG`.
     Moderation(Moderation),
     /// A `ROOMSTATE`.
@@ -178,7 +178,7 @@ pub(super) fn live_event(raw: &str) -> Option<LiveEvent> {
     let room = line.params.first().filter(|room| room.starts_with('#'))?;
     let channel = room.trim_start_matches('#').to_owned();
     match line.command {
-        "USERNOTICE" => user_notice(&line, raw, channel).map(LiveEvent::Notice),
+        "USERNOTICE" => user_notice(&line, raw, channel).map(|n| LiveEvent::Notice(Box::new(n))),
         "CLEARCHAT" | "CLEARMSG" => moderation(&line, raw, channel).map(LiveEvent::Moderation),
         "ROOMSTATE" => Some(LiveEvent::RoomState(room_state(&line, raw, channel))),
         "NOTICE" => Some(LiveEvent::RoomNotice(RoomNotice {
@@ -291,7 +291,7 @@ mod tests {
 
     fn notice(raw: &str) -> UserNotice {
         match live_event(raw) {
-            Some(LiveEvent::Notice(notice)) => notice,
+            Some(LiveEvent::Notice(notice)) => *notice,
             other => panic!("not a notice: {other:?}"),
         }
     }
@@ -303,7 +303,10 @@ mod tests {
              msg-param-mass-gift-count=5;msg-param-sub-plan=1000;room-id=7;system-msg=Giver\\sis\\sgifting\\s5;\
              tmi-sent-ts=1700000000000;user-id=42 :tmi.twitch.tv USERNOTICE #rig",
         );
-        assert_eq!((bomb.kind.as_str(), bomb.gift_count, bomb.tier.as_deref()), ("submysterygift", Some(5), Some("1000")));
+        assert_eq!(
+            (bomb.kind.as_str(), bomb.gift_count, bomb.tier.as_deref()),
+            ("submysterygift", Some(5), Some("1000"))
+        );
         assert_eq!(bomb.system_message.as_deref(), Some("Giver is gifting 5"));
         assert_eq!(bomb.message, None, "no text typed");
         let gift = notice(
@@ -327,13 +330,19 @@ mod tests {
         );
         assert_eq!((resub.months, resub.streak_months), (Some(14), Some(6)));
         let text = resub.message.unwrap();
-        assert_eq!((text.id.as_str(), text.kind.as_str(), text.login.as_str()), ("r1", "resub", "fan"));
+        assert_eq!(
+            (text.id.as_str(), text.kind.as_str(), text.login.as_str()),
+            ("r1", "resub", "fan")
+        );
         assert_eq!((text.text.as_str(), text.emotes.len()), ("Kappa 14 months", 1));
         let unshared = notice(
             "@id=r2;login=fan;msg-id=resub;msg-param-cumulative-months=3;msg-param-should-share-streak=0;\
              msg-param-streak-months=3 :tmi.twitch.tv USERNOTICE #rig",
         );
-        assert_eq!(unshared.streak_months, None, "a streak the viewer did not share is not recorded");
+        assert_eq!(
+            unshared.streak_months, None,
+            "a streak the viewer did not share is not recorded"
+        );
     }
 
     #[test]
@@ -342,34 +351,60 @@ mod tests {
             Some(LiveEvent::Moderation(m)) => m,
             other => panic!("{other:?}"),
         };
-        let timeout = read("@ban-duration=600;room-id=7;target-user-id=5;tmi-sent-ts=1700000000000 :tmi.twitch.tv CLEARCHAT #rig :fan");
+        let timeout = read(
+            "@ban-duration=600;room-id=7;target-user-id=5;tmi-sent-ts=1700000000000 :tmi.twitch.tv CLEARCHAT #rig :fan",
+        );
         assert_eq!(timeout.action, ModerationAction::Timeout { seconds: 600 });
-        assert_eq!((timeout.target_user_id.as_deref(), timeout.target_login.as_deref()), (Some("5"), Some("fan")));
+        assert_eq!(
+            (timeout.target_user_id.as_deref(), timeout.target_login.as_deref()),
+            (Some("5"), Some("fan"))
+        );
         let ban = read("@room-id=7;target-user-id=5 :tmi.twitch.tv CLEARCHAT #rig fan");
-        assert_eq!(ban.action, ModerationAction::Ban, "the trailing parameter without its colon");
-        assert_eq!(read("@room-id=7 :tmi.twitch.tv CLEARCHAT #rig").action, ModerationAction::Clear);
+        assert_eq!(
+            ban.action,
+            ModerationAction::Ban,
+            "the trailing parameter without its colon"
+        );
+        assert_eq!(
+            read("@room-id=7 :tmi.twitch.tv CLEARCHAT #rig").action,
+            ModerationAction::Clear
+        );
         let deleted = read("@login=fan;room-id=;target-msg-id=m1 :tmi.twitch.tv CLEARMSG #rig :\u{1}ACTION waves\u{1}");
         assert_eq!(
-            (deleted.action, deleted.room_id, deleted.target_message_id.as_deref(), deleted.deleted_text.as_deref()),
+            (
+                deleted.action,
+                deleted.room_id,
+                deleted.target_message_id.as_deref(),
+                deleted.deleted_text.as_deref()
+            ),
             (ModerationAction::Delete, None, Some("m1"), Some("waves"))
         );
     }
 
     #[test]
     fn room_state_names_only_what_it_sends() {
-        let Some(LiveEvent::RoomState(full)) =
-            live_event("@emote-only=0;followers-only=-1;r9k=0;room-id=7;slow=0;subs-only=0 :tmi.twitch.tv ROOMSTATE #rig")
-        else {
+        let Some(LiveEvent::RoomState(full)) = live_event(
+            "@emote-only=0;followers-only=-1;r9k=0;room-id=7;slow=0;subs-only=0 :tmi.twitch.tv ROOMSTATE #rig",
+        ) else {
             panic!()
         };
         assert_eq!(
-            (full.emote_only, full.followers_only, full.r9k, full.slow, full.subs_only),
+            (
+                full.emote_only,
+                full.followers_only,
+                full.r9k,
+                full.slow,
+                full.subs_only
+            ),
             (Some(false), Some(-1), Some(false), Some(0), Some(false))
         );
         let Some(LiveEvent::RoomState(change)) = live_event("@room-id=7;slow=30 :tmi.twitch.tv ROOMSTATE #rig") else {
             panic!()
         };
-        assert_eq!((change.slow, change.emote_only, change.followers_only), (Some(30), None, None));
+        assert_eq!(
+            (change.slow, change.emote_only, change.followers_only),
+            (Some(30), None, None)
+        );
     }
 
     #[test]

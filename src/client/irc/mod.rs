@@ -263,7 +263,10 @@ async fn control(
     let Some(line) = parse_line(text) else { return Ok(None) };
     match (line.command, line.params.as_slice()) {
         ("PING", params) => {
-            write.write_all(pong(params).as_bytes()).await.map_err(|e| e.to_string())?;
+            write
+                .write_all(pong(params).as_bytes())
+                .await
+                .map_err(|e| e.to_string())?;
             Ok(None)
         }
         ("JOIN", [room, ..]) if line.nick == nick => Ok(Some(LiveEvent::Joined {
