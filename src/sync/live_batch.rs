@@ -133,7 +133,10 @@ impl LiveBatch {
             (None, _) => room,
         };
         let seen_at = self.seen_at.clone().unwrap_or_else(Timestamp::now);
-        self.messages.entry(owner).or_default().push((row(message), seen_at));
+        let mut row = row(message);
+        // Stored in the room it was sent in: no other room to name.
+        row.source_room_id.take_if(|source| *source == owner);
+        self.messages.entry(owner).or_default().push((row, seen_at));
     }
 
     fn add_notice(&mut self, mut notice: UserNotice, room: String, rooms: &Rooms) {
@@ -318,6 +321,234 @@ fn row(message: LiveMessage) -> ChatMessage {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::client::irc::parse_event;
+    use rusqlite::Connection;
+
+    /// An archive with two recorded channels, `rig` (id 7) and `pal` (id 8), and the rooms for a batch.
+    fn archive() -> (tempfile::TempDir, Connection, Rooms) {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::archive::db::open(&dir.path().join("a.db")).unwrap();
+        conn.execute_batch(
+            "INSERT INTO users (id, login, first_seen_at, last_seen_at) VALUES
+                 ('7', 'rig', 't', 't'), ('8', 'pal', 't', 't');",
+        )
+        .unwrap();
+        let ids = [("rig", "7"), ("pal", "8")].map(|(l, i)| (l.to_owned(), i.to_owned()));
+        let rooms = Rooms {
+            recorded: ids.iter().map(|(_, id)| id.clone()).collect(),
+            ids: ids.into_iter().collect(),
+        };
+        (dir, conn, rooms)
+    }
+
+    /// Saves `lines` (IRC lines, in order) as one batch.
+    fn save(conn: &mut Connection, rooms: &Rooms, gaps: &mut OpenGaps, lines: &[String]) {
+        let events = lines.iter().map(|l| parse_event(l).unwrap_or_else(|| panic!("{l}")));
+        let batch = LiveBatch::of(events, rooms, gaps, None);
+        let tx = conn.transaction().unwrap();
+        batch.save(&tx, None).unwrap();
+        tx.commit().unwrap();
+    }
+
+    /// `PRIVMSG` `id` by user `user` in `room` at second `at` of 2026-12-01T10:00.
+    fn said(room: &str, id: &str, user: u32, at: u32) -> String {
+        format!(
+            "@id={id};room-id=7;tmi-sent-ts={};user-id={user} :u{user}!u{user}@u{user}.tmi.twitch.tv PRIVMSG #{room} :hello {id}",
+            1_796_119_200_000u64 + u64::from(at) * 1000
+        )
+    }
+
+    fn ms(at: u32) -> u64 {
+        1_796_119_200_000u64 + u64::from(at) * 1000
+    }
+
+    fn column(conn: &Connection, sql: &str) -> Vec<String> {
+        let mut stmt = conn.prepare(sql).unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    }
+
+    #[test]
+    fn a_timeout_marks_exactly_the_users_earlier_messages_and_a_deletion_exactly_one() {
+        let (_dir, mut conn, rooms) = archive();
+        let mut gaps = OpenGaps::default();
+        let timeout = format!(
+            "@ban-duration=600;room-id=7;target-user-id=1;tmi-sent-ts={} :tmi.twitch.tv CLEARCHAT #rig :u1",
+            ms(3)
+        );
+        save(
+            &mut conn,
+            &rooms,
+            &mut gaps,
+            &[said("rig", "a", 1, 0), said("rig", "b", 2, 1)],
+        );
+        // The timeout comes in the same batch as one of the messages it takes out, and before one said after it.
+        save(
+            &mut conn,
+            &rooms,
+            &mut gaps,
+            &[said("rig", "c", 1, 2), timeout, said("rig", "d", 1, 4)],
+        );
+        save(&mut conn, &rooms, &mut gaps, &[said("pal", "e", 1, 2)]);
+        let deleted = "SELECT id FROM chat_messages WHERE deleted_at IS NOT NULL ORDER BY id";
+        assert_eq!(column(&conn, deleted), ["a", "c"], "u1's earlier messages in rig only");
+        let marked: i64 = conn
+            .query_row("SELECT messages_marked FROM chat_moderation", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(marked, 2);
+        let by: Vec<String> = column(
+            &conn,
+            "SELECT DISTINCT deleted_at || ' ' || deleted_by FROM chat_messages WHERE deleted_by IS NOT NULL",
+        );
+        assert_eq!(by, ["2026-12-01T10:00:03Z 1"], "when, and by which event");
+
+        let clearmsg = format!(
+            "@login=u2;room-id=;target-msg-id=b;tmi-sent-ts={} :tmi.twitch.tv CLEARMSG #rig :hello b",
+            ms(5)
+        );
+        save(
+            &mut conn,
+            &rooms,
+            &mut gaps,
+            &[said("rig", "f", 2, 5), clearmsg.clone()],
+        );
+        assert_eq!(column(&conn, deleted), ["a", "b", "c"], "exactly the one deleted");
+        save(&mut conn, &rooms, &mut gaps, &[clearmsg]);
+        let events: i64 = conn
+            .query_row("SELECT count(*) FROM chat_moderation", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(events, 2, "the same line read twice is one event");
+        let author: String = conn
+            .query_row(
+                "SELECT target_user_id FROM chat_moderation WHERE action = 'delete'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(author, "2", "a deletion's author, from the archived message");
+    }
+
+    #[test]
+    fn a_shared_chat_message_is_stored_once_and_linked_to_each_room() {
+        let (_dir, mut conn, rooms) = archive();
+        let original = "@id=orig;room-id=7;source-id=orig;source-room-id=7;tmi-sent-ts=1796119200000;user-id=1 :u1!u1@u1.tmi.twitch.tv PRIVMSG #rig :together";
+        let copy = "@id=copy;room-id=8;source-id=orig;source-room-id=7;tmi-sent-ts=1796119200000;user-id=1 :u1!u1@u1.tmi.twitch.tv PRIVMSG #pal :together";
+        save(
+            &mut conn,
+            &rooms,
+            &mut OpenGaps::default(),
+            &[copy.to_owned(), original.to_owned()],
+        );
+        let stored = column(
+            &conn,
+            "SELECT id || ' ' || broadcaster_id || ' ' || coalesce(source_room_id, '-') FROM chat_messages",
+        );
+        assert_eq!(
+            stored,
+            ["orig 7 -"],
+            "once, under the original's id, in the room it was sent in"
+        );
+        let rooms_of = column(
+            &conn,
+            "SELECT broadcaster_id || ' ' || room_message_id FROM chat_message_rooms ORDER BY 1",
+        );
+        assert_eq!(rooms_of, ["7 orig", "8 copy"]);
+        let delete_copy =
+            "@login=u1;room-id=;target-msg-id=copy;tmi-sent-ts=1796119201000 :tmi.twitch.tv CLEARMSG #pal :together";
+        save(&mut conn, &rooms, &mut OpenGaps::default(), &[delete_copy.to_owned()]);
+        assert_eq!(
+            column(&conn, "SELECT id FROM chat_messages WHERE deleted_at IS NOT NULL"),
+            ["orig"],
+            "deleted by its id in that room"
+        );
+    }
+
+    #[test]
+    fn events_keep_their_typed_columns_and_the_viewers_text_is_a_message() {
+        let (_dir, mut conn, rooms) = archive();
+        let resub = "@id=r1;login=fan;display-name=Fan;msg-id=resub;msg-param-cumulative-months=14;\
+                     msg-param-sub-plan=2000;room-id=7;system-msg=Fan\\ssubscribed;tmi-sent-ts=1796119200000;user-id=5 \
+                     :tmi.twitch.tv USERNOTICE #rig :still here";
+        let raid = "@id=r2;login=friend;msg-id=raid;msg-param-viewerCount=430;room-id=7;tmi-sent-ts=1796119260000;\
+                    user-id=6 :tmi.twitch.tv USERNOTICE #rig";
+        save(
+            &mut conn,
+            &rooms,
+            &mut OpenGaps::default(),
+            &[resub.to_owned(), raid.to_owned()],
+        );
+        let events = column(
+            &conn,
+            "SELECT kind || ' ' || user_login || ' ' || coalesce(months, '-') || ' ' || coalesce(tier, '-') || ' ' ||
+                 coalesce(viewer_count, '-') || ' ' || has_message || ' ' || coalesce(system_message, '-') FROM chat_events ORDER BY id",
+        );
+        assert_eq!(
+            events,
+            ["resub fan 14 2000 - 1 Fan subscribed", "raid friend - - 430 0 -"]
+        );
+        let text = column(&conn, "SELECT id || ' ' || kind || ' ' || text FROM chat_messages");
+        assert_eq!(
+            text,
+            ["r1 resub still here"],
+            "searchable like any message, with its kind"
+        );
+        let params: String = conn
+            .query_row("SELECT params_json FROM chat_events WHERE id = 'r1'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(params, r#"{"cumulative-months":"14","sub-plan":"2000"}"#);
+    }
+
+    #[test]
+    fn room_settings_are_a_history_of_changes_and_gaps_run_from_the_loss_to_the_join() {
+        let (_dir, mut conn, rooms) = archive();
+        let mut gaps = OpenGaps::default();
+        let full = "@emote-only=0;followers-only=-1;r9k=0;room-id=7;slow=0;subs-only=0 :tmi.twitch.tv ROOMSTATE #rig";
+        let slow = "@room-id=7;slow=30 :tmi.twitch.tv ROOMSTATE #rig";
+        save(
+            &mut conn,
+            &rooms,
+            &mut gaps,
+            &[full.to_owned(), full.to_owned(), slow.to_owned()],
+        );
+        save(&mut conn, &rooms, &mut gaps, &[full.replace("slow=0", "slow=30")]);
+        let states = column(
+            &conn,
+            "SELECT emote_only || followers_only || r9k || ' ' || slow_seconds FROM room_states ORDER BY seq",
+        );
+        assert_eq!(
+            states,
+            ["0-10 0", "0-10 30"],
+            "a change holds the whole state; a repeat is no change"
+        );
+
+        let lost = chrono::DateTime::from_timestamp(1_796_119_200, 0).unwrap();
+        let joined = lost + chrono::Duration::seconds(3);
+        let events = [
+            LiveEvent::Lost {
+                at: lost,
+                reason: "Twitch asked to reconnect".into(),
+            },
+            LiveEvent::Joined {
+                channel: "rig".into(),
+                at: joined,
+            },
+        ];
+        let batch = LiveBatch::of(events.into_iter(), &rooms, &mut gaps, None);
+        let tx = conn.transaction().unwrap();
+        batch.save(&tx, None).unwrap();
+        tx.commit().unwrap();
+        let holes = column(
+            &conn,
+            "SELECT broadcaster_id || ' ' || started_at || ' ' || ended_at FROM chat_gaps",
+        );
+        assert_eq!(
+            holes,
+            ["7 2026-12-01T10:00:00Z 2026-12-01T10:00:03Z"],
+            "pal is not joined again yet: its gap is open"
+        );
+        assert_eq!(gaps.0.len(), 1);
+    }
+
     use super::fragments;
 
     #[test]

@@ -169,8 +169,9 @@ impl RoomNotice {
 }
 
 /// Reads one line as a [`LiveEvent`] of a room; `None` for a line about no room (PING, welcome, CAP, a NOTICE
-/// to `*`, ...), which the connection handles itself.
-pub(super) fn live_event(raw: &str) -> Option<LiveEvent> {
+/// to `*`, ...), which the connection handles itself. Public as `irc::parse_event`, for lines read elsewhere
+/// (a log of raw lines).
+pub fn live_event(raw: &str) -> Option<LiveEvent> {
     if let Some(message) = live_message(raw) {
         return Some(LiveEvent::Message(message));
     }

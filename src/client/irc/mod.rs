@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::error::{Error, Result};
+pub use event::live_event as parse_event;
 use event::live_event;
 pub use event::{LiveEvent, Moderation, ModerationAction, RoomNotice, RoomState, UserNotice};
 use line::parse_line;
