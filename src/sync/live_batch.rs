@@ -549,6 +549,75 @@ mod tests {
         assert_eq!(gaps.0.len(), 1);
     }
 
+    #[test]
+    fn a_vods_replay_fills_the_live_records_gap_once_and_is_marked_by_what_was_seen_live() {
+        let (_dir, mut conn, rooms) = archive();
+        conn.execute_batch(
+            "INSERT INTO videos (id, user_id, type, created_at, duration_seconds, first_seen_at, last_seen_at)
+             VALUES ('v1', '7', 'archive', '2026-12-01T10:00:00Z', 60, 't', 't');",
+        )
+        .unwrap();
+        let mut gaps = OpenGaps::default();
+        let timeout = format!(
+            "@room-id=7;target-user-id=2;tmi-sent-ts={} :tmi.twitch.tv CLEARCHAT #rig :u2",
+            ms(30)
+        );
+        save(
+            &mut conn,
+            &rooms,
+            &mut gaps,
+            &[said("rig", "a", 1, 0), said("rig", "d", 1, 20), timeout],
+        );
+        // The replay has every message: the two heard live, and the two said while the connection was down.
+        let replayed = |id: &str, user: u32, at: u64| ChatMessage {
+            id: id.into(),
+            user_id: Some(user.to_string()),
+            user_login: Some(format!("u{user}")),
+            user_name: None,
+            offset_seconds: Some(at),
+            created_at: format!("2026-12-01T10:00:{at:02}Z"),
+            created_at_corrected: false,
+            text: format!("hello {id}"),
+            fragments_json: "[]".into(),
+            emotes_json: "[]".into(),
+            badges_json: "[]".into(),
+            color: None,
+            raw_json: "{}".into(),
+            kind: "chat".into(),
+            source_room_id: None,
+        };
+        let video = chat::load_chat_video(&conn, "v1").unwrap().unwrap();
+        let page = chat::ChatPage {
+            segment: 0,
+            messages: vec![
+                replayed("a", 1, 0),
+                replayed("b", 2, 5),
+                replayed("c", 2, 10),
+                replayed("d", 1, 20),
+            ],
+            next_cursor: None,
+            seen_at: Timestamp::now(),
+        };
+        let tx = conn.transaction().unwrap();
+        tx.execute(
+            "INSERT INTO chat_segments (video_id, segment, start_seconds, updated_at) VALUES ('v1', 0, 0, 't')",
+            [],
+        )
+        .unwrap();
+        chat::save_chat_pages(&tx, &video, &[page], None).unwrap();
+        chat::finish_chat(&tx, "v1", &Timestamp::now()).unwrap();
+        tx.commit().unwrap();
+        let stored = column(
+            &conn,
+            "SELECT id || ' ' || source || ' ' || (deleted_at IS NOT NULL) FROM chat_messages ORDER BY id",
+        );
+        assert_eq!(
+            stored,
+            ["a live 0", "b replay 1", "c replay 1", "d live 0"],
+            "once each by id; the gap filled; the timeout seen live marks u2's replayed messages"
+        );
+    }
+
     use super::fragments;
 
     #[test]
