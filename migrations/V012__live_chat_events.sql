@@ -38,6 +38,7 @@ CREATE TABLE chat_events (
     system_message   TEXT,                          -- Twitch's sentence for it
     has_message      INTEGER NOT NULL,              -- 1 when the viewer typed a text (in chat_messages, same id)
     source_room_id   TEXT,                          -- shared chat: the room it came from
+    source_kind      TEXT,                          -- sharedchatnotice: the relayed event's kind (resub, ...)
     params_json      TEXT NOT NULL,                 -- every msg-param-* tag, unescaped
     irc_line         TEXT NOT NULL,
     first_seen_at    TEXT NOT NULL,

@@ -40,6 +40,7 @@ pub struct ChatEvent {
     pub system_message: Option<String>,
     pub has_message: bool,
     pub source_room_id: Option<String>,
+    pub source_kind: Option<String>,
     pub params_json: String,
     pub irc_line: String,
 }
@@ -105,10 +106,10 @@ pub fn save_chat_events(tx: &Transaction<'_>, events: &[ChatEvent], seen: Seen<'
     let mut insert = tx.prepare_cached(
         "INSERT INTO chat_events (id, broadcaster_id, kind, user_id, user_login, user_name, created_at, months,
              streak_months, tier, gift_count, recipient_id, recipient_login, recipient_name, viewer_count,
-             threshold, system_message, has_message, source_room_id, params_json, irc_line, first_seen_at,
-             sync_run_id)
+             threshold, system_message, has_message, source_room_id, source_kind, params_json, irc_line,
+             first_seen_at, sync_run_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
-             ?22, ?23)
+             ?22, ?23, ?24)
          ON CONFLICT (id) DO NOTHING",
     )?;
     let mut new = 0;
@@ -134,6 +135,7 @@ pub fn save_chat_events(tx: &Transaction<'_>, events: &[ChatEvent], seen: Seen<'
             e.system_message,
             e.has_message,
             e.source_room_id,
+            e.source_kind,
             e.params_json,
             e.irc_line,
             seen.at,

@@ -7,11 +7,11 @@
 //! between two connections is not seen (IRC has no replay): each such hole is recorded in `chat_gaps`, and the
 //! VOD's chat replay, fetched by `itch sync`, fills it under the same message ids.
 
-use std::collections::HashMap;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+pub use super::live_batch::LiveSummary;
 use super::live_batch::{LiveBatch, OpenGaps, Rooms};
 use super::run::{Run, RunStatus};
 use crate::archive::Archive;
@@ -30,20 +30,6 @@ pub struct LiveOptions {
     pub max_messages: Option<u64>,
     /// Ctrl-C / SIGTERM: stop reading, save what was read.
     pub cancel: CancellationToken,
-}
-
-/// What a recording came to.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct LiveSummary {
-    /// Messages stored per channel login.
-    pub messages: HashMap<String, u64>,
-    /// Events (subs, gifts, raids, ... and timeouts, bans, deletions) stored per channel login.
-    pub events: HashMap<String, u64>,
-    /// What Twitch said about a channel it would not let us read (e.g. "This channel has been suspended.").
-    pub unavailable: HashMap<String, String>,
-    /// Times a room was joined again after the connection was lost (Twitch's RECONNECT or a drop), in the
-    /// busiest room: each such hole is a row of `chat_gaps`.
-    pub reconnects: u32,
 }
 
 /// Records the live chat of `channels` in a run of its own (`command` is what ran, for the record): the

@@ -6,12 +6,25 @@
 use std::collections::{HashMap, HashSet};
 
 use super::chat::{BadgeJson, EmoteJson, FragmentJson, to_json};
-use super::live::LiveSummary;
 use crate::archive::chat::{self, ChatMessage};
 use crate::archive::chat_events::{self, Account, ChatEvent, ModerationEvent, RoomSettings, Seen};
 use crate::archive::{Timestamp, timestamp};
 use crate::client::helix::users::User;
 use crate::client::irc::{LiveEvent, LiveMessage, Moderation, ModerationAction, RoomState, UserNotice};
+
+/// What a recording came to.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LiveSummary {
+    /// Messages stored per channel login.
+    pub messages: HashMap<String, u64>,
+    /// Events (subs, gifts, raids, ... and timeouts, bans, deletions) stored per channel login.
+    pub events: HashMap<String, u64>,
+    /// What Twitch said about a channel it would not let us read (e.g. "This channel has been suspended.").
+    pub unavailable: HashMap<String, String>,
+    /// Times a room was joined again after the connection was lost (Twitch's RECONNECT or a drop), in the
+    /// busiest room: each such hole is a row of `chat_gaps`.
+    pub reconnects: u32,
+}
 
 /// The recorded rooms: login → the channel's user id.
 pub(super) struct Rooms {
@@ -216,6 +229,7 @@ fn event_row(n: UserNotice, room: String, has_message: bool) -> ChatEvent {
         system_message: n.system_message,
         has_message,
         source_room_id: n.source_room_id,
+        source_kind: n.source_kind,
         params_json: to_json(&params),
         irc_line: n.line,
     }

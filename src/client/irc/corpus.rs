@@ -262,6 +262,10 @@ const REAL: &[(&str, Real)] = &[
             );
             assert_eq!(m.text, "vive l'argent");
             assert_eq!(
+                m.kind, "highlighted-message",
+                "Twitch's msg-id on a PRIVMSG is its kind"
+            );
+            assert_eq!(
                 m.badges,
                 [("subscriber".into(), "18".into()), ("premium".into(), "1".into())]
             );
@@ -1202,6 +1206,11 @@ const REAL: &[(&str, Real)] = &[
             assert_eq!(who(n), (Some("pajbot"), Some("82008718"), Some("pajbot")));
             assert_eq!(room(n), ("pajlada", Some("11148817"), None));
             assert_eq!(n.params, [("color".into(), "PRIMARY".into())]);
+            assert_eq!(
+                (n.source_kind.as_deref(), n.source_id.as_deref()),
+                (Some("announcement"), Some("4083dadc-9f20-40f9-ba92-949ebf6bc294")),
+                "the relayed event"
+            );
             assert_eq!(n.system_message, None, "system-msg= empty");
             assert_eq!(text_of(n), ("announcement", "pajbot", "guh"));
             let text = n.message.as_ref().unwrap();
@@ -1318,6 +1327,11 @@ const REAL: &[(&str, Real)] = &[
                 (Some("9"), Some("9"), Some("false"))
             );
             assert_eq!(n.message, None);
+            assert_eq!(
+                (n.source_kind.as_deref(), n.source_id.as_deref()),
+                (Some("resub"), Some("b119fb84-ecb6-4543-99bb-b797a335083c")),
+                "the relayed event, without a text to carry it"
+            );
             assert_eq!(n.sent_at.timestamp_millis(), 1_741_080_304_993);
         }),
     ),

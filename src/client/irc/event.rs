@@ -84,6 +84,11 @@ pub struct UserNotice {
     pub params: Vec<(String, String)>,
     /// Shared chat: the room the notice came from, when not this one.
     pub source_room_id: Option<String>,
+    /// Shared chat: the original notice's id (`source-id`).
+    pub source_id: Option<String>,
+    /// Shared chat: the kind of the event relayed from the other room, for a `sharedchatnotice`
+    /// (`source-msg-id`: `resub`, `announcement`, ...).
+    pub source_kind: Option<String>,
     pub sent_at: DateTime<Utc>,
     pub line: String,
 }
@@ -226,6 +231,8 @@ fn user_notice(line: &Line<'_>, raw: &str, channel: String) -> Option<UserNotice
         viewer_count: number("viewerCount"),
         threshold: number("threshold").or_else(|| number("value")),
         source_room_id: tag(tags, "source-room-id").filter(|source| Some(source) != room_id.as_ref()),
+        source_id: tag(tags, "source-id"),
+        source_kind: tag(tags, "source-msg-id").filter(|_| kind == "sharedchatnotice"),
         room_id,
         login,
         kind,

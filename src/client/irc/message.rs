@@ -12,7 +12,9 @@ pub struct LiveMessage {
     /// Twitch's message id (the same id chat replay gives the message later). In a shared chat each room gets
     /// its own copy under its own id; [`LiveMessage::source_id`] is the original's.
     pub id: String,
-    /// `chat` for a PRIVMSG; for the text typed with a USERNOTICE, its kind (`resub`, `announcement`, ...).
+    /// `chat` for a plain PRIVMSG, or the special kind Twitch tags it with (`msg-id`: `highlighted-message`,
+    /// `user-intro`, `gigantified-emote-message`, ...); for the text typed with a USERNOTICE, the notice's kind
+    /// (`resub`, `announcement`, ...).
     pub kind: String,
     /// The channel's login (the room joined).
     pub channel: String,
@@ -25,7 +27,8 @@ pub struct LiveMessage {
     pub color: Option<String>,
     /// `(set, version)`, e.g. `("subscriber", "12")`.
     pub badges: Vec<(String, String)>,
-    /// `(emote id, first, last)`: inclusive character (code point) positions in `text`.
+    /// `(emote id, first, last)`: inclusive character (code point) positions in `text`, as Twitch sent them
+    /// (they can run past the end of the text, or be off by one around a `/me`: never index `text` blindly).
     pub emotes: Vec<(String, usize, usize)>,
     /// The message; a `/me` action without its `ACTION` wrapper.
     pub text: String,
@@ -49,7 +52,8 @@ pub(super) fn live_message(raw: &str) -> Option<LiveMessage> {
         return None;
     }
     let login = line.nick.to_owned();
-    message_of(&line, raw, "chat", login, text)
+    let kind = tag(line.tags, "msg-id").unwrap_or_else(|| "chat".into());
+    message_of(&line, raw, &kind, login, text)
 }
 
 /// A message of kind `kind` said by `login` in `line`'s room: `text` with the line's tags.
