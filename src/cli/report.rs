@@ -26,12 +26,18 @@ use crate::report::{self, Direction, Format, OutputOptions, Params, REPORTS, Rep
   itch report bot-waves burkeblack --min-size 50
   itch report streams burkeblack --format seed > streams.tsv
   itch report chatlog 2277158219 --format seed
-  itch report chatlog 2277158219 --hide-deleted")]
+  itch report chatlog 2277158219 --hide-deleted
+  itch report raids burkeblack --since 2026-01-01
+  itch report subs burkeblack --format csv > subs.csv
+  itch report moderation burkeblack --limit 20
+  itch report chat-gaps burkeblack
+  itch report chat-events 2277158219")]
 pub struct ReportArgs {
     /// The report; leave it out (or pass --list) to see them all.
     #[arg(value_parser = report_names())]
     name: Option<String>,
-    /// The channel's login, or for `chatlog` the video id (2277158219, v2277158219 or the VOD's URL).
+    /// The channel's login, or for `chatlog` and `chat-events` the video id (2277158219, v2277158219 or the VOD's
+    /// URL).
     #[arg(value_name = "LOGIN|VIDEO")]
     subject: Option<String>,
     /// List the reports and what they print.

@@ -12,6 +12,7 @@ mod chat;
 mod faults;
 mod inputs;
 mod layout;
+mod live_reports;
 mod mock_cli;
 mod paging;
 mod read_only;
