@@ -5,6 +5,7 @@
 use plotters::chart::DualCoordChartContext;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontStyle, RGBAColor, register_font};
 use std::path::Path;
 use std::sync::Once;
@@ -473,9 +474,13 @@ fn draw_marks<'a, DB: DrawingBackend + 'a>(
         )?
         .label(label)
         .legend(move |(x, y)| PathElement::new(vec![(x + 9, y - 7), (x + 9, y + 7)], colour.stroke_width(2)));
+    // A label in the right fifth of the chart goes left of its line, so it is not cut off at the edge.
+    let right_side = lo + (hi - lo) / 5 * 4;
+    let leftward = font.pos(Pos::new(HPos::Right, VPos::Top));
     chart.draw_series(shown.iter().enumerate().map(|(i, (x, name))| {
-        EmptyElement::at((*x, top))
-            + plotters::element::Text::new(name.clone(), (4, 4 + step * (i % 3) as i32), font.clone())
+        let dy = 4 + step * (i % 3) as i32;
+        let (dx, font) = if *x > right_side { (-4, &leftward) } else { (4, &font) };
+        EmptyElement::at((*x, top)) + plotters::element::Text::new(name.clone(), (dx, dy), font.clone())
     }))?;
     Ok(true)
 }
