@@ -25,12 +25,19 @@ use crate::report::{self, Direction, Format, OutputOptions, Params, REPORTS, Rep
   itch report follower-count burkeblack --format csv > counts.csv
   itch report bot-waves burkeblack --min-size 50
   itch report streams burkeblack --format seed > streams.tsv
-  itch report chatlog 2277158219 --format seed")]
+  itch report chatlog 2277158219 --format seed
+  itch report chatlog 2277158219 --hide-deleted
+  itch report raids burkeblack --since 2026-01-01
+  itch report subs burkeblack --format csv > subs.csv
+  itch report moderation burkeblack --limit 20
+  itch report chat-gaps burkeblack
+  itch report chat-events 2277158219")]
 pub struct ReportArgs {
     /// The report; leave it out (or pass --list) to see them all.
     #[arg(value_parser = report_names())]
     name: Option<String>,
-    /// The channel's login, or for `chatlog` the video id (2277158219, v2277158219 or the VOD's URL).
+    /// The channel's login, or for `chatlog` and `chat-events` the video id (2277158219, v2277158219 or the VOD's
+    /// URL).
     #[arg(value_name = "LOGIN|VIDEO")]
     subject: Option<String>,
     /// List the reports and what they print.
@@ -54,6 +61,9 @@ pub struct ReportArgs {
     /// bot-waves: the fewest accounts that make a wave.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..))]
     min_size: Option<u64>,
+    /// chatlog: leave out messages a moderator deleted (by default they are printed, marked by `deleted_at`).
+    #[arg(long)]
+    hide_deleted: bool,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -79,6 +89,7 @@ impl ReportArgs {
             limit: self.limit,
             direction: self.direction,
             min_size: self.min_size,
+            hide_deleted: self.hide_deleted,
         })
     }
 }
@@ -181,6 +192,7 @@ mod tests {
             "--format",
             "ndjson",
             "--no-header",
+            "--hide-deleted",
         ])
         .unwrap();
         let args = cli.args;
@@ -188,6 +200,7 @@ mod tests {
         let params = args.params(report::find("followers").unwrap()).unwrap();
         assert_eq!(params.login.as_deref(), Some("burkeblack"));
         assert_eq!(params.video, None);
+        assert!(params.hide_deleted);
         assert_eq!(args.until.unwrap().to_rfc3339(), "2026-01-31T23:59:59+00:00");
         assert_eq!(args.direction, Some(Direction::Asc));
         assert_eq!(

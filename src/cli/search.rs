@@ -22,7 +22,11 @@ Quote words that hold punctuation: '\"9:30\"'.
 Examples:
   itch search raid
   itch search '\"gg wp\" OR ggwp' --channel burkeblack --since 2026-01-01
-  itch search 'bot*' --format json --limit 20"
+  itch search 'bot*' --format json --limit 20
+  itch search gg --channel burkeblack --hide-deleted
+
+Messages a moderator deleted (or whose author was timed out or banned) are found too, marked by the last
+column, deleted_at; --hide-deleted leaves them out."
 )]
 pub struct SearchArgs {
     /// The full-text query.
@@ -45,6 +49,9 @@ pub struct SearchArgs {
     /// Times as Unix seconds instead of ISO-8601 text.
     #[arg(long)]
     epoch: bool,
+    /// Leave out messages a moderator deleted (by default they are found, marked by `deleted_at`).
+    #[arg(long)]
+    hide_deleted: bool,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -58,6 +65,7 @@ impl SearchArgs {
             until: self.until,
             limit: self.limit,
             direction: self.direction,
+            hide_deleted: self.hide_deleted,
         }
     }
 }
@@ -105,9 +113,12 @@ mod tests {
             "desc",
             "--format",
             "csv",
+            "--hide-deleted",
         ])
         .unwrap();
         let search = cli.args.search();
+        assert!(search.hide_deleted);
+        assert!(!Cli::try_parse_from(["itch", "x"]).unwrap().args.search().hide_deleted);
         assert_eq!(search.query, "\"gg wp\" OR ggwp");
         assert_eq!(search.channel.as_deref(), Some("burkeblack"));
         assert_eq!(search.until.unwrap().to_rfc3339(), "2026-01-31T23:59:59+00:00");

@@ -1,12 +1,14 @@
 //! `itch plot chat-activity <video-id>`: a VOD's chat messages per minute as bars along the video's own time
-//! (`1:23` into it), to find the moments chat woke up. Reads the `chatlog` report, and its notes when the
-//! download is not complete.
+//! (`1:23` into it), to find the moments chat woke up, with the raids and gift bombs the live record holds from
+//! that time marked on the axis (a line and `raid: who (viewers)` or `who: n gifts`), since they are what wakes
+//! chat up. Reads the `chatlog` report, and its notes when the download is not complete, and the `chat-events`
+//! report.
 
 use rusqlite::Connection;
 use std::path::Path;
 
 use super::axis::{Scale, thousands};
-use super::draw::{Captions, Layer, Spec, x_axis, y_axis};
+use super::draw::{Captions, Layer, Paint, Spec, x_axis, y_axis};
 use super::followers::in_period;
 use super::{Drawn, Period, ScatterOptions, Style, chart_params, draw, read_columns, within};
 use crate::client::VideoId;
@@ -39,6 +41,7 @@ pub fn chat_activity(
         }
         Ok(())
     })?;
+    let (raids, bombs) = marks(conn, &params, x_min, x_max)?;
     let notes = crate::report::notes(conn, crate::report::find("chatlog").expect("registered"), &params)?;
     let total: i64 = minutes.iter().sum();
     if total == 0 {
@@ -54,10 +57,12 @@ pub fn chat_activity(
         .map(|(minute, &count)| (minute as i64 * 60, minute as i64 * 60 + 60, count))
         .collect();
     let busiest = minutes.iter().copied().max().unwrap_or(1);
+    // The axis reaches the last mark too: a raid after chat's last busy minute still shows.
+    let last_mark = raids.iter().chain(&bombs).map(|(x, _)| x + 60).max().unwrap_or(0);
     let x = x_axis(
         Scale::Duration,
         x_min.unwrap_or(0),
-        x_max.unwrap_or(minutes.len() as i64 * 60),
+        x_max.unwrap_or((minutes.len() as i64 * 60).max(last_mark)),
         style,
     );
     let y = y_axis(
@@ -75,10 +80,70 @@ pub fn chat_activity(
         bars,
         label: format!("messages per minute ({} in all)", thousands(total)),
     };
-    let spec = Spec::framed(style, options, (x, y), captions, vec![bars]);
+    let mut layers = vec![bars];
+    for (marks, paint, what) in [
+        (raids, Paint::Series(2), "raids"),
+        (bombs, Paint::Series(1), "gift bombs"),
+    ] {
+        if !marks.is_empty() {
+            layers.push(Layer::Marks {
+                label: format!("{what} ({})", marks.len()),
+                marks,
+                paint,
+            });
+        }
+    }
+    let spec = Spec::framed(style, options, (x, y), captions, layers);
     draw::render(&spec, style, output)?;
     Ok(Drawn {
         points: total as u64,
         notes,
     })
+}
+
+/// The kinds of event that are a gift bomb: many subs given at once.
+const GIFT_BOMBS: &[&str] = &["submysterygift", "anonsubmysterygift"];
+
+/// Moments on the time axis: `(seconds into the video, label)`.
+type Marks = Vec<(i64, String)>;
+
+/// The raids and gift bombs of the VOD's time within the x bounds, from the `chat-events` report, labelled
+/// `raid: raider (430)` and `gifter: 5 gifts`.
+fn marks(
+    conn: &Connection,
+    params: &crate::report::Params,
+    x_min: Option<i64>,
+    x_max: Option<i64>,
+) -> Result<(Marks, Marks)> {
+    let (mut raids, mut bombs) = (Vec::new(), Vec::new());
+    let columns = ["offset_seconds", "kind", "user", "viewer_count", "gift_count"];
+    read_columns(
+        conn,
+        "chat-events",
+        params,
+        columns,
+        |[offset, kind, user, viewers, gifts]| {
+            let (Ok(offset), Ok(kind)) = (offset.as_i64(), kind.as_str()) else {
+                return Ok(());
+            };
+            if !within(offset, x_min, x_max) {
+                return Ok(());
+            }
+            let user = user.as_str().unwrap_or("someone");
+            if kind == "raid" {
+                let viewers = viewers
+                    .as_i64()
+                    .map(|n| format!(" ({})", thousands(n)))
+                    .unwrap_or_default();
+                raids.push((offset, format!("raid: {user}{viewers}")));
+            } else if GIFT_BOMBS.contains(&kind) {
+                let gifts = gifts
+                    .as_i64()
+                    .map_or_else(|_| "gifts".to_owned(), |n| format!("{} gifts", thousands(n)));
+                bombs.push((offset, format!("{user}: {gifts}")));
+            }
+            Ok(())
+        },
+    )?;
+    Ok((raids, bombs))
 }

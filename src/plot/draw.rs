@@ -5,6 +5,7 @@
 use plotters::chart::DualCoordChartContext;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontStyle, RGBAColor, register_font};
 use std::path::Path;
 use std::sync::Once;
@@ -98,6 +99,12 @@ pub(crate) enum Layer {
     },
     /// Bars from the x axis: `(from, to, height)`.
     Bars { bars: Vec<(i64, i64, i64)>, label: String },
+    /// Moments marked over the whole height, each a vertical line with a short label at its top: `(x, label)`.
+    Marks {
+        marks: Vec<(i64, String)>,
+        paint: Paint,
+        label: String,
+    },
 }
 
 /// Which colour of the theme a line takes.
@@ -386,6 +393,7 @@ fn draw_layer<'a, DB: DrawingBackend + 'a>(
             Ok(true)
         }
         Layer::Line { .. } => draw_line(chart, layer, spec, palette),
+        Layer::Marks { marks, paint, label } => draw_marks(chart, marks, palette.paint(*paint), label, spec, style),
         Layer::Bars { bars, label } => {
             let colour = palette.bars;
             // A pixel of gap between bars when they are wide enough to spare it.
@@ -435,6 +443,45 @@ fn draw_spans<'a, DB: DrawingBackend + 'a>(
         .draw_series(bands)?
         .label(label)
         .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 18, y + 6)], fill.filled()));
+    Ok(true)
+}
+
+/// A [`Layer::Marks`]: a line up the chart at each mark on the x axis, its label beside the top; successive
+/// labels step down a line each (three steps, then back up) so close marks do not print over each other. No
+/// legend entry when no mark is on the axis.
+fn draw_marks<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Chart<'a, DB>,
+    marks: &[(i64, String)],
+    colour: RGBColor,
+    label: &str,
+    spec: &Spec,
+    style: &Style,
+) -> std::result::Result<bool, DrawingAreaErrorKind<DB::ErrorType>> {
+    let (lo, hi) = (spec.x.lo(), spec.x.hi());
+    let shown: Vec<&(i64, String)> = marks.iter().filter(|(x, _)| (lo..=hi).contains(x)).collect();
+    if shown.is_empty() {
+        return Ok(false);
+    }
+    let text = Text::of(style, &Palette::of(style.theme));
+    let font = ("sans-serif", text.size(12.0)).into_font().color(&colour);
+    let step = text.size(15.0) as i32;
+    let top = spec.y.hi();
+    chart
+        .draw_series(
+            shown
+                .iter()
+                .map(|(x, _)| PathElement::new(vec![(*x, spec.y.lo()), (*x, top)], colour.stroke_width(2))),
+        )?
+        .label(label)
+        .legend(move |(x, y)| PathElement::new(vec![(x + 9, y - 7), (x + 9, y + 7)], colour.stroke_width(2)));
+    // A label in the right fifth of the chart goes left of its line, so it is not cut off at the edge.
+    let right_side = lo + (hi - lo) / 5 * 4;
+    let leftward = font.pos(Pos::new(HPos::Right, VPos::Top));
+    chart.draw_series(shown.iter().enumerate().map(|(i, (x, name))| {
+        let dy = 4 + step * (i % 3) as i32;
+        let (dx, font) = if *x > right_side { (-4, &leftward) } else { (4, &font) };
+        EmptyElement::at((*x, top)) + plotters::element::Text::new(name.clone(), (dx, dy), font.clone())
+    }))?;
     Ok(true)
 }
 

@@ -5,15 +5,15 @@
 //! `itch-plot` did ([`tsv`]).
 //!
 //! Every chart is built the same way: a chart file turns report rows into a `Spec` (axes and layers:
-//! stream spans, dots, lines, bars), and `draw.rs` lays that out with plotters on a PNG or SVG backend, with the
-//! DejaVu Sans font embedded in the binary (no system font needed), in a light or dark theme.
+//! stream spans, dots, lines, bars, marked moments), and `draw.rs` lays that out with plotters on a PNG or SVG
+//! backend, with the DejaVu Sans font embedded in the binary (no system font needed), in a light or dark theme.
 //!
 //! | chart | report(s) | what it shows |
 //! |---|---|---|
 //! | [`followers()`] | `followers`, `streams` | follow time against account creation (the 2016 chart) |
 //! | [`follower_count()`] | `follower-count`, `streams` | the follower total at each sync, streams |
 //! | [`viewers()`] | `viewers` | viewers over time, one line per stream |
-//! | [`chat_activity()`] | `chatlog` | a VOD's chat messages per minute |
+//! | [`chat_activity()`] | `chatlog`, `chat-events` | a VOD's chat messages per minute, raids and gift bombs marked |
 //! | [`tsv::plot_tsv`] | any report's TSV | the 2016 `itch-plot` over a file |
 
 mod axis;

@@ -493,3 +493,73 @@ fn archive_times_parse_fast_and_the_same_as_chrono() {
     assert_eq!(parse_duration("83:00"), Some(4980));
     assert_eq!(parse_duration("1:2:3:4"), None);
 }
+
+#[test]
+fn chat_activity_marks_the_raids_and_gift_bombs_of_the_vods_time() {
+    let (dir, _path, conn) = archive();
+    let svg = dir.path().join("activity.svg");
+    // VOD 5001 (see report/tests.rs): raider_one's raid at 10:00 and gifter's bomb of 5 at 30:00 are marked; the
+    // resub, the single gift, the announcement and the ritual are not, nor the raid of the next day.
+    let drawn = chat_activity(
+        &conn,
+        &video_id("5001"),
+        &Period::default(),
+        &ScatterOptions::default(),
+        &Style::default(),
+        &svg,
+    )
+    .unwrap();
+    assert_eq!(drawn.points, 4);
+    let texts = svg_texts(&std::fs::read_to_string(&svg).unwrap());
+    for label in [
+        "raid: raider_one (430)",
+        "gifter: 5 gifts",
+        "raids (1)",
+        "gift bombs (1)",
+    ] {
+        assert!(texts.iter().any(|t| t == label), "{label} in {texts:?}");
+    }
+    assert!(
+        !texts.iter().any(|t| t.contains("raider_two") || t.contains("lucky")),
+        "{texts:?}"
+    );
+
+    // Bounds on the x axis keep only the marks inside them: from 20:00 in, the raid is gone.
+    let later = ScatterOptions {
+        bounds: Bounds {
+            x_min: Some("20:00".into()),
+            ..Bounds::default()
+        },
+        ..ScatterOptions::default()
+    };
+    chat_activity(
+        &conn,
+        &video_id("5001"),
+        &Period::default(),
+        &later,
+        &Style::default(),
+        &svg,
+    )
+    .unwrap();
+    let texts = svg_texts(&std::fs::read_to_string(&svg).unwrap());
+    assert!(texts.iter().any(|t| t == "gifter: 5 gifts"), "{texts:?}");
+    assert!(!texts.iter().any(|t| t.starts_with("raid")), "{texts:?}");
+
+    // A VOD with no events in the live record is the chart it always was.
+    chat_activity(
+        &conn,
+        &video_id("2001"),
+        &Period::default(),
+        &ScatterOptions::default(),
+        &Style::default(),
+        &svg,
+    )
+    .unwrap();
+    let texts = svg_texts(&std::fs::read_to_string(&svg).unwrap());
+    assert!(
+        !texts
+            .iter()
+            .any(|t| t.starts_with("raid") || t.starts_with("gift bombs")),
+        "{texts:?}"
+    );
+}

@@ -5,7 +5,10 @@
 //! Each report is a file `<name>.rs` declaring a [`Report`] plus its SQL in `<name>.sql`. The SQL takes bound
 //! parameters only: `:broadcaster_id` (the channel's user id, which the framework looks up once from the login,
 //! see [`channel_id`]) or `:video` (its [`Subject`]), `:since` and `:until` (inclusive, archive time text) and
-//! `:limit`; an unset one is NULL, meaning "no bound". Its ORDER BY marks the direction with a `/*direction*/` comment that
+//! `:limit`; an unset one is NULL, meaning "no bound". A report over chat messages may take `:hide_deleted` too
+//! (1 with `--hide-deleted`, else NULL): deleted messages are shown by default, marked by a `deleted_at` column,
+//! because the archive is the record (a moderator reading a banned user's messages needs them); a report whose
+//! SQL has no `:hide_deleted` refuses the flag. Its ORDER BY marks the direction with a `/*direction*/` comment that
 //! becomes `ASC` or `DESC` (a keyword from [`Direction`], never user text), so each direction keeps its index
 //! walk instead of a sort; run as it is in `sqlite3`, the comment is ignored and the order is ascending.
 //!
@@ -111,10 +114,18 @@ pub enum Subject {
 /// The ORDER BY direction marker in report SQL.
 const DIRECTION_MARKER: &str = "/*direction*/";
 
+/// The parameter of `--hide-deleted`.
+const HIDE_DELETED: &str = ":hide_deleted";
+
 impl Report {
     /// The report's SQL with its ORDER BY in `direction`.
     pub fn sql(&self, direction: Direction) -> String {
         self.sql.replace(DIRECTION_MARKER, direction.keyword())
+    }
+
+    /// Whether its SQL takes `:hide_deleted` (it lists chat messages, and can leave out the deleted ones).
+    pub fn takes_hide_deleted(&self) -> bool {
+        self.sql.contains(HIDE_DELETED)
     }
 
     /// How to call it: `followers <login>`, `chatlog <video-id>`.
@@ -150,6 +161,11 @@ reports![
     follower_count,
     viewers,
     bot_waves,
+    raids,
+    subs,
+    moderation,
+    chat_gaps,
+    chat_events,
 ];
 
 /// The report called `name`.
@@ -193,6 +209,9 @@ pub struct Params {
     pub direction: Option<Direction>,
     /// The fewest rows that make a group, for reports that group (`bot-waves`); their default when unset.
     pub min_size: Option<u64>,
+    /// Leave out chat messages a moderator deleted (bound as `:hide_deleted`, 1 or NULL), for reports over chat
+    /// messages (`chatlog`); they are shown by default, with their `deleted_at`.
+    pub hide_deleted: bool,
 }
 
 /// The archived channel called `:login`: a user with a `channels` row or at least one snapshot; of several
@@ -339,6 +358,9 @@ fn prepare<'c>(conn: &'c Connection, report: &Report, sql: String, params: &Para
     if report.filter_column.is_none() && (params.since.is_some() || params.until.is_some()) {
         return Err(usage(report, "has no time to filter by (drop --since and --until)"));
     }
+    if params.hide_deleted && !report.takes_hide_deleted() {
+        return Err(usage(report, "takes no --hide-deleted (it lists no chat messages)"));
+    }
     let broadcaster_id = login.as_deref().map(|login| channel_id(conn, login)).transpose()?;
     if let Some(video) = video {
         let known: bool = conn
@@ -371,6 +393,7 @@ fn prepare<'c>(conn: &'c Connection, report: &Report, sql: String, params: &Para
     bind(conn, &mut stmt, ":until", params.until.map(time::until_text).as_ref())?;
     bind(conn, &mut stmt, ":limit", limit.as_ref())?;
     bind(conn, &mut stmt, ":min_size", min_size.as_ref())?;
+    bind(conn, &mut stmt, HIDE_DELETED, params.hide_deleted.then_some(1).as_ref())?;
     Ok(stmt)
 }
 

@@ -1,6 +1,9 @@
 //! `itch search "<query>"`: full-text search over the archived chat (`chat_messages_fts`, SQLite FTS5), printed
 //! with the reports' writer and formats. Not a report: it takes a query instead of a channel, and the channel is
-//! an optional filter. A query FTS5 cannot parse is [`Error::BadSearch`], naming it.
+//! an optional filter. A query FTS5 cannot parse is [`Error::BadSearch`], naming it. Messages a moderator deleted
+//! are found too, marked by the last column, `deleted_at` (empty for the others), unless
+//! [`Search::hide_deleted`]: the archive is the record, and a moderator searching a banned user's messages needs
+//! them.
 
 use rusqlite::Connection;
 use std::io::Write;
@@ -12,7 +15,13 @@ use crate::error::{Error, Result};
 pub const SQL: &str = include_str!("search.sql");
 
 /// The columns holding times (`--epoch`).
-pub const TIME_COLUMNS: &[&str] = &["created_at"];
+pub const TIME_COLUMNS: &[&str] = &["created_at", "deleted_at"];
+
+/// `--format seed` prints the columns search had before `deleted_at`, so its lines keep their shape.
+const SEED: SeedForm = SeedForm {
+    columns: &["created_at", "channel", "video_id", "offset_seconds", "user", "text"],
+    separator: "\t",
+};
 
 /// What to look for, and where.
 #[derive(Clone, Debug, Default)]
@@ -29,10 +38,12 @@ pub struct Search {
     pub limit: Option<u64>,
     /// Oldest first (the default) or newest first.
     pub direction: Option<Direction>,
+    /// Leave out messages a moderator deleted (they are found by default, with their `deleted_at`).
+    pub hide_deleted: bool,
 }
 
 /// Runs `search` and streams the matching messages to `out` (`created_at, channel, video_id, offset_seconds,
-/// user, text`); returns how many were written. A channel that is not archived is [`Error::UnknownChannel`].
+/// user, text, deleted_at`); returns how many were written. A channel that is not archived is [`Error::UnknownChannel`].
 pub fn write_search<W: Write>(conn: &Connection, search: &Search, options: &OutputOptions, out: W) -> Result<u64> {
     let broadcaster_id = search
         .channel
@@ -53,6 +64,12 @@ pub fn write_search<W: Write>(conn: &Connection, search: &Search, options: &Outp
     bind(conn, &mut stmt, ":since", search.since.map(time::since_text).as_ref())?;
     bind(conn, &mut stmt, ":until", search.until.map(time::until_text).as_ref())?;
     bind(conn, &mut stmt, ":limit", limit.as_ref())?;
+    bind(
+        conn,
+        &mut stmt,
+        ":hide_deleted",
+        search.hide_deleted.then_some(1).as_ref(),
+    )?;
 
     let columns: Vec<String> = stmt.column_names().map(str::to_owned).collect();
     let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
@@ -62,7 +79,7 @@ pub fn write_search<W: Write>(conn: &Connection, search: &Search, options: &Outp
     let first = rows
         .next()
         .map_err(|source| search_error(conn, &search.query, source))?;
-    let mut writer = RowWriter::start(out, options, &columns, TIME_COLUMNS, &SeedForm::TSV).map_err(Error::Write)?;
+    let mut writer = RowWriter::start(out, options, &columns, TIME_COLUMNS, &SEED).map_err(Error::Write)?;
     if let Some(row) = first {
         writer.write_row(row).map_err(Error::Write)?;
         while let Some(row) = rows

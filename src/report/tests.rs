@@ -141,16 +141,122 @@ SELECT '20', 'c' || n, strftime('%Y-%m-%dT%H:%M:%SZ', '2026-02-20T00:00:00', '+'
 FROM i WHERE n < 20;
 "#;
 
+/// The live record of `stage` (id 50), for the reports over chat events (issue 13); nothing in it changes the
+/// rows of the reports above (its texts share no word with their searches).
+///
+/// VOD 5001 runs 2026-04-01 20:00 to 22:00. In it: a raid by raider_one (430 viewers) at 20:10, followed by f1
+/// at 20:10:00 exactly, f2 at 20:25 (since unfollowed) and f3 at 20:40:00 exactly (30 minutes on), f4 one second
+/// later and f0 five minutes before; fan's resub (14 months, streak 3) with a text at 20:20; gifter's gift bomb
+/// of 5 and one of its gifts (to lucky) at 20:30; a sub relayed from another room of a shared chat at 20:40; an
+/// announcement at 20:50; lucky's ritual at 22:00:00, the VOD's last second. Outside it: lucky's Prime sub at
+/// 19:00 and raider_two's raid (12 viewers) the next day, which no follow followed.
+///
+/// Moderation: troll timed out for 600 s at 20:15:30, marking his two messages; fan's 'a fine line' deleted
+/// with Twitch repeating its text, fan's 'oops typo' deleted without (the CLEARMSG named only its id and the
+/// author's id), a deletion of a message the archive never had, troll banned at 20:18 (nothing left to mark), a
+/// replay message deleted at 20:31:10, and a chat clear at 21:00 that marked nothing.
+///
+/// Gaps: 20:30:00 to 20:32:00 (a reconnect), which the VOD's replay fills with three messages (one at each end,
+/// one deleted) beside a live one; a replay message at 20:33 falls after it. 2026-04-02 12:00:00 to 12:00:05
+/// (a lost connection), after the VOD, with nothing to fill it.
+const LIVE: &str = r#"
+INSERT INTO users (id, login, display_name, created_at, first_seen_at, last_seen_at) VALUES
+    ('50', 'stage',      'Stage',      '2016-01-01T00:00:00Z', '2026-04-01T00:00:00Z', '2026-04-02T12:00:00Z'),
+    ('51', 'raider_one', 'Raider_One', NULL, '2026-04-01T20:10:00Z', '2026-04-01T20:10:00Z'),
+    ('52', 'raider_two', 'Raider_Two', NULL, '2026-04-02T12:00:00Z', '2026-04-02T12:00:00Z'),
+    ('53', 'fan',        'Fan',        NULL, '2026-04-01T20:00:00Z', '2026-04-01T20:00:00Z'),
+    ('54', 'troll',      'Troll',      NULL, '2026-04-01T20:00:00Z', '2026-04-01T20:00:00Z'),
+    ('55', 'gifter',     'Gifter',     NULL, '2026-04-01T20:00:00Z', '2026-04-01T20:00:00Z'),
+    ('56', 'lucky',      'Lucky',      NULL, '2026-04-01T19:00:00Z', '2026-04-01T22:00:00Z'),
+    ('60', 'f0', 'f0', NULL, '2026-04-01T20:05:00Z', '2026-04-01T20:05:00Z'),
+    ('61', 'f1', 'f1', NULL, '2026-04-01T20:10:00Z', '2026-04-01T20:10:00Z'),
+    ('62', 'f2', 'f2', NULL, '2026-04-01T20:25:00Z', '2026-04-01T20:25:00Z'),
+    ('63', 'f3', 'f3', NULL, '2026-04-01T20:40:00Z', '2026-04-01T20:40:00Z'),
+    ('64', 'f4', 'f4', NULL, '2026-04-01T20:40:01Z', '2026-04-01T20:40:01Z');
+INSERT INTO channels (broadcaster_id, broadcaster_login, broadcaster_name, title, first_seen_at, last_seen_at)
+VALUES ('50', 'stage', 'Stage', 'stage night', '2026-04-01T00:00:00Z', '2026-04-02T12:00:00Z');
+INSERT INTO follows (broadcaster_id, user_id, followed_at, first_seen_at, last_seen_at, unfollowed_seen_at) VALUES
+    ('50', '60', '2026-04-01T20:05:00Z', '2026-04-02T00:00:00Z', '2026-04-03T00:00:00Z', NULL),
+    ('50', '61', '2026-04-01T20:10:00Z', '2026-04-02T00:00:00Z', '2026-04-03T00:00:00Z', NULL),
+    ('50', '62', '2026-04-01T20:25:00Z', '2026-04-02T00:00:00Z', '2026-04-02T00:00:00Z', '2026-04-03T00:00:00Z'),
+    ('50', '63', '2026-04-01T20:40:00Z', '2026-04-02T00:00:00Z', '2026-04-03T00:00:00Z', NULL),
+    ('50', '64', '2026-04-01T20:40:01Z', '2026-04-02T00:00:00Z', '2026-04-03T00:00:00Z', NULL);
+INSERT INTO videos (id, user_id, type, title, created_at, duration, duration_seconds, first_seen_at, last_seen_at,
+                    chat_status) VALUES
+    ('5001', '50', 'archive', 'stage night', '2026-04-01T20:00:00Z', '2h0m0s', 7200, '2026-04-02T00:00:00Z',
+     '2026-04-02T00:00:00Z', 'complete');
+INSERT INTO chat_events (id, broadcaster_id, kind, user_id, user_login, user_name, created_at, months,
+                         streak_months, tier, gift_count, recipient_id, recipient_login, recipient_name,
+                         viewer_count, system_message, has_message, source_room_id, params_json, irc_line,
+                         first_seen_at) VALUES
+    ('e_raid1', '50', 'raid', '51', 'raider_one', 'Raider_One', '2026-04-01T20:10:00Z', NULL, NULL, NULL, NULL,
+     NULL, NULL, NULL, 430, '430 raiders from Raider_One have joined!', 0, NULL, '{}', 'raid1', 'x'),
+    ('e_raid2', '50', 'raid', '52', 'raider_two', 'Raider_Two', '2026-04-02T12:00:00Z', NULL, NULL, NULL, NULL,
+     NULL, NULL, NULL, 12, NULL, 0, NULL, '{}', 'raid2', 'x'),
+    ('e_resub', '50', 'resub', '53', 'fan', 'Fan', '2026-04-01T20:20:00Z', 14, 3, '1000', NULL,
+     NULL, NULL, NULL, NULL, NULL, 1, NULL, '{}', 'resub', 'x'),
+    ('e_bomb', '50', 'submysterygift', '55', 'gifter', 'Gifter', '2026-04-01T20:30:00Z', NULL, NULL, '1000', 5,
+     NULL, NULL, NULL, NULL, NULL, 0, NULL, '{}', 'bomb', 'x'),
+    ('e_gift', '50', 'subgift', '55', 'gifter', 'Gifter', '2026-04-01T20:30:00Z', 1, NULL, '1000', 1,
+     '56', 'lucky', 'Lucky', NULL, NULL, 0, NULL, '{}', 'gift', 'x'),
+    ('e_shared', '50', 'sharedchatnotice', '53', 'fan', 'Fan', '2026-04-01T20:40:00Z', NULL, NULL, '1000', NULL,
+     NULL, NULL, NULL, NULL, NULL, 0, '99', '{}', 'shared', 'x'),
+    ('e_ann', '50', 'announcement', '50', 'stage', 'Stage', '2026-04-01T20:50:00Z', NULL, NULL, NULL, NULL,
+     NULL, NULL, NULL, NULL, NULL, 1, NULL, '{}', 'announcement', 'x'),
+    ('e_ritual', '50', 'ritual', '56', 'lucky', 'Lucky', '2026-04-01T22:00:00Z', NULL, NULL, NULL, NULL,
+     NULL, NULL, NULL, NULL, NULL, 0, NULL, '{}', 'ritual', 'x'),
+    ('e_prime', '50', 'sub', '56', 'lucky', 'Lucky', '2026-04-01T19:00:00Z', 1, NULL, 'Prime', NULL,
+     NULL, NULL, NULL, NULL, NULL, 0, NULL, '{}', 'prime', 'x');
+INSERT INTO chat_moderation (seq, broadcaster_id, action, created_at, target_user_id, target_login,
+                             duration_seconds, target_message_id, deleted_text, messages_marked, irc_line,
+                             first_seen_at) VALUES
+    (1, '50', 'timeout', '2026-04-01T20:15:30Z', '54', 'troll', 600, NULL, NULL, 2, 'timeout', 'x'),
+    (2, '50', 'delete', '2026-04-01T20:16:30Z', '53', 'fan', NULL, 'l3', 'a fine line', 1, 'delete l3', 'x'),
+    (3, '50', 'delete', '2026-04-01T20:17:30Z', '53', NULL, NULL, 'l4', NULL, 1, 'delete l4', 'x'),
+    (4, '50', 'delete', '2026-04-01T20:17:45Z', NULL, 'troll', NULL, 'never', NULL, 0, 'delete never', 'x'),
+    (5, '50', 'ban', '2026-04-01T20:18:00Z', '54', 'troll', NULL, NULL, NULL, 0, 'ban', 'x'),
+    (6, '50', 'delete', '2026-04-01T20:31:10Z', '54', 'troll', NULL, 'r2', 'gap line two', 1, 'delete r2', 'x'),
+    (7, '50', 'clear', '2026-04-01T21:00:00Z', NULL, NULL, NULL, NULL, NULL, 0, 'clear', 'x');
+INSERT INTO chat_messages (id, source, kind, video_id, broadcaster_id, user_id, user_login, user_name,
+                           offset_seconds, created_at, text, deleted_at, deleted_by, first_seen_at) VALUES
+    ('e_resub', 'live', 'resub', NULL, '50', '53', 'fan', 'Fan', NULL, '2026-04-01T20:20:00Z',
+     'fourteen months already', NULL, NULL, 'x'),
+    ('e_ann', 'live', 'announcement', NULL, '50', '50', 'stage', 'Stage', NULL, '2026-04-01T20:50:00Z',
+     'welcome raiders', NULL, NULL, 'x'),
+    ('l1', 'live', 'chat', NULL, '50', '54', 'troll', 'Troll', NULL, '2026-04-01T20:14:00Z', 'first troll line',
+     '2026-04-01T20:15:30Z', 1, 'x'),
+    ('l2', 'live', 'chat', NULL, '50', '54', 'troll', 'Troll', NULL, '2026-04-01T20:15:00Z', 'second troll line',
+     '2026-04-01T20:15:30Z', 1, 'x'),
+    ('l3', 'live', 'chat', NULL, '50', '53', 'fan', 'Fan', NULL, '2026-04-01T20:16:00Z', 'a fine line',
+     '2026-04-01T20:16:30Z', 2, 'x'),
+    ('l4', 'live', 'chat', NULL, '50', '53', 'fan', 'Fan', NULL, '2026-04-01T20:17:00Z', 'oops typo',
+     '2026-04-01T20:17:30Z', 3, 'x'),
+    ('l5', 'live', 'chat', NULL, '50', '53', 'fan', 'Fan', NULL, '2026-04-01T20:31:30Z', 'live line in the gap',
+     NULL, NULL, 'x'),
+    ('r1', 'replay', 'chat', '5001', '50', '53', 'fan', 'Fan', 1800, '2026-04-01T20:30:00Z', 'gap line one',
+     NULL, NULL, 'x'),
+    ('r2', 'replay', 'chat', '5001', '50', '54', 'troll', 'Troll', 1860, '2026-04-01T20:31:00Z', 'gap line two',
+     '2026-04-01T20:31:10Z', 6, 'x'),
+    ('r3', 'replay', 'chat', '5001', '50', '53', 'fan', 'Fan', 1920, '2026-04-01T20:32:00Z', 'gap line three',
+     NULL, NULL, 'x'),
+    ('r4', 'replay', 'chat', '5001', '50', '53', 'fan', 'Fan', 1980, '2026-04-01T20:33:00Z', 'after the gap',
+     NULL, NULL, 'x');
+INSERT INTO chat_gaps (broadcaster_id, started_at, ended_at, reason) VALUES
+    ('50', '2026-04-01T20:30:00Z', '2026-04-01T20:32:00Z', 'reconnect'),
+    ('50', '2026-04-02T12:00:00Z', '2026-04-02T12:00:05Z', 'connection lost');
+"#;
+
 /// alice: 2020-01-01 to 2026-01-01 is six years with two leap days (2020, 2024).
 const ALICE_SECONDS: i64 = (6 * 365 + 2) * 86_400;
 
-/// A fresh archive holding [`FIXTURE`] and [`MORE`]; charts test on it too.
+/// A fresh archive holding [`FIXTURE`], [`MORE`] and [`LIVE`]; charts test on it too.
 pub(crate) fn archive() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("itch.db");
     let conn = crate::archive::open(&path).unwrap();
     conn.execute_batch(FIXTURE).unwrap();
     conn.execute_batch(MORE).unwrap();
+    conn.execute_batch(LIVE).unwrap();
     (dir, path)
 }
 
@@ -583,7 +689,15 @@ fn every_report_declares_what_its_sql_does() {
                 .collect();
             for param in &params {
                 assert!(
-                    [":broadcaster_id", ":video", ":since", ":until", ":limit"].contains(&param.as_str()),
+                    [
+                        ":broadcaster_id",
+                        ":video",
+                        ":since",
+                        ":until",
+                        ":limit",
+                        ":hide_deleted"
+                    ]
+                    .contains(&param.as_str()),
                     "{}: {param}",
                     report.name
                 );
@@ -609,6 +723,13 @@ fn every_report_declares_what_its_sql_does() {
             assert_eq!(has(":limit"), report.reducer.is_none(), "{}", report.name);
             assert!(report.reducer.is_none() || !ordered, "{}", report.name);
             assert!(report.sql.contains("ORDER BY"), "{}", report.name);
+            // A report that can hide deleted messages shows when each was deleted.
+            assert_eq!(has(":hide_deleted"), report.takes_hide_deleted(), "{}", report.name);
+            assert!(
+                !has(":hide_deleted") || columns.last() == Some(&"deleted_at"),
+                "{}: deleted_at is the last column",
+                report.name
+            );
             assert!(!ordered || report.filter_column.is_some(), "{}", report.name);
         }
         if let Some(sql) = report.notes_sql {
@@ -856,11 +977,11 @@ fn chatlog_is_the_vods_chat_in_offset_order() {
     let (_dir, path) = archive();
     assert_eq!(
         tsv(&path, "chatlog", &video("2001")),
-        "offset_seconds\tcreated_at\tuser\ttext\n\
-         5\t2026-03-01T18:00:05Z\talice\thello\n\
-         5\t2026-03-01T18:00:05Z\tGhost\tboo\n\
-         65\t2026-03-01T18:01:05Z\tbob\ttab\\there, hello again\n\
-         3600\t2026-03-01T19:00:00Z\talice\tbye pog\n"
+        "offset_seconds\tcreated_at\tuser\ttext\tdeleted_at\n\
+         5\t2026-03-01T18:00:05Z\talice\thello\t\n\
+         5\t2026-03-01T18:00:05Z\tGhost\tboo\t\n\
+         65\t2026-03-01T18:01:05Z\tbob\ttab\\there, hello again\t\n\
+         3600\t2026-03-01T19:00:00Z\talice\tbye pog\t\n"
     );
     let conn = crate::archive::open_read_only(&path).unwrap();
     assert!(
@@ -1007,10 +1128,10 @@ fn query(query: &str) -> search::Search {
 #[test]
 fn search_finds_messages_by_their_words() {
     let (_dir, path) = archive();
-    let header = "created_at\tchannel\tvideo_id\toffset_seconds\tuser\ttext\n";
+    let header = "created_at\tchannel\tvideo_id\toffset_seconds\tuser\ttext\tdeleted_at\n";
     assert_eq!(
         search(&path, &query("pog")).unwrap(),
-        format!("{header}2026-03-01T19:00:00Z\trig\t2001\t3600\talice\tbye pog\n")
+        format!("{header}2026-03-01T19:00:00Z\trig\t2001\t3600\talice\tbye pog\t\n")
     );
     let hello = search(&path, &query("hello")).unwrap();
     assert_eq!(hello.lines().count(), 3, "{hello}");
@@ -1019,7 +1140,7 @@ fn search_finds_messages_by_their_words() {
             .lines()
             .nth(2)
             .unwrap()
-            .ends_with("\tbob\ttab\\there, hello again"),
+            .ends_with("\tbob\ttab\\there, hello again\t"),
         "{hello}"
     );
     assert_eq!(search(&path, &query("\"hello again\"")).unwrap().lines().count(), 2);
@@ -1131,4 +1252,273 @@ fn every_report_runs_on_an_empty_archive() {
         "the one-row reports are registered"
     );
     assert_eq!(search(&path, &query("anything")).unwrap().lines().count(), 1);
+}
+
+#[test]
+fn raids_count_the_follows_of_the_next_30_minutes_edges_included() {
+    let (_dir, path) = archive();
+    let header = "created_at\traider\traider_name\tviewer_count\tfollows_next_half_hour\n";
+    // f1 (at the raid's second), f2 (since unfollowed: it still came with the raid) and f3 (30:00 on); not f4
+    // (30:01 on) nor f0 (before). Nobody followed the next day's raid.
+    let first = "2026-04-01T20:10:00Z\traider_one\tRaider_One\t430\t3\n";
+    let second = "2026-04-02T12:00:00Z\traider_two\tRaider_Two\t12\t0\n";
+    assert_eq!(tsv(&path, "raids", &login("stage")), format!("{header}{second}{first}"));
+    let april_1 = Params {
+        since: Some(parse_since("2026-04-01").unwrap()),
+        until: Some(parse_until("2026-04-01").unwrap()),
+        ..login("stage")
+    };
+    assert_eq!(tsv(&path, "raids", &april_1), format!("{header}{first}"));
+    let oldest = Params {
+        direction: Some(Direction::Asc),
+        limit: Some(1),
+        ..login("stage")
+    };
+    assert_eq!(tsv(&path, "raids", &oldest), format!("{header}{first}"));
+    assert_eq!(tsv(&path, "raids", &login("rig")), header);
+    // The count moves with the follows: one more inside the window is one more in the row.
+    crate::archive::open(&path)
+        .unwrap()
+        .execute_batch(
+            "INSERT INTO follows (broadcaster_id, user_id, followed_at, first_seen_at, last_seen_at)
+             VALUES ('50', '53', '2026-04-01T20:39:59Z', 'x', 'x')",
+        )
+        .unwrap();
+    assert!(tsv(&path, "raids", &april_1).ends_with("\t430\t4\n"));
+}
+
+#[test]
+fn subs_are_the_sub_and_gift_events_with_the_viewers_text() {
+    let (_dir, path) = archive();
+    assert_eq!(
+        tsv(&path, "subs", &login("stage")),
+        "created_at\tkind\tuser\trecipient\tmonths\tstreak_months\ttier\tgift_count\tmessage\n\
+         2026-04-01T20:30:00Z\tsubgift\tgifter\tlucky\t1\t\t1000\t1\t\n\
+         2026-04-01T20:30:00Z\tsubmysterygift\tgifter\t\t\t\t1000\t5\t\n\
+         2026-04-01T20:20:00Z\tresub\tfan\t\t14\t3\t1000\t\tfourteen months already\n\
+         2026-04-01T19:00:00Z\tsub\tlucky\t\t1\t\tPrime\t\t\n"
+    );
+    let json = OutputOptions {
+        format: Format::Json,
+        ..OutputOptions::default()
+    };
+    let params = Params {
+        until: Some(parse_until("2026-04-01T20:25:00Z").unwrap()),
+        direction: Some(Direction::Asc),
+        ..login("stage")
+    };
+    let rows: serde_json::Value = serde_json::from_str(&run(&path, "subs", &params, &json).unwrap()).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 2);
+    assert_eq!(rows[1]["message"], "fourteen months already");
+    assert_eq!(rows[1]["months"], 14);
+    assert_eq!(rows[0]["message"], serde_json::Value::Null);
+}
+
+#[test]
+fn moderation_shows_each_action_with_the_text_it_took_away() {
+    let (_dir, path) = archive();
+    assert_eq!(
+        tsv(&path, "moderation", &login("stage")),
+        "created_at\taction\ttarget\tduration_seconds\tmessages_marked\ttext\n\
+         2026-04-01T21:00:00Z\tclear\t\t\t0\t\n\
+         2026-04-01T20:31:10Z\tdelete\ttroll\t\t1\tgap line two\n\
+         2026-04-01T20:18:00Z\tban\ttroll\t\t0\t\n\
+         2026-04-01T20:17:45Z\tdelete\ttroll\t\t0\t\n\
+         2026-04-01T20:17:30Z\tdelete\tfan\t\t1\toops typo\n\
+         2026-04-01T20:16:30Z\tdelete\tfan\t\t1\ta fine line\n\
+         2026-04-01T20:15:30Z\ttimeout\ttroll\t600\t2\tsecond troll line\n"
+    );
+    // A deletion's text comes from the CLEARMSG first: the archived message is not consulted when Twitch said it.
+    crate::archive::open(&path)
+        .unwrap()
+        .execute_batch("UPDATE chat_messages SET text = 'edited' WHERE id IN ('l3', 'l4')")
+        .unwrap();
+    let early = Params {
+        until: Some(parse_until("2026-04-01T20:17:30Z").unwrap()),
+        direction: Some(Direction::Asc),
+        ..login("stage")
+    };
+    let texts: Vec<String> = tsv(&path, "moderation", &early)
+        .lines()
+        .skip(1)
+        .map(|line| line.rsplit('\t').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(texts, ["second troll line", "a fine line", "edited"]);
+}
+
+#[test]
+fn a_deletion_of_a_shared_chat_copy_finds_the_stored_original() {
+    let (_dir, path) = archive();
+    // Message 'orig' was relayed into stage's room as 'copy'; the CLEARMSG there names 'copy' and no text.
+    crate::archive::open(&path)
+        .unwrap()
+        .execute_batch(
+            "INSERT INTO chat_messages (id, source, broadcaster_id, user_login, created_at, text, first_seen_at)
+             VALUES ('orig', 'live', '20', 'fan', '2026-04-03T10:00:00Z', 'said elsewhere', 'x');
+             INSERT INTO chat_message_rooms (message_id, broadcaster_id, room_message_id) VALUES ('orig', '50', 'copy');
+             INSERT INTO chat_moderation (broadcaster_id, action, created_at, target_message_id, irc_line, first_seen_at)
+             VALUES ('50', 'delete', '2026-04-03T10:00:05Z', 'copy', 'delete copy', 'x');",
+        )
+        .unwrap();
+    let params = Params {
+        limit: Some(1),
+        ..login("stage")
+    };
+    assert_eq!(
+        tsv(&path, "moderation", &params).lines().nth(1).unwrap(),
+        "2026-04-03T10:00:05Z\tdelete\t\t\t0\tsaid elsewhere"
+    );
+}
+
+#[test]
+fn chat_gaps_show_the_replay_messages_that_fill_them() {
+    let (_dir, path) = archive();
+    // r1 and r3 at the gap's ends and r2 (deleted, still said) inside; not the live l5 nor r4 after it.
+    assert_eq!(
+        tsv(&path, "chat-gaps", &login("stage")),
+        "started_at\tended_at\tseconds\treason\treplay_messages\tvideo_id\n\
+         2026-04-02T12:00:00Z\t2026-04-02T12:00:05Z\t5\tconnection lost\t0\t\n\
+         2026-04-01T20:30:00Z\t2026-04-01T20:32:00Z\t120\treconnect\t3\t5001\n"
+    );
+    let since = Params {
+        since: Some(parse_since("2026-04-02").unwrap()),
+        ..login("stage")
+    };
+    assert_eq!(tsv(&path, "chat-gaps", &since).lines().count(), 2);
+    assert_eq!(tsv(&path, "chat-gaps", &login("rig")).lines().count(), 1);
+}
+
+#[test]
+fn chat_events_are_the_channels_events_during_the_vod_with_their_offsets() {
+    let (_dir, path) = archive();
+    assert_eq!(
+        tsv(&path, "chat-events", &video("5001")),
+        "offset_seconds\tcreated_at\tkind\tuser\trecipient\tviewer_count\tgift_count\tmonths\ttier\tsystem_message\n\
+         600\t2026-04-01T20:10:00Z\traid\traider_one\t\t430\t\t\t\t430 raiders from Raider_One have joined!\n\
+         1200\t2026-04-01T20:20:00Z\tresub\tfan\t\t\t\t14\t1000\t\n\
+         1800\t2026-04-01T20:30:00Z\tsubmysterygift\tgifter\t\t\t5\t\t1000\t\n\
+         1800\t2026-04-01T20:30:00Z\tsubgift\tgifter\tlucky\t\t1\t1\t1000\t\n\
+         2400\t2026-04-01T20:40:00Z\tsharedchatnotice\tfan\t\t\t\t\t1000\t\n\
+         3000\t2026-04-01T20:50:00Z\tannouncement\tstage\t\t\t\t\t\t\n\
+         7200\t2026-04-01T22:00:00Z\tritual\tlucky\t\t\t\t\t\t\n"
+    );
+    let newest = Params {
+        direction: Some(Direction::Desc),
+        limit: Some(1),
+        until: Some(parse_until("2026-04-01T20:30:00Z").unwrap()),
+        ..video("5001")
+    };
+    assert_eq!(
+        tsv(&path, "chat-events", &newest).lines().nth(1).unwrap(),
+        "1800\t2026-04-01T20:30:00Z\tsubgift\tgifter\tlucky\t\t1\t1\t1000\t"
+    );
+    assert_eq!(tsv(&path, "chat-events", &video("2001")).lines().count(), 1);
+}
+
+#[test]
+fn deleted_messages_are_shown_marked_unless_hidden() {
+    let (_dir, path) = archive();
+    let hide = |params: Params| Params {
+        hide_deleted: true,
+        ..params
+    };
+    assert_eq!(
+        tsv(&path, "chatlog", &video("5001")),
+        "offset_seconds\tcreated_at\tuser\ttext\tdeleted_at\n\
+         1800\t2026-04-01T20:30:00Z\tfan\tgap line one\t\n\
+         1860\t2026-04-01T20:31:00Z\ttroll\tgap line two\t2026-04-01T20:31:10Z\n\
+         1920\t2026-04-01T20:32:00Z\tfan\tgap line three\t\n\
+         1980\t2026-04-01T20:33:00Z\tfan\tafter the gap\t\n"
+    );
+    assert_eq!(
+        tsv(&path, "chatlog", &hide(video("5001"))),
+        "offset_seconds\tcreated_at\tuser\ttext\tdeleted_at\n\
+         1800\t2026-04-01T20:30:00Z\tfan\tgap line one\t\n\
+         1920\t2026-04-01T20:32:00Z\tfan\tgap line three\t\n\
+         1980\t2026-04-01T20:33:00Z\tfan\tafter the gap\t\n"
+    );
+    // The 2016 form keeps its two columns; --epoch turns deleted_at into seconds too.
+    assert_eq!(
+        run(&path, "chatlog", &video("5001"), &seed()).unwrap(),
+        "fan : gap line one\ntroll : gap line two\nfan : gap line three\nfan : after the gap\n"
+    );
+    let epoch = OutputOptions {
+        epoch: true,
+        header: false,
+        ..OutputOptions::default()
+    };
+    let deleted = time::epoch_seconds("2026-04-01T20:31:10Z").unwrap();
+    assert!(
+        run(&path, "chatlog", &video("5001"), &epoch)
+            .unwrap()
+            .contains(&format!("\tgap line two\t{deleted}\n"))
+    );
+    // A report over no chat messages refuses the flag, naming it.
+    for name in ["followers", "raids", "moderation"] {
+        let error = run(&path, name, &hide(login("stage")), &OutputOptions::default()).unwrap_err();
+        assert!(
+            matches!(&error, Error::ReportUsage { report, .. } if *report == name),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("--hide-deleted"), "{error}");
+    }
+    // Notes are read with the same params and do not refuse it.
+    let conn = crate::archive::open_read_only(&path).unwrap();
+    assert!(
+        notes(&conn, find("chatlog").unwrap(), &hide(video("5001")))
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn search_finds_deleted_messages_marked_and_hide_deleted_drops_exactly_them() {
+    let (_dir, path) = archive();
+    let line = search::Search {
+        channel: Some("stage".to_owned()),
+        ..query("line")
+    };
+    let found = search(&path, &line).unwrap();
+    let rows: Vec<(&str, &str)> = found
+        .lines()
+        .skip(1)
+        .map(|row| {
+            let fields: Vec<&str> = row.split('\t').collect();
+            (fields[5], fields[6])
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("first troll line", "2026-04-01T20:15:30Z"),
+            ("second troll line", "2026-04-01T20:15:30Z"),
+            ("a fine line", "2026-04-01T20:16:30Z"),
+            ("gap line one", ""),
+            ("gap line two", "2026-04-01T20:31:10Z"),
+            ("live line in the gap", ""),
+            ("gap line three", ""),
+        ]
+    );
+    let hidden = search::Search {
+        hide_deleted: true,
+        ..line.clone()
+    };
+    let kept: Vec<String> = search(&path, &hidden)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|row| row.split('\t').nth(5).unwrap().to_owned())
+        .collect();
+    assert_eq!(kept, ["gap line one", "live line in the gap", "gap line three"]);
+    // The 2016 form keeps search's six columns.
+    let conn = crate::archive::open_read_only(&path).unwrap();
+    let mut out = Vec::new();
+    let seed = OutputOptions {
+        format: Format::Seed,
+        ..OutputOptions::default()
+    };
+    search::write_search(&conn, &line, &seed, &mut out).unwrap();
+    let first = String::from_utf8(out).unwrap().lines().next().unwrap().to_owned();
+    let at = time::epoch_seconds("2026-04-01T20:14:00Z").unwrap();
+    assert_eq!(first, format!("{at}\tstage\t\t\ttroll\tfirst troll line"));
 }

@@ -13,6 +13,7 @@ mod faults;
 mod inputs;
 mod layout;
 mod live;
+mod live_reports;
 mod mock_cli;
 mod paging;
 mod read_only;
