@@ -1206,11 +1206,6 @@ const REAL: &[(&str, Real)] = &[
             assert_eq!(who(n), (Some("pajbot"), Some("82008718"), Some("pajbot")));
             assert_eq!(room(n), ("pajlada", Some("11148817"), None));
             assert_eq!(n.params, [("color".into(), "PRIMARY".into())]);
-            assert_eq!(
-                (n.source_kind.as_deref(), n.source_id.as_deref()),
-                (Some("announcement"), Some("4083dadc-9f20-40f9-ba92-949ebf6bc294")),
-                "the relayed event"
-            );
             assert_eq!(n.system_message, None, "system-msg= empty");
             assert_eq!(text_of(n), ("announcement", "pajbot", "guh"));
             let text = n.message.as_ref().unwrap();
@@ -1269,6 +1264,11 @@ const REAL: &[(&str, Real)] = &[
                 "delivered here, made in another room"
             );
             assert_eq!(n.params, [("color".into(), "PRIMARY".into())]);
+            assert_eq!(
+                (n.source_kind.as_deref(), n.source_id.as_deref()),
+                (Some("announcement"), Some("4083dadc-9f20-40f9-ba92-949ebf6bc294")),
+                "the relayed event"
+            );
             assert_eq!(n.system_message, None, "system-msg= empty");
             assert_eq!(
                 text_of(n),
