@@ -265,21 +265,219 @@ fn names(shared: &Shared, nick: &str, room: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use crate::{MockConfig, MockServer};
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
     /// Sends `hello` and returns the lines of the next 300 ms (a joined room never goes quiet).
     async fn exchange(server: &MockServer, hello: &str) -> Vec<String> {
-        let address = server.irc_url().trim_start_matches("irc://").to_owned();
+        read(server.irc_url(), hello.to_owned(), 300).await.0
+    }
+
+    /// Connects to `url`, sends `hello`, and returns the lines of the next `ms` milliseconds, and whether the
+    /// server closed the connection before then.
+    async fn read(url: String, hello: String, ms: u64) -> (Vec<String>, bool) {
+        let address = url.trim_start_matches("irc://").to_owned();
         let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
         stream.write_all(hello.as_bytes()).await.unwrap();
         let mut lines = BufReader::new(stream).lines();
         let mut out = Vec::new();
-        let until = tokio::time::Instant::now() + std::time::Duration::from_millis(300);
-        while let Ok(Ok(Some(line))) = tokio::time::timeout_at(until, lines.next_line()).await {
-            out.push(line);
+        let until = tokio::time::Instant::now() + Duration::from_millis(ms);
+        loop {
+            match tokio::time::timeout_at(until, lines.next_line()).await {
+                Ok(Ok(Some(line))) => out.push(line),
+                Ok(_) => return (out, true),
+                Err(_) => return (out, false),
+            }
         }
-        out
+    }
+
+    /// A reader that asked for tags and commands, as itch does, joined to `rooms`.
+    fn hello(rooms: &[&str]) -> String {
+        let joins: String = rooms.iter().map(|r| format!("JOIN #{r}\r\n")).collect();
+        format!("CAP REQ :twitch.tv/tags twitch.tv/commands\r\nNICK justinfan123\r\n{joins}")
+    }
+
+    fn count(lines: &[String], command: &str) -> usize {
+        lines.iter().filter(|l| l.contains(&format!(" {command} #"))).count()
+    }
+
+    fn tag<'a>(line: &'a str, name: &str) -> Option<&'a str> {
+        let tags = line.strip_prefix('@')?.split(' ').next()?;
+        tags.split(';').find_map(|t| t.strip_prefix(name)?.strip_prefix('='))
+    }
+
+    #[tokio::test]
+    async fn a_join_gets_the_full_roomstate_and_events_go_to_readers_with_commands_only() {
+        let server = MockServer::start(MockConfig::default()).await.unwrap();
+        let room = server.channels().remove(0);
+        server.irc_rate(2000);
+        let with = tokio::spawn(read(server.irc_url(), hello(&[&room.login]), 1500));
+        let plain = read(
+            server.irc_url(),
+            format!("NICK justinfan1\r\nJOIN #{}\r\n", room.login),
+            1500,
+        )
+        .await;
+        let (with, _) = with.await.unwrap();
+        let joined = with
+            .iter()
+            .position(|l| l.ends_with(&format!(" JOIN #{}", room.login)))
+            .unwrap();
+        assert_eq!(
+            with[joined + 1],
+            format!(
+                "@emote-only=0;followers-only=-1;r9k=0;room-id={};slow=0;subs-only=0 :tmi.twitch.tv ROOMSTATE #{}",
+                room.id, room.login
+            )
+        );
+        for command in ["USERNOTICE", "CLEARMSG", "CLEARCHAT", "PRIVMSG"] {
+            assert!(count(&with, command) > 0, "no {command}");
+        }
+        assert!(count(&plain.0, "PRIVMSG") > 1000);
+        // Without commands: the welcome, the JOIN, then chat messages only.
+        assert_eq!(
+            plain.0.iter().filter(|l| !l.contains(" PRIVMSG #")).count(),
+            3,
+            "{:?}",
+            &plain.0[..4]
+        );
+        // Both readers of the room see the same messages.
+        let ids = |lines: &[String]| -> std::collections::HashSet<String> {
+            lines
+                .iter()
+                .filter(|l| l.contains(" PRIVMSG #"))
+                .filter_map(|l| tag(l, "id"))
+                .map(str::to_owned)
+                .collect()
+        };
+        assert!(ids(&with).intersection(&ids(&plain.0)).count() > 1000);
+    }
+
+    #[tokio::test]
+    async fn the_rate_knob_reaches_its_rate() {
+        let server = MockServer::start(MockConfig::default()).await.unwrap();
+        let room = server.channels().remove(0).login;
+        server.irc_rate(3000);
+        let (lines, _) = read(server.irc_url(), hello(&[&room]), 1000).await;
+        let chat = lines.iter().filter(|l| l.starts_with('@')).count();
+        assert!((2000..=3600).contains(&chat), "{chat} lines in a second at 3000/s");
+        let sent = &server.irc_sent()[&room];
+        assert!(sent.privmsg as usize >= count(&lines, "PRIVMSG"), "{sent:?}");
+        assert!(sent.usernotice > 0 && sent.clearmsg > 0, "{sent:?}");
+    }
+
+    #[tokio::test]
+    async fn a_suspended_channel_says_so_and_nothing_else() {
+        let server = MockServer::start(MockConfig::default()).await.unwrap();
+        let room = server.channels().remove(0).login;
+        server.irc_suspend(&room);
+        let (lines, _) = read(server.irc_url(), hello(&[&room]), 300).await;
+        let after_welcome: Vec<&String> = lines.iter().skip_while(|l| !l.contains(" 376 ")).skip(1).collect();
+        assert_eq!(
+            after_welcome,
+            [&format!(
+                "@msg-id=msg_channel_suspended :tmi.twitch.tv NOTICE #{room} :This channel has been suspended."
+            )]
+        );
+        assert!(!server.irc_sent().contains_key(&room));
+    }
+
+    #[tokio::test]
+    async fn a_quiet_room_sends_only_ping_and_reconnect_comes_after_a_time() {
+        let server = MockServer::start(MockConfig::default()).await.unwrap();
+        let room = server.channels().remove(0).login;
+        server.irc_quiet(true);
+        server.irc_ping_every(Duration::from_millis(100));
+        let (lines, closed) = read(server.irc_url(), hello(&[&room]), 700).await;
+        assert!(!closed);
+        assert!(
+            lines.iter().filter(|l| *l == "PING :tmi.twitch.tv").count() >= 4,
+            "{lines:?}"
+        );
+        let roomstate = lines.iter().position(|l| l.contains(" ROOMSTATE #")).unwrap();
+        assert!(
+            lines[roomstate + 1..].iter().all(|l| l == "PING :tmi.twitch.tv"),
+            "{lines:?}"
+        );
+        server.irc_reconnect_every(Duration::from_millis(400));
+        let started = tokio::time::Instant::now();
+        let (lines, closed) = read(server.irc_url(), hello(&[&room]), 2000).await;
+        assert!(
+            closed && lines.last().is_some_and(|l| l == ":tmi.twitch.tv RECONNECT"),
+            "{lines:?}"
+        );
+        assert!(started.elapsed() >= Duration::from_millis(400));
+        assert_eq!(count(&lines, "PRIVMSG"), 0);
+    }
+
+    #[tokio::test]
+    async fn reconnect_after_n_messages_still_counts_live_messages() {
+        let server = MockServer::start(MockConfig::default()).await.unwrap();
+        let room = server.channels().remove(0).login;
+        server.irc_rate(1000);
+        server.irc_reconnect_after(5);
+        let (lines, closed) = read(server.irc_url(), hello(&[&room]), 2000).await;
+        assert!(closed);
+        assert_eq!(count(&lines, "PRIVMSG"), 5);
+        assert_eq!(lines.last().unwrap(), ":tmi.twitch.tv RECONNECT");
+    }
+
+    #[tokio::test]
+    async fn an_injected_line_reaches_every_reader_of_its_room_only() {
+        let server = MockServer::start(MockConfig::default()).await.unwrap();
+        let rooms: Vec<String> = server.channels().into_iter().map(|c| c.login).collect();
+        server.irc_quiet(true);
+        let readers: Vec<_> = [&rooms[0], &rooms[0], &rooms[1]]
+            .into_iter()
+            .map(|r| tokio::spawn(read(server.irc_url(), hello(&[r]), 600)))
+            .collect();
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let line = format!(
+            "@ban-duration=1;room-id=1;target-user-id=2;tmi-sent-ts=3 :tmi.twitch.tv CLEARCHAT #{} :x",
+            rooms[0]
+        );
+        assert_eq!(server.irc_inject(&rooms[0], &line), 2);
+        let mut got = Vec::new();
+        for reader in readers {
+            got.push(reader.await.unwrap().0.contains(&line));
+        }
+        assert_eq!(got, [true, true, false]);
+        assert_eq!(server.irc_sent()[&rooms[0]].clearchat, 1);
+    }
+
+    #[tokio::test]
+    async fn a_reader_of_two_shared_rooms_gets_both_copies() {
+        let server = MockServer::start(MockConfig::default()).await.unwrap();
+        let channels = server.channels();
+        let (a, b) = (&channels[0], &channels[1]);
+        server.share_chat(&a.login, &b.login);
+        let (lines, _) = read(server.irc_url(), hello(&[&a.login, &b.login]), 500).await;
+        let in_a: Vec<&str> = lines
+            .iter()
+            .filter(|l| l.contains(&format!(" PRIVMSG #{} :", a.login)))
+            .filter_map(|l| tag(l, "id"))
+            .collect();
+        let copies: Vec<&String> = lines
+            .iter()
+            .filter(|l| {
+                l.contains(&format!(" PRIVMSG #{} :", b.login)) && tag(l, "source-room-id") == Some(a.id.as_str())
+            })
+            .collect();
+        assert!(in_a.len() > 10);
+        let relayed = copies
+            .iter()
+            .filter(|c| in_a.contains(&tag(c, "source-id").unwrap()))
+            .count();
+        // The last tick's copies may come after the reader stopped.
+        assert!(relayed + 10 >= in_a.len(), "{relayed} of {}", in_a.len());
+        assert!(
+            copies
+                .iter()
+                .all(|c| tag(c, "room-id") == Some(b.id.as_str()) && tag(c, "id") != tag(c, "source-id"))
+        );
+        assert!(server.irc_sent()[&b.login].shared > 10);
     }
 
     #[tokio::test]
