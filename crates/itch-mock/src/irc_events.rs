@@ -226,10 +226,7 @@ pub(crate) fn privmsg(ctx: &Ctx, k: u64, h: u64) -> (String, Said, Tags) {
     tags.insert("returning-chatter", "0".to_owned());
     tags.insert("turbo", "0".to_owned());
     if ctx.shared_session {
-        tags.insert("source-id", id.clone());
-        tags.insert("source-room-id", ctx.room_id().to_string());
-        tags.insert("source-badges", who.badges.clone());
-        tags.insert("source-badge-info", who.badge_info.clone());
+        in_session(&mut tags);
     }
     let line = render(&tags, &user_prefix(&who.login), "PRIVMSG", ctx.login(), Some(&text));
     let said = Said {
@@ -244,12 +241,20 @@ pub(crate) fn privmsg(ctx: &Ctx, k: u64, h: u64) -> (String, Said, Tags) {
 /// The copy of a Shared Chat message that readers of `into` (login, room id) get: the same user and text, an id
 /// of its own, `room-id` of the room it is shown in, and `source-*` naming where it was sent (as
 /// `privmsg_shared_chat_reply.txt` shows). Badges of the room it is shown in are the user's global ones only.
-pub(crate) fn relay(tags: &Tags, said: &Said, text: &str, into: (&str, u64), h: u64) -> String {
+pub(crate) fn relay(tags: &Tags, said: &Said, into: (&str, u64), h: u64) -> String {
+    render(
+        &moved(tags, into, h),
+        &user_prefix(&said.login),
+        "PRIVMSG",
+        into.0,
+        Some(&said.text),
+    )
+}
+
+/// The tags of a line of a room in a Shared Chat session (which carry `source-*` already) as another room of
+/// the session shows it.
+fn moved(tags: &Tags, into: (&str, u64), h: u64) -> Tags {
     let mut copy = tags.clone();
-    let original = |key: &str| tags.get(key).cloned().unwrap_or_default();
-    copy.insert("source-id", said.id.clone());
-    copy.insert("source-badges", original("source-badges"));
-    copy.insert("source-badge-info", original("source-badge-info"));
     copy.insert("id", seed::uuid(hash(&[h, into.1])));
     copy.insert("room-id", into.1.to_string());
     copy.insert("badges", String::new());
@@ -257,7 +262,23 @@ pub(crate) fn relay(tags: &Tags, said: &Said, text: &str, into: (&str, u64), h: 
     copy.insert("mod", "0".to_owned());
     copy.insert("subscriber", "0".to_owned());
     copy.insert("user-type", String::new());
-    render(&copy, &user_prefix(&said.login), "PRIVMSG", into.0, Some(text))
+    copy.insert("vip", "0".to_owned());
+    copy
+}
+
+/// The `source-*` tags Twitch adds to every line of a room in a Shared Chat session.
+fn in_session(tags: &mut Tags) {
+    let original = |key: &str| tags.get(key).cloned().unwrap_or_default();
+    let (id, room, badges, info) = (
+        original("id"),
+        original("room-id"),
+        original("badges"),
+        original("badge-info"),
+    );
+    tags.insert("source-id", id);
+    tags.insert("source-room-id", room);
+    tags.insert("source-badges", badges);
+    tags.insert("source-badge-info", info);
 }
 
 // ---- USERNOTICE ----
@@ -312,8 +333,8 @@ fn plan(h: u64) -> (&'static str, &'static str) {
     )
 }
 
-/// One USERNOTICE being built: its tags, the user's own text (if any), and the lines that follow it.
-struct Notice {
+/// One USERNOTICE: its tags and the user's own text (if any).
+pub(crate) struct Notice {
     tags: Tags,
     text: Option<String>,
 }
@@ -363,7 +384,7 @@ impl Notice {
         self
     }
 
-    fn line(&self, ctx: &Ctx) -> String {
+    pub fn line(&self, ctx: &Ctx) -> String {
         render(
             &self.tags,
             "tmi.twitch.tv",
@@ -371,6 +392,15 @@ impl Notice {
             ctx.login(),
             self.text.as_deref(),
         )
+    }
+
+    /// The copy readers of `into` get in a Shared Chat session: `msg-id=sharedchatnotice` with the kind in
+    /// `source-msg-id`, the `msg-param-*` and text unchanged, and the `source-*` tags of a relayed message.
+    pub fn relay(&self, into: (&str, u64), h: u64) -> String {
+        let mut copy = moved(&self.tags, into, h);
+        copy.insert("source-msg-id", self.tags.get("msg-id").cloned().unwrap_or_default());
+        copy.insert("msg-id", "sharedchatnotice".to_owned());
+        render(&copy, "tmi.twitch.tv", "USERNOTICE", into.0, self.text.as_deref())
     }
 }
 
@@ -392,18 +422,27 @@ fn anonymous() -> Who {
 
 /// The room's `k`th line as a USERNOTICE: one line, or for a gift bomb (`submysterygift`) the announcement
 /// followed by one `subgift` line per gift, all from the same gifter, as Twitch sends them.
-pub(crate) fn usernotice(ctx: &Ctx, k: u64, h: u64) -> Vec<String> {
+/// In a Shared Chat session each carries the `source-*` tags too (`source-msg-id` its own kind).
+pub(crate) fn usernotice(ctx: &Ctx, k: u64, h: u64) -> Vec<Notice> {
     let kind = notice_kind(hash(&[h, 0x0e7e]));
     let id = message_id(hash(&[h, 0x1d]), k, ctx.c);
     let who = chatter(ctx, h);
-    match kind {
-        "sub" | "resub" => vec![sub(ctx, &who, kind, id, h).line(ctx)],
-        "subgift" => vec![subgift(ctx, &who, id, h, None).line(ctx)],
-        "anonsubgift" => vec![anonsubgift(ctx, id, h).line(ctx)],
+    let mut notices = match kind {
+        "sub" | "resub" => vec![sub(ctx, &who, kind, id, h)],
+        "subgift" => vec![subgift(ctx, &who, id, h, None)],
+        "anonsubgift" => vec![anonsubgift(ctx, id, h)],
         "submysterygift" => gift_bomb(ctx, &who, id, k, h),
-        "raid" | "unraid" => vec![raid(ctx, kind, id, h).line(ctx)],
-        _ => vec![other(ctx, &who, kind, id, h).line(ctx)],
+        "raid" | "unraid" => vec![raid(ctx, kind, id, h)],
+        _ => vec![other(ctx, &who, kind, id, h)],
+    };
+    if ctx.shared_session {
+        for notice in &mut notices {
+            in_session(&mut notice.tags);
+            let kind = notice.tags["msg-id"].clone();
+            notice.tags.insert("source-msg-id", kind);
+        }
     }
+    notices
 }
 
 fn sub(ctx: &Ctx, who: &Who, kind: &'static str, id: String, h: u64) -> Notice {
@@ -497,7 +536,7 @@ fn anonsubgift(ctx: &Ctx, id: String, h: u64) -> Notice {
 }
 
 /// `submysterygift` with `msg-param-mass-gift-count` N, then the N `subgift` lines of the same gifter.
-fn gift_bomb(ctx: &Ctx, gifter: &Who, id: String, k: u64, h: u64) -> Vec<String> {
+fn gift_bomb(ctx: &Ctx, gifter: &Who, id: String, k: u64, h: u64) -> Vec<Notice> {
     let n = pick(&[1, 5, 5, 10, 20], hash(&[h, 9]));
     let gift_id = hash(&[h, 10]) % 10_000_000_000;
     let total = n + hash(&[h, 11]) % 200;
@@ -512,13 +551,12 @@ fn gift_bomb(ctx: &Ctx, gifter: &Who, id: String, k: u64, h: u64) -> Vec<String>
         .param("msg-param-origin-id", seed::uuid(hash(&[h, 12])))
         .param("msg-param-sender-count", total)
         .param("msg-param-sub-plan", plan);
-    let mut lines = vec![bomb.line(ctx)];
+    let mut notices = vec![bomb];
     for i in 0..n {
         let hi = hash(&[h, 13, i]);
-        let gift = subgift(ctx, gifter, message_id(hi, k, ctx.c), hi, Some(gift_id));
-        lines.push(gift.line(ctx));
+        notices.push(subgift(ctx, gifter, message_id(hi, k, ctx.c), hi, Some(gift_id)));
     }
-    lines
+    notices
 }
 
 /// A raid into this room from another channel of the world (its broadcaster), or `unraid`: this room's
@@ -748,7 +786,10 @@ mod tests {
                 .map(|k| {
                     let h = hash(&[ctx.world.seed(), 0x11fe, 0, k]);
                     match slot(h) {
-                        Slot::UserNotice => (Slot::UserNotice, usernotice(ctx, k, h)),
+                        Slot::UserNotice => (
+                            Slot::UserNotice,
+                            usernotice(ctx, k, h).iter().map(|n| n.line(ctx)).collect(),
+                        ),
                         s => (s, vec![privmsg(ctx, k, h).0]),
                     }
                 })

@@ -5,8 +5,8 @@
 //! of the rate ([`MockServer::irc_rate`](crate::MockServer::irc_rate), lines per second, several a tick at high
 //! rates) and asks [`irc_events`](crate::irc_events) for that many lines; each tick's lines go to the room's
 //! readers as one batch. A room remembers what it said lately, so a CLEARMSG or CLEARCHAT targets a message and
-//! a user that were really there. A room shared into another ([`Rooms::share`]) also has its PRIVMSGs copied to
-//! that room's readers, as Shared Chat relays them; a suspended room says nothing. Rooms count what they sent
+//! a user that were really there. A room shared into another ([`Rooms::share`]) also has its PRIVMSGs and
+//! USERNOTICEs (as `sharedchatnotice`) copied to that room's readers, as Shared Chat relays them; a suspended room says nothing. Rooms count what they sent
 //! ([`IrcSent`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -37,6 +37,8 @@ pub(crate) enum Kind {
     Privmsg,
     /// A PRIVMSG relayed from another room (Shared Chat).
     Shared,
+    /// A USERNOTICE relayed from another room (`sharedchatnotice`).
+    SharedNotice,
     UserNotice,
     ClearChat,
     ClearMsg,
@@ -129,7 +131,7 @@ impl Rooms {
         self.suspended.insert(room.to_owned());
     }
 
-    /// From now on, PRIVMSGs of `from` are also delivered to readers of `into`.
+    /// From now on, PRIVMSGs and USERNOTICEs of `from` are also delivered to readers of `into`.
     pub fn share(&mut self, from: &str, into: &str) {
         self.shares.entry(from.to_owned()).or_default().insert(into.to_owned());
     }
@@ -250,7 +252,16 @@ impl Room {
             Slot::Privmsg => vec![self.privmsg(ctx, k, h, targets, out)],
             Slot::UserNotice => say::usernotice(ctx, k, h)
                 .into_iter()
-                .map(|t| line(Kind::UserNotice, t))
+                .enumerate()
+                .map(|(i, notice)| {
+                    for (into, room_id) in targets {
+                        let copy = notice.relay((into, *room_id), hash(&[h, i as u64]));
+                        out.entry(into.clone())
+                            .or_default()
+                            .push(line(Kind::SharedNotice, copy));
+                    }
+                    line(Kind::UserNotice, notice.line(ctx))
+                })
                 .collect(),
             Slot::ClearMsg => {
                 let said = self
@@ -282,7 +293,7 @@ impl Room {
     ) -> Line {
         let (text, said, tags) = say::privmsg(ctx, k, h);
         for (into, room_id) in targets {
-            let copy = say::relay(&tags, &said, &said.text, (into, *room_id), h);
+            let copy = say::relay(&tags, &said, (into, *room_id), h);
             out.entry(into.clone()).or_default().push(Line {
                 kind: Kind::Shared,
                 text: copy,
@@ -306,6 +317,7 @@ impl IrcSent {
         let n = match kind {
             Kind::Privmsg => &mut self.privmsg,
             Kind::Shared => &mut self.shared,
+            Kind::SharedNotice => &mut self.shared_usernotice,
             Kind::UserNotice => &mut self.usernotice,
             Kind::ClearChat => &mut self.clearchat,
             Kind::ClearMsg => &mut self.clearmsg,
@@ -450,7 +462,11 @@ mod tests {
             .filter(|l| l.kind == Kind::Privmsg)
             .map(|l| l.text.as_str())
             .collect();
-        let copies: Vec<&str> = out[&b.login].iter().map(|l| l.text.as_str()).collect();
+        let copies: Vec<&str> = out[&b.login]
+            .iter()
+            .filter(|l| l.kind == Kind::Shared)
+            .map(|l| l.text.as_str())
+            .collect();
         assert_eq!(own.len(), copies.len());
         for (own, copy) in own.iter().zip(&copies) {
             assert_eq!(tag(copy, "source-id"), tag(own, "id"));
@@ -467,6 +483,45 @@ mod tests {
             assert_eq!(tag(copy, "user-id"), tag(own, "user-id"));
             assert_eq!(trailing(copy), trailing(own));
             assert!(copy.contains(&format!(" PRIVMSG #{} :", b.login)));
+        }
+    }
+
+    #[test]
+    fn shared_chat_relays_events_as_sharedchatnotice() {
+        let world = World::new(&MockConfig::default()).unwrap();
+        let (a, b) = (&world.channels[0], &world.channels[1]);
+        let mut rooms = Rooms::default();
+        rooms.share(&a.login, &b.login);
+        let (r, _rx) = reader(1);
+        rooms.join(&b.login, r);
+        let out = said(&mut rooms, &world, 0, 5_000);
+        let own: Vec<&str> = out[&a.login]
+            .iter()
+            .filter(|l| l.kind == Kind::UserNotice)
+            .map(|l| l.text.as_str())
+            .collect();
+        let copies: Vec<&str> = out[&b.login]
+            .iter()
+            .filter(|l| l.kind == Kind::SharedNotice)
+            .map(|l| l.text.as_str())
+            .collect();
+        assert!(
+            own.len() > 50 && own.len() == copies.len(),
+            "{} {}",
+            own.len(),
+            copies.len()
+        );
+        for (own, copy) in own.iter().zip(&copies) {
+            assert_eq!(tag(copy, "msg-id"), Some("sharedchatnotice"));
+            assert_eq!(tag(copy, "source-msg-id"), tag(own, "msg-id"));
+            assert_eq!(tag(own, "source-msg-id"), tag(own, "msg-id"));
+            assert_eq!(tag(copy, "source-id"), tag(own, "id"));
+            assert_eq!(tag(copy, "source-room-id"), Some(a.id.to_string().as_str()));
+            assert_eq!(tag(copy, "room-id"), Some(b.id.to_string().as_str()));
+            assert_eq!(tag(copy, "system-msg"), tag(own, "system-msg"));
+            assert_eq!(tag(copy, "login"), tag(own, "login"));
+            assert_eq!(trailing(copy), trailing(own));
+            assert!(copy.contains(&format!(" USERNOTICE #{}", b.login)));
         }
     }
 

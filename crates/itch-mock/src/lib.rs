@@ -307,6 +307,8 @@ pub struct IrcSent {
     pub shared: u64,
     /// Subs, gifts (each gift of a gift bomb counts), raids, announcements and other events.
     pub usernotice: u64,
+    /// Events of another room relayed into this one (`msg-id=sharedchatnotice`, Shared Chat).
+    pub shared_usernotice: u64,
     /// Timeouts, bans and whole-chat clears.
     pub clearchat: u64,
     /// Deleted messages.

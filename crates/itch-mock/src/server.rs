@@ -165,8 +165,9 @@ impl MockServer {
 
     /// Shared Chat: from now on, every PRIVMSG room `from` says is also delivered to readers of room `into`, as
     /// Twitch relays it (same user and text, an id of its own, `room-id` of `into`, `source-id` the original id,
-    /// `source-room-id` the id of `from`, `source-badges`, `source-badge-info`); `from`'s own messages carry the
-    /// `source-*` tags too. One way: call it both ways for a session of two.
+    /// `source-room-id` the id of `from`, `source-badges`, `source-badge-info`), and every USERNOTICE as
+    /// `msg-id=sharedchatnotice` with `source-msg-id` its kind; `from`'s own lines carry the `source-*` tags too.
+    /// One way: call it both ways for a session of two.
     pub fn share_chat(&self, from: &str, into: &str) {
         lock(&self.shared.irc_rooms).share(&from.to_ascii_lowercase(), &into.to_ascii_lowercase());
     }
