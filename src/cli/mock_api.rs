@@ -178,7 +178,7 @@ pub async fn run(args: MockApiArgs) -> anyhow::Result<()> {
     crate::outln!()?;
     crate::outln!(
         "controls: GET {0}/_mock/world, GET {0}/_mock/stats, POST {0}/_mock/advance, POST {0}/_mock/faults, \
-         POST {0}/_mock/token",
+         POST {0}/_mock/token, GET/POST {0}/_mock/irc (chat rate, quiet, reconnects, counters)",
         server.url()
     )?;
     crate::outln!("Ctrl-C stops it.")?;

@@ -403,6 +403,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_mock/fail-next", post(fail_next))
         .route("/_mock/token", post(mint_token))
         .route("/_mock/expire", post(expire))
+        .route("/_mock/irc", get(get_irc).post(set_irc))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), count))
         .with_state(shared)
@@ -690,6 +691,91 @@ async fn fail_next(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
         }
         Err(e) => helix_error(&e),
     }
+}
+
+/// The chat (IRC) knobs as `/_mock/irc` shows them, with what each room sent.
+#[derive(Serialize)]
+struct IrcState {
+    rate: u64,
+    quiet: bool,
+    reconnect_after: u64,
+    reconnect_every_ms: u64,
+    ping_every_ms: u64,
+    sent: BTreeMap<String, IrcSent>,
+}
+
+/// `GET /_mock/irc`: the chat knobs and the per-room counters.
+async fn get_irc(State(shared): State<Arc<Shared>>) -> Response {
+    let load = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
+    axum::Json(IrcState {
+        rate: load(&shared.irc_rate),
+        quiet: shared.irc_quiet.load(Ordering::Relaxed),
+        reconnect_after: load(&shared.irc_reconnect_after),
+        reconnect_every_ms: load(&shared.irc_reconnect_every_ms),
+        ping_every_ms: load(&shared.irc_ping_every_ms),
+        sent: lock(&shared.irc_rooms).sent(),
+    })
+    .into_response()
+}
+
+/// What `POST /_mock/irc` may change; fields left out stay as they are.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IrcControl {
+    rate: Option<u64>,
+    quiet: Option<bool>,
+    reconnect_after: Option<u64>,
+    reconnect_every_ms: Option<u64>,
+    ping_every_ms: Option<u64>,
+    /// Channels to suspend.
+    #[serde(default)]
+    suspend: Vec<String>,
+    /// `[from, into]` pairs for Shared Chat.
+    #[serde(default)]
+    share: Vec<[String; 2]>,
+    /// `{"login":..,"line":..}` lines to deliver now.
+    #[serde(default)]
+    inject: Vec<IrcInjection>,
+}
+
+#[derive(Deserialize)]
+struct IrcInjection {
+    login: String,
+    line: String,
+}
+
+/// `POST /_mock/irc` with an [`IrcControl`], e.g. `{"rate":2000}`, `{"quiet":true,"reconnect_every_ms":60000}`,
+/// `{"share":[["a","b"]]}`; answers as `GET /_mock/irc`.
+async fn set_irc(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let c: IrcControl = match body_json(&body) {
+        Ok(c) => c,
+        Err(e) => return helix_error(&e),
+    };
+    let set = |a: &std::sync::atomic::AtomicU64, v: Option<u64>| {
+        if let Some(v) = v {
+            a.store(v, Ordering::Relaxed);
+        }
+    };
+    set(&shared.irc_rate, c.rate);
+    set(&shared.irc_reconnect_after, c.reconnect_after);
+    set(&shared.irc_reconnect_every_ms, c.reconnect_every_ms);
+    set(&shared.irc_ping_every_ms, c.ping_every_ms);
+    if let Some(quiet) = c.quiet {
+        shared.irc_quiet.store(quiet, Ordering::Relaxed);
+    }
+    {
+        let mut rooms = lock(&shared.irc_rooms);
+        for login in &c.suspend {
+            rooms.suspend(&login.to_ascii_lowercase());
+        }
+        for [from, into] in &c.share {
+            rooms.share(&from.to_ascii_lowercase(), &into.to_ascii_lowercase());
+        }
+        for i in &c.inject {
+            rooms.inject(&i.login.to_ascii_lowercase(), &i.line);
+        }
+    }
+    get_irc(State(shared)).await
 }
 
 #[derive(Deserialize)]
