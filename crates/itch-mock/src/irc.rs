@@ -36,7 +36,7 @@ const RECONNECT: &str = ":tmi.twitch.tv RECONNECT\r\n";
 pub(super) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     tokio::select! {
         () = accept(listener, shared.clone()) => {}
-        () = crate::irc_rooms::clock(shared) => {}
+        () = crate::irc_clock::clock(shared) => {}
     }
 }
 

@@ -1,25 +1,25 @@
-//! The rooms of the fake chat server and the clock that makes them talk.
+//! The rooms of the fake chat server: who reads them, what they said, and what they say next.
 //!
 //! A room is one channel's chat, shared by every connection joined to it (as on Twitch, two readers of a room
-//! see the same lines, with the same ids). Every [`TICK`] the clock gives each room that has a reader its share
-//! of the rate ([`MockServer::irc_rate`](crate::MockServer::irc_rate), lines per second, several a tick at high
-//! rates) and asks [`irc_events`](crate::irc_events) for that many lines; each tick's lines go to the room's
-//! readers as one batch. A room remembers what it said lately, so a CLEARMSG or CLEARCHAT targets a message and
-//! a user that were really there. A room shared into another ([`Rooms::share`]) also has its PRIVMSGs and
-//! USERNOTICEs (as `sharedchatnotice`) copied to that room's readers, as Shared Chat relays them; a suspended room says nothing. Rooms count what they sent
+//! see the same lines, with the same ids). Every [`TICK`] the chat clock (`irc_clock.rs`) gives each room that
+//! has a reader its share of the rate ([`MockServer::irc_rate`](crate::MockServer::irc_rate), lines per second,
+//! several a tick at high rates) and the room asks [`irc_events`](crate::irc_events) for that many lines; each
+//! tick's lines go to the room's readers as one batch. A room remembers what it said lately, so a CLEARMSG or
+//! CLEARCHAT targets a message and a user that were really there. A room shared into another
+//! ([`Rooms::share`]) also has its PRIVMSGs and USERNOTICEs (as `sharedchatnotice`) copied to that room's
+//! readers, as Shared Chat relays them; a suspended room says nothing. Rooms count what they sent
 //! ([`IrcSent`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::sync::mpsc;
 
 use crate::IrcSent;
 use crate::irc_events::{self as say, Ctx, RoomMode, Said, Slot};
 use crate::seed::hash;
-use crate::state::{Shared, lock};
 use crate::world::World;
 
 /// How often the clock runs.
@@ -167,8 +167,18 @@ impl Rooms {
         into.filter(|b| self.has_readers(b)).cloned().collect()
     }
 
+    /// Lines `room` may say after `elapsed` at `rate` lines a second (see [`budget`]).
+    pub fn budget(&mut self, room: &str, rate: u64, elapsed: Duration, quiet: bool) -> u64 {
+        budget(
+            &mut self.rooms.entry(room.to_owned()).or_default().credit,
+            rate,
+            elapsed,
+            quiet,
+        )
+    }
+
     /// Rooms that talk this tick: not suspended, with a reader of their own or of a room they are shared into.
-    fn active(&mut self) -> Vec<String> {
+    pub fn active(&mut self) -> Vec<String> {
         for room in self.rooms.values_mut() {
             room.readers.retain(|r| !r.tx.is_closed());
         }
@@ -181,7 +191,7 @@ impl Rooms {
     }
 
     /// Sends `lines` to the readers of `room` as one batch, counts them, and drops readers that fell behind.
-    fn deliver(&mut self, room: &str, lines: Vec<Line>) -> usize {
+    pub fn deliver(&mut self, room: &str, lines: Vec<Line>) -> usize {
         let r = self.rooms.entry(room.to_owned()).or_default();
         for line in &lines {
             r.sent.count(line.kind);
@@ -199,7 +209,7 @@ impl Rooms {
     }
 
     /// Lets `room` (channel `c`) say `n` lines; they and their Shared Chat copies are added to `out`.
-    fn talk(&mut self, world: &World, c: usize, n: u64, now_ms: i64, out: &mut HashMap<String, Vec<Line>>) {
+    pub fn talk(&mut self, world: &World, c: usize, n: u64, now_ms: i64, out: &mut HashMap<String, Vec<Line>>) {
         let login = world.channels[c].login.clone();
         let targets: Vec<(String, u64)> = self
             .targets(&login)
@@ -326,48 +336,6 @@ impl IrcSent {
             Kind::Other => &mut self.other,
         };
         *n += 1;
-    }
-}
-
-/// Runs the chat clock until the task is dropped.
-pub(crate) async fn clock(shared: Arc<Shared>) {
-    let mut tick = tokio::time::interval(TICK);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut last = Instant::now();
-    loop {
-        tick.tick().await;
-        let now = Instant::now();
-        step(&shared, now - last);
-        last = now;
-    }
-}
-
-/// One tick: every active room says its share of the rate, and every batch goes out.
-fn step(shared: &Shared, elapsed: Duration) {
-    let rate = shared.irc_rate.load(Ordering::Relaxed);
-    let quiet = shared.irc_quiet.load(Ordering::Relaxed);
-    let mut rooms = lock(&shared.irc_rooms);
-    let active = rooms.active();
-    if active.is_empty() {
-        return;
-    }
-    let mut out: HashMap<String, Vec<Line>> = HashMap::new();
-    {
-        let world = lock(&shared.world);
-        let now_ms = chrono::Utc::now().timestamp_millis();
-        for login in active {
-            let Some(c) = world.channels.iter().position(|ch| ch.login == login) else {
-                continue;
-            };
-            let room = rooms.rooms.entry(login).or_default();
-            let n = budget(&mut room.credit, rate, elapsed, quiet);
-            rooms.talk(&world, c, n, now_ms, &mut out);
-        }
-    }
-    for (room, lines) in out {
-        if !lines.is_empty() {
-            rooms.deliver(&room, lines);
-        }
     }
 }
 

@@ -21,7 +21,8 @@
 //!   every pipeline shares.
 //! - `helix/`: one handler file per Helix resource; `gql/`: the GQL pipeline, `gql/comments.rs` the chat replay
 //!   operation; `oauth.rs`: id.twitch.tv; `irc.rs`: chat over TCP (one connection), `irc_rooms.rs`: the rooms
-//!   and the clock that makes them talk, `irc_events.rs`: each line a room says, in Twitch's shapes.
+//!   (readers, what they said), `irc_clock.rs`: the clock that makes them talk, `irc_events.rs`: each line a
+//!   room says, in Twitch's shapes.
 //! - `seed.rs`, `world.rs`, `chat_replay.rs`: the world computed from the seed (channels, followers, videos, and
 //!   every video's comments); `cursor.rs`: pagination cursors.
 //! - `state.rs`, `tokens.rs`, `ratelimit.rs`, `faults.rs`, `query.rs`, `errors.rs`: what a request meets on the
@@ -34,6 +35,7 @@ mod faults;
 mod gql;
 mod helix;
 mod irc;
+mod irc_clock;
 mod irc_events;
 mod irc_rooms;
 mod oauth;
