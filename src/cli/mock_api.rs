@@ -80,6 +80,15 @@ pub struct MockApiArgs {
     /// The client id GQL accepts for chat replay (the web client's id works for offset requests only).
     #[arg(long, default_value = GQL_CLIENT_ID)]
     pub gql_client_id: String,
+    /// Live chat lines per second in each joined IRC room.
+    #[arg(long, default_value_t = 100)]
+    pub irc_rate: u32,
+    /// IRC rooms say nothing (only PING comes), as a quiet channel.
+    #[arg(long)]
+    pub irc_quiet: bool,
+    /// Seconds between the PINGs each IRC connection gets (0: never).
+    #[arg(long, default_value_t = 30)]
+    pub irc_ping_secs: u64,
 }
 
 impl MockApiArgs {
@@ -117,6 +126,9 @@ impl MockApiArgs {
             token_ttl: Duration::from_secs(self.token_ttl_secs),
             gql_client_id: self.gql_client_id.clone(),
             comments: self.comments,
+            irc_rate: self.irc_rate,
+            irc_quiet: self.irc_quiet,
+            irc_ping_every: Duration::from_secs(self.irc_ping_secs),
         })
     }
 }
@@ -166,7 +178,7 @@ pub async fn run(args: MockApiArgs) -> anyhow::Result<()> {
     crate::outln!()?;
     crate::outln!(
         "controls: GET {0}/_mock/world, GET {0}/_mock/stats, POST {0}/_mock/advance, POST {0}/_mock/faults, \
-         POST {0}/_mock/token",
+         POST {0}/_mock/token, GET/POST {0}/_mock/irc (chat rate, quiet, reconnects, counters)",
         server.url()
     )?;
     crate::outln!("Ctrl-C stops it.")?;
@@ -202,6 +214,15 @@ mod tests {
         let config = args.config().unwrap();
         assert_eq!(config.comments, 200_000);
         assert_eq!(config.gql_client_id, "abc");
+    }
+
+    #[test]
+    fn irc_flags_reach_the_config() {
+        let args = Wrapper::parse_from(["mock-api", "--irc-rate", "2000", "--irc-quiet", "--irc-ping-secs", "5"]).args;
+        let config = args.config().unwrap();
+        assert_eq!(config.irc_rate, 2000);
+        assert!(config.irc_quiet);
+        assert_eq!(config.irc_ping_every, Duration::from_secs(5));
     }
 
     #[test]

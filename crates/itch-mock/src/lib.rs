@@ -20,7 +20,9 @@
 //! - `server.rs`: the router, the Helix pipeline and the `/_mock` controls; `responses.rs`: the response builders
 //!   every pipeline shares.
 //! - `helix/`: one handler file per Helix resource; `gql/`: the GQL pipeline, `gql/comments.rs` the chat replay
-//!   operation; `oauth.rs`: id.twitch.tv; `irc.rs`: chat over TCP.
+//!   operation; `oauth.rs`: id.twitch.tv; `irc.rs`: chat over TCP (one connection), `irc_rooms.rs`: the rooms
+//!   (readers, what they said), `irc_clock.rs`: the clock that makes them talk, `irc_events.rs`: each line a
+//!   room says, in Twitch's shapes.
 //! - `seed.rs`, `world.rs`, `chat_replay.rs`: the world computed from the seed (channels, followers, videos, and
 //!   every video's comments); `cursor.rs`: pagination cursors.
 //! - `state.rs`, `tokens.rs`, `ratelimit.rs`, `faults.rs`, `query.rs`, `errors.rs`: what a request meets on the
@@ -33,6 +35,9 @@ mod faults;
 mod gql;
 mod helix;
 mod irc;
+mod irc_clock;
+mod irc_events;
+mod irc_rooms;
 mod oauth;
 mod query;
 mod ratelimit;
@@ -83,6 +88,12 @@ pub struct MockConfig {
     /// Comments of the largest channel's newest archive video at start. Other videos get about 3 per minute of
     /// chat.
     pub comments: u64,
+    /// Live chat lines per second in each joined room (see [`MockServer::irc_rate`]).
+    pub irc_rate: u32,
+    /// Rooms say nothing, only PING comes (see [`MockServer::irc_quiet`]).
+    pub irc_quiet: bool,
+    /// How often each chat connection gets `PING :tmi.twitch.tv`; zero never.
+    pub irc_ping_every: Duration,
 }
 
 impl Default for MockConfig {
@@ -101,6 +112,9 @@ impl Default for MockConfig {
             token_ttl: Duration::from_secs(4 * 3600),
             gql_client_id: GQL_CLIENT_ID.to_owned(),
             comments: 2000,
+            irc_rate: 100,
+            irc_quiet: false,
+            irc_ping_every: Duration::from_secs(30),
         }
     }
 }
@@ -131,6 +145,9 @@ impl std::fmt::Debug for MockConfig {
             .field("token_ttl", &self.token_ttl)
             .field("gql_client_id", &self.gql_client_id)
             .field("comments", &self.comments)
+            .field("irc_rate", &self.irc_rate)
+            .field("irc_quiet", &self.irc_quiet)
+            .field("irc_ping_every", &self.irc_ping_every)
             .finish()
     }
 }
@@ -280,6 +297,30 @@ pub struct MockStats {
     pub faults: u64,
     /// Requests per path, e.g. `/helix/users`.
     pub by_path: BTreeMap<String, u64>,
+}
+
+/// Lines a chat room (IRC) sent since the server started, by command, from [`MockServer::irc_sent`]: what the
+/// room said (counted when said, whoever was reading) and the lines injected into it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct IrcSent {
+    /// The room's own chat messages.
+    pub privmsg: u64,
+    /// Chat messages of another room relayed into this one (Shared Chat, see [`MockServer::share_chat`]).
+    pub shared: u64,
+    /// Subs, gifts (each gift of a gift bomb counts), raids, announcements and other events.
+    pub usernotice: u64,
+    /// Events of another room relayed into this one (`msg-id=sharedchatnotice`, Shared Chat).
+    pub shared_usernotice: u64,
+    /// Timeouts, bans and whole-chat clears.
+    pub clearchat: u64,
+    /// Deleted messages.
+    pub clearmsg: u64,
+    /// Mode changes (JOIN's full ROOMSTATE is not counted: it goes to one connection, not the room).
+    pub roomstate: u64,
+    /// NOTICE lines injected.
+    pub notice: u64,
+    /// Any other injected line.
+    pub other: u64,
 }
 
 /// A video of the fake world as the test helpers report it, with what its chat replay will serve.

@@ -5,9 +5,11 @@
 //! request goes through one pipeline: latency, authentication, the caller's token bucket, an injected fault if
 //! one is due, then the handler, and every answer carries the `Ratelimit-*` headers.
 
+use std::collections::BTreeMap;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::Router;
@@ -34,9 +36,9 @@ use crate::query::Query;
 use crate::ratelimit::RateInfo;
 use crate::responses::{helix_error, with_body_fault};
 use crate::seed::rfc3339;
-use crate::state::{Shared, lock};
+use crate::state::{Shared, lock, millis};
 use crate::world::{UserRef, World};
-use crate::{Advance, Fault, FaultPlan, MockChannel, MockConfig, MockStats, MockVideo, OAuthQuirks};
+use crate::{Advance, Fault, FaultPlan, IrcSent, MockChannel, MockConfig, MockStats, MockVideo, OAuthQuirks};
 
 /// A running fake Twitch. Dropping it stops the server without waiting; [`MockServer::shutdown`] waits.
 pub struct MockServer {
@@ -119,9 +121,60 @@ impl MockServer {
     /// From now on, every chat (IRC) connection gets `:tmi.twitch.tv RECONNECT` and is closed after `messages`
     /// live messages, as Twitch does before a server restart; 0 turns it off.
     pub fn irc_reconnect_after(&self, messages: u64) {
+        self.shared.irc_reconnect_after.store(messages, Ordering::Relaxed);
+    }
+
+    /// Lines each chat room says per second from now on (default [`MockConfig::irc_rate`], 100): PRIVMSGs with
+    /// an event now and then. High rates (thousands a second) come as several lines per 10 ms tick.
+    pub fn irc_rate(&self, per_second: u32) {
+        self.shared.irc_rate.store(u64::from(per_second), Ordering::Relaxed);
+    }
+
+    /// A quiet chat: while on, no room says anything (no PRIVMSG, no event); connections get only PING (and
+    /// RECONNECT when [`MockServer::irc_reconnect_every`] is set), so a reader sees nothing for minutes.
+    pub fn irc_quiet(&self, quiet: bool) {
+        self.shared.irc_quiet.store(quiet, Ordering::Relaxed);
+    }
+
+    /// From now on, every chat connection gets `:tmi.twitch.tv RECONNECT` and is closed once it has been open for
+    /// `every` (quiet or not); zero turns it off.
+    pub fn irc_reconnect_every(&self, every: Duration) {
         self.shared
-            .irc_reconnect_after
-            .store(messages, std::sync::atomic::Ordering::Relaxed);
+            .irc_reconnect_every_ms
+            .store(millis(every), Ordering::Relaxed);
+    }
+
+    /// How often every chat connection gets `PING :tmi.twitch.tv` (default [`MockConfig::irc_ping_every`]);
+    /// zero never.
+    pub fn irc_ping_every(&self, every: Duration) {
+        self.shared.irc_ping_every_ms.store(millis(every), Ordering::Relaxed);
+    }
+
+    /// Delivers one raw line (CRLF added when missing) to every chat connection joined to the room `login` now,
+    /// whatever capabilities it asked for, and counts it in [`MockServer::irc_sent`]; answers how many
+    /// connections got it.
+    pub fn irc_inject(&self, login: &str, line: &str) -> usize {
+        lock(&self.shared.irc_rooms).inject(&login.to_ascii_lowercase(), line)
+    }
+
+    /// Suspends the channel `login` on chat: a JOIN is answered `@msg-id=msg_channel_suspended :tmi.twitch.tv
+    /// NOTICE #login :This channel has been suspended.` and its room says nothing, to anyone.
+    pub fn irc_suspend(&self, login: &str) {
+        lock(&self.shared.irc_rooms).suspend(&login.to_ascii_lowercase());
+    }
+
+    /// Shared Chat: from now on, every PRIVMSG room `from` says is also delivered to readers of room `into`, as
+    /// Twitch relays it (same user and text, an id of its own, `room-id` of `into`, `source-id` the original id,
+    /// `source-room-id` the id of `from`, `source-badges`, `source-badge-info`), and every USERNOTICE as
+    /// `msg-id=sharedchatnotice` with `source-msg-id` its kind; `from`'s own lines carry the `source-*` tags too.
+    /// One way: call it both ways for a session of two.
+    pub fn share_chat(&self, from: &str, into: &str) {
+        lock(&self.shared.irc_rooms).share(&from.to_ascii_lowercase(), &into.to_ascii_lowercase());
+    }
+
+    /// What each chat room sent so far, by login (rooms that sent nothing are left out).
+    pub fn irc_sent(&self) -> BTreeMap<String, IrcSent> {
+        lock(&self.shared.irc_rooms).sent()
     }
 
     /// The client id GQL accepts for chat replay (see [`MockConfig::gql_client_id`]).
@@ -350,6 +403,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_mock/fail-next", post(fail_next))
         .route("/_mock/token", post(mint_token))
         .route("/_mock/expire", post(expire))
+        .route("/_mock/irc", get(get_irc).post(set_irc))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), count))
         .with_state(shared)
@@ -637,6 +691,91 @@ async fn fail_next(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
         }
         Err(e) => helix_error(&e),
     }
+}
+
+/// The chat (IRC) knobs as `/_mock/irc` shows them, with what each room sent.
+#[derive(Serialize)]
+struct IrcState {
+    rate: u64,
+    quiet: bool,
+    reconnect_after: u64,
+    reconnect_every_ms: u64,
+    ping_every_ms: u64,
+    sent: BTreeMap<String, IrcSent>,
+}
+
+/// `GET /_mock/irc`: the chat knobs and the per-room counters.
+async fn get_irc(State(shared): State<Arc<Shared>>) -> Response {
+    let load = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
+    axum::Json(IrcState {
+        rate: load(&shared.irc_rate),
+        quiet: shared.irc_quiet.load(Ordering::Relaxed),
+        reconnect_after: load(&shared.irc_reconnect_after),
+        reconnect_every_ms: load(&shared.irc_reconnect_every_ms),
+        ping_every_ms: load(&shared.irc_ping_every_ms),
+        sent: lock(&shared.irc_rooms).sent(),
+    })
+    .into_response()
+}
+
+/// What `POST /_mock/irc` may change; fields left out stay as they are.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IrcControl {
+    rate: Option<u64>,
+    quiet: Option<bool>,
+    reconnect_after: Option<u64>,
+    reconnect_every_ms: Option<u64>,
+    ping_every_ms: Option<u64>,
+    /// Channels to suspend.
+    #[serde(default)]
+    suspend: Vec<String>,
+    /// `[from, into]` pairs for Shared Chat.
+    #[serde(default)]
+    share: Vec<[String; 2]>,
+    /// `{"login":..,"line":..}` lines to deliver now.
+    #[serde(default)]
+    inject: Vec<IrcInjection>,
+}
+
+#[derive(Deserialize)]
+struct IrcInjection {
+    login: String,
+    line: String,
+}
+
+/// `POST /_mock/irc` with an [`IrcControl`], e.g. `{"rate":2000}`, `{"quiet":true,"reconnect_every_ms":60000}`,
+/// `{"share":[["a","b"]]}`; answers as `GET /_mock/irc`.
+async fn set_irc(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let c: IrcControl = match body_json(&body) {
+        Ok(c) => c,
+        Err(e) => return helix_error(&e),
+    };
+    let set = |a: &std::sync::atomic::AtomicU64, v: Option<u64>| {
+        if let Some(v) = v {
+            a.store(v, Ordering::Relaxed);
+        }
+    };
+    set(&shared.irc_rate, c.rate);
+    set(&shared.irc_reconnect_after, c.reconnect_after);
+    set(&shared.irc_reconnect_every_ms, c.reconnect_every_ms);
+    set(&shared.irc_ping_every_ms, c.ping_every_ms);
+    if let Some(quiet) = c.quiet {
+        shared.irc_quiet.store(quiet, Ordering::Relaxed);
+    }
+    {
+        let mut rooms = lock(&shared.irc_rooms);
+        for login in &c.suspend {
+            rooms.suspend(&login.to_ascii_lowercase());
+        }
+        for [from, into] in &c.share {
+            rooms.share(&from.to_ascii_lowercase(), &into.to_ascii_lowercase());
+        }
+        for i in &c.inject {
+            rooms.inject(&i.login.to_ascii_lowercase(), &i.line);
+        }
+    }
+    get_irc(State(shared)).await
 }
 
 #[derive(Deserialize)]

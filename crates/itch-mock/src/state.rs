@@ -3,10 +3,11 @@
 //! Typed and owned by the server (an `Arc` in the router), never global, so any number of servers run side by
 //! side in one test process. Each part has its own lock, held only for synchronous work, never across an await.
 
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Mutex, MutexGuard};
 
 use crate::faults::Faults;
+use crate::irc_rooms::Rooms;
 use crate::ratelimit::Limiter;
 use crate::tokens::Tokens;
 use crate::world::World;
@@ -24,16 +25,31 @@ pub(crate) struct Shared {
     pub stats: Mutex<MockStats>,
     /// GQL operations answered so far, for their `requestID`s.
     pub gql_seq: AtomicU64,
-    /// Live chat messages sent so far over IRC: each is new, as live chat never repeats.
-    pub irc_seq: AtomicU64,
+    /// The chat rooms (IRC): readers, what each room said lately, Shared Chat, suspensions, counters.
+    pub irc_rooms: Mutex<Rooms>,
+    /// Chat connections opened so far, for their ids.
+    pub irc_conns: AtomicU64,
+    /// Lines per second each room with a reader says.
+    pub irc_rate: AtomicU64,
+    /// When set, rooms say nothing at all (PING still comes).
+    pub irc_quiet: AtomicBool,
     /// When not 0, every chat connection is told to RECONNECT and closed after this many live messages.
     pub irc_reconnect_after: AtomicU64,
+    /// When not 0, every chat connection is told to RECONNECT and closed this many ms after it opened.
+    pub irc_reconnect_every_ms: AtomicU64,
+    /// How often the server sends `PING :tmi.twitch.tv` on each chat connection, in ms (0: never).
+    pub irc_ping_every_ms: AtomicU64,
 }
 
 /// Locks a mutex, ignoring poisoning: a handler that panicked leaves data that is still consistent enough for
 /// a fake, and one failed test should not fail every other request.
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A duration in whole milliseconds, for the atomics above.
+pub(crate) fn millis(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 impl Shared {
@@ -49,8 +65,13 @@ impl Shared {
             faults: Mutex::new(Faults::new(config.seed, config.faults.clone())),
             stats: Mutex::new(MockStats::default()),
             gql_seq: AtomicU64::new(0),
-            irc_seq: AtomicU64::new(0),
+            irc_rooms: Mutex::new(Rooms::default()),
+            irc_conns: AtomicU64::new(0),
+            irc_rate: AtomicU64::new(u64::from(config.irc_rate)),
+            irc_quiet: AtomicBool::new(config.irc_quiet),
             irc_reconnect_after: AtomicU64::new(0),
+            irc_reconnect_every_ms: AtomicU64::new(0),
+            irc_ping_every_ms: AtomicU64::new(millis(config.irc_ping_every)),
             base_url,
             config,
         })

@@ -1312,3 +1312,41 @@ async fn revoked_tokens_die_and_a_shut_down_server_refuses_connections() {
     server.shutdown().await;
     assert!(http.get(&url).send().await.is_err());
 }
+
+/// Issue 13, item 5: the chat knobs over HTTP, for `itch mock-api` and benchmarks run against it.
+#[tokio::test]
+async fn irc_controls_over_http_set_the_knobs_and_show_the_counters() {
+    let f = Fake::start(config(100)).await;
+    let url = f.server.url();
+    let room = f.largest().login.clone();
+    let post = |body: Value| f.http.post(format!("{url}/_mock/irc")).json(&body).send();
+    let state: Value = post(json!({
+        "rate": 2500,
+        "quiet": true,
+        "reconnect_every_ms": 60000,
+        "inject": [{"login": room, "line": format!("@msg-id=x :tmi.twitch.tv NOTICE #{room} :hi")}],
+    }))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(state["rate"], 2500);
+    assert_eq!(state["quiet"], true);
+    assert_eq!(state["reconnect_every_ms"], 60000);
+    assert_eq!(state["ping_every_ms"], 30000);
+    assert_eq!(state["sent"][&room]["notice"], 1);
+    let got: Value = f
+        .http
+        .get(format!("{url}/_mock/irc"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got, state);
+    assert_eq!(f.server.irc_sent()[&room].notice, 1);
+    assert_eq!(post(json!({"rate": "fast"})).await.unwrap().status(), 400);
+    assert_eq!(post(json!({"speed": 1})).await.unwrap().status(), 400);
+}
