@@ -74,6 +74,94 @@ fn endpoints(mock: &MockServer) -> crate::Result<Endpoints> {
     Endpoints::parse(&mock.helix_url(), &mock.oauth_url(), &mock.gql_url())?.with_irc(&mock.irc_url())
 }
 
+/// How long the demo records the channel's live chat.
+const LIVE_FOR: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// A few seconds of the channel's live chat, as `itch chat --live` records it, so the live reports have something
+/// to show: the fake's room talking fast (subs, gifts, timeouts, deletions come with it), its chat server
+/// restarting once (a gap), and one raid from another channel of the fake, sent as if just before the channel's
+/// first follow wave, so `itch report raids` shows the follows that came with it.
+async fn record_live(
+    mock: &MockServer,
+    client: &Client,
+    path: &std::path::Path,
+    channel: (crate::client::helix::users::User, serde_json::Value),
+    cancel: &CancellationToken,
+) -> anyhow::Result<()> {
+    let login = channel.0.login.clone();
+    let raid = raid_before_a_wave(mock, path, &login)?;
+    mock.irc_rate(400);
+    mock.irc_reconnect_after(500);
+    let archive = Archive::open(path)?;
+    let options = sync::live::LiveOptions {
+        duration: Some(LIVE_FOR),
+        max_messages: None,
+        cancel: cancel.clone(),
+    };
+    let command = format!("demo: chat --live {login}");
+    let recording = sync::live::record_live_run(client, &archive, vec![channel], &options, command);
+    // The raid goes out once the room is joined.
+    let inject = async {
+        for _ in 0..100 {
+            if raid.as_ref().is_none_or(|line| mock.irc_inject(&login, line) > 0) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    };
+    let (summary, ()) = tokio::join!(recording, inject);
+    let summary = summary?;
+    mock.irc_reconnect_after(0);
+    crate::outln!(
+        "\nrecorded {} s of its live chat: {} messages, {} events (itch report subs|raids|moderation|chat-gaps {login})",
+        LIVE_FOR.as_secs(),
+        summary.messages.values().sum::<u64>(),
+        summary.events.values().sum::<u64>()
+    )?;
+    Ok(())
+}
+
+/// A raid on `login` by another channel of the fake, as Twitch's chat server announces it, timed two minutes
+/// before the channel's first follow wave (`itch report bot-waves`); `None` when it has none.
+fn raid_before_a_wave(mock: &MockServer, path: &std::path::Path, login: &str) -> anyhow::Result<Option<String>> {
+    let conn = crate::archive::open_read_only(path)?;
+    let params = Params {
+        login: Some(login.to_owned()),
+        direction: Some(report::Direction::Asc),
+        limit: Some(1),
+        ..Params::default()
+    };
+    let mut wave = None;
+    report::read_report(
+        &conn,
+        report::find("bot-waves").expect("bot-waves report"),
+        &params,
+        |row| {
+            if let Some(rusqlite::types::ValueRef::Text(start)) = row.get("wave_start") {
+                wave = chrono::DateTime::parse_from_rfc3339(&String::from_utf8_lossy(start)).ok();
+            }
+            Ok(())
+        },
+    )?;
+    let (Some(wave), Some(raider)) = (wave, mock.channels().into_iter().find(|c| c.login != login)) else {
+        return Ok(None);
+    };
+    let room = mock
+        .channels()
+        .into_iter()
+        .find(|c| c.login == login)
+        .map(|c| c.id)
+        .unwrap_or_default();
+    let at = wave.timestamp_millis() - 120_000;
+    let (name, raider_login, raider_id) = (raider.display_name.replace(' ', "\\s"), raider.login, raider.id);
+    Ok(Some(format!(
+        "@badge-info=;badges=;color=#FF69B4;display-name={name};emotes=;flags=;id=00000000-0000-4000-8000-{at:012x};login={raider_login};\
+         mod=0;msg-id=raid;msg-param-displayName={name};msg-param-login={raider_login};msg-param-viewerCount=734;\
+         room-id={room};subscriber=0;system-msg=734\\sraiders\\sfrom\\s{name}\\shave\\sjoined!;tmi-sent-ts={at};\
+         user-id={raider_id};user-type= :tmi.twitch.tv USERNOTICE #{login}"
+    )))
+}
+
 /// The demo itself; true when a channel failed.
 async fn demo(args: DemoArgs, quiet: bool, cancel: CancellationToken) -> anyhow::Result<bool> {
     let config = MockConfig {
@@ -116,7 +204,9 @@ async fn demo(args: DemoArgs, quiet: bool, cancel: CancellationToken) -> anyhow:
         cancel: cancel.clone(),
         ..SyncOptions::default()
     };
-    let report = sync::sync_channels(Arc::new(client), archive, channels, options, &Progress::new(quiet)).await?;
+    let client = Arc::new(client);
+    let channel = channels[0].clone();
+    let report = sync::sync_channels(client.clone(), archive, channels, options, &Progress::new(quiet)).await?;
     crate::outln!(
         "synced into {} in {:.1} s:",
         args.archive.display(),
@@ -154,6 +244,9 @@ async fn demo(args: DemoArgs, quiet: bool, cancel: CancellationToken) -> anyhow:
         &options,
         std::io::stdout().lock(),
     )?;
+    if !cancel.is_cancelled() {
+        record_live(&mock, &client, &args.archive, channel, &cancel).await?;
+    }
     let db = args.archive.display();
     crate::outln!(
         "\nexplore it: itch --db {db} report --list | sqlite3 {db} '.tables' | itch --db {db} sql \"SELECT ...\""
