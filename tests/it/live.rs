@@ -168,3 +168,200 @@ async fn a_quiet_room_that_keeps_asking_to_reconnect_is_recorded_to_the_end() {
         "every reconnect but a last unfinished one is a gap: {gaps} of {opened} connections"
     );
 }
+
+/// `itch chat --live <args>` against `mock`'s own chat server, in `dir`.
+async fn record_from(mock: &itch::mock::MockServer, dir: &std::path::Path, args: &[&str]) -> (String, String) {
+    let mut cmd = itch(mock, dir);
+    cmd.args(["chat", "--live"]).args(args);
+    let output = run(cmd).await;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    (stdout, stderr)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recording_of_the_fakes_quiet_room_keeps_going_across_its_reconnects() {
+    let mock = mock_with(MockConfig {
+        irc_quiet: true,
+        ..MockConfig::default()
+    })
+    .await;
+    mock.irc_reconnect_every(std::time::Duration::from_millis(500));
+    let login = mock.channels().remove(0).login;
+    let dir = tempfile::tempdir().unwrap();
+    let (stdout, _) = record_from(&mock, dir.path(), &["--for", "2500ms", &login]).await;
+    assert!(
+        stdout.contains(&format!("{login}: 0 live messages, 0 events")),
+        "{stdout}"
+    );
+    let gaps = count(&archive(dir.path()), "SELECT count(*) FROM chat_gaps");
+    assert!(
+        gaps >= 3,
+        "three RECONNECTs at least, each a gap, none a failure: {gaps}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_room_of_the_fake_lands_every_kind_of_line_in_the_archive() {
+    let mock = mock_with(MockConfig {
+        irc_rate: 2000,
+        ..MockConfig::default()
+    })
+    .await;
+    let login = mock.channels().remove(0).login;
+    let dir = tempfile::tempdir().unwrap();
+    record_from(&mock, dir.path(), &["--messages", "4000", &login]).await;
+    let db = archive(dir.path());
+    let kinds = texts(&db, "SELECT DISTINCT kind FROM chat_events ORDER BY kind");
+    for kind in [
+        "announcement",
+        "bitsbadgetier",
+        "giftpaidupgrade",
+        "primepaidupgrade",
+        "resub",
+        "ritual",
+        "sub",
+        "subgift",
+        "submysterygift",
+        "viewermilestone",
+    ] {
+        assert!(kinds.iter().any(|k| k == kind), "{kind} not in {kinds:?}");
+    }
+    let texts_of_events = count(
+        &db,
+        "SELECT count(*) FROM chat_messages m JOIN chat_events e ON e.id = m.id AND m.kind = e.kind",
+    );
+    assert_eq!(
+        texts_of_events,
+        count(&db, "SELECT count(*) FROM chat_events WHERE has_message"),
+        "every text typed with an event is a message of its kind"
+    );
+    let actions = texts(&db, "SELECT DISTINCT action FROM chat_moderation ORDER BY action");
+    assert!(
+        actions.contains(&"delete".to_owned()) && actions.contains(&"timeout".to_owned()),
+        "{actions:?}"
+    );
+    assert!(
+        count(
+            &db,
+            "SELECT count(*) FROM chat_moderation WHERE action = 'delete' AND messages_marked = 1"
+        ) >= count(&db, "SELECT count(*) FROM chat_moderation WHERE action = 'delete'") / 2,
+        "a deletion marks the message it names (unless a timeout marked it first)"
+    );
+    assert!(count(&db, "SELECT count(*) FROM chat_messages WHERE deleted_by IS NOT NULL") > 0);
+    assert!(count(&db, "SELECT count(*) FROM room_states") >= 1);
+    assert_eq!(count(&db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shared_chat_is_stored_once_and_a_suspended_room_says_why() {
+    let mock = mock_with(MockConfig::default()).await;
+    let channels = mock.channels();
+    let (a, b, gone) = (&channels[0].login, &channels[1].login, &channels[2].login);
+    mock.share_chat(a, b);
+    mock.irc_suspend(gone);
+    let dir = tempfile::tempdir().unwrap();
+    let (stdout, _) = record_from(&mock, dir.path(), &["--messages", "600", a, b, gone]).await;
+    assert!(
+        stdout.contains(&format!(
+            "{gone}: 0 live messages, 0 events (Twitch said: This channel has been suspended.)"
+        )),
+        "{stdout}"
+    );
+    let db = archive(dir.path());
+    let relayed = count(
+        &db,
+        &format!(
+            "SELECT count(*) FROM chat_message_rooms r JOIN users u ON u.id = r.broadcaster_id
+             WHERE u.login = '{b}' AND r.room_message_id != r.message_id"
+        ),
+    );
+    assert!(relayed > 0, "copies relayed into {b} are linked to it");
+    assert_eq!(
+        count(
+            &db,
+            &format!(
+                "SELECT count(*) FROM chat_messages m JOIN users u ON u.id = m.broadcaster_id
+                 WHERE u.login = '{b}' AND m.id IN (SELECT message_id FROM chat_message_rooms WHERE room_message_id != message_id)"
+            )
+        ),
+        0,
+        "a copy is stored in the room it was sent in, {a}, never again in {b}"
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM chat_notices WHERE kind = 'msg_channel_suspended'"
+        ),
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_raid_followed_by_a_follow_wave_shows_in_report_raids() {
+    let mock = mock_with(MockConfig {
+        followers: 5_000,
+        ..MockConfig::default()
+    })
+    .await;
+    let channels = mock.channels();
+    let (login, raider) = (channels[0].login.clone(), channels[1].clone());
+    let dir = tempfile::tempdir().unwrap();
+    crate::util::login_as(&mock, dir.path(), &login);
+    let synced = crate::util::sync(&mock, dir.path(), &["--only", "followers", &login]).await;
+    assert!(synced.status.success(), "{}", text(&synced).1);
+    let mut waves = itch(&mock, dir.path());
+    waves.args([
+        "report",
+        "bot-waves",
+        &login,
+        "--direction",
+        "asc",
+        "--limit",
+        "1",
+        "--epoch",
+        "--no-header",
+    ]);
+    let waves = text(&run(waves).await).0;
+    let fields: Vec<&str> = waves.trim().split('\t').collect();
+    let (start, size): (i64, i64) = (fields[0].parse().unwrap(), fields[2].parse().unwrap());
+    // Twitch's raid line (tests/fixtures/real/irc/usernotice_raid.txt), from another channel of the fake, sent
+    // a minute before the wave began.
+    let raid = real("usernotice_raid.txt", "xqcow")
+        .replace("#room", &format!("#{login}"))
+        .replace("iamelisabete", &raider.login)
+        .replace(
+            "tmi-sent-ts=1594517796120",
+            &format!("tmi-sent-ts={}", (start - 60) * 1000),
+        );
+    let recording = {
+        let mut cmd = itch(&mock, dir.path());
+        cmd.args(["chat", "--live", "--for", "2s", &login]);
+        tokio::spawn(run(cmd))
+    };
+    let mut sent = 0;
+    for _ in 0..100 {
+        sent = mock.irc_inject(&login, &raid);
+        if sent > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(sent, 1, "the recording joined the room");
+    assert!(recording.await.unwrap().status.success());
+    let mut raids = itch(&mock, dir.path());
+    raids.args(["report", "raids", &login, "--format", "json"]);
+    let raids: serde_json::Value = serde_json::from_str(&text(&run(raids).await).0).unwrap();
+    let ours = raids
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["raider"] == raider.login.as_str())
+        .unwrap_or_else(|| panic!("{raids}"));
+    assert_eq!(ours["viewer_count"], 430);
+    let follows = ours["follows_next_half_hour"].as_i64().unwrap();
+    assert!(
+        follows >= size,
+        "the wave of {size} came within half an hour of the raid: {follows}"
+    );
+}
