@@ -13,8 +13,8 @@ ALTER TABLE chat_messages ADD COLUMN deleted_at TEXT;
 ALTER TABLE chat_messages ADD COLUMN deleted_by INTEGER REFERENCES chat_moderation(seq);
 -- Shared chat: the room (user id) the message was sent in, when it was read in another room's chat.
 ALTER TABLE chat_messages ADD COLUMN source_room_id TEXT;
-CREATE INDEX chat_messages_deleted_by ON chat_messages(deleted_by);
-CREATE INDEX chat_messages_by_channel_user ON chat_messages(broadcaster_id, user_id, created_at);
+-- Partial: most messages are never deleted, and an index entry per message would cost every insert.
+CREATE INDEX chat_messages_deleted_by ON chat_messages(deleted_by) WHERE deleted_by IS NOT NULL;
 
 -- USERNOTICE: one row per event Twitch announced in a room, keyed by its id. The text the viewer typed with it
 -- (when any) is also a chat message under the same id.

@@ -24,7 +24,8 @@ pub struct ChatArgs {
     /// Video ids (the number in https://www.twitch.tv/videos/<id>); with --live, channel logins.
     #[arg(required = true, value_name = "VIDEO_ID|LOGIN")]
     videos: Vec<String>,
-    /// Record the channels' live chat over IRC (anonymously) until --for, --messages or Ctrl-C.
+    /// Record the channels' live chat over IRC (anonymously) until --for, --messages or Ctrl-C: messages, and
+    /// subs, gifts, raids, announcements, timeouts, bans, deletions and room settings beside them.
     #[arg(long)]
     live: bool,
     /// With --live: stop after this long (e.g. 90m, 4h).

@@ -242,7 +242,7 @@ const REAL: &[(&str, Real)] = &[
             );
             let tags = parse_line(&m.line).unwrap().tags;
             assert_eq!(
-                tag(tags, "reply-parent-msg-body").as_deref(),
+                tag(&tags, "reply-parent-msg-body").as_deref(),
                 Some("https://youtu.be/-ek4MFjz_eM?list=PL91C6439FD45DE2F3 annytfDinkDonk strimmer korean one"),
                 "a tag splits on its first `=` only"
             );

@@ -189,7 +189,7 @@ pub fn live_event(raw: &str) -> Option<LiveEvent> {
         "ROOMSTATE" => Some(LiveEvent::RoomState(room_state(&line, raw, channel))),
         "NOTICE" => Some(LiveEvent::RoomNotice(RoomNotice {
             channel,
-            kind: tag(line.tags, "msg-id"),
+            kind: tag(&line.tags, "msg-id"),
             text: line.params.get(1).copied().unwrap_or_default().to_owned(),
             seen_at: Utc::now(),
             line: raw.to_owned(),
@@ -199,11 +199,10 @@ pub fn live_event(raw: &str) -> Option<LiveEvent> {
 }
 
 fn user_notice(line: &Line<'_>, raw: &str, channel: String) -> Option<UserNotice> {
-    let tags = line.tags;
+    let tags = &line.tags;
     let params: Vec<(String, String)> = tags
-        .split(';')
-        .filter_map(|pair| pair.split_once('='))
-        .filter_map(|(key, _)| Some((key.strip_prefix("msg-param-")?, tag(tags, key)?)))
+        .keys()
+        .filter_map(|key| Some((key.strip_prefix("msg-param-")?, tag(tags, key)?)))
         .map(|(key, value)| (key.to_owned(), value))
         .collect();
     let param = |key: &str| params.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
@@ -243,7 +242,7 @@ fn user_notice(line: &Line<'_>, raw: &str, channel: String) -> Option<UserNotice
 }
 
 fn moderation(line: &Line<'_>, raw: &str, channel: String) -> Option<Moderation> {
-    let tags = line.tags;
+    let tags = &line.tags;
     let trailing = line.params.get(1).map(|t| t.to_string()).filter(|t| !t.is_empty());
     let (action, target_login, deleted_text) = if line.command == "CLEARMSG" {
         let text = trailing.map(|t| match t.strip_prefix("\u{1}ACTION ") {
@@ -277,7 +276,7 @@ fn moderation(line: &Line<'_>, raw: &str, channel: String) -> Option<Moderation>
 }
 
 fn room_state(line: &Line<'_>, raw: &str, channel: String) -> RoomState {
-    let tags = line.tags;
+    let tags = &line.tags;
     let number = |key: &str| tag(tags, key).and_then(|v| v.parse::<i64>().ok());
     let flag = |key: &str| number(key).map(|v| v != 0);
     RoomState {

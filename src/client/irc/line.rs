@@ -1,13 +1,39 @@
 //! One IRC line split into its parts (IRCv3 tags, the prefix's nick, command, params) and the tag values
 //! unescaped: the little of IRC that itch reads, without an IRC crate.
 
-/// One IRC line, split: the raw tags, the prefix's nick, the command and its params (the trailing one last).
+/// One IRC line, split: the tags, the prefix's nick, the command and its params (the trailing one last).
 #[derive(Debug, PartialEq, Eq)]
 pub(super) struct Line<'a> {
-    pub tags: &'a str,
+    pub tags: Tags<'a>,
     pub nick: &'a str,
     pub command: &'a str,
     pub params: Vec<&'a str>,
+}
+
+/// A line's IRCv3 tags, split once into `(key, raw value)` pairs in the line's order (a line is read for a
+/// dozen of them; splitting the text again for each was a tenth of a busy recording's time).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(super) struct Tags<'a>(Vec<(&'a str, &'a str)>);
+
+impl<'a> Tags<'a> {
+    /// `key=value;key=value` (a key without `=` has an empty value).
+    pub fn parse(raw: &'a str) -> Tags<'a> {
+        Tags(
+            raw.split(';')
+                .filter(|pair| !pair.is_empty())
+                .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+                .collect(),
+        )
+    }
+
+    /// The keys, in the line's order.
+    pub fn keys(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.0.iter().map(|(key, _)| *key)
+    }
+
+    fn raw(&self, key: &str) -> Option<&'a str> {
+        self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    }
 }
 
 pub(super) fn parse_line(line: &str) -> Option<Line<'_>> {
@@ -30,7 +56,7 @@ pub(super) fn parse_line(line: &str) -> Option<Line<'_>> {
     let mut params: Vec<&str> = words.collect();
     params.extend(trailing);
     Some(Line {
-        tags,
+        tags: Tags::parse(tags),
         nick,
         command,
         params,
@@ -39,10 +65,8 @@ pub(super) fn parse_line(line: &str) -> Option<Line<'_>> {
 
 /// The value of tag `key`, unescaped (IRCv3: `\s` space, `\:` semicolon, `\\` backslash, `\r`, `\n`); `None`
 /// when absent or empty.
-pub(super) fn tag(tags: &str, key: &str) -> Option<String> {
-    let raw = tags
-        .split(';')
-        .find_map(|pair| pair.split_once('=').filter(|(k, _)| *k == key).map(|(_, v)| v))?;
+pub(super) fn tag(tags: &Tags<'_>, key: &str) -> Option<String> {
+    let raw = tags.raw(key)?;
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars();
     while let Some(c) = chars.next() {
@@ -71,7 +95,7 @@ mod tests {
         assert_eq!(
             parse_line(":justinfan1.tmi.twitch.tv 353 justinfan1 = #rig :alice bob\r\n"),
             Some(Line {
-                tags: "",
+                tags: Tags::default(),
                 nick: "justinfan1.tmi.twitch.tv",
                 command: "353",
                 params: vec!["justinfan1", "=", "#rig", "alice bob"]
@@ -80,7 +104,7 @@ mod tests {
         assert_eq!(
             parse_line("@badge-info=;color=#FF0000 :tmi.twitch.tv NOTICE * :Login unsuccessful"),
             Some(Line {
-                tags: "badge-info=;color=#FF0000",
+                tags: Tags::parse("badge-info=;color=#FF0000"),
                 nick: "tmi.twitch.tv",
                 command: "NOTICE",
                 params: vec!["*", "Login unsuccessful"]
@@ -89,7 +113,7 @@ mod tests {
         assert_eq!(
             parse_line("PING :tmi.twitch.tv"),
             Some(Line {
-                tags: "",
+                tags: Tags::default(),
                 nick: "",
                 command: "PING",
                 params: vec!["tmi.twitch.tv"]

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::line::{Line, parse_line, tag};
+use super::line::{Line, Tags, parse_line, tag};
 
 /// One chat message seen live.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,7 +52,7 @@ pub(super) fn live_message(raw: &str) -> Option<LiveMessage> {
         return None;
     }
     let login = line.nick.to_owned();
-    let kind = tag(line.tags, "msg-id").unwrap_or_else(|| "chat".into());
+    let kind = tag(&line.tags, "msg-id").unwrap_or_else(|| "chat".into());
     message_of(&line, raw, &kind, login, text)
 }
 
@@ -63,7 +63,7 @@ pub(super) fn message_of(line: &Line<'_>, raw: &str, kind: &str, login: String, 
         Some(action) => action.trim_end_matches('\u{1}'),
         None => text,
     };
-    let tags = line.tags;
+    let tags = &line.tags;
     let room_id = tag(tags, "room-id");
     Some(LiveMessage {
         id: tag(tags, "id")?,
@@ -85,7 +85,7 @@ pub(super) fn message_of(line: &Line<'_>, raw: &str, kind: &str, login: String, 
 }
 
 /// When Twitch's server received the line (`tmi-sent-ts`), or now if the tag is missing.
-pub(super) fn sent_at(tags: &str) -> DateTime<Utc> {
+pub(super) fn sent_at(tags: &Tags<'_>) -> DateTime<Utc> {
     tag(tags, "tmi-sent-ts")
         .and_then(|ms| ms.parse::<i64>().ok())
         .and_then(DateTime::from_timestamp_millis)
