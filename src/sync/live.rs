@@ -81,7 +81,7 @@ pub async fn record_live_chat(
             stop.cancel();
         });
     }
-    let (events, queue) = mpsc::channel(4096);
+    let (events, queue) = mpsc::channel(QUEUE);
     let endpoint = client.endpoints().irc.clone();
     let read = read_until_stopped(endpoint, logins, events, stop.clone());
     let write = save_live(archive, &rooms, queue, options.max_messages, &stop, run);
@@ -132,6 +132,13 @@ async fn read_until_stopped(
     }
 }
 
+/// How long the writer lets events gather between two saves.
+const GATHER: Duration = Duration::from_millis(200);
+
+/// Events the reader may be ahead of the writer (a few seconds of a very busy chat; then reading waits, and
+/// Twitch's own buffer holds the rest).
+const QUEUE: usize = 32_768;
+
 /// The writer: saves queued events in batches until the reader hangs up; stops the reader once `max`
 /// messages are stored.
 async fn save_live(
@@ -148,9 +155,12 @@ async fn save_live(
     };
     let mut gaps = OpenGaps::default();
     let mut events = Vec::new();
+    let mut last_save = tokio::time::Instant::now();
     while queue.recv_many(&mut events, 1024).await > 0 {
-        // Let a fifth of a second's worth gather: one transaction for a busy chat, not one per message.
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        // Let a fifth of a second's worth gather: one transaction for a busy chat, not one per message. A save
+        // that took that long already gathered the next batch: waiting more would only fall behind.
+        tokio::time::sleep_until(last_save + GATHER).await;
+        last_save = tokio::time::Instant::now();
         while let Ok(event) = queue.try_recv() {
             events.push(event);
         }
