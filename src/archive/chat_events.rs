@@ -182,7 +182,7 @@ pub fn save_moderation(tx: &Transaction<'_>, event: &ModerationEvent, seen: Seen
 /// Marks the messages moderation event `seq` took out of the chat and are not marked yet:
 /// - `delete`: the one message, by the id it had in this room (for a shared-chat copy, the stored original);
 /// - `timeout`, `ban`: the user's messages in the room up to the event, as far back as [`MODERATION_REACH_HOURS`];
-/// - `clear`: every message in the room in that window.
+/// - `clear`: every message in the room in that window, since the room's previous clear.
 ///
 /// One statement per kind, so each reads through an index (by id, by user, or by room and time).
 fn mark(tx: &Transaction<'_>, seq: i64) -> rusqlite::Result<usize> {
@@ -201,11 +201,15 @@ fn mark(tx: &Transaction<'_>, seq: i64) -> rusqlite::Result<usize> {
                  SELECT ?3 UNION SELECT message_id FROM chat_message_rooms WHERE room_message_id = ?3)",
             )?
             .execute(params![seq, at, message])?,
+        // Back to the room's previous clear at most: what came before it was cleared then (a busy room's day
+        // of chat, scanned again at every clear, made each one slower than the last).
         "clear" => tx
             .prepare_cached(
                 "UPDATE chat_messages SET deleted_at = ?2, deleted_by = ?1
-             WHERE broadcaster_id = ?3 AND created_at <= ?2
-               AND created_at >= strftime('%Y-%m-%dT%H:%M:%SZ', ?2, ?4) AND deleted_at IS NULL",
+             WHERE broadcaster_id = ?3 AND created_at <= ?2 AND deleted_at IS NULL
+               AND created_at >= max(strftime('%Y-%m-%dT%H:%M:%SZ', ?2, ?4), coalesce(
+                   (SELECT max(c.created_at) FROM chat_moderation c
+                    WHERE c.broadcaster_id = ?3 AND c.action = 'clear' AND c.seq < ?1), ''))",
             )?
             .execute(params![seq, at, broadcaster, reach])?,
         // Through the user's messages: a day of a busy channel's chat is far more than one user's.

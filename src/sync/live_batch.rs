@@ -443,6 +443,40 @@ mod tests {
     }
 
     #[test]
+    fn a_chat_clear_marks_every_message_of_the_room_since_the_last_clear() {
+        let (_dir, mut conn, rooms) = archive();
+        let clear = |at: u32| format!("@room-id=7;tmi-sent-ts={} :tmi.twitch.tv CLEARCHAT #rig", ms(at));
+        save(
+            &mut conn,
+            &rooms,
+            &mut OpenGaps::default(),
+            &[
+                said("rig", "a", 1, 0),
+                said("rig", "b", 2, 1),
+                said("pal", "p", 1, 1),
+                clear(2),
+            ],
+        );
+        save(
+            &mut conn,
+            &rooms,
+            &mut OpenGaps::default(),
+            &[said("rig", "c", 3, 3), clear(4), said("rig", "d", 1, 5)],
+        );
+        let marks = column(
+            &conn,
+            "SELECT id || ' ' || coalesce(deleted_by, '-') FROM chat_messages ORDER BY id",
+        );
+        assert_eq!(
+            marks,
+            ["a 1", "b 1", "c 2", "d -", "p -"],
+            "each clear takes what the room showed, not another room's"
+        );
+        let counts = column(&conn, "SELECT CAST(messages_marked AS TEXT) FROM chat_moderation ORDER BY seq");
+        assert_eq!(counts, ["2", "1"]);
+    }
+
+    #[test]
     fn a_shared_chat_message_is_stored_once_and_linked_to_each_room() {
         let (_dir, mut conn, rooms) = archive();
         let original = "@id=orig;room-id=7;source-id=orig;source-room-id=7;tmi-sent-ts=1796119200000;user-id=1 :u1!u1@u1.tmi.twitch.tv PRIVMSG #rig :together";
