@@ -29,7 +29,7 @@ enum Chart {
     FollowerCount,
     /// Viewers over time, one line per stream.
     Viewers,
-    /// A VOD's chat messages per minute (takes a video id).
+    /// A VOD's chat messages per minute, raids and gift bombs marked (takes a video id).
     ChatActivity,
 }
 
