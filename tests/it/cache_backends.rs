@@ -1200,6 +1200,8 @@ fn a_down_backend_fails_the_first_lookup_within_two_seconds() {
         ),
     ] {
         let dir = tempfile::tempdir().unwrap();
+        // The archive made first: creating and migrating it is not what is timed, opening the backend is.
+        drop(itch::archive::db::open(&dir.path().join("itch.db")).unwrap());
         let started = Instant::now();
         let cache = CacheSettings::from_vars(backend, |name| {
             vars.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone())
