@@ -472,7 +472,10 @@ mod tests {
             ["a 1", "b 1", "c 2", "d -", "p -"],
             "each clear takes what the room showed, not another room's"
         );
-        let counts = column(&conn, "SELECT CAST(messages_marked AS TEXT) FROM chat_moderation ORDER BY seq");
+        let counts = column(
+            &conn,
+            "SELECT CAST(messages_marked AS TEXT) FROM chat_moderation ORDER BY seq",
+        );
         assert_eq!(counts, ["2", "1"]);
     }
 
