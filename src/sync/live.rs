@@ -103,7 +103,16 @@ async fn read_until_stopped(
         let reason = match irc::read_live_chat(&endpoint, &logins, &events, &mut delivered, &stop).await {
             Ok(Ended::Stopped) => return Ok(()),
             Err(_) if stop.is_cancelled() => return Ok(()),
-            Ok(Ended::Reconnect) => "Twitch asked to reconnect".to_owned(),
+            Ok(Ended::Reconnect) => {
+                // A RECONNECT before anything was read (not even our JOIN) is no progress: back off as after a
+                // failure, so a server that keeps refusing is not hammered, but never give up for it.
+                failures = if delivered > seen {
+                    0
+                } else {
+                    (failures + 1).min(MAX_FAILURES)
+                };
+                "Twitch asked to reconnect".to_owned()
+            }
             Err(error) => {
                 // A connection that read something was a good one: count failures in a row only.
                 failures = if delivered > seen { 0 } else { failures + 1 };

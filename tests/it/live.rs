@@ -8,9 +8,10 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use crate::util::{archive, count, itch, mock_with, run, text};
 use itch::mock::MockConfig;
 
-/// A chat server for one quiet room: every connection gets its JOIN echoed, no message at all, and 50 ms later
-/// `RECONNECT` (Twitch restarting its servers). Returns its URL and the number of connections it took.
-async fn quiet_room_that_keeps_restarting() -> (String, Arc<AtomicU64>) {
+/// A chat server for one quiet room: every connection gets its JOIN echoed (when `joins`), no message at all,
+/// and 50 ms later `RECONNECT` (Twitch restarting its servers). Returns its URL and the number of connections
+/// it took.
+async fn quiet_room_that_keeps_restarting(joins: bool) -> (String, Arc<AtomicU64>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("irc://{}", listener.local_addr().unwrap());
     let connections = Arc::new(AtomicU64::new(0));
@@ -27,8 +28,10 @@ async fn quiet_room_that_keeps_restarting() -> (String, Arc<AtomicU64>) {
                         nick = name.to_owned();
                     }
                     if let Some(room) = line.strip_prefix("JOIN ") {
-                        let echo = format!(":{nick}!{nick}@{nick}.tmi.twitch.tv JOIN {room}\r\n");
-                        let _ = write.write_all(echo.as_bytes()).await;
+                        if joins {
+                            let echo = format!(":{nick}!{nick}@{nick}.tmi.twitch.tv JOIN {room}\r\n");
+                            let _ = write.write_all(echo.as_bytes()).await;
+                        }
                         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                         let _ = write.write_all(b":tmi.twitch.tv RECONNECT\r\n").await;
                         return;
@@ -148,7 +151,7 @@ async fn a_suspended_channel_says_why_nothing_was_recorded() {
 async fn a_quiet_room_that_keeps_asking_to_reconnect_is_recorded_to_the_end() {
     let mock = mock_with(MockConfig::default()).await;
     let login = mock.channels().remove(0).login;
-    let (irc, connections) = quiet_room_that_keeps_restarting().await;
+    let (irc, connections) = quiet_room_that_keeps_restarting(true).await;
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = itch(&mock, dir.path());
     cmd.env("TWITCH_IRC_URL", &irc)
@@ -363,5 +366,23 @@ async fn a_raid_followed_by_a_follow_wave_shows_in_report_raids() {
     assert!(
         follows >= size,
         "the wave of {size} came within half an hour of the raid: {follows}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_asks_to_reconnect_before_any_join_is_not_hammered() {
+    let mock = mock_with(MockConfig::default()).await;
+    let login = mock.channels().remove(0).login;
+    let (irc, connections) = quiet_room_that_keeps_restarting(false).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = itch(&mock, dir.path());
+    cmd.env("TWITCH_IRC_URL", &irc)
+        .args(["chat", "--live", "--for", "3s", &login]);
+    let output = run(cmd).await;
+    assert!(output.status.success(), "still no failure: {}", text(&output).1);
+    let opened = connections.load(Ordering::Relaxed);
+    assert!(
+        (2..=4).contains(&opened),
+        "backing off (1 s, 2 s) when a connection never got as far as a JOIN: {opened} in 3 s"
     );
 }
