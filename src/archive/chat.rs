@@ -224,19 +224,20 @@ fn insert_messages(
              fragments_json TEXT, emotes_json TEXT, badges_json TEXT, color TEXT, seen_at TEXT NOT NULL,
              raw_json TEXT, kind TEXT NOT NULL, source_room_id TEXT)",
     )?;
-    let mut user = tx.prepare_cached(
-        "INSERT INTO users (id, login, display_name, first_seen_at, last_seen_at, sync_run_id)
-         VALUES (?1, ?2, ?3, ?4, ?4, ?5)
-         ON CONFLICT (id) DO UPDATE SET last_seen_at = max(users.last_seen_at, excluded.last_seen_at)",
-    )?;
     // A page repeats its regulars; each account needs one upsert.
     let mut commenters: Vec<&(&ChatMessage, &Timestamp)> =
         messages.iter().filter(|(m, _)| m.user_id.is_some()).collect();
     commenters.sort_unstable_by(|a, b| a.0.user_id.cmp(&b.0.user_id).then(b.1.cmp(a.1)));
     commenters.dedup_by(|a, b| a.0.user_id == b.0.user_id);
-    for (m, seen_at) in commenters {
-        user.execute(params![m.user_id, m.user_login, m.user_name, seen_at, run])?;
-    }
+    let commenters = commenters.into_iter().filter_map(|(m, seen_at)| {
+        Some((
+            m.user_id.as_deref()?,
+            m.user_login.as_deref(),
+            m.user_name.as_deref(),
+            *seen_at,
+        ))
+    });
+    super::users::save_chat_users(tx, commenters, run)?;
     let mut batch = tx.prepare_cached(
         "INSERT INTO temp.chat_batch (id, user_id, user_login, user_name, offset_seconds, created_at,
              created_at_corrected, text, fragments_json, emotes_json, badges_json, color, seen_at, raw_json, kind,

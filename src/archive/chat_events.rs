@@ -83,21 +83,16 @@ impl RoomSettings {
     }
 }
 
-/// Upserts the accounts events name as partial users (a full user is not blanked: only `last_seen_at` moves).
+/// Saves the accounts events name as partial users (see [`super::users::save_chat_users`]).
 fn save_accounts<'a>(
     tx: &Transaction<'_>,
     accounts: impl IntoIterator<Item = &'a Account>,
-    seen: Seen<'_>,
+    seen: Seen<'a>,
 ) -> rusqlite::Result<()> {
-    let mut user = tx.prepare_cached(
-        "INSERT INTO users (id, login, display_name, first_seen_at, last_seen_at, sync_run_id)
-         VALUES (?1, ?2, ?3, ?4, ?4, ?5)
-         ON CONFLICT (id) DO UPDATE SET last_seen_at = max(users.last_seen_at, excluded.last_seen_at)",
-    )?;
-    for (id, login, name) in accounts {
-        user.execute(params![id, login, name, seen.at, seen.run])?;
-    }
-    Ok(())
+    let accounts = accounts
+        .into_iter()
+        .map(|(id, login, name)| (id.as_str(), Some(login.as_str()), name.as_deref(), seen.at));
+    super::users::save_chat_users(tx, accounts, seen.run)
 }
 
 /// Saves events once each by Twitch's id; returns how many were new.

@@ -98,6 +98,25 @@ pub fn save_partial_users<'a>(
     Ok(())
 }
 
+/// Saves users met in chat (a commenter, a gifter, a raider): `(id, login, display name, seen at)`, as partial
+/// users. A user already archived is not touched but for `last_seen_at`, which only moves forward: chat names
+/// are as old as the message, and a hydrated user must not be blanked by one.
+pub fn save_chat_users<'a>(
+    tx: &Transaction<'_>,
+    users: impl IntoIterator<Item = (&'a str, Option<&'a str>, Option<&'a str>, &'a Timestamp)>,
+    run: Option<i64>,
+) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO users (id, login, display_name, first_seen_at, last_seen_at, sync_run_id)
+         VALUES (?1, ?2, ?3, ?4, ?4, ?5)
+         ON CONFLICT (id) DO UPDATE SET last_seen_at = max(users.last_seen_at, excluded.last_seen_at)",
+    )?;
+    for (id, login, name, seen_at) in users {
+        stmt.execute(params![id, login, name, seen_at, run])?;
+    }
+    Ok(())
+}
+
 /// Appends hydrated users to the staging table (merged by [`merge_staged_users`]).
 pub fn stage_users(tx: &Transaction<'_>, users: &[(User, Value)], stamp: &Stamp) -> rusqlite::Result<()> {
     const STAGE: &str = "INSERT INTO users_staging (id, login, display_name, user_type, broadcaster_type, description,

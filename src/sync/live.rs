@@ -173,15 +173,9 @@ async fn save_live(
         while let Ok(event) = queue.try_recv() {
             events.push(event);
         }
-        let room_of = |e: &LiveEvent| e.channel().is_some_and(|login| rooms.id(login).is_some());
         let total: u64 = summary.messages.values().sum();
         let left = max.map(|max| max.saturating_sub(total));
-        let batch = LiveBatch::of(
-            events.drain(..).filter(|e| e.channel().is_none() || room_of(e)),
-            rooms,
-            &mut gaps,
-            left,
-        );
+        let batch = LiveBatch::of(events.drain(..), rooms, &mut gaps, left);
         batch.count(&mut summary);
         save_batch(archive, batch, run).await?;
         if max.is_some_and(|max| summary.messages.values().sum::<u64>() >= max) {

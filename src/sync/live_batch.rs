@@ -53,7 +53,6 @@ impl Rooms {
 pub(super) struct OpenGaps(HashMap<String, (Timestamp, String)>);
 
 /// A batch, as the archive saves it.
-#[derive(Default)]
 pub(super) struct LiveBatch {
     /// Per room's user id: messages with when each was read.
     messages: HashMap<String, Vec<(ChatMessage, Timestamp)>>,
@@ -69,12 +68,13 @@ pub(super) struct LiveBatch {
     /// Per login: messages and events, for the summary; Twitch's word on rooms it would not serve.
     counts: HashMap<String, (u64, u64)>,
     unavailable: Vec<(String, String)>,
-    seen_at: Option<Timestamp>,
+    /// When the batch was read: its rows' `first_seen_at`.
+    seen_at: Timestamp,
 }
 
 impl LiveBatch {
-    /// The batch of `events` (all of recorded rooms, or about the connection), taking at most `left` messages:
-    /// reading stops at the one that reaches the limit.
+    /// The batch of `events` about the recorded rooms or the connection (others are left out), taking at most
+    /// `left` messages: reading stops at the one that reaches the limit.
     pub fn of(
         events: impl Iterator<Item = LiveEvent>,
         rooms: &Rooms,
@@ -82,12 +82,23 @@ impl LiveBatch {
         mut left: Option<u64>,
     ) -> LiveBatch {
         let mut batch = LiveBatch {
-            seen_at: Some(Timestamp::now()),
-            ..LiveBatch::default()
+            messages: HashMap::new(),
+            copies: Vec::new(),
+            events: Vec::new(),
+            moderation: Vec::new(),
+            room_states: Vec::new(),
+            notices: Vec::new(),
+            gaps: Vec::new(),
+            counts: HashMap::new(),
+            unavailable: Vec::new(),
+            seen_at: Timestamp::now(),
         };
         for event in events {
             if left == Some(0) {
                 break;
+            }
+            if event.channel().is_some_and(|login| rooms.id(login).is_none()) {
+                continue; // a room this recording did not join
             }
             let is_message = matches!(&event, LiveEvent::Message(_))
                 || matches!(&event, LiveEvent::Notice(n) if n.message.is_some());
@@ -145,7 +156,7 @@ impl LiveBatch {
             }
             (None, _) => room,
         };
-        let seen_at = self.seen_at.clone().unwrap_or_else(Timestamp::now);
+        let seen_at = self.seen_at.clone();
         let mut row = row(message);
         // Stored in the room it was sent in: no other room to name.
         row.source_room_id.take_if(|source| *source == owner);
@@ -180,8 +191,7 @@ impl LiveBatch {
 
     /// Saves the batch in the caller's transaction: messages first, so the batch's moderation finds them.
     pub fn save(&self, tx: &rusqlite::Transaction<'_>, run: Option<i64>) -> rusqlite::Result<()> {
-        let now = self.seen_at.clone().unwrap_or_else(Timestamp::now);
-        let seen = Seen { at: &now, run };
+        let seen = Seen { at: &self.seen_at, run };
         for (room, messages) in &self.messages {
             chat::save_live_messages(tx, room, messages, run)?;
         }

@@ -380,6 +380,15 @@ mod tests {
         out
     }
 
+    /// The lines of `kind` a room said, in order.
+    fn lines_of<'a>(out: &'a HashMap<String, Vec<Line>>, room: &str, kind: Kind) -> Vec<&'a str> {
+        out[room]
+            .iter()
+            .filter(|l| l.kind == kind)
+            .map(|l| l.text.as_str())
+            .collect()
+    }
+
     fn reader(conn: u64) -> (Reader, mpsc::Receiver<Batch>) {
         let (tx, rx) = mpsc::channel(4);
         let lagged = Arc::new(AtomicBool::new(false));
@@ -425,16 +434,8 @@ mod tests {
         let (r, _rx) = reader(1);
         rooms.join(&b.login, r);
         let out = said(&mut rooms, &world, 0, 200);
-        let own: Vec<&str> = out[&a.login]
-            .iter()
-            .filter(|l| l.kind == Kind::Privmsg)
-            .map(|l| l.text.as_str())
-            .collect();
-        let copies: Vec<&str> = out[&b.login]
-            .iter()
-            .filter(|l| l.kind == Kind::Shared)
-            .map(|l| l.text.as_str())
-            .collect();
+        let own: Vec<&str> = lines_of(&out, &a.login, Kind::Privmsg);
+        let copies: Vec<&str> = lines_of(&out, &b.login, Kind::Shared);
         assert_eq!(own.len(), copies.len());
         for (own, copy) in own.iter().zip(&copies) {
             assert_eq!(tag(copy, "source-id"), tag(own, "id"));
@@ -463,16 +464,8 @@ mod tests {
         let (r, _rx) = reader(1);
         rooms.join(&b.login, r);
         let out = said(&mut rooms, &world, 0, 5_000);
-        let own: Vec<&str> = out[&a.login]
-            .iter()
-            .filter(|l| l.kind == Kind::UserNotice)
-            .map(|l| l.text.as_str())
-            .collect();
-        let copies: Vec<&str> = out[&b.login]
-            .iter()
-            .filter(|l| l.kind == Kind::SharedNotice)
-            .map(|l| l.text.as_str())
-            .collect();
+        let own: Vec<&str> = lines_of(&out, &a.login, Kind::UserNotice);
+        let copies: Vec<&str> = lines_of(&out, &b.login, Kind::SharedNotice);
         assert!(
             own.len() > 50 && own.len() == copies.len(),
             "{} {}",
