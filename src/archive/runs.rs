@@ -134,7 +134,7 @@ pub enum Walk {
 }
 
 impl Walk {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Walk::Full => "full",
             Walk::Incremental => "incremental",
@@ -158,6 +158,26 @@ pub struct Checkpoint {
     /// The run that completed the last walk.
     pub last_complete_run_id: Option<i64>,
     pub last_full_at: Option<String>,
+}
+
+impl Checkpoint {
+    /// When the next full walk is due with one every `every`: the last full walk's time plus `every`, or `None`
+    /// when the next walk is full anyway (no walk has completed, or none read the whole list).
+    pub fn next_full_walk_due(&self, every: std::time::Duration) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.last_complete_at.as_ref()?;
+        let last_full = self
+            .last_full_at
+            .as_deref()?
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .ok()?;
+        // A period too long for the calendar is never due.
+        let every = chrono::Duration::from_std(every).unwrap_or(chrono::Duration::MAX);
+        Some(
+            last_full
+                .checked_add_signed(every)
+                .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC),
+        )
+    }
 }
 
 /// Loads the checkpoint of `part` of a channel (default when none).

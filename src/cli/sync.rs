@@ -64,6 +64,10 @@ pub struct SyncArgs {
     /// Start each scheduled run up to this much later, at random, e.g. 30s (spreads many crawlers out).
     #[arg(long, value_parser = parse_duration, default_value = "0s")]
     jitter: Duration,
+    /// Print one JSON object per channel on stdout instead of the summary line: its status, every part's
+    /// outcome and the counts, stamped with the run's id and times (for cron wrappers and monitoring).
+    #[arg(long)]
+    json: bool,
 }
 
 pub async fn run(config: &Config, args: SyncArgs, quiet: bool) -> anyhow::Result<ExitCode> {
@@ -93,13 +97,14 @@ pub async fn run(config: &Config, args: SyncArgs, quiet: bool) -> anyhow::Result
         command: std::env::args().skip(1).collect::<Vec<_>>().join(" "),
         cancel: cancel.clone(),
     };
+    let print = if args.json { Print::Json } else { Print::Lines };
     let Some(schedule) = schedule else {
-        let failed = sync_once(config, &logins, &options, args.wait, quiet).await?;
+        let failed = sync_once(config, &logins, &options, args.wait, quiet, print).await?;
         return Ok(exit_code(&stop, failed));
     };
     loop {
         let started = Utc::now();
-        match sync_once(config, &logins, &options, args.wait, quiet).await {
+        match sync_once(config, &logins, &options, args.wait, quiet, print).await {
             Ok(_) => {}
             // A scheduled crawler keeps going: this run's error is logged, the next run tries again.
             Err(error) if stop.exit_code().is_none() => tracing::error!("sync failed: {error:#}"),
@@ -123,6 +128,28 @@ pub async fn run(config: &Config, args: SyncArgs, quiet: bool) -> anyhow::Result
     }
 }
 
+/// How the summaries are printed.
+#[derive(Clone, Copy, Debug)]
+enum Print {
+    /// One line per channel, for people.
+    Lines,
+    /// One JSON object per channel, for programs.
+    Json,
+}
+
+/// A channel's summary as `--json` prints it: the run, its times, the channel's status and its summary's text
+/// line, then the summary's own keys (those of `sync_runs.summary_json`).
+#[derive(serde::Serialize)]
+struct JsonSummary<'a> {
+    run_id: i64,
+    started_at: String,
+    finished_at: String,
+    status: RunStatus,
+    line: String,
+    #[serde(flatten)]
+    channel: &'a sync::ChannelSummary,
+}
+
 /// One sync of every channel, under the archive's lock; prints the summaries. Returns true if a channel
 /// failed.
 async fn sync_once(
@@ -131,7 +158,9 @@ async fn sync_once(
     options: &SyncOptions,
     wait: u64,
     quiet: bool,
+    print: Print,
 ) -> anyhow::Result<bool> {
+    let started_at = crate::archive::timestamp(Utc::now());
     let lock = ArchiveLock::acquire(&config.db, Duration::from_secs(wait))?;
     let mut client = Client::new(config.client_config())?;
     // Ctrl-C and SIGTERM cut the client's waits (rate budget, 429s, backoff) too, not only the page loops.
@@ -139,7 +168,12 @@ async fn sync_once(
     // Resolve first: an unknown login stops the sync before the archive is created or changed.
     let channels = match sync::resolve_channels(&client, logins).await {
         Err(crate::Error::Interrupted) => {
-            crate::outln!("stopped before any channel was synced, nothing written; the next sync starts afresh")?;
+            let message = "stopped before any channel was synced, nothing written; the next sync starts afresh";
+            match print {
+                Print::Lines => crate::outln!("{message}")?,
+                // stdout holds only summaries.
+                Print::Json => eprintln!("{message}"),
+            }
             return Ok(false);
         }
         resolved => resolved?,
@@ -156,8 +190,22 @@ async fn sync_once(
     .await?;
     drop(lock);
     let (mut notes, mut hints) = (BTreeSet::new(), BTreeSet::new());
+    let finished_at = crate::archive::timestamp(Utc::now());
     for channel in &report.channels {
-        crate::outln!("{channel}")?;
+        match print {
+            Print::Lines => crate::outln!("{channel}")?,
+            Print::Json => {
+                let summary = JsonSummary {
+                    run_id: report.run_id,
+                    started_at: started_at.clone(),
+                    finished_at: finished_at.clone(),
+                    status: channel.status(),
+                    line: channel.to_string(),
+                    channel,
+                };
+                crate::outln!("{}", serde_json::to_string(&summary)?)?;
+            }
+        }
         notes.extend(channel.notes.iter().cloned());
         hints.extend(channel.errors().filter_map(|e| super::hint(e.error())));
     }

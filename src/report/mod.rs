@@ -21,6 +21,7 @@
 
 pub mod output;
 pub mod search;
+pub mod status;
 pub mod time;
 
 use chrono::{DateTime, Utc};

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{ChannelContext, ChannelSummary, FailedPart, Part, SyncError};
+use super::{ChannelContext, ChannelSummary, FailedPart, Part, PartOutcome, SyncError};
 use crate::archive::Timestamp;
 use crate::archive::channels::{self, ChannelSnapshot};
 use crate::archive::runs::{self, RunStatus};
@@ -86,6 +86,12 @@ async fn run_part(
             })
             .await?;
     }
+    summary.parts.push(PartOutcome {
+        part,
+        status,
+        requests,
+        error: error.clone(),
+    });
     let (broadcaster, finished) = (ctx.id().clone(), Timestamp::now());
     let error = error.map(|e| e.to_string());
     ctx.archive

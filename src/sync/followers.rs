@@ -5,7 +5,7 @@
 //! staged rows in key order. Follower accounts are hydrated through Get Users (100 ids a request) while the
 //! walk goes on, so every follow can tell how old the account was.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use futures::{StreamExt, TryStreamExt};
 use std::collections::HashMap;
 use tokio::sync::mpsc;
@@ -271,14 +271,7 @@ struct WalkOutcome {
 }
 
 fn due_for_full(checkpoint: &runs::Checkpoint, every: std::time::Duration) -> bool {
-    let last_full = checkpoint
-        .last_full_at
-        .as_deref()
-        .and_then(|t| t.parse::<DateTime<Utc>>().ok());
-    match (&checkpoint.last_complete_at, last_full) {
-        (None, _) | (_, None) => true,
-        (Some(_), Some(at)) => Utc::now() - at >= chrono::Duration::from_std(every).unwrap_or(chrono::Duration::MAX),
-    }
+    checkpoint.next_full_walk_due(every).is_none_or(|due| Utc::now() >= due)
 }
 
 /// Walks the pages; a resumed walk whose cursor Twitch no longer takes (an expired cursor from an old

@@ -146,6 +146,8 @@ pub struct ChannelSummary {
     pub requests: u64,
     /// Things the user should know (a part skipped for lack of rights), said once per run by the CLI.
     pub notes: Vec<String>,
+    /// Each part that ran, in order, and how it ended.
+    pub parts: Vec<PartOutcome>,
     /// The parts that failed (the others ran and were saved).
     pub failed_parts: Vec<FailedPart>,
     /// Why the channel as a whole failed (before any part could run), if it did.
@@ -166,6 +168,16 @@ pub enum FollowersWalk {
     /// Only the total: the list is not visible to this login (Twitch shows it to the broadcaster and moderators).
     #[serde(rename = "total only")]
     TotalOnly,
+}
+
+/// How one part of a channel's sync ended (its `sync_run_parts` row).
+#[derive(Clone, Debug, Serialize)]
+pub struct PartOutcome {
+    pub part: Part,
+    pub status: RunStatus,
+    /// Requests the part sent (retries included).
+    pub requests: u64,
+    pub error: Option<SyncError>,
 }
 
 /// A part of a channel's sync that failed, and why.
@@ -206,6 +218,11 @@ impl Serialize for SyncError {
 }
 
 impl ChannelSummary {
+    /// How the channel's sync ended: interrupted, failed (the channel or a part), or ok.
+    pub fn status(&self) -> RunStatus {
+        RunStatus::of(self.interrupted, self.failed())
+    }
+
     /// True when the channel or any of its parts failed.
     pub fn failed(&self) -> bool {
         self.error.is_some() || !self.failed_parts.is_empty()

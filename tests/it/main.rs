@@ -21,6 +21,7 @@ mod record;
 mod reports;
 mod schedule;
 mod schema;
+mod status;
 mod stopping;
 mod sync;
 mod util;

@@ -21,7 +21,7 @@ async fn mock_of(followers: u64, latency_ms: u64) -> MockServer {
 }
 
 /// A fake whose largest channel has `followers` followers, a temp dir logged in as its broadcaster, its login.
-async fn broadcaster_setup(followers: u64, latency_ms: u64) -> (MockServer, tempfile::TempDir, String) {
+pub(crate) async fn broadcaster_setup(followers: u64, latency_ms: u64) -> (MockServer, tempfile::TempDir, String) {
     let mock = mock_of(followers, latency_ms).await;
     let dir = tempfile::tempdir().unwrap();
     let (login, _) = broadcaster(&mock);
@@ -37,7 +37,7 @@ async fn kill_mid_walk(mock: &MockServer, dir: &Path, login: &str, pages: i64) {
 }
 
 /// Starts `cmd` (a sync) and kills it (SIGKILL) once `pages` pages of its follower walk are committed.
-async fn kill_mid_walk_of(mut cmd: std::process::Command, dir: &Path, pages: i64) {
+pub(crate) async fn kill_mid_walk_of(mut cmd: std::process::Command, dir: &Path, pages: i64) {
     let mut child = cmd.spawn().unwrap();
     let db_path = dir.join("itch.db");
     let deadline = Instant::now() + Duration::from_secs(60);
