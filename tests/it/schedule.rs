@@ -170,3 +170,50 @@ async fn the_lock_of_a_killed_sync_does_not_block_the_next() {
     let output = sync(&mock, dir.path(), &["--only", "followers", &login]).await;
     assert!(output.status.success(), "{}", text(&output).1);
 }
+
+/// A scheduled `--json` crawler prints one object per channel per run, each stamped with its run and times, and
+/// nothing else on stdout (for a wrapper that reads it line by line).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scheduled_json_summaries_are_stamped_with_their_run() {
+    let mock = mock_with(MockConfig {
+        followers: 50,
+        ..MockConfig::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let (login, _) = broadcaster(&mock);
+    let mut cmd = itch(&mock, dir.path());
+    cmd.args(["sync", "--json", "--every", "2s", "--only", "channel", &login])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    wait_for(dir.path(), "SELECT count(*) FROM sync_runs WHERE status = 'ok'", 2).await;
+    signal(&child, "TERM");
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(143), "{stderr}");
+    let summaries: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    assert!(summaries.len() >= 2, "{stdout}");
+    let db = archive(dir.path());
+    for (i, summary) in summaries.iter().enumerate() {
+        let run = summary["run_id"].as_i64().unwrap();
+        let run_started: String = db
+            .query_row("SELECT started_at FROM sync_runs WHERE id = ?1", [run], |r| r.get(0))
+            .unwrap();
+        // The summary's start is taken just before the run's row is written: the same moment, give or take.
+        let seconds = |t: &str| t.parse::<chrono::DateTime<chrono::Utc>>().unwrap().timestamp();
+        let apart = seconds(&run_started) - seconds(summary["started_at"].as_str().unwrap());
+        assert!((0..=1).contains(&apart), "{run_started} vs {summary}");
+        assert_eq!(summary["status"], "ok");
+        assert_eq!(summary["parts"][0]["part"], "channel");
+        if i > 0 {
+            assert!(run > summaries[i - 1]["run_id"].as_i64().unwrap());
+            assert!(summary["started_at"].as_str() > summaries[i - 1]["started_at"].as_str());
+        }
+    }
+}
