@@ -173,8 +173,10 @@ pub enum Error {
         problem: &'static str,
     },
 
-    /// A `--since`/`--until` value that is neither a date nor an RFC 3339 time.
-    #[error("'{input}' is not a date (2026-01-31) or an RFC 3339 time (2026-01-31T18:00:00Z, or +01:00 for an offset)")]
+    /// A `--since`/`--until` value that is neither a date, an RFC 3339 time, a span back from now nor a day word.
+    #[error(
+        "'{input}' is not a date (2026-01-31, today, yesterday), an RFC 3339 time (2026-01-31T18:00:00Z, or +01:00 for an offset) or a span back from now (7d, 12h, 1h30m)"
+    )]
     BadTime { input: String },
 
     /// `itch sql` was given a statement that would change the archive; it was not run.

@@ -174,8 +174,16 @@ pub fn init_tracing(global: &GlobalArgs) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(colour_on_stderr())
         .with_target(false)
         .init();
+}
+
+/// Colour codes only for a person at a terminal: never into a file or a pipe (`2>warn.log` keeps plain text), and
+/// never with `NO_COLOR` set to anything but the empty string (<https://no-color.org>).
+pub fn colour_on_stderr() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// Prints a command's fatal error: `itch: ` and its chain on one line, then a hint where a fix is known.

@@ -81,7 +81,8 @@ pub struct PlotArgs {
     /// Colours.
     #[arg(long, value_enum, default_value_t = Theme::Light)]
     theme: Theme,
-    /// Only rows at or after this time, as the report's --since: a date (a UTC day) or RFC 3339.
+    /// Only rows at or after this time, as the report's --since: a date (a UTC day, today, yesterday), RFC 3339, or a
+    /// span back from now (7d, 12h).
     #[arg(long, value_name = "WHEN", value_parser = parse_since)]
     since: Option<DateTime<Utc>>,
     /// Only rows at or before this time; a date includes that whole day.

@@ -43,7 +43,8 @@ pub struct ReportArgs {
     /// List the reports and what they print.
     #[arg(long)]
     list: bool,
-    /// Only rows at or after this time: a date (2026-01-31, a UTC day) or RFC 3339 (2026-01-31T18:00:00+01:00).
+    /// Only rows at or after this time: a date (2026-01-31, a UTC day; today, yesterday), RFC 3339
+    /// (2026-01-31T18:00:00+01:00), or a span back from now (7d, 12h, 1h30m).
     #[arg(long, value_name = "WHEN", value_parser = parse_since)]
     since: Option<DateTime<Utc>>,
     /// Only rows at or before this time; a date includes that whole day.

@@ -34,7 +34,8 @@ pub struct SearchArgs {
     /// Only this channel's chat.
     #[arg(long, value_name = "LOGIN")]
     channel: Option<Login>,
-    /// Only messages at or after this time: a date (2026-01-31, a UTC day) or RFC 3339.
+    /// Only messages at or after this time: a date (2026-01-31, a UTC day; today, yesterday), RFC 3339, or a span
+    /// back from now (7d, 12h, 1h30m).
     #[arg(long, value_name = "WHEN", value_parser = parse_since)]
     since: Option<DateTime<Utc>>,
     /// Only messages at or before this time; a date includes that whole day.

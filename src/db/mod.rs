@@ -67,6 +67,14 @@ const CHECKPOINT_FRAMES: i32 = 1000;
 /// WAL frames (about 40 MB) past which the writer checkpoints itself.
 const WAL_LIMIT_FRAMES: i32 = 10_000;
 
+/// True for SQLite's "database is locked" / "database table is locked": someone else holds the file for now.
+fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
 /// Moves checkpoints off the writer. SQLite's automatic checkpoint runs inside the commit that crosses the
 /// threshold, copying pages back into the file and syncing it while the writer waits: 4 of the 10 seconds of
 /// a 200,000-message chat download. Instead such a commit wakes a thread with a connection of its own that
@@ -86,9 +94,12 @@ fn checkpoint_beside_writes(conn: &mut Connection, path: &Path) -> rusqlite::Res
         .name("itch-checkpoint".into())
         .spawn(move || {
             while woken.recv().is_ok() {
-                if let Err(error) = checkpointer.wal_checkpoint_v2(Some(rusqlite::MAIN_DB), CheckpointMode::PASSIVE) {
-                    // The next commit past the threshold tries again; the WAL only grows meanwhile.
-                    tracing::debug!(%error, "background checkpoint");
+                match checkpointer.wal_checkpoint_v2(Some(rusqlite::MAIN_DB), CheckpointMode::PASSIVE) {
+                    // A busy file (the writer's own checkpoint at the WAL limit, a reader's snapshot) is the normal
+                    // case under load, not an error: the next commit past the threshold tries again.
+                    Err(error) if is_busy(&error) => {}
+                    Err(error) => tracing::debug!(%error, "background checkpoint"),
+                    Ok(_) => {}
                 }
             }
             // The writer is closing: every commit is in the WAL, so fold it all into the file.

@@ -1,29 +1,55 @@
-//! Time bounds for reports: `--since` / `--until` as users type them (a date, or RFC 3339 with any offset),
-//! turned into UTC, and the archive's whole-second text form that the SQL compares against; plus the
+//! Time bounds for reports: `--since` / `--until` as users type them (a date, RFC 3339 with any offset, a span
+//! back from now such as `7d` or `1h30m`, or `today` / `yesterday`), turned into UTC, and the archive's whole-second text form that the SQL compares against; plus the
 //! text-to-Unix-seconds conversion behind `--epoch`.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, SecondsFormat, Timelike, Utc};
 
 use crate::error::{Error, Result};
 
-/// Parses a `--since` value: a date means the start of that UTC day.
+/// Parses a `--since` value: a date (or `today`, `yesterday`) means the start of that UTC day; a span (`7d`,
+/// `12h`, `1h30m`) means that long before now.
 pub fn parse_since(input: &str) -> Result<DateTime<Utc>> {
-    parse(input, NaiveTime::MIN)
+    parse(input, Bound::Start, Utc::now())
 }
 
-/// Parses an `--until` value: a date means the end of that UTC day, so `--until 2026-01-31` includes the 31st.
+/// Parses an `--until` value: a date (or `today`, `yesterday`) means the end of that UTC day, so `--until
+/// 2026-01-31` includes the 31st; a span means that long before now.
 pub fn parse_until(input: &str) -> Result<DateTime<Utc>> {
-    parse(input, NaiveTime::from_hms_opt(23, 59, 59).expect("a valid time"))
+    parse(input, Bound::End, Utc::now())
 }
 
-fn parse(input: &str, time_of_day: NaiveTime) -> Result<DateTime<Utc>> {
+/// Which end of a day a date stands for.
+#[derive(Clone, Copy)]
+enum Bound {
+    Start,
+    End,
+}
+
+fn parse(input: &str, bound: Bound, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
     let trimmed = input.trim();
-    if let Ok(date) = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
-        return Ok(date.and_time(time_of_day).and_utc());
+    let today = now.date_naive();
+    let day = match trimmed.to_ascii_lowercase().as_str() {
+        "today" => Some(today),
+        "yesterday" => today.pred_opt(),
+        _ => NaiveDate::parse_from_str(trimmed, "%Y-%m-%d").ok(),
+    };
+    if let Some(day) = day {
+        let time_of_day = match bound {
+            Bound::Start => NaiveTime::MIN,
+            Bound::End => NaiveTime::from_hms_opt(23, 59, 59).expect("a valid time"),
+        };
+        return Ok(day.and_time(time_of_day).and_utc());
     }
-    DateTime::parse_from_rfc3339(trimmed)
-        .map(|time| time.with_timezone(&Utc))
-        .map_err(|_| Error::BadTime {
+    if let Ok(time) = DateTime::parse_from_rfc3339(trimmed) {
+        return Ok(time.with_timezone(&Utc));
+    }
+    // A span back from now, in humantime's units (as --every and --full-every take them). A bare number is no
+    // span: seconds or days would be a guess.
+    humantime::parse_duration(trimmed)
+        .ok()
+        .and_then(|span| Duration::from_std(span).ok())
+        .and_then(|span| now.checked_sub_signed(span))
+        .ok_or_else(|| Error::BadTime {
             input: input.to_owned(),
         })
 }
@@ -87,10 +113,41 @@ mod tests {
     }
 
     #[test]
+    fn spans_and_day_words_count_back_from_now() {
+        let now = utc("2026-03-10T15:30:00Z");
+        assert_eq!(parse("7d", Bound::Start, now).unwrap(), utc("2026-03-03T15:30:00Z"));
+        assert_eq!(parse("1h30m", Bound::Start, now).unwrap(), utc("2026-03-10T14:00:00Z"));
+        assert_eq!(parse("15min", Bound::End, now).unwrap(), utc("2026-03-10T15:15:00Z"));
+        assert_eq!(
+            parse("2 weeks", Bound::Start, now).unwrap(),
+            utc("2026-02-24T15:30:00Z")
+        );
+        assert_eq!(parse("today", Bound::Start, now).unwrap(), utc("2026-03-10T00:00:00Z"));
+        assert_eq!(parse("Today", Bound::End, now).unwrap(), utc("2026-03-10T23:59:59Z"));
+        assert_eq!(
+            parse("yesterday", Bound::Start, now).unwrap(),
+            utc("2026-03-09T00:00:00Z")
+        );
+        assert_eq!(
+            parse("yesterday", Bound::End, now).unwrap(),
+            utc("2026-03-09T23:59:59Z")
+        );
+        // Across a month's start.
+        let first = utc("2026-03-01T00:10:00Z");
+        assert_eq!(
+            parse("yesterday", Bound::Start, first).unwrap(),
+            utc("2026-02-28T00:00:00Z")
+        );
+    }
+
+    #[test]
     fn bad_times_name_the_input() {
         for bad in [
             "",
-            "yesterday",
+            "tomorrow",
+            "7",
+            "-7d",
+            "99999999999999999999w",
             "2026-13-01",
             "2026-01-31T18:00:00",
             "2026/01/31",

@@ -24,4 +24,5 @@ mod schema;
 mod status;
 mod stopping;
 mod sync;
+mod terminal;
 mod util;

@@ -82,6 +82,52 @@ async fn reports_match_what_twitch_served() {
         .count();
     assert_eq!(csv.lines().count(), expected + 1, "a header and the rows");
 
+    // --since as a span back from now (0.4.0 refused `7d`), reaching back to about the 100th newest follow: the
+    // rows since then, counted on both sides of the command's run so the second it ran in cannot flip an edge.
+    let minutes = (chrono::Utc::now() - served[100].followed_at).num_minutes() + 1;
+    let span = chrono::Duration::minutes(minutes);
+    let followed_since = |start: chrono::DateTime<chrono::Utc>| {
+        let bound = itch::archive::timestamp(start - span);
+        served
+            .iter()
+            .filter(|f| itch::archive::timestamp(f.followed_at) >= bound)
+            .count()
+    };
+    assert!(
+        followed_since(chrono::Utc::now()) > 0,
+        "the span holds follows, so the count below can fail"
+    );
+    let before = chrono::Utc::now();
+    let since = format!("{minutes}m");
+    let output = report(vec![
+        "followers".into(),
+        login.clone(),
+        "--since".into(),
+        since,
+        "--no-header".into(),
+    ])
+    .await;
+    let after = chrono::Utc::now() + chrono::Duration::seconds(1);
+    assert!(output.status.success(), "{}", text(&output).1);
+    let got = text(&output).0.lines().count();
+    assert!(
+        (followed_since(after)..=followed_since(before - chrono::Duration::seconds(1))).contains(&got),
+        "{got} rows in the last {minutes} minutes"
+    );
+    let output = report(vec![
+        "followers".into(),
+        login.clone(),
+        "--since".into(),
+        "tomorrow".into(),
+    ])
+    .await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output).1.contains("'tomorrow' is not a date"),
+        "{}",
+        text(&output).1
+    );
+
     let videos = mock.videos(&login).into_iter().filter(|v| !v.deleted).count();
     assert!(videos > 0, "the fake serves videos, so the count below can fail");
     let output = report(vec!["videos".into(), login.clone(), "--format".into(), "ndjson".into()]).await;
