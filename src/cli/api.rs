@@ -26,10 +26,16 @@ pub struct ApiArgs {
 enum Resource {
     /// Accounts by login.
     #[command(after_help = "Example:\n  itch api users burkeblack twitchdev")]
-    Users { logins: Vec<String> },
+    Users {
+        #[arg(required = true)]
+        logins: Vec<String>,
+    },
     /// Channel settings (title, game, tags) by login.
     #[command(after_help = "Example:\n  itch api channels burkeblack")]
-    Channels { logins: Vec<String> },
+    Channels {
+        #[arg(required = true)]
+        logins: Vec<String>,
+    },
     /// A channel's followers, newest first (the full list needs the broadcaster's or a moderator's login).
     #[command(after_help = "Example:\n  itch api followers burkeblack --limit 100")]
     Followers { login: String },
@@ -45,13 +51,19 @@ enum Resource {
     },
     /// Live streams among these logins.
     #[command(after_help = "Example:\n  itch api streams burkeblack twitchdev")]
-    Streams { logins: Vec<String> },
+    Streams {
+        #[arg(required = true)]
+        logins: Vec<String>,
+    },
     /// Who is in a channel's chat now (needs a moderator login).
     #[command(after_help = "Example:\n  itch api chatters burkeblack")]
     Chatters { login: String },
     /// Games by id.
     #[command(after_help = "Example:\n  itch api games 33214 509670")]
-    Games { ids: Vec<String> },
+    Games {
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
     /// Channels whose login starts with the query.
     #[command(after_help = "Example:\n  itch api search burke --live --limit 20")]
     Search {

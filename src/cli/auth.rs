@@ -25,8 +25,8 @@ enum AuthAction {
         #[arg(long, value_delimiter = ',')]
         scopes: Option<Vec<String>>,
     },
-    /// Show who is logged in, with which scopes, until when (never the token).
-    #[command(after_help = "Example:\n  itch auth status")]
+    /// Show who is logged in, with which scopes, until when (never the token); exit 1 when nobody is.
+    #[command(after_help = "Example:\n  itch auth status\n  itch auth status >/dev/null || itch auth login")]
     Status,
     /// Revoke the stored token and delete it.
     #[command(after_help = "Example:\n  itch auth logout")]
@@ -89,7 +89,8 @@ async fn status(client: &Client, config: &Config) -> anyhow::Result<ExitCode> {
             "none (set TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET, or run `itch auth login`)"
         };
         crate::outln!("not logged in\ncredentials: {app}")?;
-        return Ok(ExitCode::SUCCESS);
+        // A script asking "is someone logged in?" gets no.
+        return Ok(ExitCode::FAILURE);
     };
     let validation = auth.validate(client.http(), &stored.access_token).await;
     crate::outln!("login: {}", stored.login.as_deref().unwrap_or("?"))?;

@@ -143,3 +143,26 @@ async fn demo_runs_offline_end_to_end() {
     );
     assert!(dir.path().join("itch-demo.db").exists());
 }
+
+/// Exit codes scripts can test (issue 15): `auth status` with nobody logged in is 1, not 0; an `api` lookup with
+/// nothing to look up is bad input (2), not "0 items".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_to_show_or_ask_is_not_success() {
+    let mock = mock_with_followers(10).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = itch(&mock, dir.path());
+    cmd.args(["auth", "status"]);
+    let output = run(cmd).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains("not logged in"), "{stdout}");
+    for resource in ["users", "channels", "streams", "games"] {
+        let mut cmd = itch(&mock, dir.path());
+        cmd.args(["api", resource]);
+        let output = run(cmd).await;
+        let (stdout, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(2), "api {resource}: {stdout}{stderr}");
+        assert!(stderr.contains("required"), "api {resource}: {stderr}");
+    }
+    assert_eq!(mock.stats().requests, 0, "nothing was sent");
+}
