@@ -28,16 +28,7 @@ use crate::config::{Config, default_config_dir, secret_from_env};
 
 /// Archive Twitch channels into SQLite: profile, followers, videos, streams and chat replay.
 #[derive(Debug, Parser)]
-#[command(name = "itch", version, about)]
-// The offline demo is only offered by a build that has it (the `mock` feature).
-#[cfg_attr(
-    feature = "mock",
-    command(after_help = "Example:\n  itch demo\n  itch sync burkeblack\n  itch api followers burkeblack --limit 100")
-)]
-#[cfg_attr(
-    not(feature = "mock"),
-    command(after_help = "Example:\n  itch sync burkeblack\n  itch api followers burkeblack --limit 100")
-)]
+#[command(name = "itch", version, about, after_help = EXAMPLES, after_long_help = format!("{EXAMPLES}\n\n{EXIT_CODES}"))]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -45,45 +36,63 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// `itch -h`'s examples; the offline demo only where the build has it (the `mock` feature).
+#[cfg(feature = "mock")]
+const EXAMPLES: &str = "Example:\n  itch demo\n  itch sync burkeblack\n  itch api followers burkeblack --limit 100";
+#[cfg(not(feature = "mock"))]
+const EXAMPLES: &str = "Example:\n  itch sync burkeblack\n  itch api followers burkeblack --limit 100";
+
+/// What `itch --help` adds of exit codes, the same for every command.
+const EXIT_CODES: &str = "Exit codes:
+  0    done
+  1    something failed; what succeeded is saved (and `auth status`: nobody is logged in)
+  2    bad input or a fatal error; nothing was changed
+  130  stopped by Ctrl-C, 143 by SIGTERM; what was committed stays and the next run resumes";
+
+/// The help heading of the options every command takes.
+const GLOBAL: &str = "Global options";
+/// The heading of the options that say how to reach Twitch: in `--help`, left out of the shorter `-h`.
+const CONNECTION: &str = "Twitch connection";
+
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// The archive file.
-    #[arg(long, global = true, env = "ITCH_DB", default_value = "itch.db")]
+    #[arg(long, global = true, help_heading = GLOBAL, env = "ITCH_DB", default_value = "itch.db")]
     pub db: PathBuf,
     /// Helix base URL (point it at `itch mock-api` to work offline).
-    #[arg(long, global = true, env = "TWITCH_HELIX_URL", default_value = DEFAULT_HELIX_URL)]
+    #[arg(long, global = true, help_heading = CONNECTION, hide_short_help = true, env = "TWITCH_HELIX_URL", default_value = DEFAULT_HELIX_URL)]
     pub helix_url: String,
     /// OAuth base URL.
-    #[arg(long = "oauth2-url", global = true, env = "TWITCH_OAUTH2_URL", default_value = DEFAULT_OAUTH2_URL)]
+    #[arg(long = "oauth2-url", global = true, help_heading = CONNECTION, hide_short_help = true, env = "TWITCH_OAUTH2_URL", default_value = DEFAULT_OAUTH2_URL)]
     pub oauth_url: String,
     /// GQL endpoint (chat replay).
-    #[arg(long, global = true, env = "TWITCH_GQL_URL", default_value = DEFAULT_GQL_URL)]
+    #[arg(long, global = true, help_heading = CONNECTION, hide_short_help = true, env = "TWITCH_GQL_URL", default_value = DEFAULT_GQL_URL)]
     pub gql_url: String,
     /// Twitch chat server (IRC), read anonymously for who is in chat when no moderator login is available;
     /// `irc://host:port` for plain TCP (the fake Twitch).
-    #[arg(long, global = true, env = "TWITCH_IRC_URL", default_value = crate::client::irc::DEFAULT_IRC_URL)]
+    #[arg(long, global = true, help_heading = CONNECTION, hide_short_help = true, env = "TWITCH_IRC_URL", default_value = crate::client::irc::DEFAULT_IRC_URL)]
     pub irc_url: String,
     /// Your application's client id (the secret is read from TWITCH_CLIENT_SECRET only).
-    #[arg(long, global = true, env = "TWITCH_CLIENT_ID")]
+    #[arg(long, global = true, help_heading = CONNECTION, hide_short_help = true, env = "TWITCH_CLIENT_ID")]
     pub client_id: Option<String>,
     /// The Client-Id sent to GQL for chat replay (Twitch's first-party one; change it only if Twitch does).
-    #[arg(long, global = true, env = "ITCH_GQL_CLIENT_ID", default_value = crate::client::gql::DEFAULT_CLIENT_ID, hide = true)]
+    #[arg(long, global = true, help_heading = CONNECTION, hide_short_help = true, env = "ITCH_GQL_CLIENT_ID", default_value = crate::client::gql::DEFAULT_CLIENT_ID, hide = true)]
     pub gql_client_id: String,
     /// The persisted query hash of VideoCommentsByOffsetOrCursor.
-    #[arg(long, global = true, env = "ITCH_GQL_COMMENTS_HASH", default_value = crate::client::gql::DEFAULT_COMMENTS_HASH, hide = true)]
+    #[arg(long, global = true, help_heading = CONNECTION, hide_short_help = true, env = "ITCH_GQL_COMMENTS_HASH", default_value = crate::client::gql::DEFAULT_COMMENTS_HASH, hide = true)]
     pub gql_comments_hash: String,
     /// The response cache: sqlite (a table in the archive), file, redis, memcache or none.
-    #[arg(long, global = true, env = "ITCH_CACHE", value_enum, default_value = "sqlite")]
+    #[arg(long, global = true, help_heading = CONNECTION, hide_short_help = true, env = "ITCH_CACHE", value_enum, default_value = "sqlite")]
     pub cache: crate::cache::Backend,
     /// Where the user token from `itch auth login` is kept.
-    #[arg(long, global = true, env = "ITCH_CONFIG_DIR")]
+    #[arg(long, global = true, help_heading = CONNECTION, hide_short_help = true, env = "ITCH_CONFIG_DIR")]
     pub config_dir: Option<PathBuf>,
     /// More logging (-v info, -vv debug, -vvv trace).
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    #[arg(short, long, global = true, help_heading = GLOBAL, action = clap::ArgAction::Count)]
     pub verbose: u8,
     /// Only errors.
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(short, long, global = true, help_heading = GLOBAL, conflicts_with = "verbose")]
     pub quiet: bool,
 }
 

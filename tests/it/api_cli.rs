@@ -166,3 +166,41 @@ async fn nothing_to_show_or_ask_is_not_success() {
     }
     assert_eq!(mock.stats().requests, 0, "nothing was sent");
 }
+
+/// Help that scans (issue 15): each command's `-h` shows its own options, then the few global ones under their
+/// heading, and leaves the Twitch connection flags to `--help`, where they come once, under theirs. `itch --help`
+/// says what the exit codes mean.
+#[test]
+fn help_puts_global_flags_once_under_their_heading() {
+    let root = <itch::cli::Cli as clap::CommandFactory>::command();
+    for path in every_command() {
+        let mut command = root.clone();
+        // Subcommands see the global flags only once the parser has built them.
+        command.build();
+        let mut sub = &mut command;
+        for name in &path {
+            sub = sub.find_subcommand_mut(name).unwrap();
+        }
+        let short = sub.render_help().to_string();
+        let long = sub.render_long_help().to_string();
+        let name = path.join(" ");
+        let global = short.split_once("Global options:").map(|(_, rest)| rest);
+        assert!(
+            global.is_some_and(|rest| rest.contains("--db <DB>")),
+            "itch {name} -h: --db under Global options:\n{short}"
+        );
+        assert_eq!(short.matches("--db <DB>").count(), 1, "itch {name} -h:\n{short}");
+        assert!(
+            !short.contains("--helix-url"),
+            "itch {name} -h keeps the connection flags for --help:\n{short}"
+        );
+        let connection = long.split_once("Twitch connection:").map(|(_, rest)| rest);
+        assert!(
+            connection.is_some_and(|rest| rest.contains("--helix-url")),
+            "itch {name} --help: connection flags under their heading:\n{long}"
+        );
+        assert_eq!(long.matches("--helix-url").count(), 1, "itch {name} --help:\n{long}");
+    }
+    let long = root.clone().render_long_help().to_string();
+    assert!(long.contains("Exit codes:") && long.contains("130"), "{long}");
+}
