@@ -14,6 +14,7 @@ pub mod output;
 mod plot;
 mod report;
 mod search;
+mod shell;
 mod signals;
 mod sql;
 mod status;
@@ -28,13 +29,16 @@ use crate::config::{Config, default_config_dir, secret_from_env};
 
 /// Archive Twitch channels into SQLite: profile, followers, videos, streams and chat replay.
 #[derive(Debug, Parser)]
-#[command(name = "itch", version, about, after_help = EXAMPLES, after_long_help = format!("{EXAMPLES}\n\n{EXIT_CODES}"))]
+#[command(name = "itch", version = VERSION, about, after_help = EXAMPLES, after_long_help = format!("{EXAMPLES}\n\n{EXIT_CODES}"))]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// `itch --version`: the release and the commit it was built from.
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("ITCH_COMMIT"), ")");
 
 /// `itch -h`'s examples; the offline demo only where the build has it (the `mock` feature).
 #[cfg(feature = "mock")]
@@ -141,6 +145,10 @@ pub enum Command {
     Auth(auth::AuthArgs),
     /// Ask Helix directly and print what it answers as NDJSON (one raw item a line).
     Api(api::ApiArgs),
+    /// Print the completion script for bash, zsh, fish, elvish or powershell.
+    Completions(shell::CompletionsArgs),
+    /// Print the manual page, or write one per command into a directory.
+    Man(shell::ManArgs),
     /// Run the fake Twitch (Helix, OAuth, GQL chat replay, IRC chat) on local ports, for tests, demos and tools.
     #[cfg(feature = "mock")]
     MockApi(mock_api::MockApiArgs),
@@ -162,6 +170,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Plot(args) => plot::run(&cli.global.config()?, args, cli.global.quiet).await,
         Command::Auth(args) => auth::run(&cli.global.config()?, args).await,
         Command::Api(args) => api::run(&cli.global.config()?, args).await,
+        Command::Completions(args) => shell::completions(args),
+        Command::Man(args) => shell::man(args),
         #[cfg(feature = "mock")]
         Command::MockApi(args) => mock_api::run(args).await.map(|()| ExitCode::SUCCESS),
         #[cfg(feature = "mock")]

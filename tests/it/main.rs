@@ -21,6 +21,7 @@ mod record;
 mod reports;
 mod schedule;
 mod schema;
+mod shell;
 mod status;
 mod stopping;
 mod sync;
