@@ -67,7 +67,7 @@ impl Default for OutputOptions {
 
 /// Writes rows as they come. [`RowWriter::finish`] must be called to close a JSON array and flush.
 pub struct RowWriter<W: Write> {
-    out: W,
+    out: Sink<W>,
     format: Format,
     /// Column names already encoded as JSON strings (JSON formats only).
     keys: Vec<String>,
@@ -76,6 +76,13 @@ pub struct RowWriter<W: Write> {
     /// `--format seed`: the columns printed, in order, and their separator.
     seed: Option<(Vec<usize>, &'static str)>,
     rows: u64,
+}
+
+/// Where rows go: straight to the output, or through the `csv` crate's writer for CSV (RFC 4180 quoting, and a
+/// lone empty field written as `""` so the row is not read back as a blank line and dropped).
+enum Sink<W: Write> {
+    Plain(W),
+    Csv(Box<csv::Writer<W>>),
 }
 
 impl<W: Write> RowWriter<W> {
@@ -90,19 +97,33 @@ impl<W: Write> RowWriter<W> {
         seed: &SeedForm,
     ) -> io::Result<Self> {
         let format = options.format;
-        match format {
-            Format::Tsv | Format::Csv if options.header && !columns.is_empty() => {
+        let out = match format {
+            Format::Csv => {
+                let mut csv = csv::WriterBuilder::new()
+                    .flexible(true)
+                    .terminator(csv::Terminator::Any(b'\n'))
+                    .from_writer(out);
+                if options.header && !columns.is_empty() {
+                    csv.write_record(columns)?;
+                }
+                Sink::Csv(Box::new(csv))
+            }
+            Format::Tsv if options.header && !columns.is_empty() => {
                 for (i, name) in columns.iter().enumerate() {
                     if i > 0 {
-                        out.write_all(separator(format))?;
+                        out.write_all(b"\t")?;
                     }
-                    write_text(&mut out, format, name.as_bytes())?;
+                    write_tsv(&mut out, name.as_bytes())?;
                 }
                 out.write_all(b"\n")?;
+                Sink::Plain(out)
             }
-            Format::Json => out.write_all(b"[")?,
-            _ => {}
-        }
+            Format::Json => {
+                out.write_all(b"[")?;
+                Sink::Plain(out)
+            }
+            _ => Sink::Plain(out),
+        };
         let keys = match format {
             Format::Json | Format::Ndjson => columns
                 .iter()
@@ -163,76 +184,81 @@ impl<W: Write> RowWriter<W> {
 
     /// One line of the seed format: the chosen columns, TSV-escaped, joined by the report's separator.
     fn write_seed<'v>(&mut self, value: impl Fn(usize) -> ValueRef<'v>) -> io::Result<()> {
-        let (columns, separator) = self.seed.as_ref().expect("seed format");
-        for (n, &column) in columns.iter().enumerate() {
+        let Some((columns, separator)) = self.seed.as_ref() else {
+            return Ok(());
+        };
+        let values: Vec<ValueRef<'v>> = columns.iter().map(|&c| epoch_value(&self.epoch, c, value(c))).collect();
+        let Sink::Plain(out) = &mut self.out else {
+            return Err(io::Error::other("the seed format writes plain lines"));
+        };
+        for (n, value) in values.into_iter().enumerate() {
             if n > 0 {
-                self.out.write_all(separator.as_bytes())?;
+                out.write_all(separator.as_bytes())?;
             }
-            match self.epoch_value(column, value(column)) {
+            match value {
                 ValueRef::Null => {}
-                ValueRef::Integer(i) => write!(self.out, "{i}")?,
-                ValueRef::Real(f) => self.out.write_all(real_text(f).as_bytes())?,
-                ValueRef::Text(text) => write_text(&mut self.out, Format::Tsv, text)?,
-                ValueRef::Blob(blob) => self.out.write_all(blob_text(blob).as_bytes())?,
+                ValueRef::Integer(i) => write!(out, "{i}")?,
+                ValueRef::Real(f) => out.write_all(real_text(f).as_bytes())?,
+                ValueRef::Text(text) => write_tsv(out, text)?,
+                ValueRef::Blob(blob) => out.write_all(blob_text(blob).as_bytes())?,
             }
         }
         self.rows += 1;
-        self.out.write_all(b"\n")
-    }
-
-    /// The value as printed: a time column's text as Unix seconds when asked for.
-    fn epoch_value<'v>(&self, column: usize, value: ValueRef<'v>) -> ValueRef<'v> {
-        match value {
-            ValueRef::Text(text) if self.epoch[column] => {
-                match std::str::from_utf8(text).ok().and_then(epoch_seconds) {
-                    Some(seconds) => ValueRef::Integer(seconds),
-                    None => value,
-                }
-            }
-            _ => value,
-        }
+        out.write_all(b"\n")
     }
 
     /// Closes the output (the JSON array's bracket), flushes, and returns the number of rows written.
     pub fn finish(mut self) -> io::Result<u64> {
-        if self.format == Format::Json {
-            self.out.write_all(if self.rows == 0 { b"]\n" } else { b"\n]\n" })?;
+        match &mut self.out {
+            Sink::Csv(csv) => csv.flush()?,
+            Sink::Plain(out) => {
+                if self.format == Format::Json {
+                    out.write_all(if self.rows == 0 { b"]\n" } else { b"\n]\n" })?;
+                }
+                out.flush()?;
+            }
         }
-        self.out.flush()?;
         Ok(self.rows)
     }
 
     fn begin_row(&mut self) -> io::Result<()> {
+        let Sink::Plain(out) = &mut self.out else {
+            return Ok(());
+        };
         match self.format {
-            Format::Json if self.rows == 0 => self.out.write_all(b"\n{"),
-            Format::Json => self.out.write_all(b",\n{"),
-            Format::Ndjson => self.out.write_all(b"{"),
+            Format::Json if self.rows == 0 => out.write_all(b"\n{"),
+            Format::Json => out.write_all(b",\n{"),
+            Format::Ndjson => out.write_all(b"{"),
             Format::Tsv | Format::Csv | Format::Seed => Ok(()),
         }
     }
 
     fn end_row(&mut self) -> io::Result<()> {
         self.rows += 1;
-        match self.format {
-            Format::Json => self.out.write_all(b"}"),
-            Format::Ndjson => self.out.write_all(b"}\n"),
-            Format::Tsv | Format::Csv | Format::Seed => self.out.write_all(b"\n"),
+        match (&mut self.out, self.format) {
+            (Sink::Csv(csv), _) => Ok(csv.write_record(None::<&[u8]>)?),
+            (Sink::Plain(out), Format::Json) => out.write_all(b"}"),
+            (Sink::Plain(out), Format::Ndjson) => out.write_all(b"}\n"),
+            (Sink::Plain(out), _) => out.write_all(b"\n"),
         }
     }
 
     fn write_value(&mut self, column: usize, value: ValueRef<'_>) -> io::Result<()> {
-        let value = self.epoch_value(column, value);
-        let out = &mut self.out;
+        let value = epoch_value(&self.epoch, column, value);
+        let out = match &mut self.out {
+            Sink::Csv(csv) => return write_csv_field(csv, value),
+            Sink::Plain(out) => out,
+        };
         match self.format {
             Format::Tsv | Format::Csv | Format::Seed => {
                 if column > 0 {
-                    out.write_all(separator(self.format))?;
+                    out.write_all(b"\t")?;
                 }
                 match value {
                     ValueRef::Null => Ok(()),
                     ValueRef::Integer(i) => write!(out, "{i}"),
                     ValueRef::Real(f) => out.write_all(real_text(f).as_bytes()),
-                    ValueRef::Text(text) => write_text(out, self.format, text),
+                    ValueRef::Text(text) => write_tsv(out, text),
                     ValueRef::Blob(blob) => out.write_all(blob_text(blob).as_bytes()),
                 }
             }
@@ -255,41 +281,45 @@ impl<W: Write> RowWriter<W> {
     }
 }
 
-fn separator(format: Format) -> &'static [u8] {
-    if format == Format::Csv { b"," } else { b"\t" }
+/// The value as printed: a time column's text as Unix seconds when `epoch` says so for that column.
+fn epoch_value<'v>(epoch: &[bool], column: usize, value: ValueRef<'v>) -> ValueRef<'v> {
+    match value {
+        ValueRef::Text(text) if epoch[column] => match std::str::from_utf8(text).ok().and_then(epoch_seconds) {
+            Some(seconds) => ValueRef::Integer(seconds),
+            None => value,
+        },
+        _ => value,
+    }
 }
 
-/// Writes a text field: escaped for TSV, quoted when needed for CSV.
-fn write_text(out: &mut impl Write, format: Format, text: &[u8]) -> io::Result<()> {
-    match format {
-        Format::Tsv => {
-            let mut start = 0;
-            for (i, byte) in text.iter().enumerate() {
-                let escape: &[u8] = match byte {
-                    b'\t' => b"\\t",
-                    b'\n' => b"\\n",
-                    b'\r' => b"\\r",
-                    b'\\' => b"\\\\",
-                    _ => continue,
-                };
-                out.write_all(&text[start..i])?;
-                out.write_all(escape)?;
-                start = i + 1;
-            }
-            out.write_all(&text[start..])
-        }
-        Format::Csv if text.iter().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n')) => {
-            out.write_all(b"\"")?;
-            for (i, part) in text.split(|&b| b == b'"').enumerate() {
-                if i > 0 {
-                    out.write_all(b"\"\"")?;
-                }
-                out.write_all(part)?;
-            }
-            out.write_all(b"\"")
-        }
-        _ => out.write_all(text),
+/// One CSV field; the `csv` crate quotes what needs it.
+fn write_csv_field<W: Write>(csv: &mut csv::Writer<W>, value: ValueRef<'_>) -> io::Result<()> {
+    let written = match value {
+        ValueRef::Null => csv.write_field(b""),
+        ValueRef::Integer(i) => csv.write_field(i.to_string()),
+        ValueRef::Real(f) => csv.write_field(real_text(f)),
+        ValueRef::Text(text) => csv.write_field(text),
+        ValueRef::Blob(blob) => csv.write_field(blob_text(blob)),
+    };
+    Ok(written?)
+}
+
+/// Writes a TSV field: tab, newline, carriage return and backslash escaped.
+fn write_tsv(out: &mut impl Write, text: &[u8]) -> io::Result<()> {
+    let mut start = 0;
+    for (i, byte) in text.iter().enumerate() {
+        let escape: &[u8] = match byte {
+            b'\t' => b"\\t",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\\' => b"\\\\",
+            _ => continue,
+        };
+        out.write_all(&text[start..i])?;
+        out.write_all(escape)?;
+        start = i + 1;
     }
+    out.write_all(&text[start..])
 }
 
 /// The shortest text that reads back as the same float (`1.0`, `0.1`, `1e300`), the same in every format.
@@ -371,6 +401,31 @@ mod tests {
             "1,\"tab\there, \"\"quoted\"\"\nnext\\line\",2026-01-01T00:00:00Z,1.5,\n\
              -2,plain,2026-01-01T00:00:01Z,2.0,AP8=\n"
         );
+    }
+
+    /// What a CSV reader gets back is what was written, the empty string of a one-column row included (0.4.0 wrote
+    /// it as a blank line, which readers skip: the row was lost).
+    #[test]
+    fn csv_reads_back_whole_through_a_csv_reader() {
+        let options = OutputOptions {
+            format: Format::Csv,
+            header: true,
+            epoch: false,
+        };
+        let values: [&[u8]; 5] = [b"", b"a,b", b"", b"say \"hi\"\nagain", b" "];
+        let mut out = Vec::new();
+        let mut writer = RowWriter::start(&mut out, &options, &["text"], &[], &SeedForm::TSV).unwrap();
+        for value in values {
+            writer.write_values(&[ValueRef::Text(value)]).unwrap();
+        }
+        writer.write_values(&[ValueRef::Null]).unwrap();
+        writer.finish().unwrap();
+        let mut reader = csv::Reader::from_reader(out.as_slice());
+        assert_eq!(reader.headers().unwrap(), vec!["text"]);
+        let read: Vec<String> = reader.records().map(|r| r.unwrap()[0].to_owned()).collect();
+        let mut expected: Vec<String> = values.iter().map(|v| String::from_utf8(v.to_vec()).unwrap()).collect();
+        expected.push(String::new());
+        assert_eq!(read, expected, "{}", String::from_utf8_lossy(&out));
     }
 
     #[test]
