@@ -1,5 +1,8 @@
-//! Puts the commit the binary was built from into `itch --version` (`0.4.0 (3596af2c1e0b)`), read from git when
-//! the source is a git checkout; a source tree without git says `(unknown commit)`.
+//! Two things the build must know:
+//! - The archive's migrations are embedded at compile time (`refinery::embed_migrations!`); a new or edited one
+//!   must rebuild the crate.
+//! - `itch --version` names the commit the binary was built from (`0.4.0 (3596af2c1e0b)`), read from git when
+//!   the source is a git checkout; a source tree without git says `(unknown commit)`.
 
 use std::process::Command;
 
@@ -27,5 +30,6 @@ fn main() {
             println!("cargo:rerun-if-changed={common}/{reference}");
         }
     }
+    println!("cargo:rerun-if-changed=migrations");
     println!("cargo:rerun-if-changed=build.rs");
 }
