@@ -2,11 +2,10 @@
 //! code (0 success, 2 fatal; a broken pipe on stdout is a quiet success, a stdout closed before the start is
 //! refused).
 
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = itch::cli::Cli::parse();
+    let cli = itch::cli::Cli::parse_args();
     if itch::cli::output::stdout_is_closed() {
         // Before anything else: nothing is fetched or written for output nobody can read.
         eprintln!("itch: stdout is closed: send it somewhere instead (> /dev/null, or a file)");

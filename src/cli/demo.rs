@@ -6,7 +6,7 @@
 //! far printed (exit 130/143); the same command again resumes.
 
 use clap::Args;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
@@ -33,15 +33,26 @@ pub struct DemoArgs {
     /// The fake's seed (the same seed gives the same world; 0 is `itch mock-api`'s default).
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// The archive to create (an existing demo archive is synced again, incrementally).
-    #[arg(long, default_value = "itch-demo.db")]
-    archive: PathBuf,
+    /// The archive to create (an existing demo archive is synced again, incrementally) [default: the --db given
+    /// on the command line, else itch-demo.db].
+    #[arg(long)]
+    archive: Option<PathBuf>,
 }
 
-pub async fn run(args: DemoArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+/// The demo's archive when neither --archive nor --db says: beside the user's own `itch.db`, never in it.
+const DEFAULT_ARCHIVE: &str = "itch-demo.db";
+
+/// Runs `itch demo`; `db` is the global `--db` when it was typed on the command line (not from ITCH_DB or the
+/// default, which may name the user's real archive).
+pub async fn run(args: DemoArgs, db: Option<PathBuf>, quiet: bool) -> anyhow::Result<ExitCode> {
     let cancel = CancellationToken::new();
     let stop = super::signals::install(cancel.clone());
-    let failed = match demo(args, quiet, cancel).await {
+    let path = args
+        .archive
+        .clone()
+        .or(db)
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_ARCHIVE));
+    let failed = match demo(args, &path, quiet, cancel).await {
         Err(error) if stop.exit_code().is_some() && is_interrupted(&error) => {
             crate::outln!("stopped before the sync began")?;
             false
@@ -68,6 +79,24 @@ async fn cut<T>(cancel: &CancellationToken, step: impl Future<Output = crate::Re
     }
 }
 
+/// How to run this same itch again, for the hints: `itch` when that is what the shell finds on PATH, else this
+/// binary's own path (a `cargo run` build in target/, say), so every hint runs as printed.
+fn command_name() -> String {
+    let Ok(me) = std::env::current_exe().and_then(std::fs::canonicalize) else {
+        return "itch".into();
+    };
+    let on_path = std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|dir| dir.join("itch"))
+        .find(|candidate| candidate.is_file());
+    match on_path.and_then(|found| std::fs::canonicalize(found).ok()) {
+        Some(found) if found == me => "itch".into(),
+        _ => me.display().to_string(),
+    }
+}
+
 /// Every endpoint of the fake, chat included. Built here, on itch's side: the fake knows its URLs, not the
 /// client's types.
 fn endpoints(mock: &MockServer) -> crate::Result<Endpoints> {
@@ -84,9 +113,10 @@ const LIVE_FOR: std::time::Duration = std::time::Duration::from_secs(3);
 async fn record_live(
     mock: &MockServer,
     client: &Client,
-    path: &std::path::Path,
+    path: &Path,
     channel: (crate::client::helix::users::User, serde_json::Value),
     cancel: &CancellationToken,
+    itch: &str,
 ) -> anyhow::Result<()> {
     let login = channel.0.login.clone();
     let raid = raid_before_a_wave(mock, path, &login)?;
@@ -113,17 +143,18 @@ async fn record_live(
     let summary = summary?;
     mock.irc_reconnect_after(0);
     crate::outln!(
-        "\nrecorded {} s of its live chat: {} messages, {} events (itch report subs|raids|moderation|chat-gaps {login})",
+        "\nrecorded {} s of its live chat: {} messages, {} events ({itch} --db {} report subs|raids|moderation|chat-gaps {login})",
         LIVE_FOR.as_secs(),
         summary.messages.values().sum::<u64>(),
-        summary.events.values().sum::<u64>()
+        summary.events.values().sum::<u64>(),
+        path.display()
     )?;
     Ok(())
 }
 
 /// A raid on `login` by another channel of the fake, as Twitch's chat server announces it, timed two minutes
 /// before the channel's first follow wave (`itch report bot-waves`); `None` when it has none.
-fn raid_before_a_wave(mock: &MockServer, path: &std::path::Path, login: &str) -> anyhow::Result<Option<String>> {
+fn raid_before_a_wave(mock: &MockServer, path: &Path, login: &str) -> anyhow::Result<Option<String>> {
     let conn = crate::archive::open_read_only(path)?;
     let params = Params {
         login: Some(login.to_owned()),
@@ -163,7 +194,8 @@ fn raid_before_a_wave(mock: &MockServer, path: &std::path::Path, login: &str) ->
 }
 
 /// The demo itself; true when a channel failed.
-async fn demo(args: DemoArgs, quiet: bool, cancel: CancellationToken) -> anyhow::Result<bool> {
+async fn demo(args: DemoArgs, path: &Path, quiet: bool, cancel: CancellationToken) -> anyhow::Result<bool> {
+    let itch = command_name();
     let config = MockConfig {
         seed: args.seed,
         followers: args.followers,
@@ -198,7 +230,7 @@ async fn demo(args: DemoArgs, quiet: bool, cancel: CancellationToken) -> anyhow:
         token.login.as_deref().unwrap_or("?")
     )?;
 
-    let archive = Archive::open(&args.archive)?;
+    let archive = Archive::open(path)?;
     let started = Instant::now();
     let options = SyncOptions {
         cancel: cancel.clone(),
@@ -209,24 +241,22 @@ async fn demo(args: DemoArgs, quiet: bool, cancel: CancellationToken) -> anyhow:
     let report = sync::sync_channels(client.clone(), archive, channels, options, &Progress::new(quiet)).await?;
     crate::outln!(
         "synced into {} in {:.1} s:",
-        args.archive.display(),
+        path.display(),
         started.elapsed().as_secs_f64()
     )?;
     for channel in &report.channels {
         crate::outln!("  {channel}")?;
     }
     if cancel.is_cancelled() {
-        crate::outln!(
-            "run the demo again to resume: itch demo --archive {}",
-            args.archive.display()
-        )?;
+        crate::outln!("run the demo again to resume: {itch} demo --archive {}", path.display())?;
         return Ok(report.failed());
     }
 
     crate::outln!(
-        "\nthe newest followers, and how old their accounts were (itch report followers {login} --limit 5):"
+        "\nthe newest followers, and how old their accounts were ({itch} --db {} report followers {login} --limit 5):",
+        path.display()
     )?;
-    let conn = crate::archive::open_read_only(&args.archive)?;
+    let conn = crate::archive::open_read_only(path)?;
     let params = Params {
         login: Some(login.to_string()),
         limit: Some(5),
@@ -245,11 +275,11 @@ async fn demo(args: DemoArgs, quiet: bool, cancel: CancellationToken) -> anyhow:
         std::io::stdout().lock(),
     )?;
     if !cancel.is_cancelled() {
-        record_live(&mock, &client, &args.archive, channel, &cancel).await?;
+        record_live(&mock, &client, path, channel, &cancel, &itch).await?;
     }
-    let db = args.archive.display();
+    let db = path.display();
     crate::outln!(
-        "\nexplore it: itch --db {db} report --list | sqlite3 {db} '.tables' | itch --db {db} sql \"SELECT ...\""
+        "\nexplore it: {itch} --db {db} report --list | {itch} --db {db} status | sqlite3 {db} '.tables' | {itch} --db {db} sql \"SELECT ...\""
     )?;
     Ok(report.failed())
 }

@@ -98,6 +98,23 @@ pub struct GlobalArgs {
     /// Only errors.
     #[arg(short, long, global = true, help_heading = GLOBAL, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// `--db` was typed on the command line (not taken from ITCH_DB or the default): set by [`Cli::parse_args`].
+    #[arg(skip)]
+    pub db_on_command_line: bool,
+}
+
+impl Cli {
+    /// Parses the process's arguments (exiting with clap's message and code 2 on bad ones), noting where `--db`
+    /// came from.
+    pub fn parse_args() -> Cli {
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = Cli::command().get_matches();
+        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        let typed = |m: &clap::ArgMatches| m.value_source("db") == Some(clap::parser::ValueSource::CommandLine);
+        // A global flag typed after the subcommand is recorded in the subcommand's matches.
+        cli.global.db_on_command_line = typed(&matches) || matches.subcommand().is_some_and(|(_, sub)| typed(sub));
+        cli
+    }
 }
 
 impl GlobalArgs {
@@ -175,7 +192,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         #[cfg(feature = "mock")]
         Command::MockApi(args) => mock_api::run(args).await.map(|()| ExitCode::SUCCESS),
         #[cfg(feature = "mock")]
-        Command::Demo(args) => demo::run(args, cli.global.quiet).await,
+        Command::Demo(args) => {
+            let db = cli.global.db_on_command_line.then(|| cli.global.db.clone());
+            demo::run(args, db, cli.global.quiet).await
+        }
     }
 }
 

@@ -141,7 +141,25 @@ async fn demo_runs_offline_end_to_end() {
         stdout.contains("follower\tchannel\taccount_created_at"),
         "the first report: {stdout}"
     );
-    assert!(dir.path().join("itch-demo.db").exists());
+    assert!(
+        dir.path().join("itch-demo.db").exists() && !dir.path().join("itch.db").exists(),
+        "ITCH_DB (the user's own archive, maybe) is not where a demo writes"
+    );
+
+    // `--db` typed on the command line is where the demo goes (0.4.0 wrote itch-demo.db regardless), and every
+    // hint names it, with the binary that ran (not on PATH here, so by its path).
+    let mut cmd = itch(&mock, dir.path());
+    cmd.args(["demo", "--db", "mine.db", "--followers", "300", "--comments", "50"]);
+    let output = run(cmd).await;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(dir.path().join("mine.db").exists(), "{stdout}");
+    let binary = std::fs::canonicalize(env!("CARGO_BIN_EXE_itch")).unwrap();
+    let explore = stdout.lines().find(|l| l.starts_with("explore it:")).unwrap();
+    assert!(
+        explore.contains(&format!("{} --db mine.db report --list", binary.display())),
+        "{explore}"
+    );
 }
 
 /// Exit codes scripts can test (issue 15): `auth status` with nobody logged in is 1, not 0; an `api` lookup with
