@@ -9,6 +9,7 @@ pub mod cache;
 mod cache_backends;
 mod chaos;
 mod chat;
+mod datasette;
 mod faults;
 mod inputs;
 mod layout;

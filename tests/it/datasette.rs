@@ -1,0 +1,250 @@
+//! The archive in the users' own tools (issue 14): sqlite-utils and Datasette find the chat's full-text index by
+//! themselves, a V012 archive keeps its chat searchable through the migration that made that so, and every
+//! canned query of `itch datasette-metadata` runs in Datasette on the demo archive. The tools come from the venv
+//! `.ci/services` makes; a test fails, never skips, without them.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// What to run when the users' tools are missing.
+const SERVICES: &str = "run the tests after `eval \"$(.ci/services)\"` (it makes the venv with Datasette and \
+                        sqlite-utils, and installs Chromium)";
+
+/// The venv with datasette, sqlite-utils and duckdb (`ITCH_TEST_VENV`).
+pub fn venv() -> PathBuf {
+    let venv = std::env::var_os("ITCH_TEST_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| panic!("ITCH_TEST_VENV is not set: {SERVICES}"));
+    assert!(
+        venv.join("bin/datasette").exists() && venv.join("bin/sqlite-utils").exists(),
+        "{} has no datasette or sqlite-utils: {SERVICES}",
+        venv.display()
+    );
+    venv
+}
+
+/// Headless Chromium (`ITCH_TEST_CHROMIUM`).
+pub fn chromium() -> PathBuf {
+    let chromium = std::env::var_os("ITCH_TEST_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| panic!("ITCH_TEST_CHROMIUM is not set: {SERVICES}"));
+    assert!(chromium.exists(), "{} does not exist: {SERVICES}", chromium.display());
+    chromium
+}
+
+/// Datasette serving one archive on 127.0.0.1, killed on drop.
+pub struct Datasette {
+    child: Child,
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+}
+
+impl Datasette {
+    /// Serves `db` (with `metadata` when given) and waits until it answers.
+    pub fn serve(db: &Path, metadata: Option<&Path>) -> Datasette {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut cmd = Command::new(venv().join("bin/datasette"));
+        cmd.arg("serve")
+            .arg(db)
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            // Nothing to fetch from elsewhere, and no write of its own to the archive.
+            .args(["--setting", "default_page_size", "50"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if let Some(metadata) = metadata {
+            cmd.arg("--metadata").arg(metadata);
+        }
+        let child = cmd.spawn().expect("datasette starts");
+        let mut datasette = Datasette {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        let started = Instant::now();
+        loop {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            if let Some(status) = datasette.child.try_wait().unwrap() {
+                panic!("datasette exited before it answered: {status}");
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "datasette did not answer in 60 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        datasette
+    }
+
+    /// The JSON Datasette answers at `path` (which starts with `/`), with its status.
+    pub async fn json(&self, path: &str) -> (u16, serde_json::Value) {
+        let response = reqwest::get(format!("{}{path}", self.base))
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let status = response.status().as_u16();
+        let body = response.text().await.unwrap();
+        let json = serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"));
+        (status, json)
+    }
+}
+
+impl Drop for Datasette {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A fresh archive (every migration) holding two messages, one of them the only one with `word`.
+fn archive_with_messages(dir: &Path, word: &str) -> PathBuf {
+    let path = dir.join("itch.db");
+    let conn = itch::archive::db::open(&path).unwrap();
+    insert_messages(&conn, word);
+    path
+}
+
+fn insert_messages(conn: &rusqlite::Connection, word: &str) {
+    conn.execute(
+        "INSERT INTO chat_messages (id, source, created_at, text, first_seen_at) VALUES
+             ('m1', 'live', '2026-03-01T10:00:00Z', 'good game everyone', '2026-03-01T10:00:01Z'),
+             ('m2', 'live', '2026-03-01T10:00:05Z', 'that was ' || ?1 || ' indeed', '2026-03-01T10:00:06Z')",
+        [word],
+    )
+    .unwrap();
+}
+
+/// What sqlite-utils' own detection (`Table.detect_fts`) names as the FTS table of chat_messages.
+fn sqlite_utils_detect_fts(db: &Path) -> String {
+    let output = Command::new(venv().join("bin/python"))
+        .args([
+            "-c",
+            "import sqlite_utils, sys; print(sqlite_utils.Database(sys.argv[1])['chat_messages'].detect_fts())",
+        ])
+        .arg(db)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap().trim().to_owned()
+}
+
+/// `sqlite-utils search <db> chat_messages <word> --csv`: (success, stdout, stderr).
+fn sqlite_utils_search(db: &Path, word: &str) -> (bool, String, String) {
+    let output = Command::new(venv().join("bin/sqlite-utils"))
+        .arg("search")
+        .arg(db)
+        .args(["chat_messages", word, "--csv", "-c", "id", "-c", "text"])
+        .output()
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n"),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn sqlite_utils_detects_and_searches_the_chat_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = archive_with_messages(dir.path(), "clutchplay");
+    assert_eq!(sqlite_utils_detect_fts(&db), "chat_messages_fts");
+    let (ok, stdout, stderr) = sqlite_utils_search(&db, "clutchplay");
+    assert!(ok, "sqlite-utils search failed: {stderr}");
+    assert_eq!(stdout.trim(), "id,text\nm2,that was clutchplay indeed", "{stderr}");
+    let (ok, stdout, stderr) = sqlite_utils_search(&db, "zzzznotthere");
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout.trim(), "id,text", "an absent word finds nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn datasette_search_finds_only_matching_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = archive_with_messages(dir.path(), "clutchplay");
+    let datasette = Datasette::serve(&db, None);
+    let (status, found) = datasette
+        .json("/itch/chat_messages.json?_search=clutchplay&_shape=array&_col=id")
+        .await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found, serde_json::json!([{"seq": 2, "id": "m2"}]));
+    let (status, absent) = datasette
+        .json("/itch/chat_messages.json?_search=zzzznotthere&_shape=array&_col=id")
+        .await;
+    assert_eq!(status, 200, "{absent}");
+    assert_eq!(absent, serde_json::json!([]), "an absent word finds no message");
+}
+
+mod embedded {
+    // The same migrations the binary embeds, so an archive can be made at an older version here.
+    refinery::embed_migrations!("migrations");
+}
+
+#[test]
+fn a_v012_archive_keeps_its_chat_searchable_through_the_migration() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("itch.db");
+    let mut conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("PRAGMA foreign_keys = ON;").unwrap();
+    embedded::migrations::runner()
+        .set_target(refinery::Target::Version(12))
+        .run(&mut conn)
+        .unwrap();
+    conn.pragma_update(None, "application_id", itch::db::APPLICATION_ID)
+        .unwrap();
+    insert_messages(&conn, "clutchplay");
+    conn.execute(
+        "UPDATE chat_messages SET deleted_at = '2026-03-01T10:01:00Z' WHERE id = 'm2'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+
+    let conn = itch::archive::db::open(&path).unwrap();
+    let found: Vec<String> = conn
+        .prepare(
+            "SELECT m.id || ' ' || m.deleted_at FROM chat_messages_fts f JOIN chat_messages m ON m.seq = f.rowid
+             WHERE chat_messages_fts MATCH 'clutchplay'",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        found,
+        ["m2 2026-03-01T10:01:00Z"],
+        "the message from before the migration is found"
+    );
+    // The triggers came back: a new message, an edit and a deletion reach the index.
+    insert_more(&conn);
+    let hits = |word: &str| -> i64 {
+        conn.query_row(
+            "SELECT count(*) FROM chat_messages_fts WHERE chat_messages_fts MATCH ?1",
+            [word],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!((hits("later"), hits("edited"), hits("good")), (0, 1, 0));
+    conn.execute_batch("INSERT INTO chat_messages_fts (chat_messages_fts) VALUES ('integrity-check');")
+        .unwrap();
+    drop(conn);
+    assert_eq!(sqlite_utils_detect_fts(&path), "chat_messages_fts");
+    let (ok, stdout, stderr) = sqlite_utils_search(&path, "clutchplay");
+    assert!(
+        ok && stdout.contains("m2,that was clutchplay indeed"),
+        "{stdout}{stderr}"
+    );
+}
+
+fn insert_more(conn: &rusqlite::Connection) {
+    conn.execute_batch(
+        "INSERT INTO chat_messages (id, source, created_at, text, first_seen_at)
+             VALUES ('m3', 'live', '2026-03-01T10:02:00Z', 'later', '2026-03-01T10:02:01Z');
+         UPDATE chat_messages SET text = 'edited' WHERE id = 'm3';
+         DELETE FROM chat_messages WHERE id = 'm1';",
+    )
+    .unwrap();
+}
