@@ -6,6 +6,7 @@ pub(crate) mod auth;
 mod cache;
 mod cache_arg;
 mod chat;
+mod datasette;
 #[cfg(feature = "mock")]
 mod demo;
 #[cfg(feature = "mock")]
@@ -129,6 +130,8 @@ pub enum Command {
     Auth(auth::AuthArgs),
     /// Ask Helix directly and print what it answers as NDJSON (one raw item a line).
     Api(api::ApiArgs),
+    /// Print Datasette metadata for the archive (descriptions, labels, search, canned queries) as JSON.
+    DatasetteMetadata(datasette::DatasetteArgs),
     /// Run the fake Twitch (Helix, OAuth, GQL chat replay, IRC chat) on local ports, for tests, demos and tools.
     #[cfg(feature = "mock")]
     MockApi(mock_api::MockApiArgs),
@@ -149,6 +152,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Plot(args) => plot::run(&cli.global.config()?, args, cli.global.quiet).await,
         Command::Auth(args) => auth::run(&cli.global.config()?, args).await,
         Command::Api(args) => api::run(&cli.global.config()?, args).await,
+        Command::DatasetteMetadata(args) => datasette::run(&cli.global.config()?, args).await,
         #[cfg(feature = "mock")]
         Command::MockApi(args) => mock_api::run(args).await.map(|()| ExitCode::SUCCESS),
         #[cfg(feature = "mock")]

@@ -1,7 +1,8 @@
 //! The archive in the users' own tools (issue 14): sqlite-utils and Datasette find the chat's full-text index by
 //! themselves, a V012 archive keeps its chat searchable through the migration that made that so, and every
-//! canned query of `itch datasette-metadata` runs in Datasette on the demo archive. The tools come from the venv
-//! `.ci/services` makes; a test fails, never skips, without them.
+//! canned query of `itch datasette-metadata` runs in Datasette on the demo archive and answers what the archive
+//! holds. The tools come from the venv `.ci/services` makes; a test fails, never skips, without them. The demo
+//! archive and the Datasette server here are shared with the browser test (`browser.rs`).
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -97,6 +98,81 @@ impl Drop for Datasette {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `itch` with nothing from the outside environment that could point it elsewhere.
+pub fn itch_bin(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_itch"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("ITCH_") || key.starts_with("TWITCH_") || key == "RUST_LOG" {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("ITCH_CONFIG_DIR", dir.join("config"))
+        .current_dir(dir)
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// The demo archive and its generated metadata.
+pub struct Demo {
+    /// `itch-demo.db`, as `itch demo` made it.
+    pub db: PathBuf,
+    /// What `itch --db itch-demo.db datasette-metadata` printed.
+    pub metadata: PathBuf,
+}
+
+impl Demo {
+    /// The archive, read-only.
+    pub fn open(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open_with_flags(&self.db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap()
+    }
+
+    /// One text value from the archive.
+    pub fn text(&self, sql: &str) -> String {
+        self.open()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+}
+
+/// `itch demo` with 2,000 followers (enough for the fake's follow-bot wave) and 300 messages a VOD, made once per
+/// test run by the real binary, with `itch datasette-metadata` written beside it.
+pub fn demo() -> &'static Demo {
+    static DEMO: OnceLock<Demo> = OnceLock::new();
+    DEMO.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("datasette-demo");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let output = itch_bin(&dir)
+            .args([
+                "demo",
+                "--followers",
+                "2000",
+                "--comments",
+                "300",
+                "--archive",
+                "itch-demo.db",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "itch demo: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let output = itch_bin(&dir)
+            .args(["--db", "itch-demo.db", "datasette-metadata"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let metadata = dir.join("metadata.json");
+        std::fs::write(&metadata, &output.stdout).unwrap();
+        Demo {
+            db: dir.join("itch-demo.db"),
+            metadata,
+        }
+    })
 }
 
 /// A fresh archive (every migration) holding two messages, one of them the only one with `word`.
@@ -247,4 +323,180 @@ fn insert_more(conn: &rusqlite::Connection) {
          DELETE FROM chat_messages WHERE id = 'm1';",
     )
     .unwrap();
+}
+
+#[test]
+fn datasette_metadata_names_the_database_after_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = itch_bin(dir.path())
+        .args(["--db", "some/where/my-archive.db", "datasette-metadata"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let databases: Vec<&String> = metadata["databases"].as_object().unwrap().keys().collect();
+    assert_eq!(databases, ["my-archive"]);
+    assert!(!dir.path().join("some").exists(), "the archive is not opened or made");
+    let output = itch_bin(dir.path())
+        .args(["datasette-metadata", "--name", "twitch"])
+        .output()
+        .unwrap();
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        metadata["databases"]["twitch"]["tables"]["users"]["label_column"],
+        "login"
+    );
+}
+
+/// The rows a canned query answers in Datasette, given its parameters.
+async fn canned(datasette: &Datasette, query: &str, params: &[(&str, &str)]) -> Vec<serde_json::Value> {
+    let url = reqwest::Url::parse_with_params(
+        &format!("{}/itch-demo/{query}.json?_shape=array", datasette.base),
+        params,
+    )
+    .unwrap();
+    let path = &url.as_str()[datasette.base.len()..];
+    let (status, rows) = datasette.json(path).await;
+    assert_eq!(status, 200, "{query}: {rows}");
+    rows.as_array().unwrap_or_else(|| panic!("{query}: {rows}")).clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_canned_query_runs_in_datasette_on_the_demo_archive() {
+    let demo = demo();
+    let datasette = Datasette::serve(&demo.db, Some(&demo.metadata));
+    let (status, metadata) = datasette.json("/-/metadata.json").await;
+    assert_eq!(status, 200);
+    let names: Vec<&String> = metadata["databases"]["itch-demo"]["queries"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(
+        names,
+        ["bot_waves", "chat_around", "followers_between", "followers_per_day"]
+    );
+    let channel = demo.text("SELECT broadcaster_login FROM channels");
+    let archive = demo.open();
+    let count = |sql: &str| -> i64 { archive.query_row(sql, [], |r| r.get(0)).unwrap() };
+
+    // Who followed since the 51st newest follow: those 51 (and any tied with it), newest first, with ages.
+    // The follows of the channel (the demo's login also follows channels of its own: rows of other broadcasters).
+    let of_channel = "FROM follows WHERE broadcaster_id = (SELECT broadcaster_id FROM channels)";
+    let since = demo.text(&format!(
+        "SELECT followed_at {of_channel} ORDER BY followed_at DESC LIMIT 1 OFFSET 50"
+    ));
+    let rows = canned(
+        &datasette,
+        "followers_between",
+        &[("channel", &channel), ("since", &since), ("until", "")],
+    )
+    .await;
+    let expected = count(&format!("SELECT count(*) {of_channel} AND followed_at >= '{since}'"));
+    assert_eq!(rows.len() as i64, expected);
+    assert!(expected >= 51);
+    let newest = demo.text(&format!(
+        "SELECT login FROM users WHERE id = (SELECT user_id {of_channel} ORDER BY followed_at DESC LIMIT 1)"
+    ));
+    assert_eq!(rows[0]["follower"], newest.as_str());
+    assert!(
+        rows.iter()
+            .all(|r| r["account_age_days"].as_f64().is_some_and(|d| d > 0.0)),
+        "{rows:?}"
+    );
+    let until = rows[10]["followed_at"].as_str().unwrap().to_owned();
+    let between = canned(
+        &datasette,
+        "followers_between",
+        &[("channel", &channel), ("since", &since), ("until", &until)],
+    )
+    .await;
+    assert_eq!(
+        between.len() as i64,
+        count(&format!(
+            "SELECT count(*) {of_channel} AND followed_at >= '{since}' AND followed_at < '{until}'"
+        ))
+    );
+
+    // Bot waves: the same waves as `itch report bot-waves`.
+    let report = itch_bin(demo.db.parent().unwrap())
+        .args([
+            "--db",
+            "itch-demo.db",
+            "report",
+            "bot-waves",
+            &channel,
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+    let waves = canned(
+        &datasette,
+        "bot_waves",
+        &[("channel", &channel), ("gap_seconds", ""), ("min_size", "")],
+    )
+    .await;
+    assert!(!waves.is_empty(), "the demo's channel has a follow-bot wave");
+    assert_eq!(serde_json::Value::from(waves), report);
+
+    // Chat around a message's offset: that message and its neighbours within a minute, in VOD order.
+    let (video, offset, id): (String, i64, String) = archive
+        .query_row(
+            "SELECT video_id, offset_seconds, id FROM chat_messages WHERE video_id IS NOT NULL
+             ORDER BY video_id, offset_seconds LIMIT 1 OFFSET 100",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let around = canned(
+        &datasette,
+        "chat_around",
+        &[
+            ("video_id", &video),
+            ("offset_seconds", &offset.to_string()),
+            ("window_seconds", ""),
+        ],
+    )
+    .await;
+    let text = demo.text(&format!("SELECT text FROM chat_messages WHERE id = '{id}'"));
+    assert!(
+        around
+            .iter()
+            .any(|r| r["text"] == text.as_str() && r["offset_seconds"] == offset),
+        "{around:?}"
+    );
+    let expected = count(&format!(
+        "SELECT count(*) FROM chat_messages WHERE video_id = '{video}' AND offset_seconds BETWEEN {offset} - 60 AND {offset} + 60"
+    ));
+    assert_eq!(around.len() as i64, expected);
+    let offsets: Vec<i64> = around.iter().map(|r| r["offset_seconds"].as_i64().unwrap()).collect();
+    assert!(offsets.is_sorted(), "{offsets:?}");
+
+    // Followers per day: every follow counted once, the running count ending at all of them, Helix's total beside.
+    let days = canned(&datasette, "followers_per_day", &[("channel", &channel)]).await;
+    let follows = count(&format!("SELECT count(*) {of_channel}"));
+    assert_eq!(days[0]["follows_archived"].as_i64().unwrap(), follows);
+    // Datasette returns at most 1,000 rows (days): those it returns add up.
+    let oldest = days.last().unwrap()["day"].as_str().unwrap();
+    let sum: i64 = days.iter().map(|d| d["new_follows"].as_i64().unwrap()).sum();
+    assert_eq!(
+        sum,
+        count(&format!(
+            "SELECT count(*) {of_channel} AND date(followed_at) >= '{oldest}'"
+        ))
+    );
+    for pair in days.windows(2) {
+        let (newer, older) = (&pair[0], &pair[1]);
+        assert_eq!(
+            newer["follows_archived"].as_i64().unwrap() - newer["new_follows"].as_i64().unwrap(),
+            older["follows_archived"].as_i64().unwrap(),
+            "{newer} {older}"
+        );
+    }
+    let total =
+        count("SELECT follower_total FROM channel_snapshots WHERE follower_total IS NOT NULL ORDER BY id DESC LIMIT 1");
+    assert!(days.iter().any(|d| d["helix_follower_total"] == total), "{days:?}");
 }

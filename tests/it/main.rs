@@ -3,6 +3,7 @@
 
 mod api_cli;
 mod auth;
+mod browser;
 mod budget;
 pub mod cache;
 #[cfg(all(feature = "redis", feature = "memcache"))]
