@@ -46,7 +46,9 @@ pub const TABLE_VIEWS: &[TableView] = &[
     view("videos", Some("title"), Some("created_at"), &["type", "chat_status"]),
     view("streams", Some("title"), Some("started_at"), &["game_name"]),
     view("stream_snapshots", None, Some("taken_at"), &[]),
-    view("chat_messages", Some("text"), Some("created_at"), &["kind", "source"]),
+    // The chat opens newest saved first (its rowid): sorting millions of messages by `created_at`, which has no
+    // index of its own, takes longer than Datasette's one-second limit on each page.
+    view("chat_messages", Some("text"), Some("seq"), &["kind", "source"]),
     view("chat_events", None, Some("created_at"), &["kind", "tier"]),
     view("chat_moderation", Some("action"), Some("created_at"), &["action"]),
     view("room_states", None, Some("seen_at"), &[]),
@@ -61,7 +63,7 @@ pub const TABLE_VIEWS: &[TableView] = &[
     view("follower_counts", None, Some("taken_at"), &["channel"]),
     view("latest_channel_snapshots", None, Some("taken_at"), &[]),
     view("sync_parts_latest", None, Some("started_at"), &["part", "status"]),
-    view("visible_chat_messages", None, Some("created_at"), &["kind"]),
+    view("visible_chat_messages", None, Some("seq"), &["kind"]),
 ];
 
 /// The chat's full-text index: (table, FTS table, the table's column its rowid is).

@@ -500,3 +500,35 @@ async fn every_canned_query_runs_in_datasette_on_the_demo_archive() {
         count("SELECT follower_total FROM channel_snapshots WHERE follower_total IS NOT NULL ORDER BY id DESC LIMIT 1");
     assert!(days.iter().any(|d| d["helix_follower_total"] == total), "{days:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_table_and_view_opens_in_datasette_with_the_metadata() {
+    let demo = demo();
+    let metadata: serde_json::Value = serde_json::from_slice(&std::fs::read(&demo.metadata).unwrap()).unwrap();
+    let datasette = Datasette::serve(&demo.db, Some(&demo.metadata));
+    let tables = metadata["databases"]["itch-demo"]["tables"].as_object().unwrap();
+    assert!(tables.len() > 30, "{tables:?}");
+    for (name, table) in tables {
+        // Its sort, facets and search, as the metadata sets them: an error would be a 400 or 500.
+        let (status, page) = datasette
+            .json(&format!("/itch-demo/{name}.json?_size=20&_shape=array"))
+            .await;
+        assert_eq!(status, 200, "{name}: {page}");
+        // Newest first, views included (Datasette names the sort only for tables).
+        if let Some(sort) = table["sort_desc"].as_str() {
+            let values: Vec<&serde_json::Value> = page.as_array().unwrap().iter().map(|r| &r[sort]).collect();
+            let keys: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+            assert!(
+                values.windows(2).all(|w| match (w[0].as_i64(), w[1].as_i64()) {
+                    (Some(a), Some(b)) => a >= b,
+                    _ => w[1].is_null() || w[0].as_str() >= w[1].as_str(),
+                }),
+                "{name} is not sorted by {sort} descending: {keys:?}"
+            );
+        }
+    }
+    let (status, found) = datasette
+        .json("/itch-demo/visible_chat_messages.json?_search=zzzznotthere&_shape=array")
+        .await;
+    assert_eq!((status, found), (200, serde_json::json!([])), "the view searches too");
+}
