@@ -6,7 +6,8 @@
 //! What is read from the page:
 //! - a `### `name`` heading (anything after the name, like ` (full-text search)`, is ignored) starts an object,
 //!   under the `## ` section it is in; a section whose heading ends in `(internal)` holds internal tables;
-//! - the first paragraph after the heading is the object's description;
+//! - the first paragraph after the heading (with a list that follows it without a blank line) is the object's
+//!   description;
 //! - the rows of a Markdown table whose first header cell is `column` describe its columns: the first cell names
 //!   one or more columns in backticks, the last cell is the meaning;
 //! - a paragraph saying `Same columns as `other`` gives the object the columns of `other`.
@@ -72,8 +73,7 @@ pub fn parse(markdown: &str) -> Vec<DocTable> {
             continue;
         }
         let trimmed = line.trim();
-        let list_item = trimmed.starts_with("- ") || trimmed.starts_with("1. ");
-        let ends_paragraph = trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with('|') || list_item;
+        let ends_paragraph = trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with('|');
         if ends_paragraph && !paragraph.is_empty() {
             let last = tables.len().checked_sub(1);
             if let Some(table) = tables.last_mut() {
@@ -135,8 +135,9 @@ pub fn parse(markdown: &str) -> Vec<DocTable> {
             continue;
         }
         column_table = None;
-        if !trimmed.is_empty() && !list_item && !tables.is_empty() {
-            paragraph.push(trimmed);
+        if !trimmed.is_empty() && !tables.is_empty() {
+            // A list right under a sentence ending in a colon is part of the paragraph.
+            paragraph.push(trimmed.strip_prefix("- ").unwrap_or(trimmed));
         }
     }
     for (index, other) in inherits {
@@ -189,7 +190,9 @@ mod tests {
 ### `users`
 
 Every account,
-on two lines.
+on two lines:
+- a list item
+  continued.
 
 A second paragraph.
 
@@ -223,7 +226,7 @@ An index.
         let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["users", "users_staging", "chat_messages_fts"]);
         let users = &tables[0];
-        assert_eq!(users.description, "Every account, on two lines.");
+        assert_eq!(users.description, "Every account, on two lines: a list item continued.");
         assert_eq!((users.section.as_str(), users.internal), ("Things", false));
         let columns: Vec<(&str, &str)> = users
             .columns
