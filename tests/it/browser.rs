@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::datasette::{Datasette, chromium, demo};
+use crate::datasette::{Datasette, chromium, demo, venv};
 
 /// Headless Chromium, offline, with a fresh profile in `profile`.
 fn browser(profile: &Path) -> Command {
@@ -90,6 +90,9 @@ fn known_message(conn: &rusqlite::Connection) -> (String, String) {
 
 #[test]
 fn datasette_shows_the_demo_archive_searchable_labelled_and_tidy_in_chromium() {
+    // Both tools are checked before the demo is made, so a missing one fails at once.
+    chromium();
+    venv();
     let demo = demo();
     let datasette = Datasette::serve(&demo.db, Some(&demo.metadata));
     let profile = tempfile::tempdir().unwrap();

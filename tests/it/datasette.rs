@@ -51,8 +51,6 @@ impl Datasette {
         cmd.arg("serve")
             .arg(db)
             .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-            // Nothing to fetch from elsewhere, and no write of its own to the archive.
-            .args(["--setting", "default_page_size", "50"])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
