@@ -64,6 +64,8 @@ pub fn parse(markdown: &str) -> Vec<DocTable> {
     let mut paragraph: Vec<&str> = Vec::new();
     let mut first_paragraph = false;
     let mut column_table: Option<bool> = None;
+    // The object whose section this is: none under a `##` heading before its first `###`.
+    let mut current: Option<usize> = None;
     for line in markdown.lines().chain(std::iter::once("")) {
         if line.starts_with("```") {
             in_code = !in_code;
@@ -75,8 +77,7 @@ pub fn parse(markdown: &str) -> Vec<DocTable> {
         let trimmed = line.trim();
         let ends_paragraph = trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with('|');
         if ends_paragraph && !paragraph.is_empty() {
-            let last = tables.len().checked_sub(1);
-            if let Some(table) = tables.last_mut() {
+            if let Some(table) = current.map(|i| &mut tables[i]) {
                 let text = plain(&paragraph.join(" "));
                 if let Some((_, other)) = text.split_once("Same columns as ") {
                     let other = other
@@ -84,7 +85,7 @@ pub fn parse(markdown: &str) -> Vec<DocTable> {
                         .next()
                         .unwrap_or("")
                         .trim_end_matches(['.', ',']);
-                    inherits.extend(last.map(|i| (i, other.to_owned())));
+                    inherits.extend(current.map(|i| (i, other.to_owned())));
                 }
                 if first_paragraph {
                     table.description = text;
@@ -96,11 +97,14 @@ pub fn parse(markdown: &str) -> Vec<DocTable> {
         if let Some(heading) = trimmed.strip_prefix("## ") {
             section = heading.trim().to_owned();
             first_paragraph = false;
+            current = None;
             continue;
         }
         if let Some(heading) = trimmed.strip_prefix("### ") {
             first_paragraph = false;
+            current = None;
             if let Some(name) = heading.strip_prefix('`').and_then(|h| h.split('`').next()) {
+                current = Some(tables.len());
                 tables.push(DocTable {
                     name: name.to_owned(),
                     section: section.clone(),
@@ -117,7 +121,8 @@ pub fn parse(markdown: &str) -> Vec<DocTable> {
             match column_table {
                 None => column_table = Some(cells.first().is_some_and(|c| *c == "column")),
                 Some(true) if !cells.iter().all(|c| c.chars().all(|ch| ch == '-' || ch == ':')) => {
-                    if let (Some(table), Some(names), Some(meaning)) = (tables.last_mut(), cells.first(), cells.last())
+                    if let (Some(table), Some(names), Some(meaning)) =
+                        (current.map(|i| &mut tables[i]), cells.first(), cells.last())
                     {
                         for name in names
                             .split(',')
@@ -135,7 +140,7 @@ pub fn parse(markdown: &str) -> Vec<DocTable> {
             continue;
         }
         column_table = None;
-        if !trimmed.is_empty() && !tables.is_empty() {
+        if !trimmed.is_empty() && current.is_some() {
             // A list right under a sentence ending in a colon is part of the paragraph.
             paragraph.push(trimmed.strip_prefix("- ").unwrap_or(trimmed));
         }
@@ -210,6 +215,12 @@ A second paragraph.
 ```
 
 ## Work (internal)
+
+Work queues, not data.
+
+| column | meaning |
+|---|---|
+| `not_a_column` | Of no table. |
 
 ### `users_staging`
 
