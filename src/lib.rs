@@ -14,6 +14,7 @@ pub mod db;
 pub mod error;
 pub mod plot;
 pub mod report;
+pub mod schema_doc;
 pub mod secret;
 pub mod sync;
 

@@ -6,6 +6,7 @@ pub(crate) mod auth;
 mod cache;
 mod cache_arg;
 mod chat;
+mod datasette;
 #[cfg(feature = "mock")]
 mod demo;
 #[cfg(feature = "mock")]
@@ -162,6 +163,8 @@ pub enum Command {
     Auth(auth::AuthArgs),
     /// Ask Helix directly and print what it answers as NDJSON (one raw item a line).
     Api(api::ApiArgs),
+    /// Print Datasette metadata for the archive (descriptions, labels, search, canned queries) as JSON.
+    DatasetteMetadata(datasette::DatasetteArgs),
     /// Print the completion script for bash, zsh, fish, elvish or powershell.
     Completions(shell::CompletionsArgs),
     /// Print the manual page, or write one per command into a directory.
@@ -187,6 +190,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Plot(args) => plot::run(&cli.global.config()?, args, cli.global.quiet).await,
         Command::Auth(args) => auth::run(&cli.global.config()?, args).await,
         Command::Api(args) => api::run(&cli.global.config()?, args).await,
+        Command::DatasetteMetadata(args) => datasette::run(&cli.global.config()?, args).await,
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(args),
         #[cfg(feature = "mock")]

@@ -3,12 +3,14 @@
 
 mod api_cli;
 mod auth;
+mod browser;
 mod budget;
 pub mod cache;
 #[cfg(all(feature = "redis", feature = "memcache"))]
 mod cache_backends;
 mod chaos;
 mod chat;
+mod datasette;
 mod faults;
 mod inputs;
 mod layout;
