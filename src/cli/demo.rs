@@ -263,7 +263,12 @@ async fn demo(args: DemoArgs, path: &Path, quiet: bool, cancel: CancellationToke
         ..Params::default()
     };
     let options = OutputOptions {
-        format: Format::Tsv,
+        // Aligned on a terminal, as `itch report` prints it there.
+        format: if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+            Format::Table
+        } else {
+            Format::Tsv
+        },
         header: true,
         epoch: false,
     };

@@ -98,9 +98,9 @@ impl ReportArgs {
 /// The output flags `itch report`, `itch sql` and `itch search` share.
 #[derive(Debug, Args)]
 pub(super) struct OutputArgs {
-    /// Output format (seed: as the 2016 itch printed it).
-    #[arg(long, value_enum, default_value_t = Format::Tsv)]
-    format: Format,
+    /// Output format (seed: as the 2016 itch printed it) [default: table on a terminal, else tsv].
+    #[arg(long, value_enum)]
+    format: Option<Format>,
     /// No header line (TSV and CSV; JSON always names its fields).
     #[arg(long)]
     no_header: bool,
@@ -109,8 +109,15 @@ pub(super) struct OutputArgs {
 impl OutputArgs {
     /// The writer's options.
     pub(super) fn options(&self, epoch: bool) -> OutputOptions {
+        use std::io::IsTerminal;
+        // People at a terminal get aligned columns; a pipe or a file gets TSV, whatever is reading it.
+        let default = if io::stdout().is_terminal() {
+            Format::Table
+        } else {
+            Format::Tsv
+        };
         OutputOptions {
-            format: self.format,
+            format: self.format.unwrap_or(default),
             header: !self.no_header,
             epoch,
         }

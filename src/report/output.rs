@@ -25,6 +25,9 @@ pub enum Format {
     /// As the 2016 itch printed it: no header, times as Unix seconds, and each report's own line form (tab-separated
     /// columns for most; `user : text` for `chatlog`, one login a line for `chatters`). Values are escaped as in TSV.
     Seed,
+    /// Aligned columns for reading on a terminal (the default there): numbers to the right, durations in seconds
+    /// (`seconds_to_follow`, `offset_seconds`) as `1:23:45` or `1d 21h`. Widths come from the first rows.
+    Table,
 }
 
 /// How a report prints with `--format seed`: the columns the 2016 itch printed, joined its way.
@@ -83,6 +86,122 @@ pub struct RowWriter<W: Write> {
 enum Sink<W: Write> {
     Plain(W),
     Csv(Box<csv::Writer<W>>),
+    Table(Box<Table<W>>),
+}
+
+/// Rows held until the column widths are known: the first [`Table::SAMPLE`] rows set them, and later rows are
+/// printed at once (a wider value pushes its own row out, not the columns), so memory stays one sample.
+struct Table<W: Write> {
+    out: W,
+    header: Option<Vec<String>>,
+    /// Per column: right-aligned (numbers), and a duration in seconds.
+    numeric: Vec<bool>,
+    durations: Vec<bool>,
+    pending: Vec<Vec<String>>,
+    widths: Option<Vec<usize>>,
+}
+
+impl<W: Write> Table<W> {
+    const SAMPLE: usize = 200;
+
+    fn push(&mut self, cells: Vec<String>) -> io::Result<()> {
+        if self.widths.is_some() {
+            return self.print(&cells);
+        }
+        self.pending.push(cells);
+        if self.pending.len() >= Self::SAMPLE {
+            self.settle()?;
+        }
+        Ok(())
+    }
+
+    /// Fixes the widths from the header and the rows held, and prints them.
+    fn settle(&mut self) -> io::Result<()> {
+        let columns = self.numeric.len();
+        let mut widths = vec![0; columns];
+        for row in self.header.iter().chain(&self.pending) {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        self.widths = Some(widths);
+        if let Some(header) = self.header.take() {
+            self.print(&header)?;
+            let rule: Vec<String> = self.widths.iter().flatten().map(|w| "-".repeat(*w)).collect();
+            self.print(&rule)?;
+        }
+        for row in std::mem::take(&mut self.pending) {
+            self.print(&row)?;
+        }
+        Ok(())
+    }
+
+    fn print(&mut self, cells: &[String]) -> io::Result<()> {
+        let widths = self.widths.as_deref().unwrap_or_default();
+        let last = cells.len().saturating_sub(1);
+        let mut line = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i > 0 {
+                line.push_str("  ");
+            }
+            let width = widths.get(i).copied().unwrap_or(0);
+            let pad = width.saturating_sub(cell.chars().count());
+            if self.numeric.get(i).copied().unwrap_or(false) {
+                line.extend(std::iter::repeat_n(' ', pad));
+                line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                if i < last {
+                    line.extend(std::iter::repeat_n(' ', pad));
+                }
+            }
+        }
+        // No trailing blanks (an empty last cell, padding).
+        line.truncate(line.trim_end_matches(' ').len());
+        line.push('\n');
+        self.out.write_all(line.as_bytes())
+    }
+
+    fn cell(&mut self, column: usize, value: ValueRef<'_>) -> String {
+        match value {
+            ValueRef::Null => String::new(),
+            ValueRef::Integer(i) if self.durations[column] => duration_text(i),
+            ValueRef::Integer(i) => {
+                self.numeric[column] = true;
+                i.to_string()
+            }
+            ValueRef::Real(f) => {
+                self.numeric[column] = true;
+                real_text(f)
+            }
+            ValueRef::Text(text) => {
+                let mut escaped = Vec::with_capacity(text.len());
+                let _ = write_tsv(&mut escaped, text);
+                String::from_utf8_lossy(&escaped).into_owned()
+            }
+            ValueRef::Blob(blob) => blob_text(blob),
+        }
+    }
+}
+
+/// Seconds as people read them: a clock under a day (`0:45`, `12:30`, `1:23:45`), else the two largest units
+/// (`1d 21h`, `5y 47d`).
+fn duration_text(seconds: i64) -> String {
+    let sign = if seconds < 0 { "-" } else { "" };
+    let s = seconds.unsigned_abs();
+    let (y, d, h, m) = (
+        s / 31_536_000,
+        s % 31_536_000 / 86_400,
+        s % 86_400 / 3_600,
+        s % 3_600 / 60,
+    );
+    let text = match () {
+        _ if y > 0 => format!("{y}y {d}d"),
+        _ if s >= 86_400 => format!("{}d {h}h", s / 86_400),
+        _ if h > 0 => format!("{h}:{m:02}:{:02}", s % 60),
+        _ => format!("{m}:{:02}", s % 60),
+    };
+    format!("{sign}{text}")
 }
 
 impl<W: Write> RowWriter<W> {
@@ -122,6 +241,15 @@ impl<W: Write> RowWriter<W> {
                 out.write_all(b"[")?;
                 Sink::Plain(out)
             }
+            Format::Table => Sink::Table(Box::new(Table {
+                out,
+                header: (options.header && !columns.is_empty())
+                    .then(|| columns.iter().map(|c| c.to_string()).collect()),
+                numeric: vec![false; columns.len()],
+                durations: columns.iter().map(|c| is_duration(c)).collect(),
+                pending: Vec::new(),
+                widths: None,
+            })),
             _ => Sink::Plain(out),
         };
         let keys = match format {
@@ -129,7 +257,7 @@ impl<W: Write> RowWriter<W> {
                 .iter()
                 .map(|name| serde_json::to_string(name).expect("a string serializes"))
                 .collect(),
-            Format::Tsv | Format::Csv | Format::Seed => Vec::new(),
+            Format::Tsv | Format::Csv | Format::Seed | Format::Table => Vec::new(),
         };
         let epoch_times = options.epoch || format == Format::Seed;
         let epoch = columns
@@ -162,6 +290,9 @@ impl<W: Write> RowWriter<W> {
         if self.seed.is_some() {
             return self.write_seed(|i| row.get_ref_unwrap(i));
         }
+        if let Sink::Table(_) = self.out {
+            return self.write_table_row(|i| row.get_ref_unwrap(i));
+        }
         self.begin_row()?;
         for i in 0..self.epoch.len() {
             self.write_value(i, row.get_ref_unwrap(i))?;
@@ -175,11 +306,26 @@ impl<W: Write> RowWriter<W> {
         if self.seed.is_some() {
             return self.write_seed(|i| values[i]);
         }
+        if let Sink::Table(_) = self.out {
+            return self.write_table_row(|i| values[i]);
+        }
         self.begin_row()?;
         for (i, value) in values.iter().enumerate() {
             self.write_value(i, *value)?;
         }
         self.end_row()
+    }
+
+    /// One row of the table format.
+    fn write_table_row<'v>(&mut self, value: impl Fn(usize) -> ValueRef<'v>) -> io::Result<()> {
+        let Sink::Table(table) = &mut self.out else {
+            return Ok(());
+        };
+        let cells = (0..self.epoch.len())
+            .map(|i| table.cell(i, epoch_value(&self.epoch, i, value(i))))
+            .collect();
+        self.rows += 1;
+        table.push(cells)
     }
 
     /// One line of the seed format: the chosen columns, TSV-escaped, joined by the report's separator.
@@ -211,6 +357,12 @@ impl<W: Write> RowWriter<W> {
     pub fn finish(mut self) -> io::Result<u64> {
         match &mut self.out {
             Sink::Csv(csv) => csv.flush()?,
+            Sink::Table(table) => {
+                if table.widths.is_none() {
+                    table.settle()?;
+                }
+                table.out.flush()?;
+            }
             Sink::Plain(out) => {
                 if self.format == Format::Json {
                     out.write_all(if self.rows == 0 { b"]\n" } else { b"\n]\n" })?;
@@ -229,7 +381,7 @@ impl<W: Write> RowWriter<W> {
             Format::Json if self.rows == 0 => out.write_all(b"\n{"),
             Format::Json => out.write_all(b",\n{"),
             Format::Ndjson => out.write_all(b"{"),
-            Format::Tsv | Format::Csv | Format::Seed => Ok(()),
+            Format::Tsv | Format::Csv | Format::Seed | Format::Table => Ok(()),
         }
     }
 
@@ -237,6 +389,7 @@ impl<W: Write> RowWriter<W> {
         self.rows += 1;
         match (&mut self.out, self.format) {
             (Sink::Csv(csv), _) => Ok(csv.write_record(None::<&[u8]>)?),
+            (Sink::Table(_), _) => Ok(()),
             (Sink::Plain(out), Format::Json) => out.write_all(b"}"),
             (Sink::Plain(out), Format::Ndjson) => out.write_all(b"}\n"),
             (Sink::Plain(out), _) => out.write_all(b"\n"),
@@ -247,10 +400,11 @@ impl<W: Write> RowWriter<W> {
         let value = epoch_value(&self.epoch, column, value);
         let out = match &mut self.out {
             Sink::Csv(csv) => return write_csv_field(csv, value),
+            Sink::Table(_) => return Ok(()),
             Sink::Plain(out) => out,
         };
         match self.format {
-            Format::Tsv | Format::Csv | Format::Seed => {
+            Format::Tsv | Format::Csv | Format::Seed | Format::Table => {
                 if column > 0 {
                     out.write_all(b"\t")?;
                 }
@@ -279,6 +433,11 @@ impl<W: Write> RowWriter<W> {
             }
         }
     }
+}
+
+/// Columns holding a duration in whole seconds, shown as one in a table.
+fn is_duration(column: &str) -> bool {
+    column.starts_with("seconds") || column.ends_with("_seconds") || column == "seconds"
 }
 
 /// The value as printed: a time column's text as Unix seconds when `epoch` says so for that column.
@@ -426,6 +585,51 @@ mod tests {
         let mut expected: Vec<String> = values.iter().map(|v| String::from_utf8(v.to_vec()).unwrap()).collect();
         expected.push(String::new());
         assert_eq!(read, expected, "{}", String::from_utf8_lossy(&out));
+    }
+
+    #[test]
+    fn a_table_aligns_its_columns_and_reads_durations() {
+        let options = OutputOptions {
+            format: Format::Table,
+            header: true,
+            epoch: false,
+        };
+        let mut out = Vec::new();
+        let columns = ["login", "seconds_to_follow", "offset_seconds", "count"];
+        let mut writer = RowWriter::start(&mut out, &options, &columns, &[], &SeedForm::TSV).unwrap();
+        writer
+            .write_values(&[
+                ValueRef::Text(b"a"),
+                ValueRef::Integer(162_001_829),
+                ValueRef::Integer(5025),
+                ValueRef::Integer(7),
+            ])
+            .unwrap();
+        writer
+            .write_values(&[
+                ValueRef::Text(b"longer\tname"),
+                ValueRef::Integer(-90),
+                ValueRef::Integer(45),
+                ValueRef::Integer(25_000),
+            ])
+            .unwrap();
+        writer
+            .write_values(&[
+                ValueRef::Null,
+                ValueRef::Integer(97_200),
+                ValueRef::Null,
+                ValueRef::Null,
+            ])
+            .unwrap();
+        assert_eq!(writer.finish().unwrap(), 3);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "login         seconds_to_follow  offset_seconds  count\n\
+             ------------  -----------------  --------------  -----\n\
+             a             5y 50d             1:23:45             7\n\
+             longer\\tname  -1:30              0:45            25000\n\
+             \x20             1d 3h\n"
+        );
     }
 
     #[test]
