@@ -8,6 +8,7 @@ mod cache_arg;
 mod chat;
 #[cfg(feature = "mock")]
 mod demo;
+mod export;
 #[cfg(feature = "mock")]
 pub mod mock_api;
 pub mod output;
@@ -123,6 +124,8 @@ pub enum Command {
     Sql(sql::SqlArgs),
     /// Search the archived chat with a full-text query and print the messages like a report.
     Search(search::SearchArgs),
+    /// Write the archive's tables as Parquet (or CSV, NDJSON) files for DuckDB, Spark or pandas; incremental.
+    Export(export::ExportArgs),
     /// Draw a chart (PNG or SVG) from the archive's reports, or from a report's TSV.
     Plot(plot::PlotArgs),
     /// Log in as a Twitch user (device code flow), show or forget the login.
@@ -146,6 +149,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(args) => report::run(&cli.global.config()?, args).await,
         Command::Sql(args) => sql::run(&cli.global.config()?, args).await,
         Command::Search(args) => search::run(&cli.global.config()?, args).await,
+        Command::Export(args) => export::run(&cli.global.config()?, args).await,
         Command::Plot(args) => plot::run(&cli.global.config()?, args, cli.global.quiet).await,
         Command::Auth(args) => auth::run(&cli.global.config()?, args).await,
         Command::Api(args) => api::run(&cli.global.config()?, args).await,
