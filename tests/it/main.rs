@@ -9,6 +9,7 @@ pub mod cache;
 mod cache_backends;
 mod chaos;
 mod chat;
+mod export;
 mod faults;
 mod inputs;
 mod layout;
