@@ -24,9 +24,11 @@ use super::error::{ExportError, Result};
 /// Rows per Arrow record batch.
 pub const BATCH_ROWS: usize = 8192;
 /// A batch is also cut when its values pass this many bytes (long `raw_json`).
-pub const BATCH_BYTES: usize = 8 << 20;
-/// A Parquet row group is closed when its encoded size passes this.
-pub const ROW_GROUP_BYTES: usize = 64 << 20;
+pub const BATCH_BYTES: usize = 4 << 20;
+/// A Parquet row group is closed at this many rows,
+pub const ROW_GROUP_ROWS: usize = 64 * 1024;
+/// or when its encoded size passes this.
+pub const ROW_GROUP_BYTES: usize = 32 << 20;
 
 /// One value of a row, typed as its column is.
 #[derive(Clone, Copy, Debug)]
@@ -132,7 +134,7 @@ impl Part {
                 let schema = schema(columns);
                 let properties = WriterProperties::builder()
                     .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("3 is a zstd level")))
-                    .set_max_row_group_row_count(Some(128 * 1024))
+                    .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
                     .set_max_row_group_bytes(Some(ROW_GROUP_BYTES))
                     .build();
                 let writer = ArrowWriter::try_new(file, schema.clone(), Some(properties)).map_err(|source| {
