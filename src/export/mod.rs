@@ -604,3 +604,66 @@ fn db_error<'p>(path: &'p Path, action: &'static str) -> impl Fn(rusqlite::Error
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn column(name: &str, kind: Kind) -> Column {
+        Column {
+            name: name.into(),
+            kind,
+        }
+    }
+
+    #[test]
+    fn values_are_typed_or_refused_with_their_column() {
+        let time = column("followed_at", Kind::Time);
+        let Cell::Time(micros, text) = cell(ValueRef::Text(b"2024-05-01T19:04:11Z"), &time, "follows").unwrap() else {
+            panic!("not a time");
+        };
+        assert_eq!((micros, text), (1_714_590_251_000_000, "2024-05-01T19:04:11Z"));
+        assert!(matches!(cell(ValueRef::Null, &time, "follows"), Ok(Cell::Null)));
+        let error = cell(ValueRef::Text(b"2024-05-01 19:04:11"), &time, "follows").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "table follows, column followed_at: not an RFC 3339 time (2024-05-01 19:04:11)"
+        );
+        let flag = column("is_live", Kind::Bool);
+        assert!(matches!(cell(ValueRef::Integer(1), &flag, "t"), Ok(Cell::Bool(true))));
+        assert!(cell(ValueRef::Integer(2), &flag, "t").is_err());
+        assert!(cell(ValueRef::Text(b"12"), &column("total", Kind::Int), "t").is_err());
+    }
+
+    #[test]
+    fn part_names_never_repeat_within_an_export() {
+        let mut used = HashSet::new();
+        let dir = Path::new("/x/follows");
+        let first = part_path(dir, "channel=a/year=2024", 7, Format::Parquet, &mut used);
+        let again = part_path(dir, "channel=a/year=2024", 7, Format::Parquet, &mut used);
+        assert_eq!(first, Path::new("/x/follows/channel=a/year=2024/part-000007.parquet"));
+        assert_eq!(again, Path::new("/x/follows/channel=a/year=2024/part-000007-1.parquet"));
+        assert_eq!(
+            part_path(dir, "", 7, Format::Csv, &mut used),
+            Path::new("/x/follows/part-000007.csv")
+        );
+    }
+
+    #[test]
+    fn partition_values_are_escaped_as_hive_does() {
+        assert_eq!(escape("burke_black9"), "burke_black9");
+        assert_eq!(escape("a/b=c"), "a%2Fb%3Dc");
+        assert_eq!(escape(""), DEFAULT_PARTITION);
+    }
+
+    #[test]
+    fn excluded_tables_are_internal_and_fts_shadows() {
+        let fts = vec!["chat_messages_fts".to_owned()];
+        assert!(catalog::excluded("chat_messages_fts_data", &fts).is_some());
+        assert!(catalog::excluded("chat_messages_fts", &fts).is_some());
+        assert!(catalog::excluded("follows_staging", &fts).is_some());
+        assert!(catalog::excluded("sqlite_sequence", &fts).is_some());
+        assert_eq!(catalog::excluded("chat_messages", &fts), None);
+        assert_eq!(catalog::excluded("follows", &fts), None);
+    }
+}
