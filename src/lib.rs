@@ -12,6 +12,7 @@ pub mod client;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod export;
 pub mod plot;
 pub mod report;
 pub mod schema_doc;

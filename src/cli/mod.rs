@@ -9,6 +9,7 @@ mod chat;
 mod datasette;
 #[cfg(feature = "mock")]
 mod demo;
+mod export;
 #[cfg(feature = "mock")]
 pub mod mock_api;
 pub mod output;
@@ -157,6 +158,8 @@ pub enum Command {
     Search(search::SearchArgs),
     /// Show the archive's state: each channel's parts, follower walk and counts, and the file's size.
     Status(status::StatusArgs),
+    /// Write the archive's tables as Parquet (or CSV, NDJSON) files for DuckDB, Spark or pandas; incremental.
+    Export(export::ExportArgs),
     /// Draw a chart (PNG or SVG) from the archive's reports, or from a report's TSV.
     Plot(plot::PlotArgs),
     /// Log in as a Twitch user (device code flow), show or forget the login.
@@ -187,6 +190,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sql(args) => sql::run(&cli.global.config()?, args).await,
         Command::Search(args) => search::run(&cli.global.config()?, args).await,
         Command::Status(args) => status::run(&cli.global.config()?, args).await,
+        Command::Export(args) => export::run(&cli.global.config()?, args).await,
         Command::Plot(args) => plot::run(&cli.global.config()?, args, cli.global.quiet).await,
         Command::Auth(args) => auth::run(&cli.global.config()?, args).await,
         Command::Api(args) => api::run(&cli.global.config()?, args).await,

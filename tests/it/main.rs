@@ -11,6 +11,7 @@ mod cache_backends;
 mod chaos;
 mod chat;
 mod datasette;
+mod export;
 mod faults;
 mod inputs;
 mod layout;
