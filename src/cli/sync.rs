@@ -102,6 +102,10 @@ pub async fn run(config: &Config, args: SyncArgs, quiet: bool) -> anyhow::Result
         let failed = sync_once(config, &logins, &options, args.wait, quiet, print).await?;
         return Ok(exit_code(&stop, failed));
     };
+    let print = match print {
+        Print::Lines => Print::StampedLines,
+        other => other,
+    };
     loop {
         let started = Utc::now();
         match sync_once(config, &logins, &options, args.wait, quiet, print).await {
@@ -133,6 +137,8 @@ pub async fn run(config: &Config, args: SyncArgs, quiet: bool) -> anyhow::Result
 enum Print {
     /// One line per channel, for people.
     Lines,
+    /// One line per channel, stamped with the time the run finished: a scheduled crawler's output is a log.
+    StampedLines,
     /// One JSON object per channel, for programs.
     Json,
 }
@@ -160,7 +166,6 @@ async fn sync_once(
     quiet: bool,
     print: Print,
 ) -> anyhow::Result<bool> {
-    let started_at = crate::archive::timestamp(Utc::now());
     let lock = ArchiveLock::acquire(&config.db, Duration::from_secs(wait))?;
     let mut client = Client::new(config.client_config())?;
     // Ctrl-C and SIGTERM cut the client's waits (rate budget, 429s, backoff) too, not only the page loops.
@@ -170,7 +175,7 @@ async fn sync_once(
         Err(crate::Error::Interrupted) => {
             let message = "stopped before any channel was synced, nothing written; the next sync starts afresh";
             match print {
-                Print::Lines => crate::outln!("{message}")?,
+                Print::Lines | Print::StampedLines => crate::outln!("{message}")?,
                 // stdout holds only summaries.
                 Print::Json => eprintln!("{message}"),
             }
@@ -190,14 +195,15 @@ async fn sync_once(
     .await?;
     drop(lock);
     let (mut notes, mut hints) = (BTreeSet::new(), BTreeSet::new());
-    let finished_at = crate::archive::timestamp(Utc::now());
+    let finished_at = &report.finished_at;
     for channel in &report.channels {
         match print {
             Print::Lines => crate::outln!("{channel}")?,
+            Print::StampedLines => crate::outln!("{finished_at} {channel}")?,
             Print::Json => {
                 let summary = JsonSummary {
                     run_id: report.run_id,
-                    started_at: started_at.clone(),
+                    started_at: report.started_at.clone(),
                     finished_at: finished_at.clone(),
                     status: channel.status(),
                     line: channel.to_string(),

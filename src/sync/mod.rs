@@ -300,6 +300,9 @@ impl std::fmt::Display for ChannelSummary {
 #[derive(Clone, Debug, Serialize)]
 pub struct SyncReport {
     pub run_id: i64,
+    /// When the run started and ended, as its `sync_runs` row says.
+    pub started_at: String,
+    pub finished_at: String,
     pub channels: Vec<ChannelSummary>,
 }
 
@@ -405,8 +408,10 @@ pub async fn sync_channels(
         .buffered(concurrency)
         .collect()
         .await;
-    let report = SyncReport {
+    let mut report = SyncReport {
         run_id: run.id(),
+        started_at: run.started_at().to_string(),
+        finished_at: String::new(),
         channels: summaries,
     };
     let status = RunStatus::of(options_cancel.is_cancelled(), report.failed());
@@ -418,7 +423,10 @@ pub async fn sync_channels(
                 .map(|p| format!("{}: {}", p.part.name(), p.error))
         })
     });
-    run.finish(&client, status, summary_json, first_error).await?;
+    report.finished_at = run
+        .finish(&client, status, summary_json, first_error)
+        .await?
+        .to_string();
     // Fold the write-ahead log into the database now, so this run pays for its writes (not the next one) and
     // the -wal file does not stay as large as the biggest merge.
     archive

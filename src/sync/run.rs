@@ -13,6 +13,8 @@ use crate::error::Result;
 pub struct Run {
     archive: Archive,
     id: i64,
+    /// When the run started (`sync_runs.started_at`).
+    started_at: Timestamp,
     /// The client's request count when the run started, so a run counts only its own requests.
     requests_before: u64,
 }
@@ -21,12 +23,14 @@ impl Run {
     /// Records the start of a run of `command` (what the user typed, for the record).
     pub async fn start(archive: &Archive, client: &Client, command: String) -> Result<Run> {
         let started = Timestamp::now();
+        let started_at = started.clone();
         let id = archive
             .write("starting a run", move |tx| runs::save_run_start(tx, &command, &started))
             .await?;
         Ok(Run {
             archive: archive.clone(),
             id,
+            started_at,
             requests_before: client.stats().requests,
         })
     }
@@ -36,19 +40,25 @@ impl Run {
         self.id
     }
 
+    /// When the run started, as its row says.
+    pub fn started_at(&self) -> &Timestamp {
+        &self.started_at
+    }
+
     /// "Seen now, by this run": what a row written at this moment carries.
     pub fn stamp(&self) -> Stamp {
         Stamp::now(self.id)
     }
 
     /// Records how the run ended: its status, the requests it sent, what it did (JSON) and its first error.
+    /// Returns when it ended, as its row says.
     pub async fn finish(
         self,
         client: &Client,
         status: RunStatus,
         summary_json: String,
         error: Option<String>,
-    ) -> Result<()> {
+    ) -> Result<Timestamp> {
         let end = RunEnd {
             status,
             requests: client.stats().requests - self.requests_before,
@@ -56,11 +66,13 @@ impl Run {
             error,
         };
         let (run, finished) = (self.id, Timestamp::now());
+        let finished_at = finished.clone();
         self.archive
             .write("finishing the run", move |tx| {
                 runs::save_run_end(tx, run, &end, &finished)
             })
-            .await
+            .await?;
+        Ok(finished_at)
     }
 }
 

@@ -55,6 +55,12 @@ async fn every_runs_on_schedule_until_sigterm() {
     assert_eq!(output.status.code(), Some(143), "{stderr}");
     assert!(stderr.contains("next sync at"), "{stderr}");
     assert!(stdout.lines().count() >= 3, "{stdout}");
+    // A scheduled run's summary lines are a log: each starts with the time its run finished.
+    for line in stdout.lines() {
+        let (stamp, rest) = line.split_once(' ').unwrap();
+        assert!(stamp.parse::<chrono::DateTime<chrono::Utc>>().is_ok(), "{line}");
+        assert!(rest.starts_with(&format!("{login}: ")), "{line}");
+    }
     // Runs start two seconds apart (the archive's times are whole seconds).
     let starts: Vec<i64> = rows(
         &archive(dir.path()),
@@ -202,13 +208,19 @@ async fn scheduled_json_summaries_are_stamped_with_their_run() {
     let db = archive(dir.path());
     for (i, summary) in summaries.iter().enumerate() {
         let run = summary["run_id"].as_i64().unwrap();
-        let run_started: String = db
-            .query_row("SELECT started_at FROM sync_runs WHERE id = ?1", [run], |r| r.get(0))
+        let (run_started, run_finished): (String, String) = db
+            .query_row(
+                "SELECT started_at, finished_at FROM sync_runs WHERE id = ?1",
+                [run],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .unwrap();
-        // The summary's start is taken just before the run's row is written: the same moment, give or take.
-        let seconds = |t: &str| t.parse::<chrono::DateTime<chrono::Utc>>().unwrap().timestamp();
-        let apart = seconds(&run_started) - seconds(summary["started_at"].as_str().unwrap());
-        assert!((0..=1).contains(&apart), "{run_started} vs {summary}");
+        assert_eq!(
+            summary["started_at"],
+            run_started.as_str(),
+            "the run's own times: {summary}"
+        );
+        assert_eq!(summary["finished_at"], run_finished.as_str(), "{summary}");
         assert_eq!(summary["status"], "ok");
         assert_eq!(summary["parts"][0]["part"], "channel");
         if i > 0 {
