@@ -24,7 +24,7 @@ use crate::sync::{self, Part, Progress, SyncOptions};
 /// Archive channels: profile, followers, videos, live stream, chatters.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Example:\n  itch sync burkeblack\n  itch sync --only followers,videos burkeblack lirik\n  itch sync --full burkeblack\n  itch sync --every 15m --jitter 30s burkeblack\n  itch sync --cron \"0 */15 * * * *\" burkeblack"
+    after_help = "Example:\n  itch sync burkeblack\n  itch sync --only followers,videos burkeblack lirik\n  itch sync --full burkeblack\n  itch sync --every 15m --jitter 30s burkeblack\n  itch sync --cron \"0 */15 * * * *\" burkeblack\n  itch sync --json burkeblack | jq .status"
 )]
 pub struct SyncArgs {
     /// Channels to sync, by login.
