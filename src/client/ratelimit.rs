@@ -38,6 +38,8 @@ struct Bucket {
     newest_read: u64,
     /// Requests finished (answered or failed) so far.
     finished: u64,
+    /// While a request waits for points: when it expects them (for the progress display).
+    waiting_until: Option<Instant>,
 }
 
 /// A token-bucket mirror shared by all requests of a client.
@@ -78,6 +80,7 @@ impl RateBudget {
             let wait = {
                 let mut bucket = self.bucket.lock().expect("rate budget lock");
                 let wait = bucket.wait(Instant::now());
+                bucket.waiting_until = (!wait.is_zero()).then(|| Instant::now() + wait);
                 if wait.is_zero() {
                     if let Some(points) = bucket.points.as_mut() {
                         *points -= 1.0;
@@ -97,9 +100,20 @@ impl RateBudget {
             // Then look again: an answer meanwhile may have said more, or less.
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
-                () = cancel.cancelled() => return Err(Error::Interrupted),
+                () = cancel.cancelled() => {
+                    self.bucket.lock().expect("rate budget lock").waiting_until = None;
+                    return Err(Error::Interrupted);
+                }
             }
         }
+    }
+
+    /// How long the request at the head of the queue still waits for points, when one does: what a progress
+    /// line shows instead of a count that stands still.
+    pub fn waiting_for(&self) -> Option<Duration> {
+        let bucket = self.bucket.lock().expect("rate budget lock");
+        let until = bucket.waiting_until?;
+        Some(until.saturating_duration_since(Instant::now()))
     }
 
     /// Reads the `Ratelimit-*` headers of an answer to the request sent with `permit`.
@@ -317,5 +331,39 @@ mod tests {
         cancel.cancel();
         let waited = tokio::time::timeout(Duration::from_secs(10), budget.acquire(&cancel)).await;
         assert!(matches!(waited, Ok(Err(Error::Interrupted))), "{waited:?}");
+        assert_eq!(budget.waiting_for(), None, "a stopped wait is over");
+    }
+
+    /// While a request waits for points the budget says for how long (the progress line shows it), and once it
+    /// has them, nothing waits.
+    #[tokio::test]
+    async fn a_wait_in_progress_says_how_long_it_has_left() {
+        let budget = std::sync::Arc::new(RateBudget::default());
+        assert_eq!(budget.waiting_for(), None);
+        let first = permit(&budget).await;
+        // Six points a minute and none left: the next point is about ten seconds away.
+        budget.observe(&headers(6, 0, 60), &first);
+        drop(first);
+        let cancel = CancellationToken::new();
+        let waiter = {
+            let (budget, cancel) = (budget.clone(), cancel.clone());
+            tokio::spawn(async move { budget.acquire(&cancel).await.map(drop) })
+        };
+        let mut left = None;
+        for _ in 0..100 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            left = budget.waiting_for();
+            if left.is_some() {
+                break;
+            }
+        }
+        let left = left.expect("the request waits");
+        assert!(
+            left > Duration::from_secs(5) && left <= Duration::from_secs(13),
+            "{left:?}"
+        );
+        cancel.cancel();
+        assert!(matches!(waiter.await.unwrap(), Err(Error::Interrupted)));
+        assert_eq!(budget.waiting_for(), None);
     }
 }

@@ -274,7 +274,11 @@ fn message(comment: Comment, raw: Box<RawValue>, video_start: DateTime<Utc>) -> 
 }
 
 /// The chat part of a channel sync: every archive VOD whose chat is not complete, oldest first.
-pub(crate) async fn sync_chat(ctx: &super::ChannelContext, summary: &mut super::ChannelSummary) -> Result<()> {
+pub(crate) async fn sync_chat(
+    ctx: &super::ChannelContext,
+    summary: &mut super::ChannelSummary,
+    bar: &super::ChannelBar,
+) -> Result<()> {
     let broadcaster = ctx.id().clone();
     let videos = ctx
         .archive
@@ -285,7 +289,13 @@ pub(crate) async fn sync_chat(ctx: &super::ChannelContext, summary: &mut super::
     // One VOD's failure does not keep the others from downloading; the part still fails with the first error.
     // A refusal that every VOD would meet (the Client-Id or the query hash) or a stop ends the part at once.
     let mut first_failure = None;
-    for video in videos {
+    let count = videos.len();
+    for (n, video) in videos.into_iter().enumerate() {
+        bar.set(format!(
+            "chat replay: VOD {} of {count} ({} messages so far)",
+            n + 1,
+            summary.chat_messages
+        ));
         let outcome = download_chat(
             &ctx.client,
             &ctx.archive,

@@ -108,6 +108,8 @@ struct WalkPlan {
     trial: bool,
     /// The total the checkpoint kept for the walk in progress.
     total: Option<u64>,
+    /// Follows the walk in progress staged before this run (0 for a new walk): where the count resumes.
+    staged_before: u64,
 }
 
 fn plan_walk(ctx: &ChannelContext, checkpoint: &runs::Checkpoint) -> WalkPlan {
@@ -124,6 +126,7 @@ fn plan_walk(ctx: &ChannelContext, checkpoint: &runs::Checkpoint) -> WalkPlan {
             walk_id: new_id(),
             trial: true,
             total: None,
+            staged_before: 0,
         };
     }
     match (&checkpoint.in_progress, &checkpoint.walk_id) {
@@ -135,6 +138,7 @@ fn plan_walk(ctx: &ChannelContext, checkpoint: &runs::Checkpoint) -> WalkPlan {
                 walk_id: walk_id.clone(),
                 trial: false,
                 total: checkpoint.walk_total,
+                staged_before: checkpoint.walk_items,
             }
         }
         _ => WalkPlan {
@@ -147,6 +151,7 @@ fn plan_walk(ctx: &ChannelContext, checkpoint: &runs::Checkpoint) -> WalkPlan {
             walk_id: new_id(),
             trial: false,
             total: None,
+            staged_before: 0,
         },
     }
 }
@@ -328,6 +333,12 @@ async fn walk_pages(
         Resume::Top => None,
     };
     let from_top = cursor.is_none();
+    // A resumed walk counts on from what it staged before, not from 0.
+    let before = if from_top { 0 } else { plan.staged_before };
+    if !from_top {
+        let of = plan.total.map(|t| format!(" of {t}")).unwrap_or_default();
+        bar.set(format!("followers: resuming at {before}{of}"));
+    }
     // Follower pages are never cached (see `cache::freshness`): each decides what is new, gone or the total.
     let mut pager = followers::followers(&ctx.client, ctx.id()).resume_after(cursor);
     let last_complete = ctx
@@ -370,7 +381,7 @@ async fn walk_pages(
             break; // the hydrator failed; its error is what try_join reports
         }
         let shown = total.or(plan.total).unwrap_or(0);
-        bar.set(format!("followers: {staged} of {shown}"));
+        bar.set(format!("followers: {} of {shown}", before + staged));
         if let Some(end) = end {
             return Ok(outcome(end, total));
         }

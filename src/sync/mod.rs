@@ -390,7 +390,7 @@ pub async fn sync_channels(
                 run: run.id(),
                 options: options.clone(),
             };
-            let bar = progress.channel(&ctx.user.login);
+            let bar = progress.channel(&ctx.user.login, &client);
             async move {
                 let (result, requests) = metered(channel::sync_channel(&ctx, raw, &bar)).await;
                 let mut summary = result.unwrap_or_else(|error| ChannelSummary {

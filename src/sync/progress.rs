@@ -1,11 +1,13 @@
-//! Progress on a terminal: one spinner line per channel, updated per page. Off the terminal (cron, pipes,
-//! tests) it draws nothing; the summaries say what happened.
+//! Progress on a terminal: one spinner line per channel, updated per page, saying so while the rate budget
+//! holds a request back (otherwise a count standing still for a minute looks like a hang). Off the terminal
+//! (cron, pipes, tests) it draws nothing; the summaries say what happened.
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::time::Duration;
 
 use super::ChannelSummary;
+use crate::client::Client;
 
 /// The progress display of a sync.
 pub struct Progress {
@@ -26,12 +28,21 @@ impl Progress {
         Progress { bars: None }
     }
 
-    /// A line for one channel.
-    pub fn channel(&self, login: &str) -> ChannelBar {
+    /// A line for one channel, whose requests go through `client`'s rate budget.
+    pub fn channel(&self, login: &str, client: &std::sync::Arc<Client>) -> ChannelBar {
         let bar = self.bars.as_ref().map(|bars| {
             let bar = bars.add(ProgressBar::new_spinner());
+            let client = client.clone();
+            // Read at every redraw, so the wait counts down while the message stays.
+            let waiting = move |_: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+                if let Some(wait) = client.budget().waiting_for() {
+                    let _ = write!(out, " (waiting for the rate limit: {} s)", wait.as_secs() + 1);
+                }
+            };
             bar.set_style(
-                ProgressStyle::with_template("{spinner} {prefix:.bold} {msg} [{elapsed}]").expect("template"),
+                ProgressStyle::with_template("{spinner} {prefix:.bold} {msg}{waiting} [{elapsed}]")
+                    .expect("template")
+                    .with_key("waiting", waiting),
             );
             bar.set_prefix(login.to_owned());
             bar.enable_steady_tick(Duration::from_millis(120));
