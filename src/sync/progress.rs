@@ -65,10 +65,17 @@ impl ChannelBar {
         }
     }
 
-    /// Clears the line (the summary is printed after).
-    pub fn finish(&self, _summary: &ChannelSummary) {
+    /// Ends the line with how the channel's sync ended and how long it took, kept on screen while the other
+    /// channels go on (its summary is printed after the last one).
+    pub fn finish(&self, summary: &ChannelSummary) {
         if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
+            let how = match summary.status() {
+                super::run::RunStatus::Ok => "done",
+                super::run::RunStatus::Failed => "done, with a failure (see its summary)",
+                super::run::RunStatus::Interrupted => "stopped",
+            };
+            bar.set_style(ProgressStyle::with_template("  {prefix:.bold} {msg} [{elapsed}]").expect("template"));
+            bar.finish_with_message(how);
         }
     }
 }
