@@ -660,6 +660,42 @@ fn a_failed_exports_leftover_parts_are_removed_by_the_next_export() {
     assert!(part.exists());
 }
 
+/// Item 7: the triggers logged every change once any `exports` row existed, a failed trial included, and nothing
+/// ever trimmed that log. They now log while an export runs (from before its snapshot) or once one has succeeded.
+#[test]
+fn the_change_log_is_written_only_while_an_export_runs_or_after_one_succeeded() {
+    let (dir, db) = copy_of_demo();
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("nowhere/marker"), out.join(itch::export::MARKER_FILE)).unwrap();
+    assert_eq!(export_output(&db, &out, &["--tables", "users"]).status.code(), Some(2));
+    let conn = conn(&db);
+    let rename = "UPDATE users SET login = login || '_x' WHERE id = (SELECT min(id) FROM users)";
+    conn.execute_batch(rename).unwrap();
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM export_changes"),
+        0,
+        "a failed trial logs nothing"
+    );
+    // An export running (its row is in before its snapshot): changes are logged for its next run.
+    conn.execute_batch(
+        "INSERT INTO exports (id, dir, format, tables, status, started_at, itch_version)
+         VALUES (80, '/elsewhere', 'parquet', 'users', 'running', '2030-01-01T00:00:00Z', 'test')",
+    )
+    .unwrap();
+    conn.execute_batch(rename).unwrap();
+    assert!(count(&conn, "SELECT count(*) FROM export_changes WHERE table_name = 'users'") >= 1);
+    conn.execute_batch("UPDATE exports SET status = 'abandoned' WHERE id = 80; DELETE FROM export_changes")
+        .unwrap();
+    conn.execute_batch(rename).unwrap();
+    assert_eq!(count(&conn, "SELECT count(*) FROM export_changes"), 0);
+    // Once an export succeeded, every change is logged.
+    std::fs::remove_file(out.join(itch::export::MARKER_FILE)).unwrap();
+    export(&db, &out, &["--tables", "users"]);
+    conn.execute_batch(rename).unwrap();
+    assert!(count(&conn, "SELECT count(*) FROM export_changes WHERE table_name = 'users'") >= 1);
+}
+
 /// Every file under `dir`, sorted.
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
