@@ -28,6 +28,7 @@ writes its rows again.",
   itch export export/
   itch export export/ --tables follows,users
   itch export export-csv/ --format csv
+  itch export --forget old-export/     # a directory you deleted
   duckdb -c \"SELECT date, count(*) FROM read_parquet('export/follows/**/*.parquet', hive_partitioning = true) GROUP BY date ORDER BY date\"
   # the newest version of each follow:
   duckdb -c \"SELECT * FROM read_parquet('export/follows/**/*.parquet', filename = true) QUALIFY row_number() OVER (PARTITION BY broadcaster_id, user_id ORDER BY regexp_extract(filename, 'part-([0-9]+)', 1)::INT DESC) = 1\""
@@ -41,10 +42,33 @@ pub struct ExportArgs {
     /// Only these tables (comma-separated), for example `follows,users`.
     #[arg(long, value_delimiter = ',', value_name = "TABLE,...")]
     tables: Option<Vec<String>>,
+    /// Export nothing: forget <dir>, a directory you deleted, so the archive stops keeping the change log for it
+    /// (exit 1 if nothing was recorded for it).
+    #[arg(long, conflicts_with = "tables")]
+    forget: bool,
 }
 
 /// Runs `itch export`.
 pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<ExitCode> {
+    if args.forget {
+        let db = config.db.clone();
+        let forgotten = tokio::task::spawn_blocking(move || export::forget(&db, &args.dir)).await??;
+        if forgotten.tables == 0 {
+            eprintln!(
+                "no export into {} is recorded in this archive: nothing to forget",
+                forgotten.dir.display()
+            );
+            return Ok(ExitCode::from(1));
+        }
+        eprintln!(
+            "forgot {} table{} exported into {}; {} change-log entries no longer needed were deleted",
+            forgotten.tables,
+            if forgotten.tables == 1 { "" } else { "s" },
+            forgotten.dir.display(),
+            forgotten.changes
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let options = ExportOptions {
         dir: args.dir,
         format: args.format,

@@ -51,6 +51,14 @@ pub enum ExportError {
     )]
     BadMarker { dir: PathBuf, marker: PathBuf },
 
+    /// `--forget` named a directory that still holds its export.
+    #[error(
+        "export directory {} still holds an export (its {} marker): delete the directory first, or export into it",
+        dir.display(),
+        super::MARKER_FILE
+    )]
+    StillThere { dir: PathBuf },
+
     /// A part file's name is already taken by a file this export did not write: it is never replaced.
     #[error("{} already exists; it is kept, and this export stopped", path.display())]
     PartExists { path: PathBuf },

@@ -250,6 +250,67 @@ pub fn export(db: &Path, options: &ExportOptions) -> Result<ExportSummary> {
     }
 }
 
+/// What [`forget`] dropped.
+#[derive(Clone, Debug)]
+pub struct Forgotten {
+    /// The directory, as recorded (absolute).
+    pub dir: PathBuf,
+    /// Tables whose watermark was dropped; 0 if the archive had none for this directory.
+    pub tables: u64,
+    /// Change-log entries no directory needs any more, deleted.
+    pub changes: u64,
+}
+
+/// Forgets an export directory the user deleted: drops its watermarks, so the change log no longer keeps what it
+/// had not seen (an export into that path again is a full one). Refused while the directory holds its marker:
+/// forgetting it then would make the next export write every row again beside its parts.
+pub fn forget(db: &Path, dir: &Path) -> Result<Forgotten> {
+    if !db.exists() {
+        return Err(crate::Error::NoArchive { path: db.to_owned() }.into());
+    }
+    if dir.join(MARKER_FILE).exists() {
+        return Err(ExportError::StillThere { dir: dir.to_owned() });
+    }
+    let dir = recorded_path(dir).map_err(|e| ExportError::Dir {
+        dir: dir.to_owned(),
+        problem: "it cannot be made absolute",
+        source: Some(e),
+    })?;
+    let dir_key = dir.to_string_lossy().into_owned();
+    let mut conn = crate::db::open(db)?;
+    let err = db_error(db, "forgetting an export directory");
+    let tx = conn.transaction().map_err(&err)?;
+    let tables = tx
+        .execute("DELETE FROM export_watermarks WHERE dir = ?1", [&dir_key])
+        .map_err(&err)? as u64;
+    let upto: i64 = tx
+        .query_row("SELECT coalesce(max(seq), 0) FROM export_changes", [], |r| r.get(0))
+        .map_err(&err)?;
+    let changes = trim_changes(&tx, upto, None).map_err(&err)? as u64;
+    tx.commit().map_err(&err)?;
+    Ok(Forgotten { dir, tables, changes })
+}
+
+/// The absolute form an export records for `dir`, which may be gone: its nearest existing ancestor resolved
+/// (symbolic links, `..`) as `canonicalize` does, the rest as given.
+fn recorded_path(dir: &Path) -> std::io::Result<PathBuf> {
+    let absolute = std::path::absolute(dir)?;
+    let mut rest = Vec::new();
+    let mut base = absolute.as_path();
+    loop {
+        if let Ok(resolved) = base.canonicalize() {
+            return Ok(rest.iter().rev().fold(resolved, |path, part| path.join(part)));
+        }
+        match (base.parent(), base.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                base = parent;
+            }
+            _ => return Ok(absolute),
+        }
+    }
+}
+
 /// What a directory's [`MARKER_FILE`] says.
 #[derive(Debug, PartialEq, Eq)]
 struct Marker {
@@ -734,19 +795,25 @@ fn save(
     // directory: this one is locked), nothing past its snapshot goes: it will save that snapshot as its watermark.
     // A running row without a snapshot (an itch before V016) keeps everything; a killed export's row keeps the
     // log until the next export into its directory marks it abandoned.
+    trim_changes(&tx, snapshot_seq, Some(id)).map_err(&err)?;
+    tx.commit().map_err(&err)?;
+    Ok(())
+}
+
+/// Deletes the change-log entries up to `upto` no directory's watermark (nor running export but `except`) still
+/// needs; returns how many.
+fn trim_changes(tx: &rusqlite::Transaction<'_>, upto: i64, except: Option<i64>) -> rusqlite::Result<usize> {
     tx.execute(
         "DELETE FROM export_changes WHERE seq <= min(
              coalesce(
                  (SELECT min(w.change_seq) FROM export_watermarks w WHERE w.table_name = export_changes.table_name),
                  ?1),
              coalesce(
-                 (SELECT min(coalesce(e.snapshot_seq, 0)) FROM exports e WHERE e.status = 'running' AND e.id <> ?2),
+                 (SELECT min(coalesce(e.snapshot_seq, 0)) FROM exports e
+                  WHERE e.status = 'running' AND e.id IS NOT ?2),
                  ?1))",
-        [snapshot_seq, id],
+        params![upto, except],
     )
-    .map_err(&err)?;
-    tx.commit().map_err(&err)?;
-    Ok(())
 }
 
 fn sql_text(text: &str) -> String {

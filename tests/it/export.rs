@@ -696,6 +696,34 @@ fn the_change_log_is_written_only_while_an_export_runs_or_after_one_succeeded() 
     assert!(count(&conn, "SELECT count(*) FROM export_changes WHERE table_name = 'users'") >= 1);
 }
 
+/// Item 7: a directory the user deleted keeps its watermarks, and so the change log, forever; `itch export --forget
+/// <dir>` drops them (refused while the directory is still there with its marker).
+#[test]
+fn forgetting_a_deleted_directory_drops_its_watermarks_and_the_log_it_kept() {
+    let (dir, db) = copy_of_demo();
+    let out = dir.path().join("out");
+    export(&db, &out, &["--tables", "users"]);
+    let conn = conn(&db);
+    conn.execute_batch("UPDATE users SET login = login || '_x' WHERE id = (SELECT min(id) FROM users)")
+        .unwrap();
+    assert!(count(&conn, "SELECT count(*) FROM export_changes") >= 1);
+    let output = export_output(&db, &out, &["--forget"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("still holds an export"), "{stderr}");
+    assert_eq!(count(&conn, "SELECT count(*) FROM export_watermarks"), 1);
+    std::fs::remove_dir_all(&out).unwrap();
+    let output = export_output(&db, &out, &["--forget"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("forgot 1 table"), "{stderr}");
+    assert_eq!(count(&conn, "SELECT count(*) FROM export_watermarks"), 0);
+    assert_eq!(count(&conn, "SELECT count(*) FROM export_changes"), 0);
+    assert!(!out.exists(), "forgetting creates nothing");
+    // Nothing recorded under that name any more: exit 1, nothing done.
+    assert_eq!(export_output(&db, &out, &["--forget"]).status.code(), Some(1));
+}
+
 /// Every file under `dir`, sorted.
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
