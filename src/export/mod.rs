@@ -393,9 +393,14 @@ fn write_marker(dir: &Path, db: &Path, token: &str, format: Format, replace: boo
         let _ = std::fs::remove_file(&target);
     }
     let mut file = File::options().write(true).create_new(true).open(&target).map_err(io)?;
-    std::io::Write::write_all(&mut file, marker_text(db, token, format).as_bytes()).map_err(io)?;
-    file.sync_all().map_err(io)?;
+    let written =
+        std::io::Write::write_all(&mut file, marker_text(db, token, format).as_bytes()).and_then(|()| file.sync_all());
     drop(file);
+    if let Err(e) = written {
+        // Half a marker would make the directory refused as not itch's: none is better.
+        let _ = std::fs::remove_file(&target);
+        return Err(io(e));
+    }
     if replace {
         std::fs::rename(&target, &path).map_err(io)?;
     }
