@@ -724,6 +724,33 @@ fn forgetting_a_deleted_directory_drops_its_watermarks_and_the_log_it_kept() {
     assert_eq!(export_output(&db, &out, &["--forget"]).status.code(), Some(1));
 }
 
+/// A directory an itch before V016 exported into (its marker the archive's path alone, no token recorded) goes on
+/// taking that archive's exports, its marker rewritten with a token; another archive is refused there too.
+#[test]
+fn a_directory_marked_before_v016_stays_its_archives_and_gets_a_token() {
+    let (dir, db) = copy_of_demo();
+    let out = dir.path().join("out");
+    export(&db, &out, &["--tables", "users"]);
+    let marker = out.join(itch::export::MARKER_FILE);
+    std::fs::write(&marker, format!("{}\n", db.display())).unwrap();
+    let conn = conn(&db);
+    conn.execute_batch("UPDATE exports SET dir_token = NULL").unwrap();
+    let other = dir.path().join("other.db");
+    std::fs::copy(demo_archive(), &other).unwrap();
+    let output = export_output(&other, &out, &["--tables", "users"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("another archive"));
+    assert_eq!(export(&db, &out, &["--tables", "users"])["users"], (0, 0));
+    let text = std::fs::read_to_string(&marker).unwrap();
+    let token: String = conn
+        .query_row("SELECT dir_token FROM exports ORDER BY id DESC LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(text.contains(&format!("token: {token}")), "{text}");
+    assert_eq!(export(&db, &out, &["--tables", "users"])["users"], (0, 0));
+}
+
 /// Every file under `dir`, sorted.
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
