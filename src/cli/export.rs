@@ -15,7 +15,8 @@ use crate::export::{self, ExportOptions, Format};
     long_about = "Export the archive's tables as files: <dir>/<table>/.../part-<export>.<format>.
 
 Every table that holds archive data is written (not staging, cache, work state or the export's own bookkeeping);
-follows, chat messages, chat events and the snapshots are Hive-partitioned as channel=<login>/date=<yyyy-mm-dd>/.
+tables read by channel and time are Hive-partitioned as channel=<login>/<period>=<value>/: chat messages and chat
+events by day (date=2024-05-01), the snapshots by month (month=2024-05), follows by year (year=2024).
 Parquet columns are typed: *_at times are UTC timestamps, counts integers, 0/1 flags booleans, ids and JSON text.
 
 Incremental: a second export into the same directory writes only the rows inserted or changed since the first,
@@ -28,7 +29,8 @@ writes its rows again.",
   itch export export/
   itch export export/ --tables follows,users
   itch export export-csv/ --format csv
-  duckdb -c \"SELECT date, count(*) FROM read_parquet('export/follows/**/*.parquet', hive_partitioning = true) GROUP BY date ORDER BY date\"
+  itch export --forget old-export/     # a directory you deleted
+  duckdb -c \"SELECT year, count(*) FROM read_parquet('export/follows/**/*.parquet', hive_partitioning = true) GROUP BY year ORDER BY year\"
   # the newest version of each follow:
   duckdb -c \"SELECT * FROM read_parquet('export/follows/**/*.parquet', filename = true) QUALIFY row_number() OVER (PARTITION BY broadcaster_id, user_id ORDER BY regexp_extract(filename, 'part-([0-9]+)', 1)::INT DESC) = 1\""
 )]
@@ -41,10 +43,33 @@ pub struct ExportArgs {
     /// Only these tables (comma-separated), for example `follows,users`.
     #[arg(long, value_delimiter = ',', value_name = "TABLE,...")]
     tables: Option<Vec<String>>,
+    /// Export nothing: forget <dir>, a directory you deleted, so the archive stops keeping the change log for it
+    /// (exit 1 if nothing was recorded for it).
+    #[arg(long, conflicts_with = "tables")]
+    forget: bool,
 }
 
 /// Runs `itch export`.
 pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<ExitCode> {
+    if args.forget {
+        let db = config.db.clone();
+        let forgotten = tokio::task::spawn_blocking(move || export::forget(&db, &args.dir)).await??;
+        if forgotten.tables == 0 {
+            eprintln!(
+                "no export into {} is recorded in this archive: nothing to forget",
+                forgotten.dir.display()
+            );
+            return Ok(ExitCode::from(1));
+        }
+        eprintln!(
+            "forgot {} table{} exported into {}; {} change-log entries no longer needed were deleted",
+            forgotten.tables,
+            if forgotten.tables == 1 { "" } else { "s" },
+            forgotten.dir.display(),
+            forgotten.changes
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let options = ExportOptions {
         dir: args.dir,
         format: args.format,

@@ -35,6 +35,34 @@ pub enum ExportError {
         asked: &'static str,
     },
 
+    /// The directory's marker names another archive: exporting into it would overwrite that archive's parts
+    /// (every archive numbers its exports from 1).
+    #[error(
+        "export directory {} holds an export of another archive ({archive}); export into another directory, or empty this one first",
+        dir.display()
+    )]
+    OtherArchive { dir: PathBuf, archive: String },
+
+    /// The directory's marker cannot be read as one.
+    #[error(
+        "export directory {}: its marker {} is not one itch wrote; remove it (and the directory's files) to export into it again",
+        dir.display(),
+        marker.display()
+    )]
+    BadMarker { dir: PathBuf, marker: PathBuf },
+
+    /// `--forget` named a directory that still holds its export.
+    #[error(
+        "export directory {} still holds an export (its {} marker): delete the directory first, or export into it",
+        dir.display(),
+        super::MARKER_FILE
+    )]
+    StillThere { dir: PathBuf },
+
+    /// A part file's name is already taken by a file this export did not write: it is never replaced.
+    #[error("{} already exists; it is kept, and this export stopped", path.display())]
+    PartExists { path: PathBuf },
+
     /// A value the archive holds does not fit its column's type (a time that is not RFC 3339, text in a count).
     #[error("table {table}, column {column}: {problem} ({value})")]
     Value {

@@ -18,8 +18,14 @@
 //!   is written again, whole, into the new export's part: the newest version of a row is the one in the part
 //!   with the highest export number. Nothing new means no file.
 //! - **Never half done**: the whole export reads one snapshot of the archive; each file is written under a
-//!   temporary name, synced and renamed; the watermarks are saved only once every file is complete. An export
-//!   that is interrupted saves nothing: the next one removes its files and writes its rows again.
+//!   temporary name, synced and renamed, and its directory synced; the watermarks are saved only once every file
+//!   is complete. An export that is interrupted (or fails) saves nothing: the next one removes its files and
+//!   writes its rows again. The directory's marker is written before the first part, so a directory with parts
+//!   is never taken as new.
+//! - **One archive per directory**: the marker carries a random token the archive records (`exports.dir_token`);
+//!   another archive's export into it is refused, and no part is renamed onto an existing file. Exports into
+//!   different directories may run at once: each records its snapshot (`exports.snapshot_seq`), and the change
+//!   log is never trimmed past a running one's.
 
 pub mod catalog;
 pub mod error;
@@ -99,8 +105,8 @@ pub struct ExportSummary {
     pub tables: Vec<TableExport>,
 }
 
-/// Written into an export directory by its first export (it names the archive): without it the directory is
-/// taken as new, and exported whole.
+/// Written into an export directory by its first export, before any part file (it names the archive and
+/// carries the directory's token): without it the directory is taken as new, and exported whole.
 pub const MARKER_FILE: &str = ".itch-export";
 
 /// The lock file inside an export directory: one export writes into a directory at a time.
@@ -134,61 +140,104 @@ pub fn export(db: &Path, options: &ExportOptions) -> Result<ExportSummary> {
             chosen
         }
     };
-    let previous: Option<String> = conn
-        .query_row(
-            "SELECT format FROM exports WHERE dir = ?1 AND status = 'ok' ORDER BY id DESC LIMIT 1",
-            [&dir_key],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(db_error(db, "reading past exports"))?;
-    if let Some(was) = previous.filter(|was| was != options.format.as_str()) {
-        return Err(ExportError::FormatMismatch {
-            dir,
-            was,
-            asked: options.format.as_str(),
-        });
-    }
+    // The marker says whose directory this is: absent, it is new (or emptied) and any format goes; present, it
+    // must name this archive, and the format of its last export holds.
+    let marker = read_marker(&dir)?;
+    let fresh = marker.is_none();
+    let token = match &marker {
+        None => new_token(&conn, db)?,
+        Some(marker) => {
+            let ours: bool = match &marker.token {
+                Some(token) => conn.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM exports WHERE dir_token = ?1)",
+                    [token],
+                    |r| r.get(0),
+                ),
+                // Written by an itch before V016 (it names the archive's path only): ours if we exported here.
+                None => conn.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM exports WHERE dir = ?1 AND status = 'ok')",
+                    [&dir_key],
+                    |r| r.get(0),
+                ),
+            }
+            .map_err(db_error(db, "reading past exports"))?;
+            if !ours {
+                return Err(ExportError::OtherArchive {
+                    dir,
+                    archive: marker.archive.clone(),
+                });
+            }
+            let previous: Option<String> = conn
+                .query_row(
+                    "SELECT format FROM exports WHERE dir = ?1 AND status = 'ok' ORDER BY id DESC LIMIT 1",
+                    [&dir_key],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(db_error(db, "reading past exports"))?;
+            if let Some(was) = previous.filter(|was| was != options.format.as_str()) {
+                return Err(ExportError::FormatMismatch {
+                    dir,
+                    was,
+                    asked: options.format.as_str(),
+                });
+            }
+            match &marker.token {
+                Some(token) => token.clone(),
+                None => new_token(&conn, db)?,
+            }
+        }
+    };
     remove_unfinished(&conn, db, &dir, &dir_key)?;
     // The watermarks describe files in the directory: a directory emptied (or made anew) since gets everything.
-    let fresh = !dir.join(MARKER_FILE).exists();
     if fresh {
         conn.execute("DELETE FROM export_watermarks WHERE dir = ?1", [&dir_key])
             .map_err(db_error(db, "forgetting the watermarks of an emptied directory"))?;
     }
     let names = tables.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(",");
+    // The log as it is now: this export's snapshot (taken just after) holds at least this much, so no other
+    // export trims what this one will need next time (see `save`).
     conn.execute(
-        "INSERT INTO exports (dir, format, tables, status, started_at, itch_version)
-         VALUES (?1, ?2, ?3, 'running', ?4, ?5)",
+        "INSERT INTO exports (dir, format, tables, status, started_at, itch_version, snapshot_seq, dir_token)
+         VALUES (?1, ?2, ?3, 'running', ?4, ?5, (SELECT coalesce(max(seq), 0) FROM export_changes), ?6)",
         params![
             dir_key,
             options.format.as_str(),
             names,
             Timestamp::now(),
-            env!("CARGO_PKG_VERSION")
+            env!("CARGO_PKG_VERSION"),
+            token
         ],
     )
     .map_err(db_error(db, "recording the export"))?;
     let id = conn.last_insert_rowid();
     let mut written = Vec::new();
-    match write_all(db, &dir, &dir_key, id, options.format, &tables, &mut written) {
-        Ok((results, marks, snapshot_seq)) => {
-            save(&mut conn, db, &dir_key, id, &results, &marks, snapshot_seq)?;
-            if fresh {
-                std::fs::write(dir.join(MARKER_FILE), format!("{}\n", db.display())).map_err(|source| {
-                    ExportError::File {
-                        path: dir.join(MARKER_FILE),
-                        source,
-                    }
-                })?;
-            }
-            Ok(ExportSummary {
-                id,
-                dir,
-                tables: results,
-            })
+    let outcome = (|| {
+        // Before the first part: a directory holding parts always has its marker, so a crash anywhere after this
+        // never makes the next export take the directory as new (and write every row again beside the old parts).
+        match &marker {
+            None => write_marker(&dir, db, &token, options.format, false)?,
+            Some(m) if m.token.is_none() => write_marker(&dir, db, &token, options.format, true)?,
+            Some(_) => {}
         }
+        let (results, marks, snapshot_seq) =
+            write_all(&conn, db, &dir, &dir_key, id, options.format, &tables, &mut written)?;
+        // Every renamed part's directory entry is on disk before the watermarks say it exists.
+        sink::sync_dirs(&sink::dirs_to_sync(&dir, &written))?;
+        Ok((results, marks, snapshot_seq))
+    })();
+    match outcome.and_then(|(results, marks, snapshot_seq)| {
+        save(&mut conn, db, &dir_key, id, &results, &marks, snapshot_seq)?;
+        Ok(results)
+    }) {
+        Ok(results) => Ok(ExportSummary {
+            id,
+            dir,
+            tables: results,
+        }),
         Err(error) => {
+            // A file that cannot be removed now is removed by the next export into the directory (it cleans up
+            // after failed exports as after killed ones).
             for file in &written {
                 let _ = std::fs::remove_file(file);
             }
@@ -199,6 +248,169 @@ pub fn export(db: &Path, options: &ExportOptions) -> Result<ExportSummary> {
             Err(error)
         }
     }
+}
+
+/// What [`forget`] dropped.
+#[derive(Clone, Debug)]
+pub struct Forgotten {
+    /// The directory, as recorded (absolute).
+    pub dir: PathBuf,
+    /// Tables whose watermark was dropped; 0 if the archive had none for this directory.
+    pub tables: u64,
+    /// Change-log entries no directory needs any more, deleted.
+    pub changes: u64,
+}
+
+/// Forgets an export directory the user deleted: drops its watermarks, so the change log no longer keeps what it
+/// had not seen (an export into that path again is a full one). Refused while the directory holds its marker:
+/// forgetting it then would make the next export write every row again beside its parts.
+pub fn forget(db: &Path, dir: &Path) -> Result<Forgotten> {
+    if !db.exists() {
+        return Err(crate::Error::NoArchive { path: db.to_owned() }.into());
+    }
+    if dir.join(MARKER_FILE).exists() {
+        return Err(ExportError::StillThere { dir: dir.to_owned() });
+    }
+    let dir = recorded_path(dir).map_err(|e| ExportError::Dir {
+        dir: dir.to_owned(),
+        problem: "it cannot be made absolute",
+        source: Some(e),
+    })?;
+    let dir_key = dir.to_string_lossy().into_owned();
+    let mut conn = crate::db::open(db)?;
+    let err = db_error(db, "forgetting an export directory");
+    let tx = conn.transaction().map_err(&err)?;
+    let tables = tx
+        .execute("DELETE FROM export_watermarks WHERE dir = ?1", [&dir_key])
+        .map_err(&err)? as u64;
+    let upto: i64 = tx
+        .query_row("SELECT coalesce(max(seq), 0) FROM export_changes", [], |r| r.get(0))
+        .map_err(&err)?;
+    let changes = trim_changes(&tx, upto, None).map_err(&err)? as u64;
+    tx.commit().map_err(&err)?;
+    Ok(Forgotten { dir, tables, changes })
+}
+
+/// The absolute form an export records for `dir`, which may be gone: its nearest existing ancestor resolved
+/// (symbolic links, `..`) as `canonicalize` does, the rest as given.
+fn recorded_path(dir: &Path) -> std::io::Result<PathBuf> {
+    let absolute = std::path::absolute(dir)?;
+    let mut rest = Vec::new();
+    let mut base = absolute.as_path();
+    loop {
+        if let Ok(resolved) = base.canonicalize() {
+            return Ok(rest.iter().rev().fold(resolved, |path, part| path.join(part)));
+        }
+        match (base.parent(), base.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                base = parent;
+            }
+            _ => return Ok(absolute),
+        }
+    }
+}
+
+/// What a directory's [`MARKER_FILE`] says.
+#[derive(Debug, PartialEq, Eq)]
+struct Marker {
+    /// The archive that wrote it, as its path was then (for messages only: archives move).
+    archive: String,
+    /// The directory's token, also in that archive's `exports.dir_token`. None in a marker from before V016.
+    token: Option<String>,
+}
+
+const MARKER_HEADER: &str = "itch export directory";
+
+/// The marker's text: a header line, then `key: value` lines.
+fn marker_text(db: &Path, token: &str, format: Format) -> String {
+    format!(
+        "{MARKER_HEADER} (itch reads this file: do not edit it)\narchive: {}\ntoken: {token}\nformat: {}\n",
+        db.display(),
+        format.as_str()
+    )
+}
+
+/// Reads a marker's text; None if it is not one itch wrote.
+fn parse_marker(text: &str) -> Option<Marker> {
+    let mut lines = text.lines();
+    let first = lines.next()?;
+    if !first.starts_with(MARKER_HEADER) {
+        // Before V016 the marker was the archive's path alone.
+        let single = text.trim_end_matches('\n');
+        return (!single.is_empty() && !single.contains('\n')).then(|| Marker {
+            archive: single.to_owned(),
+            token: None,
+        });
+    }
+    let mut marker = Marker {
+        archive: String::new(),
+        token: None,
+    };
+    for line in lines {
+        match line.split_once(": ") {
+            Some(("archive", value)) => marker.archive = value.to_owned(),
+            Some(("token", value)) if !value.is_empty() => marker.token = Some(value.to_owned()),
+            _ => {}
+        }
+    }
+    marker.token.is_some().then_some(marker)
+}
+
+/// The directory's marker, None if there is none.
+fn read_marker(dir: &Path) -> Result<Option<Marker>> {
+    let path = dir.join(MARKER_FILE);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path).map_err(|source| ExportError::File {
+        path: path.clone(),
+        source,
+    })?;
+    match parse_marker(&text) {
+        Some(marker) => Ok(Some(marker)),
+        None => Err(ExportError::BadMarker {
+            dir: dir.to_owned(),
+            marker: path,
+        }),
+    }
+}
+
+/// Writes the marker, synced with its directory entry. A new one never replaces a file there; `replace` rewrites
+/// a marker from before V016 (under a temporary name, then renamed over it).
+fn write_marker(dir: &Path, db: &Path, token: &str, format: Format, replace: bool) -> Result<()> {
+    let path = dir.join(MARKER_FILE);
+    let target = if replace {
+        dir.join(format!(".{MARKER_FILE}.tmp"))
+    } else {
+        path.clone()
+    };
+    let io = |source| ExportError::File {
+        path: path.clone(),
+        source,
+    };
+    if replace {
+        let _ = std::fs::remove_file(&target);
+    }
+    let mut file = File::options().write(true).create_new(true).open(&target).map_err(io)?;
+    let written =
+        std::io::Write::write_all(&mut file, marker_text(db, token, format).as_bytes()).and_then(|()| file.sync_all());
+    drop(file);
+    if let Err(e) = written {
+        // Half a marker would make the directory refused as not itch's: none is better.
+        let _ = std::fs::remove_file(&target);
+        return Err(io(e));
+    }
+    if replace {
+        std::fs::rename(&target, &path).map_err(io)?;
+    }
+    File::open(dir).and_then(|d| d.sync_all()).map_err(io)
+}
+
+/// A new random directory token (128 bits, hex).
+fn new_token(conn: &Connection, db: &Path) -> Result<String> {
+    conn.query_row("SELECT lower(hex(randomblob(16)))", [], |r| r.get(0))
+        .map_err(db_error(db, "making the export directory's token"))
 }
 
 /// Checks the directory (creating it), takes its lock, returns its absolute path.
@@ -227,11 +439,12 @@ fn prepare_dir(dir: &Path) -> Result<(PathBuf, File)> {
     }
 }
 
-/// Removes what exports into `dir` that never finished left (their renamed parts, any temporary file), and marks
-/// them abandoned. The caller holds the directory's lock, so none of them is still running.
+/// Removes what exports into `dir` that never finished left (their renamed parts, any temporary file): killed
+/// ones (still `running`), marked abandoned, and failed ones, whose own cleanup may have failed. The caller holds
+/// the directory's lock, so none of them is still running.
 fn remove_unfinished(conn: &Connection, db: &Path, dir: &Path, dir_key: &str) -> Result<()> {
     let ids: Vec<i64> = conn
-        .prepare("SELECT id FROM exports WHERE dir = ?1 AND status = 'running'")
+        .prepare("SELECT id FROM exports WHERE dir = ?1 AND status IN ('running', 'failed')")
         .and_then(|mut stmt| stmt.query_map([dir_key], |r| r.get(0))?.collect())
         .map_err(db_error(db, "reading past exports"))?;
     let prefixes: Vec<String> = ids.iter().map(|id| part_stem(*id)).collect();
@@ -243,7 +456,7 @@ fn remove_unfinished(conn: &Connection, db: &Path, dir: &Path, dir_key: &str) ->
             })
     })?;
     if !ids.is_empty() {
-        tracing::info!(?ids, "removed the files of unfinished exports");
+        tracing::debug!(?ids, "removed any files of unfinished exports");
         conn.execute(
             "UPDATE exports SET status = 'abandoned', finished_at = ?2 WHERE dir = ?1 AND status = 'running'",
             params![dir_key, Timestamp::now()],
@@ -280,7 +493,9 @@ type Mark = (String, Option<i64>);
 
 /// Writes every table from one snapshot of the archive. Returns what was written, the new key watermarks and
 /// the last change-log entry the snapshot holds.
+#[allow(clippy::too_many_arguments)]
 fn write_all(
+    conn: &Connection,
     db: &Path,
     dir: &Path,
     dir_key: &str,
@@ -295,6 +510,8 @@ fn write_all(
     let snapshot_seq: i64 = read
         .query_row("SELECT coalesce(max(seq), 0) FROM export_changes", [], |r| r.get(0))
         .map_err(db_error(db, "exporting"))?;
+    conn.execute("UPDATE exports SET snapshot_seq = ?2 WHERE id = ?1", [id, snapshot_seq])
+        .map_err(db_error(db, "recording the export"))?;
     let mut results = Vec::new();
     let mut marks = Vec::new();
     for table in tables {
@@ -461,10 +678,10 @@ const DEFAULT_PARTITION: &str = "__HIVE_DEFAULT_PARTITION__";
 fn finish(part: Part, result: &mut TableExport, written: &mut Vec<PathBuf>) -> Result<()> {
     let rows = part.rows();
     let path = part.path().to_owned();
-    // Listed before the rename, so a failure after it still removes the file.
-    written.push(path);
     written.push(part.tmp().to_owned());
     result.bytes += part.finish()?;
+    // Listed only once renamed: a name that was taken is someone else's file, never to be removed.
+    written.push(path);
     result.rows += rows;
     result.files += 1;
     Ok(())
@@ -579,16 +796,29 @@ fn save(
     )
     .map_err(&err)?;
     // A change is kept while some directory's watermark of its table is older; a table no directory has
-    // exported needs none (its first export is whole).
-    tx.execute(
-        "DELETE FROM export_changes WHERE seq <= coalesce(
-             (SELECT min(w.change_seq) FROM export_watermarks w WHERE w.table_name = export_changes.table_name),
-             ?1)",
-        [snapshot_seq],
-    )
-    .map_err(&err)?;
+    // exported needs none (its first export is whole). And while another export is running (into another
+    // directory: this one is locked), nothing past its snapshot goes: it will save that snapshot as its watermark.
+    // A running row without a snapshot (an itch before V016) keeps everything; a killed export's row keeps the
+    // log until the next export into its directory marks it abandoned.
+    trim_changes(&tx, snapshot_seq, Some(id)).map_err(&err)?;
     tx.commit().map_err(&err)?;
     Ok(())
+}
+
+/// Deletes the change-log entries up to `upto` no directory's watermark (nor running export but `except`) still
+/// needs; returns how many.
+fn trim_changes(tx: &rusqlite::Transaction<'_>, upto: i64, except: Option<i64>) -> rusqlite::Result<usize> {
+    tx.execute(
+        "DELETE FROM export_changes WHERE seq <= min(
+             coalesce(
+                 (SELECT min(w.change_seq) FROM export_watermarks w WHERE w.table_name = export_changes.table_name),
+                 ?1),
+             coalesce(
+                 (SELECT min(coalesce(e.snapshot_seq, 0)) FROM exports e
+                  WHERE e.status = 'running' AND e.id IS NOT ?2),
+                 ?1))",
+        params![upto, except],
+    )
 }
 
 fn sql_text(text: &str) -> String {
@@ -647,6 +877,28 @@ mod tests {
             part_path(dir, "", 7, Format::Csv, &mut used),
             Path::new("/x/follows/part-000007.csv")
         );
+    }
+
+    #[test]
+    fn markers_read_back_and_old_ones_name_their_archive_only() {
+        let text = marker_text(Path::new("/a/itch.db"), "00ff", Format::Csv);
+        assert_eq!(
+            parse_marker(&text),
+            Some(Marker {
+                archive: "/a/itch.db".into(),
+                token: Some("00ff".into())
+            })
+        );
+        // What an itch before V016 wrote: the archive's path and a newline.
+        assert_eq!(
+            parse_marker("/a/itch.db\n"),
+            Some(Marker {
+                archive: "/a/itch.db".into(),
+                token: None
+            })
+        );
+        assert_eq!(parse_marker(""), None);
+        assert_eq!(parse_marker(&format!("{MARKER_HEADER}\narchive: /a/itch.db\n")), None);
     }
 
     #[test]

@@ -118,6 +118,10 @@ impl Part {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let tmp = path.with_file_name(format!(".{name}.tmp"));
+        // Part names are unique per archive, not per directory: a file already there is someone else's.
+        if path.symlink_metadata().is_ok() {
+            return Err(ExportError::PartExists { path });
+        }
         let file_error = |source| ExportError::File {
             path: tmp.clone(),
             source,
@@ -243,7 +247,9 @@ impl Part {
         self.rows
     }
 
-    /// Completes the file: flushed, synced, renamed to its name. Returns its size.
+    /// Completes the file: flushed, synced, renamed to its name (never onto a file already there). Returns its
+    /// size. The directory entry is not synced here: the caller syncs each directory once all its parts are in
+    /// ([`sync_dirs`]).
     pub fn finish(self) -> Result<u64> {
         let Part { tmp, path, writer, .. } = self;
         let file = match writer {
@@ -277,6 +283,11 @@ impl Part {
         file.sync_all().map_err(io)?;
         let size = file.metadata().map_err(io)?.len();
         drop(file);
+        // The export holds the directory's lock, so nothing else of itch's writes here meanwhile.
+        if path.symlink_metadata().is_ok() {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(ExportError::PartExists { path });
+        }
         std::fs::rename(&tmp, &path).map_err(io)?;
         Ok(size)
     }
@@ -350,6 +361,35 @@ impl Builder {
     }
 }
 
+/// The directories to sync so that `files` (under `root`) survive a power loss: each file's directory and every
+/// directory above it up to `root` (a directory made for a new partition is itself an entry of its parent).
+pub fn dirs_to_sync(root: &Path, files: &[PathBuf]) -> std::collections::BTreeSet<PathBuf> {
+    let mut dirs = std::collections::BTreeSet::new();
+    for file in files {
+        let mut dir = file.parent();
+        while let Some(d) = dir.filter(|d| d.starts_with(root)) {
+            if !dirs.insert(d.to_owned()) {
+                break;
+            }
+            dir = d.parent();
+        }
+    }
+    dirs
+}
+
+/// Syncs each of `dirs` (their entries: the renamed and created files in them).
+pub fn sync_dirs(dirs: &std::collections::BTreeSet<PathBuf>) -> Result<()> {
+    for dir in dirs {
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|source| ExportError::File {
+                path: dir.clone(),
+                source,
+            })?;
+    }
+    Ok(())
+}
+
 fn csv_error(path: &Path, error: csv::Error) -> ExportError {
     ExportError::File {
         path: path.to_owned(),
@@ -359,4 +399,58 @@ fn csv_error(path: &Path, error: csv::Error) -> ExportError {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 14 review, item 3: a part is never renamed onto a file already there (another archive's part of the
+    /// same number, say): the export is refused and the file kept.
+    #[test]
+    fn a_part_never_replaces_a_file_already_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("part-000001.csv");
+        std::fs::write(&path, "theirs\n").unwrap();
+        let columns = [Column {
+            name: "a".into(),
+            kind: Kind::Text,
+        }];
+        let result = Part::create(path.clone(), Format::Csv, &columns).and_then(|mut part| {
+            part.push(&[Cell::Text("ours")])?;
+            part.finish()
+        });
+        assert!(result.is_err(), "{result:?}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "theirs\n");
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["part-000001.csv"]);
+    }
+
+    /// Item 4: every directory a renamed part's entry (or a new partition directory's) lives in is synced, up to
+    /// the export directory and no further.
+    #[test]
+    fn the_directories_synced_are_every_one_from_a_part_up_to_the_export_directory() {
+        let root = Path::new("/x/out");
+        let files = [
+            root.join("follows/channel=a/year=2024/part-000002.parquet"),
+            root.join("follows/channel=a/year=2025/part-000002.parquet"),
+            root.join("users/part-000002.parquet"),
+        ];
+        let dirs: Vec<PathBuf> = dirs_to_sync(root, &files).into_iter().collect();
+        let expected: Vec<PathBuf> = [
+            "",
+            "follows",
+            "follows/channel=a",
+            "follows/channel=a/year=2024",
+            "follows/channel=a/year=2025",
+            "users",
+        ]
+        .iter()
+        .map(|d| if d.is_empty() { root.to_owned() } else { root.join(d) })
+        .collect();
+        assert_eq!(dirs, expected);
+    }
 }

@@ -507,6 +507,250 @@ fn bad_input_is_refused_and_leaves_the_archive_and_directory_alone() {
     assert!(!dir.path().join("missing.db").exists());
 }
 
+/// `itch export` with these arguments, its output whatever it is.
+fn export_output(db: &Path, dir: &Path, args: &[&str]) -> Output {
+    let mut cmd = itch(db);
+    cmd.arg("export").arg(dir).args(args);
+    run(cmd)
+}
+
+/// Two exports into different directories at once (issue 14 review, item 1): B's save trimmed the change log up to
+/// its own watermark while A, still running from an older snapshot, would save a watermark below the entries
+/// gone. A running export's snapshot now pins the log; a real export records its snapshot in its `exports` row.
+#[test]
+fn a_running_export_keeps_the_change_log_it_will_need_while_another_directory_saves() {
+    let (dir, db) = copy_of_demo();
+    let b = dir.path().join("b");
+    export(&db, &b, &["--tables", "users"]);
+    let conn = conn(&db);
+    // A starts into its own directory (no watermark yet), as an itch before V016 would record it: no snapshot
+    // known, so it needs every entry the log holds.
+    conn.execute(
+        "INSERT INTO exports (id, dir, format, tables, status, started_at, itch_version)
+         VALUES (70, ?1, 'parquet', 'users', 'running', '2030-01-01T00:00:00Z', 'test')",
+        [dir.path().join("a").to_string_lossy()],
+    )
+    .unwrap();
+    conn.execute_batch("UPDATE users SET login = login || '_x' WHERE id IN (SELECT id FROM users ORDER BY id LIMIT 3)")
+        .unwrap();
+    assert_eq!(export(&db, &b, &["--tables", "users"])["users"].0, 3);
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM export_changes WHERE table_name = 'users'"),
+        3,
+        "B's save must keep what the running A has not seen"
+    );
+    // B's export recorded the snapshot it read.
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT snapshot_seq FROM exports WHERE dir LIKE '%/b' ORDER BY id DESC LIMIT 1"
+        ),
+        count(&conn, "SELECT max(seq) FROM export_changes")
+    );
+    // A's snapshot known (taken after those 3 changes): the log is kept from it on, no further back.
+    conn.execute_batch(
+        "UPDATE exports SET snapshot_seq = (SELECT max(seq) FROM export_changes) WHERE id = 70;
+         UPDATE users SET login = login || '_y' WHERE id = (SELECT min(id) FROM users);",
+    )
+    .unwrap();
+    assert_eq!(export(&db, &b, &["--tables", "users"])["users"].0, 1);
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM export_changes WHERE table_name = 'users'"),
+        1
+    );
+    // A is over: nothing pins the log any more.
+    conn.execute_batch("UPDATE exports SET status = 'failed' WHERE id = 70")
+        .unwrap();
+    export(&db, &b, &["--tables", "users"]);
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM export_changes WHERE table_name = 'users'"),
+        0
+    );
+}
+
+/// Item 2: the marker was written after the watermarks were saved, so a crash (or a failed write) between the two
+/// left a recorded export in a directory the next run took as new, duplicating everything. The marker now comes
+/// before the first part file, and an export whose marker cannot be written is not recorded ok.
+#[test]
+fn an_export_whose_marker_cannot_be_written_writes_no_part_and_is_not_recorded() {
+    let (dir, db) = copy_of_demo();
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    // The marker's name is a link to nowhere: the directory looks new, and writing the marker fails.
+    std::os::unix::fs::symlink(dir.path().join("nowhere/marker"), out.join(itch::export::MARKER_FILE)).unwrap();
+    let output = export_output(&db, &out, &["--tables", "users"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(itch::export::MARKER_FILE), "{stderr}");
+    let conn = conn(&db);
+    assert_eq!(count(&conn, "SELECT count(*) FROM exports WHERE status = 'ok'"), 0);
+    assert_eq!(count(&conn, "SELECT count(*) FROM exports WHERE status = 'failed'"), 1);
+    assert_eq!(count(&conn, "SELECT count(*) FROM export_watermarks"), 0);
+    assert!(walk(&out.join("users")).is_empty(), "{:?}", walk(&out));
+    // Once the marker can be written, the next export is whole, alone in its directory.
+    std::fs::remove_file(out.join(itch::export::MARKER_FILE)).unwrap();
+    let written = export(&db, &out, &["--tables", "users"]);
+    assert_eq!(written["users"].0, count(&conn, "SELECT count(*) FROM users"));
+    let parts = walk(&out.join("users"));
+    assert_eq!(parts.len(), 1, "{parts:?}");
+    assert!(out.join(itch::export::MARKER_FILE).is_file());
+}
+
+/// Item 3: the marker was never read, so a second archive exporting into the same directory overwrote the first
+/// one's parts (both number their exports from 1). The directory now belongs to the archive its marker names.
+#[test]
+fn a_directory_another_archive_exported_into_is_refused_and_its_parts_kept() {
+    let (dir, a) = copy_of_demo();
+    let b = dir.path().join("other.db");
+    std::fs::copy(demo_archive(), &b).unwrap();
+    conn(&b)
+        .execute_batch("UPDATE users SET login = 'b_' || login")
+        .unwrap();
+    let out = dir.path().join("out");
+    export(&a, &out, &["--tables", "users"]);
+    let before: Vec<(PathBuf, Vec<u8>)> = walk(&out)
+        .into_iter()
+        .map(|f| (f.clone(), std::fs::read(&f).unwrap()))
+        .collect();
+    let output = export_output(&b, &out, &["--tables", "users"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("another archive"), "{stderr}");
+    let after: Vec<(PathBuf, Vec<u8>)> = walk(&out)
+        .into_iter()
+        .map(|f| (f.clone(), std::fs::read(&f).unwrap()))
+        .collect();
+    assert!(before == after, "a.db's export was changed");
+    assert_eq!(count(&conn(&b), "SELECT count(*) FROM exports"), 0);
+    // Its own archive goes on exporting into it.
+    export(&a, &out, &["--tables", "users"]);
+}
+
+/// Item 5: a directory emptied since its last export (its marker gone) is new: any format goes.
+#[test]
+fn an_emptied_directory_can_be_exported_in_another_format() {
+    let (dir, db) = copy_of_demo();
+    let out = dir.path().join("out");
+    export(&db, &out, &["--tables", "users"]);
+    std::fs::remove_dir_all(&out).unwrap();
+    let written = export(&db, &out, &["--tables", "users", "--format", "csv"]);
+    assert_eq!(written["users"].0, count(&conn(&db), "SELECT count(*) FROM users"));
+    assert!(walk(&out.join("users")).iter().all(|f| f.extension().unwrap() == "csv"));
+}
+
+/// Item 6: an export that failed and could not remove its parts left them forever (only `running` exports were
+/// cleaned up): the next export into the directory removes them.
+#[test]
+fn a_failed_exports_leftover_parts_are_removed_by_the_next_export() {
+    let (dir, db) = copy_of_demo();
+    let out = dir.path().join("out");
+    export(&db, &out, &["--tables", "users"]);
+    conn(&db)
+        .execute_batch(
+            "INSERT INTO exports (id, dir, format, tables, status, started_at, finished_at, error, itch_version)
+             SELECT 60, dir, 'parquet', 'users', 'failed', started_at, started_at, 'test', 'test'
+             FROM exports WHERE id = 1",
+        )
+        .unwrap();
+    let part = walk(&out.join("users")).remove(0);
+    let stray = part.with_file_name("part-000060.parquet");
+    std::fs::copy(&part, &stray).unwrap();
+    export(&db, &out, &["--tables", "users"]);
+    assert!(!stray.exists(), "the failed export's part is still there");
+    assert!(part.exists());
+}
+
+/// Item 7: the triggers logged every change once any `exports` row existed, a failed trial included, and nothing
+/// ever trimmed that log. They now log while an export runs (from before its snapshot) or once one has succeeded.
+#[test]
+fn the_change_log_is_written_only_while_an_export_runs_or_after_one_succeeded() {
+    let (dir, db) = copy_of_demo();
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("nowhere/marker"), out.join(itch::export::MARKER_FILE)).unwrap();
+    assert_eq!(export_output(&db, &out, &["--tables", "users"]).status.code(), Some(2));
+    let conn = conn(&db);
+    let rename = "UPDATE users SET login = login || '_x' WHERE id = (SELECT min(id) FROM users)";
+    conn.execute_batch(rename).unwrap();
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM export_changes"),
+        0,
+        "a failed trial logs nothing"
+    );
+    // An export running (its row is in before its snapshot): changes are logged for its next run.
+    conn.execute_batch(
+        "INSERT INTO exports (id, dir, format, tables, status, started_at, itch_version)
+         VALUES (80, '/elsewhere', 'parquet', 'users', 'running', '2030-01-01T00:00:00Z', 'test')",
+    )
+    .unwrap();
+    conn.execute_batch(rename).unwrap();
+    assert!(count(&conn, "SELECT count(*) FROM export_changes WHERE table_name = 'users'") >= 1);
+    conn.execute_batch("UPDATE exports SET status = 'abandoned' WHERE id = 80; DELETE FROM export_changes")
+        .unwrap();
+    conn.execute_batch(rename).unwrap();
+    assert_eq!(count(&conn, "SELECT count(*) FROM export_changes"), 0);
+    // Once an export succeeded, every change is logged.
+    std::fs::remove_file(out.join(itch::export::MARKER_FILE)).unwrap();
+    export(&db, &out, &["--tables", "users"]);
+    conn.execute_batch(rename).unwrap();
+    assert!(count(&conn, "SELECT count(*) FROM export_changes WHERE table_name = 'users'") >= 1);
+}
+
+/// Item 7: a directory the user deleted keeps its watermarks, and so the change log, forever; `itch export --forget
+/// <dir>` drops them (refused while the directory is still there with its marker).
+#[test]
+fn forgetting_a_deleted_directory_drops_its_watermarks_and_the_log_it_kept() {
+    let (dir, db) = copy_of_demo();
+    let out = dir.path().join("out");
+    export(&db, &out, &["--tables", "users"]);
+    let conn = conn(&db);
+    conn.execute_batch("UPDATE users SET login = login || '_x' WHERE id = (SELECT min(id) FROM users)")
+        .unwrap();
+    assert!(count(&conn, "SELECT count(*) FROM export_changes") >= 1);
+    let output = export_output(&db, &out, &["--forget"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("still holds an export"), "{stderr}");
+    assert_eq!(count(&conn, "SELECT count(*) FROM export_watermarks"), 1);
+    std::fs::remove_dir_all(&out).unwrap();
+    let output = export_output(&db, &out, &["--forget"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("forgot 1 table"), "{stderr}");
+    assert_eq!(count(&conn, "SELECT count(*) FROM export_watermarks"), 0);
+    assert_eq!(count(&conn, "SELECT count(*) FROM export_changes"), 0);
+    assert!(!out.exists(), "forgetting creates nothing");
+    // Nothing recorded under that name any more: exit 1, nothing done.
+    assert_eq!(export_output(&db, &out, &["--forget"]).status.code(), Some(1));
+}
+
+/// A directory an itch before V016 exported into (its marker the archive's path alone, no token recorded) goes on
+/// taking that archive's exports, its marker rewritten with a token; another archive is refused there too.
+#[test]
+fn a_directory_marked_before_v016_stays_its_archives_and_gets_a_token() {
+    let (dir, db) = copy_of_demo();
+    let out = dir.path().join("out");
+    export(&db, &out, &["--tables", "users"]);
+    let marker = out.join(itch::export::MARKER_FILE);
+    std::fs::write(&marker, format!("{}\n", db.display())).unwrap();
+    let conn = conn(&db);
+    conn.execute_batch("UPDATE exports SET dir_token = NULL").unwrap();
+    let other = dir.path().join("other.db");
+    std::fs::copy(demo_archive(), &other).unwrap();
+    let output = export_output(&other, &out, &["--tables", "users"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("another archive"));
+    assert_eq!(export(&db, &out, &["--tables", "users"])["users"], (0, 0));
+    let text = std::fs::read_to_string(&marker).unwrap();
+    let token: String = conn
+        .query_row("SELECT dir_token FROM exports ORDER BY id DESC LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(text.contains(&format!("token: {token}")), "{text}");
+    assert_eq!(export(&db, &out, &["--tables", "users"])["users"], (0, 0));
+}
+
 /// Every file under `dir`, sorted.
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
