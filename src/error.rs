@@ -173,6 +173,11 @@ pub enum Error {
         problem: &'static str,
     },
 
+    /// `itch demo` into an archive that holds another fake world, or no demo at all: mixing them would make
+    /// every report a mix.
+    #[error("{} {why}; give the demo another file (--db demo2.db) or delete this one", path.display())]
+    DemoWouldMix { path: PathBuf, why: String },
+
     /// A `--since`/`--until` value that is neither a date, an RFC 3339 time, a span back from now nor a day word.
     #[error(
         "'{input}' is not a date (2026-01-31, today, yesterday), an RFC 3339 time (2026-01-31T18:00:00Z, or +01:00 for an offset) or a span back from now (7d, 12h, 1h30m)"

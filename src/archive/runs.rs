@@ -75,6 +75,12 @@ impl RunStatus {
     }
 }
 
+/// The commands of every run so far, oldest first (`itch demo` reads which fake world made an archive).
+pub fn load_run_commands(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT command FROM sync_runs ORDER BY id")?;
+    stmt.query_map([], |r| r.get(0))?.collect()
+}
+
 /// Records that `part` of a channel's sync started in `run` (status 'running' until [`save_part_end`]).
 pub fn save_part_start(
     tx: &Transaction<'_>,

@@ -79,6 +79,44 @@ async fn cut<T>(cancel: &CancellationToken, step: impl Future<Output = crate::Re
     }
 }
 
+/// How a demo's sync run's command starts (`sync_runs.command`), followed by its world.
+const DEMO_RUN: &str = "demo sync: ";
+
+/// The fake world a demo's flags make: the same flags, the same followers, videos and chat.
+fn world(args: &DemoArgs) -> String {
+    format!(
+        "--seed {} --followers {} --comments {}",
+        args.seed, args.followers, args.comments
+    )
+}
+
+/// Refuses an archive the demo would make a mix of: one of another fake world (re-running with another
+/// `--followers` would add a second set of followers to the same channel), or one with runs but no demo (a real
+/// archive given by mistake as `--db`). A demo archive of this world is synced again, incrementally.
+fn check_world(path: &Path, world: &str) -> crate::Result<()> {
+    let Some(conn) = crate::archive::db::open_for_check(path)? else {
+        return Ok(());
+    };
+    let commands = crate::archive::runs::load_run_commands(&conn).map_err(|source| crate::Error::Database {
+        path: path.to_owned(),
+        action: "reading its runs",
+        source,
+    })?;
+    let worlds: Vec<&str> = commands.iter().filter_map(|c| c.strip_prefix(DEMO_RUN)).collect();
+    let why = match worlds.iter().find(|w| **w != world) {
+        Some(other) => format!("holds the demo world `{other}`, not `{world}`"),
+        // Demo archives from before worlds were recorded have only their live recording's run to show.
+        None if worlds.is_empty() && commands.iter().any(|c| !c.starts_with("demo")) => {
+            "is not a demo archive (it holds runs of other commands)".to_owned()
+        }
+        None => return Ok(()),
+    };
+    Err(crate::Error::DemoWouldMix {
+        path: path.to_owned(),
+        why,
+    })
+}
+
 /// How to run this same itch again, for the hints: `itch` when that is what the shell finds on PATH, else this
 /// binary's own path (a `cargo run` build in target/, say), so every hint runs as printed.
 fn command_name() -> String {
@@ -196,6 +234,9 @@ fn raid_before_a_wave(mock: &MockServer, path: &Path, login: &str) -> anyhow::Re
 /// The demo itself; true when a channel failed.
 async fn demo(args: DemoArgs, path: &Path, quiet: bool, cancel: CancellationToken) -> anyhow::Result<bool> {
     let itch = command_name();
+    let world = world(&args);
+    // Before the fake starts: nothing is fetched or written into an archive the demo must not touch.
+    check_world(path, &world)?;
     let config = MockConfig {
         seed: args.seed,
         followers: args.followers,
@@ -234,6 +275,8 @@ async fn demo(args: DemoArgs, path: &Path, quiet: bool, cancel: CancellationToke
     let started = Instant::now();
     let options = SyncOptions {
         cancel: cancel.clone(),
+        // The run's command names the fake world, so the next demo into this archive can tell (check_world).
+        command: format!("{DEMO_RUN}{world}"),
         ..SyncOptions::default()
     };
     let client = Arc::new(client);

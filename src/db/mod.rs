@@ -165,6 +165,16 @@ pub fn checkpoint(conn: &Connection) -> rusqlite::Result<()> {
     }
 }
 
+/// Opens an existing itch archive read-only whatever its schema version this build can migrate (an older one
+/// included): for a check before a write command, which then migrates it. `None` when there is no file yet.
+pub fn open_for_check(path: &Path) -> Result<Option<Connection>> {
+    if check_file(path)? {
+        Ok(Some(open_for_reading(path, false)?))
+    } else {
+        Ok(None)
+    }
+}
+
 /// Checks, without creating or changing anything, that `path` is either free or an itch archive this build
 /// can open, so a command can refuse early, before it spends any request.
 pub fn check(path: &Path) -> Result<()> {

@@ -222,3 +222,52 @@ fn help_puts_global_flags_once_under_their_heading() {
     let long = root.clone().render_long_help().to_string();
     assert!(long.contains("Exit codes:") && long.contains("130"), "{long}");
 }
+
+/// A demo never mixes two fake worlds in one archive (0.4.0 added a second world's followers to the first's), and
+/// never writes into a real archive given as `--db`: both are refused before the fake starts, the archive as it
+/// was. The same world again is synced again, as before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_demo_refuses_to_mix_worlds_or_touch_a_real_archive() {
+    let mock = mock_with_followers(10).await;
+    let dir = tempfile::tempdir().unwrap();
+    let demo = |followers: &str| {
+        let mut cmd = itch(&mock, dir.path());
+        cmd.args(["demo", "--db", "demo.db", "--followers", followers, "--comments", "50"]);
+        run(cmd)
+    };
+    let first = demo("300").await;
+    assert!(first.status.success(), "{}", text(&first).1);
+    let follows = || {
+        let db = rusqlite::Connection::open(dir.path().join("demo.db")).unwrap();
+        db.query_row("SELECT count(*) FROM follows", [], |r| r.get::<_, i64>(0))
+            .unwrap()
+    };
+    let before = follows();
+
+    let other = demo("400").await;
+    let (stdout, stderr) = text(&other);
+    assert_eq!(other.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("holds the demo world `--seed 0 --followers 300 --comments 50`, not `--seed 0 --followers 400"),
+        "{stderr}"
+    );
+    assert!(
+        !stdout.contains("fake Twitch running"),
+        "refused before the fake started: {stdout}"
+    );
+    assert_eq!(follows(), before, "the archive is as it was");
+
+    let again = demo("300").await;
+    assert!(again.status.success(), "the same world syncs again: {}", text(&again).1);
+
+    // A real archive (a sync of the test's fake) given to the demo.
+    let login = mock.channels()[0].login.clone();
+    let synced = crate::util::sync(&mock, dir.path(), &["--only", "channel", &login]).await;
+    assert!(synced.status.success(), "{:?}", text(&synced));
+    let mut cmd = itch(&mock, dir.path());
+    cmd.args(["demo", "--db", "itch.db", "--followers", "300"]);
+    let output = run(cmd).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(stderr.contains("is not a demo archive"), "{stderr}");
+}
