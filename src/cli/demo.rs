@@ -291,7 +291,11 @@ async fn demo(args: DemoArgs, path: &Path, quiet: bool, cancel: CancellationToke
         crate::outln!("  {channel}")?;
     }
     if cancel.is_cancelled() {
-        crate::outln!("run the demo again to resume: {itch} demo --archive {}", path.display())?;
+        // The same world, or the archive is refused as another world's.
+        crate::outln!(
+            "run the demo again to resume: {itch} demo --archive {} {world}",
+            path.display()
+        )?;
         return Ok(report.failed());
     }
 

@@ -132,6 +132,13 @@ async fn ctrl_c_stops_the_demo_with_its_summary_so_far() {
     signal(&child, "INT");
     let output = exits_within(child, Duration::from_secs(20)).await;
     assert_stopped(&output, 130);
+    // The hint resumes the same fake world: another one would be refused as a mix.
+    let (stdout, _) = text(&output);
+    let hint = stdout
+        .lines()
+        .find(|l| l.starts_with("run the demo again to resume:"))
+        .unwrap_or_default();
+    assert!(hint.ends_with("--seed 0 --followers 200000 --comments 100"), "{stdout}");
 }
 
 /// Every row of every ordinary table, sorted, table by table.
