@@ -148,8 +148,8 @@ enum Print {
 #[derive(serde::Serialize)]
 struct JsonSummary<'a> {
     run_id: i64,
-    started_at: String,
-    finished_at: String,
+    started_at: &'a str,
+    finished_at: &'a str,
     status: RunStatus,
     line: String,
     #[serde(flatten)]
@@ -203,8 +203,8 @@ async fn sync_once(
             Print::Json => {
                 let summary = JsonSummary {
                     run_id: report.run_id,
-                    started_at: report.started_at.clone(),
-                    finished_at: finished_at.clone(),
+                    started_at: &report.started_at,
+                    finished_at,
                     status: channel.status(),
                     line: channel.to_string(),
                     channel,

@@ -235,11 +235,16 @@ fn connect_read_only(path: &Path, flags: OpenFlags, target: impl AsRef<Path>) ->
     Ok(conn)
 }
 
-/// True when a -wal file with frames is beside the archive (commits not yet in the file itself).
-fn has_wal(path: &Path) -> bool {
+/// The archive's write-ahead log: `<archive>-wal`, beside it.
+pub fn wal_path(path: &Path) -> std::path::PathBuf {
     let mut wal = path.as_os_str().to_owned();
     wal.push("-wal");
-    std::fs::metadata(wal).is_ok_and(|m| m.len() > 0)
+    wal.into()
+}
+
+/// True when a -wal file with frames is beside the archive (commits not yet in the file itself).
+fn has_wal(path: &Path) -> bool {
+    std::fs::metadata(wal_path(path)).is_ok_and(|m| m.len() > 0)
 }
 
 /// `file:///abs/path?immutable=1`, the path percent-encoded.

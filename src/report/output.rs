@@ -437,7 +437,7 @@ impl<W: Write> RowWriter<W> {
 
 /// Columns holding a duration in whole seconds, shown as one in a table.
 fn is_duration(column: &str) -> bool {
-    column.starts_with("seconds") || column.ends_with("_seconds") || column == "seconds"
+    column.starts_with("seconds") || column.ends_with("_seconds")
 }
 
 /// The value as printed: a time column's text as Unix seconds when `epoch` says so for that column.

@@ -124,7 +124,7 @@ pub fn read_status(conn: &Connection, path: &Path, full_every: Duration) -> Resu
             .query_row("SELECT max(version) FROM refinery_schema_history", [], |r| r.get(0))
             .map_err(read)?,
         bytes: file_size(path),
-        wal_bytes: file_size(&wal_path(path)),
+        wal_bytes: file_size(&crate::archive::db::wal_path(path)),
         cache_bytes: cache_bytes(conn).map_err(read)?,
         last_run: last_run(conn).map_err(read)?,
         channels,
@@ -141,12 +141,6 @@ fn database(path: &Path, source: rusqlite::Error) -> Error {
 
 fn file_size(path: &Path) -> u64 {
     std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
-}
-
-fn wal_path(path: &Path) -> std::path::PathBuf {
-    let mut wal = path.as_os_str().to_owned();
-    wal.push("-wal");
-    wal.into()
 }
 
 /// The channels: those synced (a profile or a part on record) and those only recorded live.

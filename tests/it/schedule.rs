@@ -32,8 +32,12 @@ pub async fn wait_for(dir: &std::path::Path, sql: &str, at_least: i64) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_runs_on_schedule_until_sigterm() {
+/// Runs `itch sync <flags> --every 2s --only channel <login>` until `runs` runs are ok, then SIGTERM; the
+/// fake, the archive's dir, the login and what the crawler printed.
+async fn scheduled_until_sigterm(
+    flags: &[&str],
+    runs: i64,
+) -> (itch::mock::MockServer, tempfile::TempDir, String, std::process::Output) {
     let mock = mock_with(MockConfig {
         followers: 50,
         ..MockConfig::default()
@@ -42,15 +46,23 @@ async fn every_runs_on_schedule_until_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let (login, _) = broadcaster(&mock);
     let mut cmd = itch(&mock, dir.path());
-    cmd.args(["sync", "--every", "2s", "--only", "channel", &login])
+    cmd.arg("sync")
+        .args(flags)
+        .args(["--every", "2s", "--only", "channel", &login])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let child = cmd.spawn().unwrap();
-    wait_for(dir.path(), "SELECT count(*) FROM sync_runs WHERE status = 'ok'", 3).await;
+    wait_for(dir.path(), "SELECT count(*) FROM sync_runs WHERE status = 'ok'", runs).await;
     signal(&child, "TERM");
     let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
         .await
         .unwrap();
+    (mock, dir, login, output)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_runs_on_schedule_until_sigterm() {
+    let (_mock, dir, login, output) = scheduled_until_sigterm(&[], 3).await;
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(143), "{stderr}");
     assert!(stderr.contains("next sync at"), "{stderr}");
@@ -181,23 +193,7 @@ async fn the_lock_of_a_killed_sync_does_not_block_the_next() {
 /// nothing else on stdout (for a wrapper that reads it line by line).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scheduled_json_summaries_are_stamped_with_their_run() {
-    let mock = mock_with(MockConfig {
-        followers: 50,
-        ..MockConfig::default()
-    })
-    .await;
-    let dir = tempfile::tempdir().unwrap();
-    let (login, _) = broadcaster(&mock);
-    let mut cmd = itch(&mock, dir.path());
-    cmd.args(["sync", "--json", "--every", "2s", "--only", "channel", &login])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let child = cmd.spawn().unwrap();
-    wait_for(dir.path(), "SELECT count(*) FROM sync_runs WHERE status = 'ok'", 2).await;
-    signal(&child, "TERM");
-    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
-        .await
-        .unwrap();
+    let (_mock, dir, _login, output) = scheduled_until_sigterm(&["--json"], 2).await;
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(143), "{stderr}");
     let summaries: Vec<serde_json::Value> = stdout
