@@ -65,3 +65,9 @@ pub fn init_tracing() {
         .with_writer(std::io::stderr)
         .init();
 }
+
+/// Resets the peak RSS (VmHWM) to the current RSS, so the next [`peak_rss_mb`] covers only what follows (Linux).
+#[allow(dead_code)] // each example compiles this module; only those that measure phases apart call it
+pub fn reset_peak_rss() {
+    let _ignored_elsewhere = std::fs::write("/proc/self/clear_refs", "5");
+}

@@ -137,9 +137,14 @@ pub fn merge_staged(
     Ok(changes)
 }
 
-/// Moves the follows of `broadcaster` staged by the walk `walk_id` (and their users) into the archive in key
-/// order; after a full walk, marks current follows it did not see as unfollowed at `now`. Rows staged by any
-/// other walk are neither merged nor counted as seen.
+/// Moves the follows of `broadcaster` staged by the walk `walk_id` (and their users) into the archive; after a
+/// full walk, marks current follows it did not see as unfollowed at `now`. Rows staged by any other walk are
+/// neither merged nor counted as seen.
+///
+/// Written for a first walk of a million follows as much as for a re-walk: the unfollows are marked before the
+/// staged follows go in (at a first walk there is no current follow to look at), the follows go in sorted by key
+/// (their table is clustered on it), and what is new is counted from the current follows before and after
+/// instead of looking every staged follow up.
 pub fn merge_staged_follows(
     tx: &Transaction<'_>,
     broadcaster: &UserId,
@@ -147,20 +152,26 @@ pub fn merge_staged_follows(
     full: bool,
     now: &Timestamp,
 ) -> rusqlite::Result<FollowChanges> {
-    let staged = count_staged(tx, broadcaster, walk_id)? as i64;
-    let new: i64 = tx.query_row(
-        "SELECT count(DISTINCT s.user_id) FROM follows_staging s
-         WHERE s.broadcaster_id = ?1 AND s.walk_id IS ?2 AND NOT EXISTS (
-             SELECT 1 FROM follows f
-             WHERE f.broadcaster_id = s.broadcaster_id AND f.user_id = s.user_id AND f.unfollowed_seen_at IS NULL)",
-        params![broadcaster, walk_id],
-        |r| r.get(0),
-    )?;
-    // Users first (the follows refer to them), then the follows, both sorted by key.
+    let staged = count_staged(tx, broadcaster, walk_id)?;
+    let current_before = count_current(tx, broadcaster)?;
+    // Unfollows first: a current follow this full walk did not stage. Marking them before the staged rows go in
+    // leaves the same rows marked (the staged ones are current after the merge either way).
+    let gone = if full && current_before > 0 {
+        tx.execute(
+            "UPDATE follows SET unfollowed_seen_at = ?2
+             WHERE broadcaster_id = ?1 AND unfollowed_seen_at IS NULL
+               AND user_id NOT IN (SELECT user_id FROM follows_staging WHERE broadcaster_id = ?1 AND walk_id IS ?3)",
+            params![broadcaster, now, walk_id],
+        )? as u64
+    } else {
+        0
+    };
+    // Users first (the follows refer to them), in staging order as in `merge_staged_users`; most are already
+    // there from the hydration and left alone.
     tx.execute(
         "INSERT INTO users (id, login, display_name, first_seen_at, last_seen_at, sync_run_id)
          SELECT user_id, user_login, user_name, seen_at, seen_at, sync_run_id
-         FROM follows_staging WHERE broadcaster_id = ?1 AND walk_id IS ?2 ORDER BY user_id, seq
+         FROM follows_staging WHERE broadcaster_id = ?1 AND walk_id IS ?2 ORDER BY seq
          ON CONFLICT (id) DO UPDATE SET login = excluded.login, display_name = excluded.display_name,
              last_seen_at = max(users.last_seen_at, excluded.last_seen_at)
          -- Most followers are unchanged: leaving their rows alone saves a random page write each.
@@ -178,25 +189,29 @@ pub fn merge_staged_follows(
              sync_run_id = excluded.sync_run_id",
         params![broadcaster, walk_id],
     )?;
-    let gone = if full {
-        tx.execute(
-            "UPDATE follows SET unfollowed_seen_at = ?2
-             WHERE broadcaster_id = ?1 AND unfollowed_seen_at IS NULL
-               AND user_id NOT IN (SELECT user_id FROM follows_staging WHERE broadcaster_id = ?1 AND walk_id IS ?3)",
-            params![broadcaster, now, walk_id],
-        )? as u64
-    } else {
-        0
-    };
     tx.execute(
         "DELETE FROM follows_staging WHERE broadcaster_id = ?1 AND walk_id IS ?2",
         params![broadcaster, walk_id],
     )?;
+    // Every staged follow is current now: those that were not before are the new ones (a follow staged twice,
+    // as the list shifted under the walk, counts once).
+    let current_after = count_current(tx, broadcaster)?;
+    let new = (current_after + gone).saturating_sub(current_before);
     Ok(FollowChanges {
-        new: new as u64,
+        new,
         gone,
-        seen: (staged - new.min(staged)) as u64,
+        seen: staged - new.min(staged),
     })
+}
+
+/// How many follows of `broadcaster` are current (not seen unfollowed).
+fn count_current(conn: &Connection, broadcaster: &UserId) -> rusqlite::Result<u64> {
+    conn.query_row(
+        "SELECT count(*) FROM follows WHERE broadcaster_id = ?1 AND unfollowed_seen_at IS NULL",
+        [broadcaster],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n as u64)
 }
 
 /// The followers of `broadcaster` whose accounts were never looked up (after an interrupted hydration), newest

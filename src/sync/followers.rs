@@ -1,15 +1,17 @@
 //! Followers. Helix lists them newest first, so a sync walks down from the top and stops at the first follow
 //! the archive already holds from a complete earlier walk: a channel with a million followers and no change
 //! costs one request. A full walk (`--full`, the first one, and one every `full_every`) reads the whole list
-//! and records unfollows. Each page is staged and committed with its checkpoint; the walk's end merges the
-//! staged rows in key order. Follower accounts are hydrated through Get Users (100 ids a request) while the
-//! walk goes on, so every follow can tell how old the account was.
+//! and records unfollows. Each page is staged and committed with its checkpoint (in groups, by the writer of
+//! `follower_writer`, so the walk never waits on the disk); the walk's end merges the staged rows. Follower
+//! accounts are hydrated through Get Users (100 ids a request) while the walk goes on, so every follow can tell
+//! how old the account was.
 
 use chrono::Utc;
 use futures::{StreamExt, TryStreamExt};
 use std::collections::HashMap;
 use tokio::sync::mpsc;
 
+use super::follower_writer::{self, Accounts, StagedPage};
 use super::{ChannelContext, ChannelSummary, FollowersWalk};
 use crate::archive::runs::{self, Walk};
 use crate::archive::{self, Stamp, Timestamp, channels, follows, timestamp};
@@ -18,7 +20,9 @@ use crate::client::helix::followers::{self, Follower};
 use crate::client::helix::users;
 use crate::error::{Error, Result};
 
-const PART: &str = "followers";
+pub(super) const PART: &str = "followers";
+/// Pages fetched and not yet committed, at most: what a slow disk lets the walk run ahead by.
+const PAGES_IN_FLIGHT: usize = 32;
 /// Get Users requests in flight at once while hydrating.
 const HYDRATION_CONCURRENCY: usize = 4;
 
@@ -42,11 +46,20 @@ pub(crate) async fn sync_followers(
         FollowersWalk::Incremental
     });
 
-    let (sender, receiver) = mpsc::channel::<Vec<String>>(16);
-    let walking = walk_pages_or_restart(ctx, &plan, sender, bar);
-    let hydrating = hydrate(ctx, receiver);
+    // walk → writer (pages, in order) → hydration (ids it has no account for) → writer (accounts). Every
+    // channel but the last is bounded, so memory stays flat; the last cannot fill up, as the hydration holds at
+    // most what the writer gave it, so the writer never waits on a hydration that waits on it.
+    let (page_sender, pages) = mpsc::channel::<StagedPage>(PAGES_IN_FLIGHT);
+    let (ids_sender, ids) = mpsc::channel::<Vec<String>>(16);
+    let (account_sender, accounts) = mpsc::unbounded_channel::<Accounts>();
     let started = std::time::Instant::now();
-    let (outcome, hydrated) = tokio::try_join!(walking, hydrating)?;
+    let (walked, written, hydrated) = tokio::join!(
+        walk_pages_or_restart(ctx, &plan, page_sender, bar),
+        follower_writer::write(ctx, pages, accounts, ids_sender),
+        hydrate(ctx, ids, account_sender),
+    );
+    // The walk's error first (a writer or hydration that stopped early made it stop too), then theirs.
+    let (outcome, (), hydrated) = (walked?, written?, hydrated?);
     tracing::info!(channel = %ctx.user.login, seconds = started.elapsed().as_secs_f64(), "follower walk and hydration done");
     summary.users_hydrated = hydrated.0;
     summary.notes.extend(outcome.note.clone());
@@ -284,11 +297,11 @@ fn due_for_full(checkpoint: &runs::Checkpoint, every: std::time::Duration) -> bo
 async fn walk_pages_or_restart(
     ctx: &ChannelContext,
     plan: &WalkPlan,
-    hydrate: mpsc::Sender<Vec<String>>,
+    pages: mpsc::Sender<StagedPage>,
     bar: &super::ChannelBar,
 ) -> Result<WalkOutcome> {
     let resumed_cursor = matches!(plan.start, Resume::After(Some(_)));
-    match walk_pages(ctx, plan, &plan.start, &plan.walk_id, hydrate.clone(), bar).await {
+    match walk_pages(ctx, plan, &plan.start, &plan.walk_id, pages.clone(), bar).await {
         Err(Error::Helix {
             status: 400, message, ..
         }) if resumed_cursor => {
@@ -300,7 +313,7 @@ async fn walk_pages_or_restart(
                 })
                 .await?;
             let walk_id = format!("{:016x}", rand::random::<u64>());
-            let mut outcome = walk_pages(ctx, plan, &Resume::Top, &walk_id, hydrate, bar).await?;
+            let mut outcome = walk_pages(ctx, plan, &Resume::Top, &walk_id, pages, bar).await?;
             outcome.note = Some(format!(
                 "{}: Twitch no longer took the interrupted follower walk's cursor ({message}); the walk started over from the top",
                 ctx.user.login
@@ -311,13 +324,13 @@ async fn walk_pages_or_restart(
     }
 }
 
-/// Walks the pages, staging each with its checkpoint and sending the ids that need hydrating.
+/// Walks the pages, handing each to the writer, which stages it with its checkpoint.
 async fn walk_pages(
     ctx: &ChannelContext,
     plan: &WalkPlan,
     start: &Resume,
     walk_id: &str,
-    hydrate: mpsc::Sender<Vec<String>>,
+    writer: mpsc::Sender<StagedPage>,
     bar: &super::ChannelBar,
 ) -> Result<WalkOutcome> {
     let walk = plan.walk;
@@ -375,10 +388,10 @@ async fn walk_pages(
             checkpoint: !plan.trial,
             next,
             total: page.total,
+            items,
         };
-        let to_hydrate = stage_page(ctx, stage, items).await?;
-        if !to_hydrate.is_empty() && hydrate.send(to_hydrate).await.is_err() {
-            break; // the hydrator failed; its error is what try_join reports
+        if writer.send(stage).await.is_err() {
+            break; // the writer stopped: its error (or the hydration's) is the one reported
         }
         let shown = total.or(plan.total).unwrap_or(0);
         bar.set(format!("followers: {} of {shown}", before + staged));
@@ -435,50 +448,16 @@ async fn first_known(ctx: &ChannelContext, items: &[Follower], last_complete: Op
         .position(|f| known.get(f.user_id.as_str()) == Some(&timestamp(f.followed_at))))
 }
 
-/// A page of a walk to commit.
-struct StagedPage {
-    walk: Walk,
-    walk_id: String,
-    /// The first page of a new walk: staged rows of any older walk of this channel are dropped.
-    first_of_walk: bool,
-    /// False for a `--limit` trial, which leaves the checkpoint alone.
-    checkpoint: bool,
-    next: Option<String>,
-    total: Option<u64>,
-}
-
-/// Commits a page's follows with the checkpoint; returns the ids whose accounts are not archived yet.
-async fn stage_page(ctx: &ChannelContext, page: StagedPage, items: Vec<Follower>) -> Result<Vec<String>> {
-    let (broadcaster, stamp) = (ctx.id().clone(), ctx.stamp());
-    ctx.archive
-        .write("saving a page of followers", move |tx| {
-            if page.first_of_walk && page.checkpoint {
-                follows::drop_stale_staged(tx, &broadcaster, &page.walk_id)?;
-            }
-            follows::stage_follows(tx, &broadcaster, &page.walk_id, &items, &stamp)?;
-            if page.checkpoint {
-                let walk_page = runs::WalkPage {
-                    walk: page.walk,
-                    walk_id: &page.walk_id,
-                    next_cursor: page.next.as_deref(),
-                    total: page.total,
-                    items: items.len() as u64,
-                };
-                runs::save_walk_page(tx, &broadcaster, PART, &walk_page, &stamp)?;
-            }
-            let ids: Vec<String> = items.iter().map(|f| f.user_id.0.clone()).collect();
-            let hydrated = archive::users::load_hydrated(tx, &ids)?;
-            Ok(ids.into_iter().filter(|id| !hydrated.contains(id)).collect())
-        })
-        .await
-}
-
-/// Fetches accounts as the walk sends their ids, several requests at once, and stages them. Returns how many
-/// were hydrated and the ids Twitch did not return (banned or deleted accounts).
-async fn hydrate(ctx: &ChannelContext, receiver: mpsc::Receiver<Vec<String>>) -> Result<(u64, Vec<String>)> {
+/// Fetches accounts as the writer sends their ids, several requests at once, and hands them to the writer.
+/// Returns how many were hydrated and the ids Twitch did not return (banned or deleted accounts).
+async fn hydrate(
+    ctx: &ChannelContext,
+    receiver: mpsc::Receiver<Vec<String>>,
+    writer: mpsc::UnboundedSender<Accounts>,
+) -> Result<(u64, Vec<String>)> {
     let batches = futures::stream::unfold(receiver, |mut r| async move { r.recv().await.map(|ids| (ids, r)) });
     batches
-        .map(|ids| hydrate_batch(ctx, ids))
+        .map(|ids| hydrate_batch(ctx, ids, &writer))
         .buffer_unordered(HYDRATION_CONCURRENCY)
         .try_fold((0u64, Vec::new()), |(count, mut missing), (found, lost)| async move {
             missing.extend(lost);
@@ -487,14 +466,15 @@ async fn hydrate(ctx: &ChannelContext, receiver: mpsc::Receiver<Vec<String>>) ->
         .await
 }
 
-async fn hydrate_batch(ctx: &ChannelContext, ids: Vec<String>) -> Result<(u64, Vec<String>)> {
+async fn hydrate_batch(
+    ctx: &ChannelContext,
+    ids: Vec<String>,
+    writer: &mpsc::UnboundedSender<Accounts>,
+) -> Result<(u64, Vec<String>)> {
     let (found, missing) = fetch_accounts(ctx, &ids).await?;
-    let (count, stamp) = (found.len() as u64, ctx.stamp());
-    ctx.archive
-        .write("saving follower accounts", move |tx| {
-            archive::users::stage_users(tx, &found, &stamp)
-        })
-        .await?;
+    let count = found.len() as u64;
+    // A writer that is gone stopped on an error of its own, the one reported.
+    let _reported_by_the_writer = writer.send(found);
     Ok((count, missing))
 }
 

@@ -6,6 +6,7 @@
 mod channel;
 pub mod chat;
 mod chatters;
+mod follower_writer;
 mod followers;
 mod following;
 mod games;
