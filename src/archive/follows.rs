@@ -78,7 +78,7 @@ pub fn load_current_follows(
          WHERE broadcaster_id = ? AND coalesce(sync_run_id, 0) <= ? AND unfollowed_seen_at IS NULL
            AND user_id IN ({marks})"
     );
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?; // one text per page size: a walk prepares it once
     let params = [&broadcaster as &dyn rusqlite::ToSql, &seen_by]
         .into_iter()
         .chain(user_ids.iter().map(|id| id as &dyn rusqlite::ToSql));

@@ -155,7 +155,7 @@ pub fn load_hydrated(conn: &Connection, ids: &[String]) -> rusqlite::Result<Hash
     }
     let marks = vec!["?"; ids.len()].join(",");
     let sql = format!("SELECT id FROM users WHERE hydrated_at IS NOT NULL AND id IN ({marks})");
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?; // one text per page size: a walk prepares it once
     stmt.query_map(params_from_iter(ids), |r| r.get(0))?.collect()
 }
 
