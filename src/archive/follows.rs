@@ -317,4 +317,41 @@ mod tests {
         let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
         assert_eq!(check, "ok");
     }
+
+    #[test]
+    fn a_merge_counts_new_gone_and_seen_follows_once_each() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = crate::archive::db::open(&dir.path().join("a.db")).unwrap();
+        conn.execute_batch(
+            "INSERT INTO users (id, login, first_seen_at, last_seen_at)
+             VALUES ('1', 'channel', 't', 't'), ('a', 'a', 't', 't'), ('b', 'b', 't', 't'), ('c', 'c', 't', 't');
+             INSERT INTO follows (broadcaster_id, user_id, followed_at, first_seen_at, last_seen_at, unfollowed_seen_at)
+             VALUES ('1', 'a', 'f', 't', 't', NULL), ('1', 'b', 'f', 't', 't', NULL), ('1', 'c', 'f', 't', 't', 'gone');
+             -- a seen again, c followed again, d new and staged twice (the list shifted under the walk), b missed;
+             -- a row of another walk is neither merged nor counted.
+             INSERT INTO follows_staging (broadcaster_id, user_id, user_login, followed_at, seen_at, walk_id)
+             VALUES ('1', 'a', 'a', 'f', 'now', 'w'), ('1', 'c', 'c', 'f2', 'now', 'w'), ('1', 'd', 'd', 'f3', 'now', 'w'),
+                    ('1', 'd', 'd', 'f3', 'now', 'w'), ('1', 'e', 'e', 'f4', 'now', 'other');",
+        )
+        .unwrap();
+        let tx = conn.transaction().unwrap();
+        let changes = merge_staged_follows(&tx, &UserId::from("1"), "w", true, &Timestamp::now()).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(
+            changes,
+            FollowChanges {
+                new: 2,
+                gone: 1,
+                seen: 2
+            }
+        );
+        let current: Vec<String> = conn
+            .prepare("SELECT user_id FROM follows WHERE unfollowed_seen_at IS NULL ORDER BY user_id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(current, ["a", "c", "d"]);
+    }
 }
