@@ -486,7 +486,7 @@ async fn helix(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    tokio::time::sleep(shared.config.latency).await;
+    shared.latency().await;
     let path = uri.path().strip_prefix("/helix/").unwrap_or("");
     let (key, caller) = authenticate(&shared, &headers);
     let rate = lock(&shared.limiter).take(&key);

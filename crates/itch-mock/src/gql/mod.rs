@@ -159,7 +159,7 @@ pub(crate) async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    tokio::time::sleep(shared.config.latency).await;
+    shared.latency().await;
     if headers.contains_key(header::AUTHORIZATION) {
         let e = ApiError::unauthorized("The \"Authorization\" token is invalid.");
         return helix_error(&e);
