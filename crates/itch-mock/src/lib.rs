@@ -297,6 +297,9 @@ pub struct MockStats {
     pub faults: u64,
     /// Requests per path, e.g. `/helix/users`.
     pub by_path: BTreeMap<String, u64>,
+    /// Time the fake spent answering Helix and GQL requests, latency and slow faults left out, in
+    /// microseconds: the fake's own share of a benchmark (HTTP parsing and writing by the server not included).
+    pub busy_micros: u64,
 }
 
 /// Lines a chat room (IRC) sent since the server started, by command, from [`MockServer::irc_sent`]: what the

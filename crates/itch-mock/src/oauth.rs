@@ -129,7 +129,7 @@ pub(crate) async fn token(
     uri: Uri,
     body: Bytes,
 ) -> Response {
-    tokio::time::sleep(shared.config.latency).await;
+    shared.latency().await;
     let fault = match forced(&shared, &kill) {
         Ok(fault) => fault,
         Err(response) => return *response,
@@ -199,7 +199,7 @@ pub(crate) async fn device(
         user_code: String,
         verification_uri: String,
     }
-    tokio::time::sleep(shared.config.latency).await;
+    shared.latency().await;
     let fault = match forced(&shared, &kill) {
         Ok(fault) => fault,
         Err(response) => return *response,
@@ -237,7 +237,7 @@ pub(crate) async fn validate(
         user_id: Option<String>,
         expires_in: u64,
     }
-    tokio::time::sleep(shared.config.latency).await;
+    shared.latency().await;
     let fault = match forced(&shared, &kill) {
         Ok(fault) => fault,
         Err(response) => return *response,
@@ -277,7 +277,7 @@ pub(crate) async fn revoke(
     uri: Uri,
     body: Bytes,
 ) -> Response {
-    tokio::time::sleep(shared.config.latency).await;
+    shared.latency().await;
     if let Err(response) = forced(&shared, &kill) {
         return *response;
     }

@@ -55,10 +55,10 @@ impl Limiter {
     pub fn take(&mut self, key: &str) -> RateInfo {
         let now = Instant::now();
         let cap = f64::from(self.capacity);
-        let b = self
-            .buckets
-            .entry(key.to_owned())
-            .or_insert(Bucket { points: cap, at: now });
+        if !self.buckets.contains_key(key) {
+            self.buckets.insert(key.to_owned(), Bucket { points: cap, at: now });
+        }
+        let b = self.buckets.get_mut(key).expect("inserted above");
         b.points = (b.points + now.duration_since(b.at).as_secs_f64() * self.per_sec).min(cap);
         b.at = now;
         let allowed = b.points >= 1.0;

@@ -4,7 +4,7 @@
 //! every follower from `(channel, index)` on demand, so the same seed always gives the same world and a
 //! million followers cost nothing until someone asks for a page of them.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 
 /// The mock clock's start, 2026-11-01T00:00:00Z. Fixed rather than the wall clock so data is reproducible.
 pub(crate) const CLOCK_START: i64 = 1_793_491_200;
@@ -219,10 +219,18 @@ pub(crate) const TITLES: &[&str] = &[
 
 /// Formats Unix seconds as Twitch does: RFC3339, UTC, whole seconds, `Z`.
 pub(crate) fn rfc3339(secs: i64) -> String {
-    DateTime::<Utc>::from_timestamp(secs, 0)
-        .unwrap_or_default()
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
+    // Fields rather than `format("%Y-...")`, which parses its pattern on every call: every follower of every
+    // page has a time.
+    let t = DateTime::<Utc>::from_timestamp(secs, 0).unwrap_or_default();
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// Formats seconds as a Go duration, the way Get Videos does (`3h8m33s`, `45m0s`, `59s`).

@@ -10,7 +10,7 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -437,30 +437,28 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> (String, Result<Caller,
         .strip_prefix("Bearer ")
         .or_else(|| auth.strip_prefix("bearer "))
         .map(str::trim);
-    let anonymous = format!("{client}:anonymous");
+    let anonymous = || format!("{client}:anonymous");
     let Some(token) = token.filter(|t| !t.is_empty()) else {
-        return (anonymous, Err(ApiError::unauthorized("OAuth token is missing")));
+        return (anonymous(), Err(ApiError::unauthorized("OAuth token is missing")));
     };
-    let Some(info) = lock(&shared.tokens).lookup(token).cloned() else {
-        return (anonymous, Err(ApiError::unauthorized("Invalid OAuth token")));
+    // Only what the caller needs, not the whole entry.
+    let found = lock(&shared.tokens)
+        .lookup(token)
+        .map(|t| (t.client_id == client, t.user, t.scopes.clone()));
+    let Some((same_client, user, scopes)) = found else {
+        return (anonymous(), Err(ApiError::unauthorized("Invalid OAuth token")));
     };
-    if info.client_id != client {
+    if !same_client {
         return (
-            anonymous,
+            anonymous(),
             Err(ApiError::unauthorized("Client ID and OAuth token do not match")),
         );
     }
-    match info.user {
+    match user {
         None => (format!("{client}:app"), Ok(Caller::App)),
         Some(user) => {
             let id = lock(&shared.world).user_id(user);
-            (
-                format!("{client}:{id}"),
-                Ok(Caller::User {
-                    user,
-                    scopes: info.scopes,
-                }),
-            )
+            (format!("{client}:{id}"), Ok(Caller::User { user, scopes }))
         }
     }
 }
@@ -486,38 +484,59 @@ async fn helix(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    tokio::time::sleep(shared.config.latency).await;
+    shared.latency().await;
+    let started = Instant::now();
+    let (response, slept) = helix_pipeline(&shared, &kill, &method, &uri, &headers).await;
+    shared.busy(started.elapsed().saturating_sub(slept));
+    response
+}
+
+/// [`helix`] after its latency; answers the response and how long a slow fault made it wait.
+async fn helix_pipeline(
+    shared: &Shared,
+    kill: &KillSwitch,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> (Response, Duration) {
     let path = uri.path().strip_prefix("/helix/").unwrap_or("");
-    let (key, caller) = authenticate(&shared, &headers);
+    let (key, caller) = authenticate(shared, headers);
     let rate = lock(&shared.limiter).take(&key);
     if !rate.allowed {
         lock(&shared.stats).rate_limited += 1;
         let e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests");
-        return with_rate(helix_error(&e), &rate);
+        return (with_rate(helix_error(&e), &rate), Duration::ZERO);
     }
     let decision = lock(&shared.faults).next(Target::Helix);
     if decision.is_some() {
         lock(&shared.stats).faults += 1;
     }
+    let mut slept = Duration::ZERO;
     match decision {
         Some(Decision::Fail(Fault::RateLimit)) => {
             lock(&shared.stats).rate_limited += 1;
             let rate = lock(&shared.limiter).forced();
             let e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests");
-            return with_rate(helix_error(&e), &rate);
+            return (with_rate(helix_error(&e), &rate), Duration::ZERO);
         }
         Some(Decision::Fail(Fault::ServerError(status))) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            return with_rate(helix_error(&ApiError::new(status, "")), &rate);
+            return (
+                with_rate(helix_error(&ApiError::new(status, "")), &rate),
+                Duration::ZERO,
+            );
         }
         Some(Decision::Fail(Fault::Reset)) => {
             kill.kill();
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            return (StatusCode::INTERNAL_SERVER_ERROR.into_response(), Duration::ZERO);
         }
-        Some(Decision::Slow(delay)) => tokio::time::sleep(delay).await,
+        Some(Decision::Slow(delay)) => {
+            tokio::time::sleep(delay).await;
+            slept = delay;
+        }
         _ => {}
     }
-    let result = route(&method, path).and_then(|handler| {
+    let result = route(method, path).and_then(|handler| {
         let caller = caller?;
         let query = Query::parse(uri.query());
         let world = lock(&shared.world);
@@ -531,7 +550,7 @@ async fn helix(
         Ok(body) => (StatusCode::OK, body),
         Err(e) => (e.status, e.helix_body()),
     };
-    with_rate(with_body_fault(decision, status, body), &rate)
+    (with_rate(with_body_fault(decision, status, body), &rate), slept)
 }
 
 // ---- controls under /_mock ----

@@ -1350,3 +1350,49 @@ async fn irc_controls_over_http_set_the_knobs_and_show_the_counters() {
     assert_eq!(post(json!({"rate": "fast"})).await.unwrap().status(), 400);
     assert_eq!(post(json!({"speed": 1})).await.unwrap().status(), 400);
 }
+
+/// One HTTP/1.1 request over a fresh connection, read to its end; answers the status line.
+async fn status_line(addr: &str, request: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    // A handler that panics closes the connection, with nothing or a reset to read.
+    let _ = stream.read_to_end(&mut answer).await;
+    String::from_utf8_lossy(&answer).lines().next().unwrap_or("").to_owned()
+}
+
+/// Issue 16, goal 4: at zero latency the fake never sleeps, so it serves OAuth, Helix and GQL on a runtime
+/// that has no timer at all (a `tokio::time::sleep` there panics, even for zero).
+#[test]
+fn zero_latency_needs_no_timer() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let server = MockServer::start(config(10)).await.unwrap();
+        let addr = server.url().trim_start_matches("http://").to_owned();
+        let form = format!(
+            "client_id={}&client_secret={}&grant_type=client_credentials",
+            server.client_id(),
+            server.client_secret()
+        );
+        let token = format!(
+            "POST /oauth2/token HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+            form.len()
+        );
+        assert_eq!(status_line(&addr, &token).await, "HTTP/1.1 200 OK");
+        let helix = format!(
+            "GET /helix/users?id=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\nClient-Id: {}\r\n\r\n",
+            server.client_id()
+        );
+        assert_eq!(status_line(&addr, &helix).await, "HTTP/1.1 401 Unauthorized");
+        let gql = format!(
+            "POST /gql HTTP/1.1\r\nHost: x\r\nConnection: close\r\nClient-Id: {}\r\nContent-Length: 2\r\n\r\n[]",
+            server.gql_client_id()
+        );
+        assert_eq!(status_line(&addr, &gql).await, "HTTP/1.1 400 Bad Request");
+    });
+}

@@ -159,7 +159,7 @@ pub(crate) async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    tokio::time::sleep(shared.config.latency).await;
+    shared.latency().await;
     if headers.contains_key(header::AUTHORIZATION) {
         let e = ApiError::unauthorized("The \"Authorization\" token is invalid.");
         return helix_error(&e);
@@ -194,11 +194,14 @@ pub(crate) async fn handle(
         Some(Decision::Fail(f)) if f.gql_only() => Some(f),
         _ => None,
     };
+    let started = std::time::Instant::now();
     let (status, body) = match answer(&shared, client, &body, in_band) {
         Ok(body) => (StatusCode::OK, body),
         Err(e) => (e.status, e.helix_body()),
     };
-    with_body_fault(decision, status, body)
+    let response = with_body_fault(decision, status, body);
+    shared.busy(started.elapsed());
+    response
 }
 
 fn client_kind(shared: &Shared, headers: &HeaderMap) -> Result<ClientKind, ApiError> {
