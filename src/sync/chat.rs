@@ -563,4 +563,56 @@ mod tests {
             vec![(0, Some(4)), (4, Some(8)), (8, None)]
         );
     }
+
+    fn running(segment: i64, start: u64, end: Option<u64>, reached: u64, messages: u64) -> Slot {
+        Slot {
+            segment: Segment {
+                segment,
+                start,
+                end,
+                cursor: None,
+                done: false,
+            },
+            state: State::Running,
+            reached: Some(reached),
+            messages,
+        }
+    }
+
+    #[test]
+    fn the_split_goes_to_the_segment_with_the_most_messages_left_not_the_most_time() {
+        let mut board = Board::new(Vec::new(), 4000);
+        board.slots = vec![
+            // A quiet stretch with much time left: 1 message a second, 1,800 seconds left.
+            running(0, 0, Some(2000), 200, 200),
+            // A burst with less time left: 10 a second, 900 seconds left.
+            running(1, 2000, Some(3000), 2100, 1000),
+            // Finished and waiting segments are not split.
+            Slot {
+                state: State::Finished,
+                ..running(2, 3000, None, 3000, 50_000)
+            },
+        ];
+        let (victim, at) = board.choose_split().unwrap();
+        assert_eq!(victim, 1);
+        assert!(2100 < at && at < 3000, "{at}");
+        assert_eq!(at, 2100 + 1 + 899 / 2, "the middle of what is left");
+
+        // The open-ended last segment is split before the video's end, never past it.
+        board.slots = vec![running(0, 0, None, 1000, 3000)];
+        let (_, at) = board.choose_split().unwrap();
+        assert!(1000 < at && at < 4000, "{at}");
+        board.slots = vec![running(0, 0, None, 3999, 3000)];
+        assert_eq!(board.choose_split(), None, "nothing left before the end");
+
+        // Too few messages left to be worth a seek.
+        board.slots = vec![running(0, 0, Some(1000), 900, 900)];
+        assert_eq!(board.choose_split(), None);
+        // A segment that has not reported a page (a resumed cursor may be anywhere in it) is left alone.
+        board.slots = vec![Slot {
+            reached: None,
+            ..running(0, 0, Some(100_000), 0, 0)
+        }];
+        assert_eq!(board.choose_split(), None);
+    }
 }
