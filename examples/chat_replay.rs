@@ -1,5 +1,6 @@
-//! Benchmark: download one VOD's chat replay from the in-process fake with 1, 4 and 8 parallel segments, each
-//! into a fresh archive, and print wall time, requests, messages per second and peak RSS.
+//! Benchmark: download one VOD's chat replay from the in-process fake with 1, 4, 8 and 16 parallel segments and
+//! with itch's default (marked), each into a fresh archive, and print wall time, requests, splits of the plan,
+//! messages per second and peak RSS.
 //!
 //!   cargo run --release --example chat_replay -- --comments 200000 --latency-ms 20
 //!   cargo run --release --example chat_replay -- --comments 200000 --latency-ms 0 --segments 8
@@ -27,8 +28,8 @@ struct Args {
     /// Per-request latency of the fake, in milliseconds.
     #[arg(long, default_value_t = 20)]
     latency_ms: u64,
-    /// Segment counts to try.
-    #[arg(long, value_delimiter = ',', default_value = "1,4,8")]
+    /// Segment counts to try (itch's default is added when missing).
+    #[arg(long, value_delimiter = ',', default_value = "1,4,8,16")]
     segments: Vec<usize>,
 }
 
@@ -54,8 +55,13 @@ async fn main() -> anyhow::Result<()> {
         "VOD {} ({} s long, {} comments), fake latency {} ms",
         video.id, video.duration_seconds, video.comments, args.latency_ms
     );
+    let default = SyncOptions::default().chat_segments;
+    let mut counts = args.segments.clone();
+    if !counts.contains(&default) {
+        counts.push(default);
+    }
     let mut single = None;
-    for segments in args.segments {
+    for segments in counts {
         let dir = common::scratch_dir(&format!("chat{segments}"))?;
         let client = Arc::new(common::broadcaster_client(&mock, &channel, &dir)?);
         let archive = Archive::open(&dir.join("bench.db"))?;
@@ -73,6 +79,8 @@ async fn main() -> anyhow::Result<()> {
             .expect("video archived");
 
         let before = client.stats().requests;
+        let planned =
+            |c: &rusqlite::Connection| c.query_row("SELECT count(*) FROM chat_segments", [], |r| r.get::<_, i64>(0));
         let started = Instant::now();
         let outcome = download_chat(&client, &archive, &target, segments, None, &Default::default()).await?;
         let wall = started.elapsed().as_secs_f64();
@@ -84,10 +92,13 @@ async fn main() -> anyhow::Result<()> {
             "got {messages} of {} messages",
             video.comments
         );
+        let stored = archive.read("counting segments", planned).await?;
         let baseline = *single.get_or_insert(wall);
         println!(
-            "{segments:>2} segments: {wall:6.2} s, {:>5} requests, {:>7.0} messages/s, {:.1}x vs the first, peak RSS {} MB",
+            "{segments:>2} segments{}: {wall:6.2} s, {:>5} requests, {:>3} splits, {:>7.0} messages/s, {:.1}x vs the first, peak RSS {} MB",
+            if segments == default { " (default)" } else { "" },
             client.stats().requests - before,
+            stored as usize - segments.min(video.duration_seconds.max(1) as usize),
             messages as f64 / wall,
             baseline / wall,
             common::peak_rss_mb()

@@ -1,6 +1,7 @@
-//! Chat: replay and live. Each VOD's replay download is planned as time segments; each page goes into
-//! `chat_messages` (and its FTS index) with its segment's cursor, once per message id, so an interrupted
-//! download resumes each segment where it stopped; when every segment is done the video is marked complete.
+//! Chat: replay and live. Each VOD's replay download is planned as time segments, split further while it runs
+//! (each split committed before either half relies on it); each page goes into `chat_messages` (and its FTS
+//! index) with its segment's cursor, once per message id, so an interrupted download resumes each segment where
+//! it stopped; when every segment is done the video is marked complete.
 //! Live chat goes into the same table (`source = 'live'`, no video) in batches as it is read.
 
 use super::Timestamp;
@@ -120,7 +121,48 @@ pub fn save_segment_plan(
     Ok(plan.to_vec())
 }
 
-fn load_segments(conn: &Connection, video: &str) -> rusqlite::Result<Vec<Segment>> {
+/// Splits pending segment `segment` of `video` at `at` seconds: it now ends at `at`, and a new segment
+/// `new_segment` (not started) covers `[at, its old end)`, in one transaction. Nothing between the two is lost or
+/// counted twice: a page the shortened segment fetched past `at` before the split only repeats messages stored
+/// once by id. Returns the new segment, or `None` when `segment` is done or `at` is not inside it.
+pub fn split_segment(
+    tx: &Transaction<'_>,
+    video: &str,
+    segment: i64,
+    at: u64,
+    new_segment: i64,
+    now: &Timestamp,
+) -> rusqlite::Result<Option<Segment>> {
+    let end: Option<Option<i64>> = tx
+        .query_row(
+            "SELECT end_seconds FROM chat_segments
+             WHERE video_id = ?1 AND segment = ?2 AND done_at IS NULL AND start_seconds < ?3
+               AND (end_seconds IS NULL OR end_seconds > ?3)",
+            params![video, segment, at as i64],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(end) = end else { return Ok(None) };
+    tx.execute(
+        "INSERT INTO chat_segments (video_id, segment, start_seconds, end_seconds, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![video, new_segment, at as i64, end, now],
+    )?;
+    tx.execute(
+        "UPDATE chat_segments SET end_seconds = ?3, updated_at = ?4 WHERE video_id = ?1 AND segment = ?2",
+        params![video, segment, at as i64, now],
+    )?;
+    Ok(Some(Segment {
+        segment: new_segment,
+        start: at,
+        end: end.map(|e| e as u64),
+        cursor: None,
+        done: false,
+    }))
+}
+
+/// The video's segments as stored, by number (a split's new segment comes after every earlier one).
+pub fn load_segments(conn: &Connection, video: &str) -> rusqlite::Result<Vec<Segment>> {
     let mut stmt = conn.prepare(
         "SELECT segment, start_seconds, end_seconds, cursor, done_at IS NOT NULL FROM chat_segments
          WHERE video_id = ?1 ORDER BY segment",
@@ -217,8 +259,11 @@ fn insert_messages(
     origin: &Origin<'_>,
     run: Option<i64>,
 ) -> rusqlite::Result<()> {
+    // The temp schema has SQLite's default page cache (2 MB), smaller than a batch of 128 pages (about 7 MB):
+    // it would spill the batch to a temp file and read it back for every commit.
     tx.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS chat_batch (
+        "PRAGMA temp.cache_size = -32768;
+         CREATE TEMP TABLE IF NOT EXISTS chat_batch (
              id TEXT NOT NULL, user_id TEXT, user_login TEXT, user_name TEXT, offset_seconds INTEGER,
              created_at TEXT NOT NULL, created_at_corrected INTEGER NOT NULL, text TEXT NOT NULL,
              fragments_json TEXT, emotes_json TEXT, badges_json TEXT, color TEXT, seen_at TEXT NOT NULL,

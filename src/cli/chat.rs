@@ -35,7 +35,7 @@ pub struct ChatArgs {
     #[arg(long, requires = "live")]
     messages: Option<u64>,
     /// Segments each VOD's chat is split into, fetched in parallel.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, default_value_t = crate::sync::chat::DEFAULT_SEGMENTS as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
     chat_segments: u16,
     /// If another sync holds the archive, wait this many seconds for it (not used by --live, which runs beside
     /// syncs).

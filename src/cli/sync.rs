@@ -49,7 +49,7 @@ pub struct SyncArgs {
     #[arg(long)]
     no_chat: bool,
     /// Segments each VOD's chat is split into, fetched in parallel.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, default_value_t = crate::sync::chat::DEFAULT_SEGMENTS as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
     chat_segments: u16,
     /// If another sync holds the archive, wait this many seconds for it (default: refuse at once).
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]

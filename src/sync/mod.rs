@@ -114,7 +114,7 @@ impl Default for SyncOptions {
             full_every: Duration::from_secs(7 * 24 * 3600),
             limit: None,
             concurrency: 4,
-            chat_segments: 4,
+            chat_segments: chat::DEFAULT_SEGMENTS,
             command: "sync".into(),
             cancel: Default::default(),
         }

@@ -10,6 +10,7 @@ pub mod cache;
 mod cache_backends;
 mod chaos;
 mod chat;
+mod chat_split;
 mod datasette;
 mod export;
 mod faults;
