@@ -12,6 +12,7 @@ use std::sync::Once;
 
 use super::axis::max_ticks;
 use super::axis::{Axis, Scale};
+use super::text::Kerned;
 use super::{ScatterOptions, Style, Theme};
 use crate::error::{Error, Result};
 
@@ -215,13 +216,19 @@ fn density_colour(t: f64) -> RGBColor {
 
 /// Registers the embedded DejaVu Sans as "sans-serif" for plotters, once: text then draws the same on every
 /// machine, with no system font.
-fn register_fonts() {
+pub(crate) fn register_fonts() {
     static FONTS: Once = Once::new();
     FONTS.call_once(|| {
         let regular = register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular());
         let bold = register_font("sans-serif", FontStyle::Bold, dejavu::sans::bold());
         assert!(regular.is_ok() && bold.is_ok(), "the embedded DejaVu Sans parses");
     });
+}
+
+/// The PNG charts' backend over an RGB buffer (what `render` draws on, minus the file).
+#[cfg(test)]
+pub(crate) fn bitmap(buffer: &mut [u8], size: (u32, u32)) -> Kerned<BitMapBackend<'_>> {
+    Kerned(BitMapBackend::with_buffer(buffer, size))
 }
 
 /// Draws `spec` into `path`: SVG when it ends in `.svg`, else PNG.
@@ -238,7 +245,7 @@ pub(crate) fn render(spec: &Spec, style: &Style, path: &Path) -> Result<()> {
         draw(&root, spec, style).map_err(|e| failed(Box::new(e)))?;
         root.present().map_err(|e| failed(Box::new(e)))?;
     } else {
-        let root = BitMapBackend::new(path, size).into_drawing_area();
+        let root = Kerned(BitMapBackend::new(path, size)).into_drawing_area();
         draw(&root, spec, style).map_err(|e| failed(Box::new(e)))?;
         root.present().map_err(|e| failed(Box::new(e)))?;
     }

@@ -563,3 +563,73 @@ fn chat_activity_marks_the_raids_and_gift_bombs_of_the_vods_time() {
         "{texts:?}"
     );
 }
+
+/// The ink columns of `text` drawn at `size` px through the PNG charts' backend, as runs `(first, last)`.
+fn ink_runs(text: &str, size: f64) -> Vec<(usize, usize)> {
+    use plotters::prelude::*;
+    let (width, height) = (600usize, 100usize);
+    let mut buffer = vec![255u8; width * height * 3];
+    draw::register_fonts();
+    {
+        let root = draw::bitmap(&mut buffer, (width as u32, height as u32)).into_drawing_area();
+        let font = ("sans-serif", size).into_font().color(&BLACK);
+        root.draw_text(text, &font, (20, 20)).unwrap();
+        root.present().unwrap();
+    }
+    let inked = |x: usize| (0..height).any(|y| buffer[(y * width + x) * 3] < 64);
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for x in 0..width {
+        if inked(x) {
+            match runs.last_mut() {
+                Some(run) if run.1 + 1 == x => run.1 = x,
+                _ => runs.push((x, x)),
+            }
+        }
+    }
+    runs
+}
+
+/// Where DejaVu Sans puts the left edge of each glyph's outline in `text` at `size` px, from the first: advances,
+/// kerning and side bearings, as a text engine lays them out.
+fn glyph_edges(text: &str, size: f32) -> Vec<f32> {
+    use ab_glyph::{Font, FontRef, ScaleFont, point};
+    let font = FontRef::try_from_slice(dejavu::sans::regular()).unwrap();
+    let scaled = font.as_scaled(size);
+    let (mut caret, mut previous, mut edges) = (0f32, None, Vec::new());
+    for c in text.chars() {
+        let id = scaled.glyph_id(c);
+        if let Some(previous) = previous {
+            caret += scaled.kern(previous, id);
+        }
+        let glyph = id.with_scale_and_position(size, point(caret, 0.0));
+        if let Some(outline) = font.outline_glyph(glyph) {
+            edges.push(outline.px_bounds().min.x);
+        }
+        caret += scaled.h_advance(id);
+        previous = Some(id);
+    }
+    edges.iter().map(|edge| edge - edges[0]).collect()
+}
+
+#[test]
+fn png_text_keeps_each_glyphs_side_bearing() {
+    // Issue 15: every PNG label read `(U TC)`, `video 21 02255 41 2`: plotters' ab_glyph drawing placed each
+    // glyph's ink at the pen position, dropping its left side bearing, so wide-bearing letters (U, 0, 1) moved
+    // left and narrow ones (T, C) collided or gaped. Each glyph's ink must start where the font puts it.
+    for text in ["(UTC)", "2102255412", "follows (25,000)"] {
+        let runs = ink_runs(text, 40.0);
+        let edges = glyph_edges(text, 40.0);
+        assert_eq!(
+            runs.len(),
+            edges.len(),
+            "{text}: one run of ink per glyph, got {runs:?}"
+        );
+        for (run, edge) in runs.iter().zip(&edges) {
+            let at = (run.0 - runs[0].0) as f32;
+            assert!(
+                (at - edge).abs() <= 1.5,
+                "{text}: glyph ink at {at} px, the font says {edge} ({runs:?})"
+            );
+        }
+    }
+}
