@@ -633,3 +633,105 @@ fn png_text_keeps_each_glyphs_side_bearing() {
         }
     }
 }
+
+/// The rows of a report's TSV, header dropped, as fields.
+fn tsv_rows(tsv: &[u8]) -> Vec<Vec<String>> {
+    String::from_utf8(tsv.to_vec())
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|line| line.split('\t').map(str::to_owned).collect())
+        .collect()
+}
+
+#[test]
+fn the_follow_chart_outlines_the_waves_bot_waves_reports() {
+    // Issue 15: at 300,000 follows the density chart painted the young-account edge red and the real waves could
+    // not be seen. The waves outlined are the ones `itch report bot-waves` prints, labelled with size and day.
+    let (dir, _path, conn) = archive();
+    let out = dir.path().join("waves.svg");
+    for (period, options) in [
+        (Period::default(), ScatterOptions::default()),
+        (
+            Period {
+                since: Some(crate::report::time::parse_since("2026-02-15").unwrap()),
+                until: None,
+            },
+            ScatterOptions {
+                density: true,
+                ..ScatterOptions::default()
+            },
+        ),
+    ] {
+        let params = Params {
+            since: period.since,
+            until: period.until,
+            ..rig_params()
+        };
+        let waves = tsv_rows(&report_tsv(&conn, "bot-waves", &params, Format::Tsv));
+        assert!(!waves.is_empty(), "the archive has waves in {period:?}");
+        let mut expected: Vec<String> = waves
+            .iter()
+            .map(|wave| format!("{} accounts, {}", wave[2], &wave[0][..10]))
+            .collect();
+        followers(&conn, "rig", &period, &options, &Style::default(), &out).unwrap();
+        let texts = svg_texts(&std::fs::read_to_string(&out).unwrap());
+        let mut drawn: Vec<String> = texts.iter().filter(|t| t.contains(" accounts, ")).cloned().collect();
+        expected.sort();
+        drawn.sort();
+        assert_eq!(drawn, expected, "{period:?}");
+        let accounts: u64 = waves.iter().map(|wave| wave[2].parse::<u64>().unwrap()).sum();
+        let legend = format!(
+            "bot waves (itch report bot-waves: {}, {accounts} accounts)",
+            waves.len()
+        );
+        assert!(texts.contains(&legend), "{legend} in {texts:?}");
+    }
+}
+
+#[test]
+fn the_cumulative_line_counts_from_the_channels_real_total() {
+    // Issue 15: "follows so far" restarted at 0 in any --since window; it counts the follows before it.
+    let (dir, _path, conn) = archive();
+    let out = dir.path().join("since.svg");
+    let since = crate::report::time::parse_since("2026-02-15").unwrap();
+    let total = tsv_rows(&report_tsv(&conn, "followers", &rig_params(), Format::Tsv)).len();
+    let before_params = Params {
+        until: Some(since - chrono::Duration::seconds(1)),
+        ..rig_params()
+    };
+    let before = tsv_rows(&report_tsv(&conn, "followers", &before_params, Format::Tsv)).len();
+    assert!(before > 0 && before < total, "{before} of {total}");
+    let period = Period {
+        since: Some(since),
+        until: None,
+    };
+    let drawn = followers(
+        &conn,
+        "rig",
+        &period,
+        &ScatterOptions::default(),
+        &Style::default(),
+        &out,
+    )
+    .unwrap();
+    assert_eq!(drawn.points as usize, total - before);
+    let texts = svg_texts(&std::fs::read_to_string(&out).unwrap());
+    let legend = format!("follows so far ({total}, {before} before the chart, right axis)");
+    assert!(texts.contains(&legend), "{legend} in {texts:?}");
+    // Without a window the line starts at 0 and says nothing of before.
+    followers(
+        &conn,
+        "rig",
+        &Period::default(),
+        &ScatterOptions::default(),
+        &Style::default(),
+        &out,
+    )
+    .unwrap();
+    let texts = svg_texts(&std::fs::read_to_string(&out).unwrap());
+    assert!(
+        texts.contains(&format!("follows so far ({total}, right axis)")),
+        "{texts:?}"
+    );
+}
