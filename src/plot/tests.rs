@@ -735,3 +735,23 @@ fn the_cumulative_line_counts_from_the_channels_real_total() {
         "{texts:?}"
     );
 }
+
+#[test]
+fn chat_activity_is_titled_with_the_vods_title_channel_and_day() {
+    // Issue 15: the chart said only `video 2001`; it names the VOD as people know it.
+    let (dir, _path, conn) = archive();
+    let svg = dir.path().join("vod.svg");
+    let options = ScatterOptions::default();
+    chat_activity(
+        &conn,
+        &video_id("2001"),
+        &Period::default(),
+        &options,
+        &Style::default(),
+        &svg,
+    )
+    .unwrap();
+    let texts = svg_texts(&std::fs::read_to_string(&svg).unwrap());
+    let title = "rig night (rig, 2026-03-01): chat messages per minute";
+    assert!(texts.iter().any(|t| t == title), "{title} in {texts:?}");
+}
