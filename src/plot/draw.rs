@@ -12,7 +12,6 @@ use std::sync::Once;
 
 use super::axis::max_ticks;
 use super::axis::{Axis, Scale};
-use super::scatter::Wave;
 use super::text::Kerned;
 use super::{ScatterOptions, Style, Theme};
 use crate::error::{Error, Result};
@@ -78,6 +77,17 @@ pub(crate) fn x_axis(scale: Scale, lo: i64, hi: i64, style: &Style) -> Axis {
 /// A y axis from `lo` to `hi` up the picture's height, with as many labelled ticks as fit.
 pub(crate) fn y_axis(scale: Scale, lo: i64, hi: i64, style: &Style) -> Axis {
     Axis::new(scale, lo, hi, max_ticks(scale, style.height, false))
+}
+
+/// A follow-bot wave as `itch report bot-waves` reports it, in Unix seconds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Wave {
+    /// The first and last follow of the wave.
+    pub followed: (i64, i64),
+    /// The first and last account creation.
+    pub created: (i64, i64),
+    /// How many accounts.
+    pub size: u64,
 }
 
 /// One thing drawn on a chart.

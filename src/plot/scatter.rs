@@ -3,6 +3,7 @@
 //! accounts), the cumulative count of rows along x, and stream sessions as shaded spans.
 
 use super::axis::{Axis, Scale, max_ticks};
+pub(crate) use super::draw::Wave;
 use super::draw::{Captions, Layer, Paint, Spec, x_axis, y_axis};
 use super::{Kind, ParsedBounds, ScatterOptions, Style, within};
 use crate::error::{Error, Result};
@@ -32,17 +33,6 @@ pub(crate) struct Scatter {
     pub before: u64,
     /// Bot waves to outline (`itch report bot-waves`), on a time-against-time chart.
     pub waves: Vec<Wave>,
-}
-
-/// A follow-bot wave as `itch report bot-waves` reports it, in Unix seconds.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Wave {
-    /// The first and last follow of the wave.
-    pub followed: (i64, i64),
-    /// The first and last account creation.
-    pub created: (i64, i64),
-    /// How many accounts.
-    pub size: u64,
 }
 
 /// Keeps at most about one point per pixel column of a line along `axis` (the first and last of each column), so
