@@ -17,6 +17,9 @@ use crate::mock::{FaultPlan, GQL_CLIENT_ID, MockConfig, MockServer};
                         curl -s http://127.0.0.1:8080/_mock/world"
 )]
 pub struct MockApiArgs {
+    /// The global archive, cache and Twitch connection flags, which do nothing here: hidden and refused.
+    #[command(flatten)]
+    pub not_here: NotHere,
     /// Port to listen on (0 picks a free one).
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
@@ -239,4 +242,49 @@ mod tests {
                 .is_err()
         );
     }
+}
+
+/// The global flags that do nothing for the fake Twitch (it keeps its world in memory and is Twitch itself),
+/// under their global ids (`--client-id` and `--gql-client-id` are the fake's own, which it hands out). clap propagates a global flag to a subcommand only when the subcommand has no argument
+/// of that id, so these take their place in `itch mock-api`: out of its help, and refused when given after it
+/// (issue 15: `mock-api -h` offered `--db` and `--cache`). [`crate::cli::Cli::parse_args`] refuses them given
+/// before it.
+#[derive(Debug, Default, clap::Args)]
+#[allow(
+    dead_code,
+    reason = "never read: the flags exist to be refused (the root's defaults land here too)"
+)]
+pub struct NotHere {
+    #[arg(long, hide = true, value_parser = does_nothing_here::<std::path::PathBuf>)]
+    db: Option<std::path::PathBuf>,
+    #[arg(long, hide = true, value_parser = does_nothing_here::<crate::cache::Backend>)]
+    cache: Option<crate::cache::Backend>,
+    #[arg(long, hide = true, value_parser = does_nothing_here::<std::path::PathBuf>)]
+    config_dir: Option<std::path::PathBuf>,
+    #[arg(long, hide = true, value_parser = does_nothing_here::<String>)]
+    helix_url: Option<String>,
+    #[arg(long = "oauth2-url", hide = true, value_parser = does_nothing_here::<String>)]
+    oauth_url: Option<String>,
+    #[arg(long, hide = true, value_parser = does_nothing_here::<String>)]
+    gql_url: Option<String>,
+    #[arg(long, hide = true, value_parser = does_nothing_here::<String>)]
+    irc_url: Option<String>,
+    #[arg(long, hide = true, value_parser = does_nothing_here::<String>)]
+    gql_comments_hash: Option<String>,
+}
+
+/// The ids of [`NotHere`]'s flags.
+pub const NOT_HERE: &[&str] = &[
+    "db",
+    "cache",
+    "config_dir",
+    "helix_url",
+    "oauth_url",
+    "gql_url",
+    "irc_url",
+    "gql_comments_hash",
+];
+
+fn does_nothing_here<T>(_: &str) -> Result<T, String> {
+    Err("mock-api does not read the archive, the cache or Twitch: it serves a fake world from memory".into())
 }

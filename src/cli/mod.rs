@@ -111,6 +111,20 @@ impl Cli {
     pub fn parse_args() -> Cli {
         use clap::{CommandFactory, FromArgMatches};
         let matches = Cli::command().get_matches();
+        #[cfg(feature = "mock")]
+        if let Some(("mock-api", _)) = matches.subcommand()
+            && let Some(flag) = mock_api::NOT_HERE
+                .iter()
+                .find(|id| matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine))
+        {
+            let message = format!(
+                "--{} does nothing for mock-api: it does not read the archive, the cache or Twitch",
+                flag.replace('_', "-").replace("oauth-url", "oauth2-url")
+            );
+            Cli::command()
+                .error(clap::error::ErrorKind::ArgumentConflict, message)
+                .exit();
+        }
         let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
         let typed = |m: &clap::ArgMatches| m.value_source("db") == Some(clap::parser::ValueSource::CommandLine);
         // A global flag typed after the subcommand is recorded in the subcommand's matches.

@@ -10,9 +10,51 @@ use std::path::Path;
 use super::axis::{Scale, thousands};
 use super::draw::{Captions, Layer, Paint, Spec, x_axis, y_axis};
 use super::followers::in_period;
-use super::{Drawn, Period, ScatterOptions, Style, chart_params, draw, read_columns, within};
+use super::{Drawn, Period, ScatterOptions, Style, chart_params, draw, read_columns, read_report_columns, within};
 use crate::client::VideoId;
 use crate::error::{Error, Result};
+use crate::report::{Direction, Report, SeedForm, Subject};
+
+/// The VOD's title, day and channel for the chart's caption. Not registered: `itch report videos` lists them.
+const VIDEO: Report = Report {
+    name: "chat-activity-video",
+    help: "a video's title, creation time and channel",
+    subject: Subject::Video,
+    time_columns: &["created_at"],
+    filter_column: None,
+    default_direction: Direction::Asc,
+    seed: SeedForm::TSV,
+    sql: include_str!("chat_activity_video.sql"),
+    notes_sql: None,
+    reducer: None,
+};
+
+/// `day 232 of learning Just Chatting (zestytoast, 2026-10-29)`: the VOD's title, channel and day, or
+/// `video 2102255412` when the archive does not hold the video or it has no title.
+fn video_caption(conn: &Connection, video: &VideoId) -> Result<String> {
+    let mut caption = None;
+    let params = chart_params(None, Some(video), &Period::default());
+    read_report_columns(
+        conn,
+        &VIDEO,
+        &params,
+        ["title", "created_at", "login"],
+        |[title, created, login]| {
+            let text = |value: rusqlite::types::ValueRef<'_>| value.as_str().ok().map(str::to_owned);
+            let mut about: Vec<String> = Vec::new();
+            about.extend(text(login));
+            about.extend(text(created).map(|at| at.chars().take(10).collect::<String>()));
+            caption = text(title)
+                .filter(|title| !title.trim().is_empty())
+                .map(|title| match about.is_empty() {
+                    true => title,
+                    false => format!("{title} ({})", about.join(", ")),
+                });
+            Ok(())
+        },
+    )?;
+    Ok(caption.unwrap_or_else(|| format!("video {video}")))
+}
 
 /// Draws the chat activity of `video` into `output`. Of `options`, the bounds (x as `h:mm:ss` or seconds into the
 /// video, y as messages) and the x label apply.
@@ -72,7 +114,7 @@ pub fn chat_activity(
         style,
     );
     let captions = Captions {
-        title: format!("video {video}: chat messages per minute"),
+        title: format!("{}: chat messages per minute", video_caption(conn, video)?),
         x_desc: "time into the video (h:mm)".into(),
         y_desc: "messages per minute".into(),
     };

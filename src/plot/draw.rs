@@ -12,6 +12,7 @@ use std::sync::Once;
 
 use super::axis::max_ticks;
 use super::axis::{Axis, Scale};
+use super::text::Kerned;
 use super::{ScatterOptions, Style, Theme};
 use crate::error::{Error, Result};
 
@@ -78,6 +79,17 @@ pub(crate) fn y_axis(scale: Scale, lo: i64, hi: i64, style: &Style) -> Axis {
     Axis::new(scale, lo, hi, max_ticks(scale, style.height, false))
 }
 
+/// A follow-bot wave as `itch report bot-waves` reports it, in Unix seconds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Wave {
+    /// The first and last follow of the wave.
+    pub followed: (i64, i64),
+    /// The first and last account creation.
+    pub created: (i64, i64),
+    /// How many accounts.
+    pub size: u64,
+}
+
 /// One thing drawn on a chart.
 pub(crate) enum Layer {
     /// Shaded vertical bands over the whole height (stream sessions).
@@ -97,6 +109,8 @@ pub(crate) enum Layer {
         markers: bool,
         label: Option<String>,
     },
+    /// Outlined rectangles around bot waves (follow time by account creation), each labelled with its size and day.
+    Waves { waves: Vec<Wave>, label: String },
     /// Bars from the x axis: `(from, to, height)`.
     Bars { bars: Vec<(i64, i64, i64)>, label: String },
     /// Moments marked over the whole height, each a vertical line with a short label at its top: `(x, label)`.
@@ -130,6 +144,8 @@ struct Palette {
     total: RGBColor,
     bars: RGBColor,
     spans: RGBAColor,
+    waves: RGBColor,
+    density: [(u8, u8, u8); 5],
     series: [RGBColor; 8],
 }
 
@@ -147,6 +163,8 @@ impl Palette {
                 total: RGBColor(43, 108, 212),
                 bars: RGBColor(91, 141, 239),
                 spans: RGBColor(44, 160, 44).mix(0.16),
+                waves: RGBColor(200, 20, 20),
+                density: DENSITY,
                 series: [
                     RGBColor(78, 121, 167),
                     RGBColor(242, 142, 43),
@@ -170,6 +188,15 @@ impl Palette {
                 total: RGBColor(79, 157, 255),
                 bars: RGBColor(111, 168, 255),
                 spans: RGBColor(61, 220, 132).mix(0.2),
+                waves: RGBColor(255, 80, 80),
+                // Brighter at the sparse end: a lone dot of the light theme's blue vanishes on near-black.
+                density: [
+                    (120, 175, 255),
+                    (150, 140, 255),
+                    (195, 120, 255),
+                    (240, 100, 215),
+                    (255, 90, 90),
+                ],
                 series: [
                     RGBColor(100, 160, 255),
                     RGBColor(255, 170, 60),
@@ -203,25 +230,31 @@ const DENSITY: [(u8, u8, u8); 5] = [
     (255, 48, 48),
 ];
 
-/// The colour at `t` in 0..=1 along [`DENSITY`].
-fn density_colour(t: f64) -> RGBColor {
-    let t = t.clamp(0.0, 1.0) * (DENSITY.len() - 1) as f64;
-    let i = (t.floor() as usize).min(DENSITY.len() - 2);
+/// The colour at `t` in 0..=1 along a density map such as [`DENSITY`].
+fn density_colour(map: &[(u8, u8, u8); 5], t: f64) -> RGBColor {
+    let t = t.clamp(0.0, 1.0) * (map.len() - 1) as f64;
+    let i = (t.floor() as usize).min(map.len() - 2);
     let f = t - i as f64;
-    let (a, b) = (DENSITY[i], DENSITY[i + 1]);
+    let (a, b) = (map[i], map[i + 1]);
     let mix = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * f).round() as u8;
     RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
 }
 
 /// Registers the embedded DejaVu Sans as "sans-serif" for plotters, once: text then draws the same on every
 /// machine, with no system font.
-fn register_fonts() {
+pub(crate) fn register_fonts() {
     static FONTS: Once = Once::new();
     FONTS.call_once(|| {
         let regular = register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular());
         let bold = register_font("sans-serif", FontStyle::Bold, dejavu::sans::bold());
         assert!(regular.is_ok() && bold.is_ok(), "the embedded DejaVu Sans parses");
     });
+}
+
+/// The PNG charts' backend over an RGB buffer (what `render` draws on, minus the file).
+#[cfg(test)]
+pub(crate) fn bitmap(buffer: &mut [u8], size: (u32, u32)) -> Kerned<BitMapBackend<'_>> {
+    Kerned(BitMapBackend::with_buffer(buffer, size))
 }
 
 /// Draws `spec` into `path`: SVG when it ends in `.svg`, else PNG.
@@ -238,7 +271,7 @@ pub(crate) fn render(spec: &Spec, style: &Style, path: &Path) -> Result<()> {
         draw(&root, spec, style).map_err(|e| failed(Box::new(e)))?;
         root.present().map_err(|e| failed(Box::new(e)))?;
     } else {
-        let root = BitMapBackend::new(path, size).into_drawing_area();
+        let root = Kerned(BitMapBackend::new(path, size)).into_drawing_area();
         draw(&root, spec, style).map_err(|e| failed(Box::new(e)))?;
         root.present().map_err(|e| failed(Box::new(e)))?;
     }
@@ -377,7 +410,9 @@ fn draw_layer<'a, DB: DrawingBackend + 'a>(
             let legend = chart.draw_series(std::iter::empty::<Rectangle<(i64, i64)>>())?;
             legend.label(label.as_str());
             if *density {
-                let colours: Vec<RGBColor> = (0..5).map(|i| density_colour(f64::from(i) / 4.0)).collect();
+                let colours: Vec<RGBColor> = (0..5)
+                    .map(|i| density_colour(&palette.density, f64::from(i) / 4.0))
+                    .collect();
                 legend.legend(move |(x, y)| {
                     EmptyElement::at((x, y))
                         + Rectangle::new([(0, -4), (3, 4)], colours[0].filled())
@@ -393,6 +428,7 @@ fn draw_layer<'a, DB: DrawingBackend + 'a>(
             Ok(true)
         }
         Layer::Line { .. } => draw_line(chart, layer, spec, palette),
+        Layer::Waves { waves, label } => draw_waves(chart, waves, label, palette, style),
         Layer::Marks { marks, paint, label } => draw_marks(chart, marks, palette.paint(*paint), label, spec, style),
         Layer::Bars { bars, label } => {
             let colour = palette.bars;
@@ -485,6 +521,64 @@ fn draw_marks<'a, DB: DrawingBackend + 'a>(
     Ok(true)
 }
 
+/// A [`Layer::Waves`]: each wave outlined (at least a few pixels each way, so a wave of minutes stays visible on
+/// a chart of years) and labelled with its size and the day it followed; labels step down a line each, as marks
+/// do, so neighbours do not print over each other.
+fn draw_waves<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Chart<'a, DB>,
+    waves: &[Wave],
+    label: &str,
+    palette: &Palette,
+    style: &Style,
+) -> std::result::Result<bool, DrawingAreaErrorKind<DB::ErrorType>> {
+    if waves.is_empty() {
+        return Ok(false);
+    }
+    let colour = palette.waves;
+    let text = Text::of(style, palette);
+    let font = ("sans-serif", text.size(13.0), FontStyle::Bold)
+        .into_font()
+        .color(&colour);
+    let leftward = font.pos(Pos::new(HPos::Right, VPos::Bottom));
+    let rightward = font.pos(Pos::new(HPos::Left, VPos::Bottom));
+    let least = text.size(7.0) as i32;
+    let step = text.size(15.0) as i32;
+    let area = chart.plotting_area().clone();
+    let (xs, ys) = area.get_pixel_range();
+    let right_side = xs.start + (xs.end - xs.start) / 5 * 4;
+    for (i, wave) in waves.iter().enumerate() {
+        let (x0, y1) = chart.backend_coord(&(wave.followed.0, wave.created.0));
+        let (x1, y0) = chart.backend_coord(&(wave.followed.1, wave.created.1));
+        let grow = |lo: i32, hi: i32| {
+            let short = (least - (hi - lo)).max(0);
+            (lo - short / 2 - 2, hi + (short + 1) / 2 + 2)
+        };
+        let ((x0, x1), (y0, y1)) = (grow(x0, x1), grow(y0, y1));
+        area.strip_coord_spec().draw(&Rectangle::new(
+            [(x0 - xs.start, y0 - ys.start), (x1 - xs.start, y1 - ys.start)],
+            colour.stroke_width(2),
+        ))?;
+        let day = chrono::DateTime::from_timestamp(wave.followed.0, 0)
+            .map(|t| t.format("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+        let words = format!("{} accounts, {day}", super::axis::thousands(wave.size as i64));
+        let lift = step * (i % 3) as i32;
+        let (at, font) = if x0 > right_side {
+            ((x1 - xs.start, y0 - ys.start - 3 - lift), &leftward)
+        } else {
+            ((x0 - xs.start, y0 - ys.start - 3 - lift), &rightward)
+        };
+        area.strip_coord_spec()
+            .draw(&plotters::element::Text::new(words, at, font.clone()))?;
+    }
+    // The legend entry: an outlined square.
+    chart
+        .draw_series(std::iter::empty::<Rectangle<(i64, i64)>>())?
+        .label(label)
+        .legend(move |(x, y)| Rectangle::new([(x + 3, y - 6), (x + 15, y + 6)], colour.stroke_width(2)));
+    Ok(true)
+}
+
 /// A [`Layer::Line`]: the area under it when filled, the line, its markers; on the right axis when it says so.
 fn draw_line<'a, DB: DrawingBackend + 'a>(
     chart: &mut Chart<'a, DB>,
@@ -545,10 +639,10 @@ fn draw_line<'a, DB: DrawingBackend + 'a>(
 }
 
 /// The dots of a scatter. Points are counted into cells of a pixel grid: each occupied cell `dot` pixels wide is
-/// drawn once. With `density` its colour follows the count of its bin (3x3 cells) on a log scale, and a bin ten,
-/// a hundred or a thousand times denser than the median bin draws its cells two, three or four cells wide, on
-/// top, so a wave of thousands of accounts that falls on a few pixels still shows. No per-point work but the
-/// count: a million points cost what the cells they cover cost.
+/// drawn once. With `density` its colour follows the count of its bin (3x3 cells) on a log scale. Dense cells are
+/// no longer drawn larger: at 300,000 follows that painted blocks along the natural young-account edge of every
+/// month (issue 15); the waves `itch report bot-waves` finds are outlined instead ([`Layer::Waves`]). No
+/// per-point work but the count: a million points cost what the cells they cover cost.
 fn draw_dots<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &Chart<'_, DB>,
@@ -575,15 +669,6 @@ fn draw_dots<DB: DrawingBackend>(
         counts[dy / bin * bin_columns + dx / bin] += 1;
     }
     let densest = f64::from(counts.iter().copied().max().unwrap_or(1).max(2)).ln();
-    let median = {
-        let mut occupied_bins: Vec<u32> = counts.iter().copied().filter(|&count| count > 0).collect();
-        let middle = occupied_bins.len() / 2;
-        if occupied_bins.is_empty() {
-            1.0
-        } else {
-            f64::from(*occupied_bins.select_nth_unstable(middle).1)
-        }
-    };
     // (bin count, x, y) of each occupied cell, sparse first so dense cells are drawn on top.
     let mut cells: Vec<(u32, usize, usize)> = occupied
         .iter()
@@ -598,16 +683,14 @@ fn draw_dots<DB: DrawingBackend>(
         cells.sort_unstable_by_key(|cell| cell.0);
     }
     for (count, cx, cy) in cells {
-        let (colour, side) = if density {
-            let t = f64::from(count).ln() / densest;
-            let grow = (f64::from(count) / median).log10().floor().clamp(0.0, 3.0) as usize;
-            (density_colour(t), dot * (1 + grow))
+        let colour = if density {
+            density_colour(&palette.density, f64::from(count).ln() / densest)
         } else {
-            (palette.points, dot)
+            palette.points
         };
-        let grow = ((side - dot) / 2) as i32;
-        let (x, y) = (xs.start + cx as i32 - grow, ys.start + cy as i32 - grow);
-        let cell = Rectangle::new([(x, y), (x + side as i32 - 1, y + side as i32 - 1)], colour.filled());
+        let (x, y) = (xs.start + cx as i32, ys.start + cy as i32);
+        let side = dot as i32;
+        let cell = Rectangle::new([(x, y), (x + side - 1, y + side - 1)], colour.filled());
         root.draw(&cell)?;
     }
     Ok(())

@@ -8,8 +8,11 @@ use rusqlite::Connection;
 use std::path::Path;
 
 use super::axis::Scale;
-use super::scatter::{self, Scatter};
-use super::{Drawn, Period, ScatterOptions, Style, chart_params, draw, read_report_columns, stream_spans, time_value};
+use super::scatter::{self, Scatter, Wave};
+use super::{
+    Drawn, Period, ScatterOptions, Style, chart_params, draw, read_columns, read_report_columns, stream_spans,
+    time_value,
+};
 use crate::error::{Error, Result};
 use crate::report::{Direction, Report, SeedForm, Subject};
 
@@ -24,6 +27,20 @@ const POINTS: Report = Report {
     default_direction: Direction::Asc,
     seed: SeedForm::TSV,
     sql: include_str!("followers_points.sql"),
+    notes_sql: None,
+    reducer: None,
+};
+
+/// How many current followers followed before `--since` (see the SQL). Not registered, like [`POINTS`].
+const BEFORE: Report = Report {
+    name: "followers",
+    help: "how many current followers followed before --since",
+    subject: Subject::Channel,
+    time_columns: &[],
+    filter_column: Some("followed_at"),
+    default_direction: Direction::Asc,
+    seed: SeedForm::TSV,
+    sql: include_str!("followers_before.sql"),
     notes_sql: None,
     reducer: None,
 };
@@ -61,6 +78,25 @@ pub fn followers(
             what: format!("the archive has no followers of '{login}'{}", in_period(period)),
         });
     }
+    // The cumulative line counts from the channel's real total: the follows before the window come first.
+    let mut before = 0;
+    if period.since.is_some() {
+        let until_since = chart_params(
+            Some(&login),
+            None,
+            &Period {
+                since: period.since,
+                until: None,
+            },
+        );
+        read_report_columns(conn, &BEFORE, &until_since, ["before"], |[count]| {
+            if let rusqlite::types::ValueRef::Integer(count) = count {
+                before = count.max(0) as u64;
+            }
+            Ok(())
+        })?;
+    }
+    let waves = bot_waves(conn, &params)?;
     let spans = if options.no_streams {
         Vec::new()
     } else {
@@ -76,6 +112,8 @@ pub fn followers(
         xs,
         spans,
         what: "follows".into(),
+        before,
+        waves,
     };
     let (spec, shown) = scatter::spec(data, options, style)?;
     draw::render(&spec, style, output)?;
@@ -83,6 +121,41 @@ pub fn followers(
         points: shown,
         notes: Vec::new(),
     })
+}
+
+/// The waves `itch report bot-waves` finds in the chart's period (its default `--min-size`), oldest first.
+pub(crate) fn bot_waves(conn: &Connection, params: &crate::report::Params) -> Result<Vec<Wave>> {
+    let mut waves = Vec::new();
+    read_columns(
+        conn,
+        "bot-waves",
+        params,
+        [
+            "wave_start",
+            "wave_end",
+            "size",
+            "accounts_created_from",
+            "accounts_created_to",
+        ],
+        |[start, end, size, from, to]| {
+            if let (Some(start), Some(end), rusqlite::types::ValueRef::Integer(size), Some(from), Some(to)) = (
+                time_value(start),
+                time_value(end),
+                size,
+                time_value(from),
+                time_value(to),
+            ) {
+                waves.push(Wave {
+                    followed: (start, end),
+                    created: (from, to),
+                    size: size.max(0) as u64,
+                });
+            }
+            Ok(())
+        },
+    )?;
+    waves.sort_by_key(|wave| wave.followed.0);
+    Ok(waves)
 }
 
 /// " in that period" when `--since`/`--until` were given.

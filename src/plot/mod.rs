@@ -22,6 +22,7 @@ mod draw;
 mod follower_count;
 mod followers;
 mod scatter;
+mod text;
 pub mod tsv;
 mod viewers;
 

@@ -3,6 +3,7 @@
 //! accounts), the cumulative count of rows along x, and stream sessions as shaded spans.
 
 use super::axis::{Axis, Scale, max_ticks};
+pub(crate) use super::draw::Wave;
 use super::draw::{Captions, Layer, Paint, Spec, x_axis, y_axis};
 use super::{Kind, ParsedBounds, ScatterOptions, Style, within};
 use crate::error::{Error, Result};
@@ -27,6 +28,11 @@ pub(crate) struct Scatter {
     pub spans: Vec<(i64, i64)>,
     /// The legend's name for a dot ("follows").
     pub what: String,
+    /// Rows before the first of `xs` (follows before `--since`): where the cumulative count starts, so it counts
+    /// from the real total.
+    pub before: u64,
+    /// Bot waves to outline (`itch report bot-waves`), on a time-against-time chart.
+    pub waves: Vec<Wave>,
 }
 
 /// Keeps at most about one point per pixel column of a line along `axis` (the first and last of each column), so
@@ -65,7 +71,15 @@ pub(crate) fn spec(mut data: Scatter, options: &ScatterOptions, style: &Style) -
     let (x_min, x_max, y_min, y_max) = bounds;
     data.points
         .retain(|&(x, y)| within(x, x_min, x_max) && within(y, y_min, y_max));
+    // Rows left of the x bound still count towards the cumulative line, as the follows before --since do.
+    data.before += data.xs.iter().filter(|&&x| x_min.is_some_and(|min| x < min)).count() as u64;
     data.xs.retain(|&x| within(x, x_min, x_max));
+    data.waves.retain(|wave| {
+        x_min.is_none_or(|min| wave.followed.1 >= min)
+            && x_max.is_none_or(|max| wave.followed.0 <= max)
+            && y_min.is_none_or(|min| wave.created.1 >= min)
+            && y_max.is_none_or(|max| wave.created.0 <= max)
+    });
     let dots = options.kind != Kind::Line;
     let count = options.kind != Kind::Scatter;
     if (dots && data.points.is_empty()) || data.xs.is_empty() {
@@ -114,7 +128,15 @@ fn axes(data: &Scatter, dots: bool, bounds: ParsedBounds, style: &Style) -> (Axi
         x_axis(data.x_scale, lo, hi, style)
     };
     let y_ticks = max_ticks(data.y_scale, style.height, false);
-    let count_axis = Axis::fit(Scale::Count, 0, xs.len() as i64, 0.04, true, y_ticks);
+    let before = data.before as i64;
+    let count_axis = Axis::fit(
+        Scale::Count,
+        before,
+        before + xs.len() as i64,
+        0.04,
+        before == 0,
+        y_ticks,
+    );
     let y = if dots {
         let lo = points.iter().map(|p| p.1).min().expect("not empty");
         let hi = points.iter().map(|p| p.1).max().expect("not empty");
@@ -135,7 +157,7 @@ fn axes(data: &Scatter, dots: bool, bounds: ParsedBounds, style: &Style) -> (Axi
 
 /// The layers of `data` (stream spans on a time axis, the dots, the cumulative count, as `options.kind` says)
 /// and how many rows they show.
-fn layers(data: Scatter, options: &ScatterOptions, x: &Axis, style: &Style) -> (Vec<Layer>, usize) {
+fn layers(mut data: Scatter, options: &ScatterOptions, x: &Axis, style: &Style) -> (Vec<Layer>, usize) {
     let dots = options.kind != Kind::Line;
     let count = options.kind != Kind::Scatter;
     let mut layers = Vec::new();
@@ -146,6 +168,7 @@ fn layers(data: Scatter, options: &ScatterOptions, x: &Axis, style: &Style) -> (
         });
     }
     let shown = if dots { data.points.len() } else { data.xs.len() };
+    let waves = std::mem::take(&mut data.waves);
     if dots {
         layers.push(Layer::Dots {
             label: if options.density {
@@ -160,10 +183,27 @@ fn layers(data: Scatter, options: &ScatterOptions, x: &Axis, style: &Style) -> (
             points: data.points,
             density: options.density,
         });
+        if !waves.is_empty() {
+            let accounts: u64 = waves.iter().map(|wave| wave.size).sum();
+            layers.push(Layer::Waves {
+                label: format!(
+                    "bot waves (itch report bot-waves: {}, {} accounts)",
+                    waves.len(),
+                    thousands(accounts as usize)
+                ),
+                waves,
+            });
+        }
     }
-    let total = data.xs.len();
+    let before = data.before as usize;
+    let total = before + data.xs.len();
     if count {
-        let cumulative: Vec<(i64, i64)> = data.xs.iter().enumerate().map(|(i, &x)| (x, i as i64 + 1)).collect();
+        let cumulative: Vec<(i64, i64)> = data
+            .xs
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| (x, (before + i) as i64 + 1))
+            .collect();
         layers.push(Layer::Line {
             points: thin(cumulative, x, style.width),
             paint: Paint::Cumulative,
@@ -171,9 +211,14 @@ fn layers(data: Scatter, options: &ScatterOptions, x: &Axis, style: &Style) -> (
             fill: true,
             markers: false,
             label: Some(format!(
-                "{} so far ({}{})",
+                "{} so far ({}{}{})",
                 data.what,
                 thousands(total),
+                if before > 0 {
+                    format!(", {} before the chart", thousands(before))
+                } else {
+                    String::new()
+                },
                 if dots { ", right axis" } else { "" }
             )),
         });

@@ -563,3 +563,195 @@ fn chat_activity_marks_the_raids_and_gift_bombs_of_the_vods_time() {
         "{texts:?}"
     );
 }
+
+/// The ink columns of `text` drawn at `size` px through the PNG charts' backend, as runs `(first, last)`.
+fn ink_runs(text: &str, size: f64) -> Vec<(usize, usize)> {
+    use plotters::prelude::*;
+    let (width, height) = (600usize, 100usize);
+    let mut buffer = vec![255u8; width * height * 3];
+    draw::register_fonts();
+    {
+        let root = draw::bitmap(&mut buffer, (width as u32, height as u32)).into_drawing_area();
+        let font = ("sans-serif", size).into_font().color(&BLACK);
+        root.draw_text(text, &font, (20, 20)).unwrap();
+        root.present().unwrap();
+    }
+    let inked = |x: usize| (0..height).any(|y| buffer[(y * width + x) * 3] < 64);
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for x in 0..width {
+        if inked(x) {
+            match runs.last_mut() {
+                Some(run) if run.1 + 1 == x => run.1 = x,
+                _ => runs.push((x, x)),
+            }
+        }
+    }
+    runs
+}
+
+/// Where DejaVu Sans puts the left edge of each glyph's outline in `text` at `size` px, from the first: advances,
+/// kerning and side bearings, as a text engine lays them out.
+fn glyph_edges(text: &str, size: f32) -> Vec<f32> {
+    use ab_glyph::{Font, FontRef, ScaleFont, point};
+    let font = FontRef::try_from_slice(dejavu::sans::regular()).unwrap();
+    let scaled = font.as_scaled(size);
+    let (mut caret, mut previous, mut edges) = (0f32, None, Vec::new());
+    for c in text.chars() {
+        let id = scaled.glyph_id(c);
+        if let Some(previous) = previous {
+            caret += scaled.kern(previous, id);
+        }
+        let glyph = id.with_scale_and_position(size, point(caret, 0.0));
+        if let Some(outline) = font.outline_glyph(glyph) {
+            edges.push(outline.px_bounds().min.x);
+        }
+        caret += scaled.h_advance(id);
+        previous = Some(id);
+    }
+    edges.iter().map(|edge| edge - edges[0]).collect()
+}
+
+#[test]
+fn png_text_keeps_each_glyphs_side_bearing() {
+    // Issue 15: every PNG label read `(U TC)`, `video 21 02255 41 2`: plotters' ab_glyph drawing placed each
+    // glyph's ink at the pen position, dropping its left side bearing, so wide-bearing letters (U, 0, 1) moved
+    // left and narrow ones (T, C) collided or gaped. Each glyph's ink must start where the font puts it.
+    for text in ["(UTC)", "2102255412", "follows (25,000)"] {
+        let runs = ink_runs(text, 40.0);
+        let edges = glyph_edges(text, 40.0);
+        assert_eq!(
+            runs.len(),
+            edges.len(),
+            "{text}: one run of ink per glyph, got {runs:?}"
+        );
+        for (run, edge) in runs.iter().zip(&edges) {
+            let at = (run.0 - runs[0].0) as f32;
+            assert!(
+                (at - edge).abs() <= 1.5,
+                "{text}: glyph ink at {at} px, the font says {edge} ({runs:?})"
+            );
+        }
+    }
+}
+
+/// The rows of a report's TSV, header dropped, as fields.
+fn tsv_rows(tsv: &[u8]) -> Vec<Vec<String>> {
+    String::from_utf8(tsv.to_vec())
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|line| line.split('\t').map(str::to_owned).collect())
+        .collect()
+}
+
+#[test]
+fn the_follow_chart_outlines_the_waves_bot_waves_reports() {
+    // Issue 15: at 300,000 follows the density chart painted the young-account edge red and the real waves could
+    // not be seen. The waves outlined are the ones `itch report bot-waves` prints, labelled with size and day.
+    let (dir, _path, conn) = archive();
+    let out = dir.path().join("waves.svg");
+    for (period, options) in [
+        (Period::default(), ScatterOptions::default()),
+        (
+            Period {
+                since: Some(crate::report::time::parse_since("2026-02-15").unwrap()),
+                until: None,
+            },
+            ScatterOptions {
+                density: true,
+                ..ScatterOptions::default()
+            },
+        ),
+    ] {
+        let params = Params {
+            since: period.since,
+            until: period.until,
+            ..rig_params()
+        };
+        let waves = tsv_rows(&report_tsv(&conn, "bot-waves", &params, Format::Tsv));
+        assert!(!waves.is_empty(), "the archive has waves in {period:?}");
+        let mut expected: Vec<String> = waves
+            .iter()
+            .map(|wave| format!("{} accounts, {}", wave[2], &wave[0][..10]))
+            .collect();
+        followers(&conn, "rig", &period, &options, &Style::default(), &out).unwrap();
+        let texts = svg_texts(&std::fs::read_to_string(&out).unwrap());
+        let mut drawn: Vec<String> = texts.iter().filter(|t| t.contains(" accounts, ")).cloned().collect();
+        expected.sort();
+        drawn.sort();
+        assert_eq!(drawn, expected, "{period:?}");
+        let accounts: u64 = waves.iter().map(|wave| wave[2].parse::<u64>().unwrap()).sum();
+        let legend = format!(
+            "bot waves (itch report bot-waves: {}, {accounts} accounts)",
+            waves.len()
+        );
+        assert!(texts.contains(&legend), "{legend} in {texts:?}");
+    }
+}
+
+#[test]
+fn the_cumulative_line_counts_from_the_channels_real_total() {
+    // Issue 15: "follows so far" restarted at 0 in any --since window; it counts the follows before it.
+    let (dir, _path, conn) = archive();
+    let out = dir.path().join("since.svg");
+    let since = crate::report::time::parse_since("2026-02-15").unwrap();
+    let total = tsv_rows(&report_tsv(&conn, "followers", &rig_params(), Format::Tsv)).len();
+    let before_params = Params {
+        until: Some(since - chrono::Duration::seconds(1)),
+        ..rig_params()
+    };
+    let before = tsv_rows(&report_tsv(&conn, "followers", &before_params, Format::Tsv)).len();
+    assert!(before > 0 && before < total, "{before} of {total}");
+    let period = Period {
+        since: Some(since),
+        until: None,
+    };
+    let drawn = followers(
+        &conn,
+        "rig",
+        &period,
+        &ScatterOptions::default(),
+        &Style::default(),
+        &out,
+    )
+    .unwrap();
+    assert_eq!(drawn.points as usize, total - before);
+    let texts = svg_texts(&std::fs::read_to_string(&out).unwrap());
+    let legend = format!("follows so far ({total}, {before} before the chart, right axis)");
+    assert!(texts.contains(&legend), "{legend} in {texts:?}");
+    // Without a window the line starts at 0 and says nothing of before.
+    followers(
+        &conn,
+        "rig",
+        &Period::default(),
+        &ScatterOptions::default(),
+        &Style::default(),
+        &out,
+    )
+    .unwrap();
+    let texts = svg_texts(&std::fs::read_to_string(&out).unwrap());
+    assert!(
+        texts.contains(&format!("follows so far ({total}, right axis)")),
+        "{texts:?}"
+    );
+}
+
+#[test]
+fn chat_activity_is_titled_with_the_vods_title_channel_and_day() {
+    // Issue 15: the chart said only `video 2001`; it names the VOD as people know it.
+    let (dir, _path, conn) = archive();
+    let svg = dir.path().join("vod.svg");
+    let options = ScatterOptions::default();
+    chat_activity(
+        &conn,
+        &video_id("2001"),
+        &Period::default(),
+        &options,
+        &Style::default(),
+        &svg,
+    )
+    .unwrap();
+    let texts = svg_texts(&std::fs::read_to_string(&svg).unwrap());
+    let title = "rig night (rig, 2026-03-01): chat messages per minute";
+    assert!(texts.iter().any(|t| t == title), "{title} in {texts:?}");
+}

@@ -158,6 +158,8 @@ pub fn plot_tsv(
         xs,
         spans,
         what: "rows".into(),
+        before: 0,
+        waves: Vec::new(),
     };
     let (spec, shown) = scatter::spec(data, options, style)?;
     draw::render(&spec, style, output)?;

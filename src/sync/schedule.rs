@@ -16,8 +16,13 @@ use crate::error::{Error, Result};
 pub enum Schedule {
     /// A fixed interval from the start of the previous run.
     Every(Duration),
-    /// A cron expression (seconds first, as the cron crate reads it).
+    /// A six- or seven-field cron expression (seconds first, years last), as the cron crate reads it (its day
+    /// of week 1 is Sunday; names are safest), as in itch 0.4.
     Cron(Box<cron::Schedule>),
+    /// A five-field crontab expression, read by `croner` exactly as cron(8) reads it: day of week 0 to 7 with
+    /// Sunday 0 and 7, names (MON, JAN), ranges, lists and steps, and a day matching either a restricted day of
+    /// month or a restricted day of week runs.
+    Crontab(Box<croner::Cron>),
 }
 
 /// The longest interval or jitter a schedule takes: 5200 weeks, about a hundred years.
@@ -41,28 +46,31 @@ impl Schedule {
         Ok(Schedule::Every(interval))
     }
 
-    /// Parses a cron expression: six fields (seconds first), seven (with years), or the five-field crontab
-    /// form (minute first), which runs at second 0.
+    /// Parses a cron expression: the five-field crontab form (minute first, run at second 0) as cron(8) reads
+    /// it, or six fields (seconds first) or seven (with years) as the cron crate reads them.
     pub fn cron(expression: &str) -> Result<Schedule> {
-        let fields: Vec<&str> = expression.split_whitespace().collect();
         let bad = |why: String| Error::BadSchedule {
             input: expression.to_owned(),
             why,
         };
-        let full = if let [minute, hour, day, month, weekday] = fields[..] {
-            format!(
-                "0 {minute} {hour} {day} {month} {}",
-                crontab_weekdays(weekday).map_err(bad)?
-            )
-        } else {
-            expression.to_owned()
+        let never = || Error::BadSchedule {
+            input: expression.to_owned(),
+            why: "it never fires (a date that does not exist, or only years gone by)".into(),
         };
-        let schedule = cron::Schedule::from_str(&full).map_err(|e| bad(e.to_string()))?;
+        if expression.split_whitespace().count() == 5 {
+            let parser = croner::parser::CronParser::builder()
+                .seconds(croner::parser::Seconds::Disallowed)
+                .year(croner::parser::Year::Disallowed)
+                .build();
+            let crontab = parser.parse(expression.trim()).map_err(|e| bad(e.to_string()))?;
+            if crontab.find_next_occurrence(&Utc::now(), false).is_err() {
+                return Err(never());
+            }
+            return Ok(Schedule::Crontab(Box::new(crontab)));
+        }
+        let schedule = cron::Schedule::from_str(expression).map_err(|e| bad(e.to_string()))?;
         if schedule.upcoming(Utc).next().is_none() {
-            return Err(Error::BadSchedule {
-                input: expression.to_owned(),
-                why: "it never fires (a date that does not exist, or only years gone by)".into(),
-            });
+            return Err(never());
         }
         Ok(Schedule::Cron(Box::new(schedule)))
     }
@@ -103,52 +111,9 @@ impl Schedule {
                 Some(planned.max(ended))
             }
             Schedule::Cron(schedule) => schedule.after(&ended).next(),
+            Schedule::Crontab(crontab) => crontab.find_next_occurrence(&ended, false).ok(),
         }
     }
-}
-
-/// A crontab day-of-week field (0 or 7 Sunday, 1 Monday ... 6 Saturday) in the cron crate's numbering (1
-/// Sunday ... 7 Saturday). Names (`MON`) mean the same in both and pass through; `*` and steps over it too
-/// (`*/2` is Sunday, Tuesday, Thursday, Saturday in both).
-fn crontab_weekdays(field: &str) -> std::result::Result<String, String> {
-    let day = |text: &str| -> std::result::Result<Option<u32>, String> {
-        if !text.bytes().all(|b| b.is_ascii_digit()) {
-            return Ok(None); // a name, or `*`
-        }
-        match text.parse::<u32>() {
-            Ok(n @ 0..=7) => Ok(Some(n % 7 + 1)),
-            _ => Err(format!(
-                "'{text}' is not a day of the week (0 to 7, Sunday being 0 or 7)"
-            )),
-        }
-    };
-    let mut items = Vec::new();
-    for item in field.split(',') {
-        let (range, step) = match item.split_once('/') {
-            Some((range, step)) => (range, Some(step)),
-            None => (item, None),
-        };
-        let step = step.map(|s| format!("/{s}")).unwrap_or_default();
-        match range.split_once('-') {
-            Some((first, last)) => match (day(first)?, day(last)?) {
-                (Some(1), Some(1)) if first != last => items.push(format!("1-7{step}")), // `0-7`: every day
-                // `5-7` ends on Sunday, which comes first in the cron crate's week: two ranges.
-                (Some(a), Some(1)) if a > 1 && step.is_empty() => items.push(format!("{a}-7,1")),
-                (Some(_), Some(1)) => {
-                    return Err(format!(
-                        "'{item}': write a range ending on Sunday as 0 or 7 without a step"
-                    ));
-                }
-                (Some(a), Some(b)) => items.push(format!("{a}-{b}{step}")),
-                _ => items.push(item.to_owned()),
-            },
-            None => match day(range)? {
-                Some(n) => items.push(format!("{n}{step}")),
-                None => items.push(item.to_owned()),
-            },
-        }
-    }
-    Ok(items.join(","))
 }
 
 /// A duration as `--every` takes it, in its largest whole unit (`999999999w`, `90s`).
@@ -224,6 +189,48 @@ mod tests {
         assert!(Schedule::cron("0 3 * * 8").is_err(), "8 is no day");
     }
 
+    /// The days of December 2026 a five-field schedule fires on.
+    fn december_days(expression: &str) -> Vec<u32> {
+        use chrono::Datelike;
+        let schedule = Schedule::cron(expression).unwrap_or_else(|e| panic!("{expression}: {e}"));
+        let (mut at, end) = (at("2026-11-30T12:00:00Z"), at("2026-12-31T23:59:59Z"));
+        let mut days = Vec::new();
+        while let Some(next) = schedule.next_run(at, at).filter(|next| *next <= end) {
+            days.push(next.day());
+            at = next;
+        }
+        days
+    }
+
+    #[test]
+    fn five_field_schedules_follow_cron8_on_a_table_of_cases() {
+        // cron(8) / crontab(5): when both day of month and day of week are restricted, a day matching EITHER
+        // runs ("30 4 1,15 * 5" runs on the 1st, the 15th and every Friday). December 2026 starts on a Tuesday;
+        // its Fridays are the 4th, 11th, 18th and 25th, its Mondays the 7th, 14th, 21st and 28th.
+        let cases: &[(&str, &[u32])] = &[
+            ("0 3 13 * 5", &[4, 11, 13, 18, 25]),
+            ("0 3 1,15 * MON", &[1, 7, 14, 15, 21, 28]),
+            ("0 3 * * 1", &[7, 14, 21, 28]),
+            ("0 3 * * mon", &[7, 14, 21, 28]),
+            ("0 3 * * 0", &[6, 13, 20, 27]),
+            ("0 3 * * 7", &[6, 13, 20, 27]),
+            ("0 3 * * SUN", &[6, 13, 20, 27]),
+            ("0 3 * * 5-7", &[4, 5, 6, 11, 12, 13, 18, 19, 20, 25, 26, 27]),
+            ("0 3 * * SAT-SUN", &[5, 6, 12, 13, 19, 20, 26, 27]),
+            // A restricted day of month with `*` for the day of week is the day of month alone, and the reverse.
+            ("0 3 13 * *", &[13]),
+            ("0 3 */10 * *", &[1, 11, 21, 31]),
+            ("0 3 1-3 DEC *", &[1, 2, 3]),
+            ("0 3 1-3 1 *", &[]),
+        ];
+        for (expression, days) in cases {
+            assert_eq!(december_days(expression), *days, "{expression}");
+        }
+        for refused in ["0 3 * * 8", "60 3 * * *", "0 3 32 * *", "0 3 * 13 *", "0 3 * * FUNDAY"] {
+            assert!(Schedule::cron(refused).is_err(), "{refused} is refused");
+        }
+    }
+
     #[test]
     fn an_overrun_delays_the_next_run_instead_of_overlapping() {
         let every = Schedule::Every(Duration::from_secs(900));
@@ -252,7 +259,7 @@ mod tests {
             .to_string();
         assert!(error.contains("'999999999w'"), "{error}");
         assert!(Schedule::check_jitter(Duration::from_secs(99_999_999_999 * 7 * 86_400)).is_err());
-        for never in ["0 0 0 30 2 *", "0 0 0 1 1 * 2020"] {
+        for never in ["0 0 0 30 2 *", "0 0 0 1 1 * 2020", "0 0 30 2 *"] {
             let error = Schedule::cron(never).unwrap_err().to_string();
             assert!(error.contains(never) && error.contains("never fires"), "{error}");
         }
