@@ -143,8 +143,8 @@ pub fn merge_staged(
 ///
 /// Written for a first walk of a million follows as much as for a re-walk: the unfollows are marked before the
 /// staged follows go in (at a first walk there is no current follow to look at), the follows go in sorted by key
-/// (their table is clustered on it), and what is new is counted from the current follows before and after
-/// instead of looking every staged follow up.
+/// (their table is clustered on it), and in a bulk merge what is new is counted from the current follows
+/// before and after instead of looking every staged follow up.
 pub fn merge_staged_follows(
     tx: &Transaction<'_>,
     broadcaster: &UserId,
@@ -153,10 +153,18 @@ pub fn merge_staged_follows(
     now: &Timestamp,
 ) -> rusqlite::Result<FollowChanges> {
     let staged = count_staged(tx, broadcaster, walk_id)?;
-    let current_before = count_current(tx, broadcaster)?;
+    // A merge of a few follows (the usual incremental sync) looks each up; a bulk one counts the current follows
+    // before and after instead, two scans, cheaper than a million look-ups but not than a handful.
+    let looked_up = (staged < BULK_MERGE as u64)
+        .then(|| count_new(tx, broadcaster, walk_id))
+        .transpose()?;
+    let current_before = match looked_up {
+        Some(_) => 0,
+        None => count_current(tx, broadcaster)?,
+    };
     // Unfollows first: a current follow this full walk did not stage. Marking them before the staged rows go in
     // leaves the same rows marked (the staged ones are current after the merge either way).
-    let gone = if full && current_before > 0 {
+    let gone = if full && (looked_up.is_some() || current_before > 0) {
         tx.execute(
             "UPDATE follows SET unfollowed_seen_at = ?2
              WHERE broadcaster_id = ?1 AND unfollowed_seen_at IS NULL
@@ -195,13 +203,28 @@ pub fn merge_staged_follows(
     )?;
     // Every staged follow is current now: those that were not before are the new ones (a follow staged twice,
     // as the list shifted under the walk, counts once).
-    let current_after = count_current(tx, broadcaster)?;
-    let new = (current_after + gone).saturating_sub(current_before);
+    let new = match looked_up {
+        Some(new) => new,
+        None => (count_current(tx, broadcaster)? + gone).saturating_sub(current_before),
+    };
     Ok(FollowChanges {
         new,
         gone,
         seen: staged - new.min(staged),
     })
+}
+
+/// How many distinct follows the walk `walk_id` staged that are not current in the archive.
+fn count_new(conn: &Connection, broadcaster: &UserId, walk_id: &str) -> rusqlite::Result<u64> {
+    conn.query_row(
+        "SELECT count(DISTINCT s.user_id) FROM follows_staging s
+         WHERE s.broadcaster_id = ?1 AND s.walk_id IS ?2 AND NOT EXISTS (
+             SELECT 1 FROM follows f
+             WHERE f.broadcaster_id = s.broadcaster_id AND f.user_id = s.user_id AND f.unfollowed_seen_at IS NULL)",
+        params![broadcaster, walk_id],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n as u64)
 }
 
 /// How many follows of `broadcaster` are current (not seen unfollowed).
