@@ -15,6 +15,8 @@ use crate::client::helix::followers::Follower;
 use crate::client::helix::users::User;
 use crate::error::Result;
 
+/// The part whose checkpoint the follower walk keeps (`sync_checkpoints.part`).
+pub(super) const PART: &str = "followers";
 /// Follows and accounts at most in one group's transaction: a kill loses at most this much fetched work.
 const GROUP_ROWS: usize = 10_000;
 
@@ -138,7 +140,7 @@ fn stage_page(
             total: page.total,
             items: page.items.len() as u64,
         };
-        runs::save_walk_page(tx, broadcaster, super::followers::PART, &walk_page, stamp)?;
+        runs::save_walk_page(tx, broadcaster, PART, &walk_page, stamp)?;
     }
     let ids: Vec<String> = page.items.iter().map(|f| f.user_id.0.clone()).collect();
     let hydrated = archive::users::load_hydrated(tx, &ids)?;

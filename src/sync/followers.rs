@@ -11,7 +11,7 @@ use futures::{StreamExt, TryStreamExt};
 use std::collections::HashMap;
 use tokio::sync::mpsc;
 
-use super::follower_writer::{self, Accounts, StagedPage};
+use super::follower_writer::{self, Accounts, PART, StagedPage};
 use super::{ChannelContext, ChannelSummary, FollowersWalk};
 use crate::archive::runs::{self, Walk};
 use crate::archive::{self, Stamp, Timestamp, channels, follows, timestamp};
@@ -20,7 +20,6 @@ use crate::client::helix::followers::{self, Follower};
 use crate::client::helix::users;
 use crate::error::{Error, Result};
 
-pub(super) const PART: &str = "followers";
 /// Pages fetched and not yet committed, at most: what a slow disk lets the walk run ahead by.
 const PAGES_IN_FLIGHT: usize = 32;
 /// Get Users requests in flight at once while hydrating.
