@@ -80,11 +80,11 @@ pub(super) async fn write(
                 break;
             }
         }
-        if group.pages.is_empty() && group.accounts.is_empty() {
-            hydrate = hydrate.filter(|_| !walk_done);
-            continue;
-        }
-        let to_hydrate = commit(ctx, group).await?;
+        let to_hydrate = if group.pages.is_empty() && group.accounts.is_empty() {
+            Vec::new()
+        } else {
+            commit(ctx, group).await?
+        };
         for ids in to_hydrate {
             let sent = match &hydrate {
                 Some(sender) => sender.send(ids).await.is_ok(),

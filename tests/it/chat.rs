@@ -2,7 +2,7 @@
 //! of a sync, corrected impossible times, and the errors Twitch gives.
 
 use crate::paging::broadcaster;
-use crate::util::{archive, count, itch, login_as, mock_with, rows, run, sync, text};
+use crate::util::{archive, count, itch, kill_when, login_as, mock_with, rows, run, sync, text};
 use itch::mock::{Fault, MockConfig, MockServer};
 use std::collections::BTreeSet;
 
@@ -162,23 +162,14 @@ async fn a_chat_download_killed_mid_way_resumes_without_gap_or_duplicate() {
     cmd.args(["chat", "--chat-segments", "4", &video.id]);
     let mut child = cmd.spawn().unwrap();
     let db_path = killed.path().join("itch.db");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    loop {
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        let saved = rusqlite::Connection::open_with_flags(&db_path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .ok()
-            .and_then(|c| {
-                c.query_row("SELECT count(*) FROM chat_messages", [], |r| r.get::<_, i64>(0))
-                    .ok()
-            })
-            .unwrap_or(0);
-        if saved >= 3_000 {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "the download never got going");
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    kill_when(
+        &mut child,
+        &db_path,
+        "SELECT count(*) FROM chat_messages",
+        3_000,
+        std::time::Duration::from_secs(60),
+    )
+    .await;
     assert!(
         count(
             &archive(killed.path()),

@@ -2,7 +2,7 @@
 //! segments stay a partition of the VOD's time, and an interrupted download resumes exactly, whether its plan
 //! was split or is a 0.4.0 plan of equal stretches still in progress.
 
-use crate::util::{archive, client, count, itch, mock_with, rows, run, text};
+use crate::util::{archive, client, count, itch, kill_when, mock_with, rows, run, text};
 use itch::archive::Archive;
 use itch::archive::Timestamp;
 use itch::archive::chat::{self, ChatMessage, ChatPage, ChatVideo};
@@ -139,28 +139,16 @@ async fn a_download_killed_after_splitting_resumes_without_gap_or_duplicate() {
     let mut cmd = itch(&mock, killed.path());
     cmd.args(["chat", "--chat-segments", "4", &video.id]);
     let mut child = cmd.spawn().unwrap();
+    // More stored segments than the plan of 4: a split is committed.
     let db_path = killed.path().join("itch.db");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    loop {
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        let segments = rusqlite::Connection::open_with_flags(&db_path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .ok()
-            .and_then(|c| {
-                c.query_row("SELECT count(*) FROM chat_segments", [], |r| r.get::<_, i64>(0))
-                    .ok()
-            })
-            .unwrap_or(0);
-        if segments > 4 {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "the download never split");
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the download ended before it split"
-        );
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    kill_when(
+        &mut child,
+        &db_path,
+        "SELECT count(*) FROM chat_segments",
+        5,
+        std::time::Duration::from_secs(120),
+    )
+    .await;
     let db = archive(killed.path());
     assert!(count(&db, "SELECT count(*) FROM chat_segments") > 4);
     assert!(

@@ -171,3 +171,27 @@ pub fn rows(conn: &rusqlite::Connection, sql: &str) -> Vec<String> {
     .map(|r| r.unwrap())
     .collect()
 }
+
+/// Waits until `sql` (one count) on the archive at `db` reaches `at_least` while `child` writes it, then kills
+/// the child with SIGKILL: a kill -9 at a known point of the work. Fails if the child ends first or `within`
+/// passes.
+pub async fn kill_when(child: &mut std::process::Child, db: &Path, sql: &str, at_least: i64, within: Duration) {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let reached = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .ok()
+            .and_then(|c| c.query_row(sql, [], |r| r.get::<_, i64>(0)).ok())
+            .unwrap_or(0);
+        if reached >= at_least {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "`{sql}` never reached {at_least}");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the child ended before `{sql}` reached {at_least}"
+        );
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
