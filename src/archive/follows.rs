@@ -1,7 +1,7 @@
 //! Follows: staged page by page during a walk (appends, cheap), merged into `follows` in key order when the
 //! walk ends. A full walk also marks the follows it no longer found as unfollowed; nothing is ever deleted.
 
-use rusqlite::{Connection, Transaction, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter};
 use std::collections::HashMap;
 
 use crate::client::helix::followers::Follower;
@@ -186,13 +186,21 @@ pub fn merge_staged_follows(
          WHERE users.login IS NOT excluded.login OR users.display_name IS NOT excluded.display_name",
         params![broadcaster, walk_id],
     )?;
+    let refollowed_current = end_refollowed_episodes(tx, broadcaster, walk_id)?;
+    // A follow listed with the followed_at it has is the same episode (an unfollow marked before was not one:
+    // Twitch gives every new follow a new time); with another followed_at it is the next episode, whose earlier
+    // one `end_refollowed_episodes` just kept.
     tx.execute(
         "INSERT INTO follows (broadcaster_id, user_id, followed_at, first_seen_at, last_seen_at, sync_run_id)
          SELECT broadcaster_id, user_id, followed_at, seen_at, seen_at, sync_run_id
          FROM follows_staging WHERE broadcaster_id = ?1 AND walk_id IS ?2 ORDER BY user_id, seq
          ON CONFLICT (broadcaster_id, user_id) DO UPDATE SET
+             episode = follows.episode + (follows.followed_at IS NOT excluded.followed_at),
+             first_seen_at = iif(follows.followed_at IS excluded.followed_at, follows.first_seen_at,
+                                 excluded.first_seen_at),
              followed_at = excluded.followed_at,
-             last_seen_at = max(follows.last_seen_at, excluded.last_seen_at),
+             last_seen_at = iif(follows.followed_at IS excluded.followed_at,
+                                max(follows.last_seen_at, excluded.last_seen_at), excluded.last_seen_at),
              unfollowed_seen_at = NULL,
              sync_run_id = excluded.sync_run_id",
         params![broadcaster, walk_id],
@@ -205,7 +213,7 @@ pub fn merge_staged_follows(
     // as the list shifted under the walk, counts once).
     let new = match looked_up {
         Some(new) => new,
-        None => (count_current(tx, broadcaster)? + gone).saturating_sub(current_before),
+        None => (count_current(tx, broadcaster)? + gone).saturating_sub(current_before) + refollowed_current,
     };
     Ok(FollowChanges {
         new,
@@ -214,13 +222,49 @@ pub fn merge_staged_follows(
     })
 }
 
-/// How many distinct follows the walk `walk_id` staged that are not current in the archive.
+/// Keeps the episodes that the follows staged by `walk_id` end: an archived follow listed again with another
+/// `followed_at` was unfollowed and followed again, so its row goes to `earlier_follows` before the new follow
+/// replaces it. Returns how many of them were current (no full walk saw the unfollow in between).
+fn end_refollowed_episodes(tx: &Transaction<'_>, broadcaster: &UserId, walk_id: &str) -> rusqlite::Result<u64> {
+    // A first walk has nothing to end: skip its million look-ups.
+    let archived: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM follows WHERE broadcaster_id = ?1)",
+        [broadcaster],
+        |r| r.get(0),
+    )?;
+    if !archived {
+        return Ok(0);
+    }
+    // Listed twice by one walk (the list shifted under it), a follow ends its episode once.
+    let end = |current: bool| {
+        tx.execute(
+            "INSERT INTO earlier_follows (broadcaster_id, user_id, episode, followed_at, first_seen_at, last_seen_at,
+                                          unfollowed_seen_at, ended_before, sync_run_id)
+             SELECT f.broadcaster_id, f.user_id, f.episode, f.followed_at, f.first_seen_at, f.last_seen_at,
+                    f.unfollowed_seen_at, s.followed_at, s.sync_run_id
+             FROM follows_staging s
+             JOIN follows f ON f.broadcaster_id = s.broadcaster_id AND f.user_id = s.user_id
+             WHERE s.broadcaster_id = ?1 AND s.walk_id IS ?2 AND f.followed_at IS NOT s.followed_at
+               AND (f.unfollowed_seen_at IS NULL) = ?3
+             ORDER BY s.seq
+             ON CONFLICT DO NOTHING",
+            params![broadcaster, walk_id, current],
+        )
+    };
+    let ended_current = end(true)?;
+    end(false)?;
+    Ok(ended_current as u64)
+}
+
+/// How many distinct follows the walk `walk_id` staged that are not current in the archive with the same
+/// `followed_at` (new, or followed again after an unfollow).
 fn count_new(conn: &Connection, broadcaster: &UserId, walk_id: &str) -> rusqlite::Result<u64> {
     conn.query_row(
         "SELECT count(DISTINCT s.user_id) FROM follows_staging s
          WHERE s.broadcaster_id = ?1 AND s.walk_id IS ?2 AND NOT EXISTS (
              SELECT 1 FROM follows f
-             WHERE f.broadcaster_id = s.broadcaster_id AND f.user_id = s.user_id AND f.unfollowed_seen_at IS NULL)",
+             WHERE f.broadcaster_id = s.broadcaster_id AND f.user_id = s.user_id AND f.unfollowed_seen_at IS NULL
+               AND f.followed_at = s.followed_at)",
         params![broadcaster, walk_id],
         |r| r.get::<_, i64>(0),
     )
@@ -272,26 +316,41 @@ pub fn save_following(
     )?;
     let mut new = 0;
     {
-        let mut exists = tx.prepare_cached(
-            "SELECT 1 FROM follows WHERE broadcaster_id = ?1 AND user_id = ?2 AND unfollowed_seen_at IS NULL",
+        let mut archived = tx.prepare_cached(
+            "SELECT followed_at, unfollowed_seen_at IS NULL FROM follows WHERE broadcaster_id = ?1 AND user_id = ?2",
         )?;
+        let mut end_episode = tx.prepare_cached(
+            "INSERT INTO earlier_follows (broadcaster_id, user_id, episode, followed_at, first_seen_at, last_seen_at,
+                                          unfollowed_seen_at, ended_before, sync_run_id)
+             SELECT broadcaster_id, user_id, episode, followed_at, first_seen_at, last_seen_at, unfollowed_seen_at,
+                    ?3, ?4
+             FROM follows WHERE broadcaster_id = ?1 AND user_id = ?2",
+        )?;
+        // As in `merge_staged_follows`: another followed_at is the next episode.
         let mut upsert = tx.prepare_cached(
             "INSERT INTO follows (broadcaster_id, user_id, followed_at, first_seen_at, last_seen_at, sync_run_id)
              VALUES (?1, ?2, ?3, ?4, ?4, ?5)
-             ON CONFLICT (broadcaster_id, user_id) DO UPDATE SET followed_at = excluded.followed_at,
-                 last_seen_at = excluded.last_seen_at, unfollowed_seen_at = NULL, sync_run_id = excluded.sync_run_id",
+             ON CONFLICT (broadcaster_id, user_id) DO UPDATE SET
+                 episode = follows.episode + (follows.followed_at IS NOT excluded.followed_at),
+                 first_seen_at = iif(follows.followed_at IS excluded.followed_at, follows.first_seen_at,
+                                     excluded.first_seen_at),
+                 followed_at = excluded.followed_at, last_seen_at = excluded.last_seen_at, unfollowed_seen_at = NULL,
+                 sync_run_id = excluded.sync_run_id",
         )?;
         for c in channels {
-            if !exists.exists(params![c.broadcaster_id.as_str(), user])? {
-                new += 1;
+            let (channel, followed_at) = (c.broadcaster_id.as_str(), timestamp(c.followed_at));
+            let before: Option<(String, bool)> = archived
+                .query_row(params![channel, user], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            match before {
+                Some((at, current)) if at == followed_at => new += u64::from(!current),
+                Some(_) => {
+                    end_episode.execute(params![channel, user, followed_at, run])?;
+                    new += 1;
+                }
+                None => new += 1,
             }
-            upsert.execute(params![
-                c.broadcaster_id.as_str(),
-                user,
-                timestamp(c.followed_at),
-                now,
-                run
-            ])?;
+            upsert.execute(params![channel, user, followed_at, now, run])?;
         }
     }
     let seen: Vec<&str> = channels.iter().map(|c| c.broadcaster_id.as_str()).collect();

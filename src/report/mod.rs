@@ -159,6 +159,7 @@ reports![
     chatlog,
     videos,
     unfollows,
+    refollows,
     follower_count,
     viewers,
     bot_waves,

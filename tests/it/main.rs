@@ -14,6 +14,7 @@ mod chat_split;
 mod datasette;
 mod export;
 mod faults;
+mod follow_episodes;
 mod inputs;
 mod layout;
 mod live;

@@ -255,6 +255,9 @@ pub struct Advance {
     pub new_followers: u64,
     /// Existing followers (chosen by the seeded RNG) that unfollow.
     pub unfollows: u64,
+    /// Earlier unfollowers (chosen by the seeded RNG, before this step's unfollows) that follow again, with a
+    /// new `followed_at` at the top of the list, as Twitch shows a re-follow.
+    pub refollows: u64,
     /// Videos published during the step.
     pub new_videos: u32,
     /// Existing videos (chosen by the seeded RNG) that are deleted.

@@ -747,6 +747,50 @@ async fn unfollows_leave_the_total_and_the_list() {
 }
 
 #[tokio::test]
+async fn a_refollow_is_the_same_user_on_top_with_a_new_follow_time() {
+    let f = Fake::start(config(400)).await;
+    let token = f.moderator_token();
+    let (before, _) = f.all_followers(&token, "100").await;
+    let followed_at = |items: &[Value], id: &str| {
+        let found: Vec<String> = items
+            .iter()
+            .filter(|i| i["user_id"] == id)
+            .map(|i| i["followed_at"].as_str().unwrap().to_owned())
+            .collect();
+        found
+    };
+    f.server.advance(Advance {
+        unfollows: 30,
+        ..Advance::default()
+    });
+    let (after_unfollows, _) = f.all_followers(&token, "100").await;
+    let kept: HashSet<String> = ids(&after_unfollows, "user_id").into_iter().collect();
+    let gone: Vec<String> = ids(&before, "user_id").into_iter().filter(|id| !kept.contains(id)).collect();
+    assert_eq!(gone.len(), 30);
+
+    // Ten of them follow again (and ten more unfollow, who cannot be among the ten: they were chosen first).
+    f.server.advance(Advance {
+        refollows: 10,
+        unfollows: 10,
+        hours: 2,
+        ..Advance::default()
+    });
+    assert_eq!(f.largest().followers, 400 - 30 + 10 - 10);
+    let (now, _) = f.all_followers(&token, "100").await;
+    assert_eq!(now.len(), 370);
+    let back: Vec<&String> = gone.iter().filter(|id| !followed_at(&now, id).is_empty()).collect();
+    assert!(back.len() >= 8, "the re-followers are listed again (a few may have unfollowed again): {back:?}");
+    for id in back {
+        let (old, new) = (followed_at(&before, id), followed_at(&now, id));
+        assert_eq!(new.len(), 1, "{id} is listed once");
+        assert!(new[0] > old[0], "{id} followed again later: {new:?} after {old:?}");
+        assert!(new[0].as_str() > "2026-11-01T00:00:00Z");
+    }
+    let unique: HashSet<String> = ids(&now, "user_id").into_iter().collect();
+    assert_eq!(unique.len(), now.len(), "no user is listed twice");
+}
+
+#[tokio::test]
 async fn page_9999_of_a_million_followers_is_computed_not_stored() {
     // Work is counted, not timed (see `world::work`): a loaded runner cannot fail this, and a fake that stores
     // or walks its million followers does a million steps where this allows thousands.

@@ -6,7 +6,7 @@
 //! follow time grows with the index, and the user id is a keyed permutation of `(channel, index)`, so ids look
 //! random yet decode back. A page of followers therefore costs O(page) whatever the channel's size.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
@@ -95,6 +95,11 @@ pub(crate) struct Followers {
     batches: Vec<Batch>,
     /// Indices that unfollowed: skipped when paging, subtracted from the total.
     pub removed: BTreeSet<u64>,
+    /// Positions taken by a follower who followed again after an unfollow, with the position of that user's
+    /// first follow (which names the user: ids come from it). Twitch gives a re-follow a new `followed_at`.
+    refollows: BTreeMap<u64, u64>,
+    /// The latest position of each user who followed again (keyed by the first position).
+    latest: HashMap<u64, u64>,
 }
 
 /// A run of accounts, created minutes apart just before, that followed within seconds of each other.
@@ -323,6 +328,8 @@ impl World {
             waves: Vec::new(),
             batches: Vec::new(),
             removed: BTreeSet::new(),
+            refollows: BTreeMap::new(),
+            latest: HashMap::new(),
         };
         followers.waves = self.waves_for(k, &followers, rng);
         let pool = (count / 2).min(50);
@@ -515,7 +522,10 @@ impl World {
         let (g, i) = ((x >> self.index_bits) as usize, x & ((1 << self.index_bits) - 1));
         if g < self.channels.len() {
             let ch = &self.channels[g];
-            (i < ch.followers.count() && ch.cross != Some(i)).then_some(UserRef::Follower { channel: g, index: i })
+            // A re-follow's position names nobody new: its user is the one of the first follow.
+            let f = &ch.followers;
+            (i < f.count() && ch.cross != Some(i) && !f.refollows.contains_key(&i))
+                .then_some(UserRef::Follower { channel: g, index: i })
         } else {
             (g == self.channels.len() && i < self.others as u64).then_some(UserRef::Other(i as u32))
         }
@@ -680,9 +690,11 @@ impl World {
 
     /// The user at follower position `index` of channel `c`.
     pub fn follower(&self, c: usize, index: u64) -> UserRef {
-        if self.channels[c].cross == Some(index) {
+        let ch = &self.channels[c];
+        if ch.cross == Some(index) {
             UserRef::Broadcaster(0)
         } else {
+            let index = ch.followers.refollows.get(&index).copied().unwrap_or(index);
             UserRef::Follower { channel: c, index }
         }
     }
@@ -734,12 +746,13 @@ impl World {
 
     /// Whether `u` follows channel `c`, and since when.
     pub fn follows(&self, u: UserRef, c: usize) -> Option<i64> {
+        let f = &self.channels[c].followers;
         let index = match u {
-            UserRef::Follower { channel, index } if channel == c => index,
+            UserRef::Follower { channel, index } if channel == c => f.latest.get(&index).copied().unwrap_or(index),
             UserRef::Broadcaster(0) => self.channels[c].cross?,
             _ => return None,
         };
-        let removed = self.channels[c].followers.removed.contains(&index);
+        let removed = f.removed.contains(&index);
         (!removed).then(|| self.followed_at(c, index))
     }
 
@@ -827,13 +840,24 @@ impl World {
 
         let f = &mut self.channels[c].followers;
         let added = a.new_followers.min(capacity - f.count());
-        if added > 0 {
+        // Who follows again: users whose latest follow ended, chosen before this step's unfollows.
+        let mut again = f.unfollowed_users();
+        again.shuffle(&mut self.rng);
+        again.truncate(a.refollows.min(capacity - f.count() - added) as usize);
+        if added + again.len() as u64 > 0 {
+            let start = f.count();
             f.batches.push(Batch {
-                start: f.count(),
-                count: added,
+                start,
+                count: added + again.len() as u64,
                 from,
                 to,
             });
+            // The newest positions of the step are the re-follows.
+            for (k, user) in again.into_iter().enumerate() {
+                let position = start + added + k as u64;
+                f.refollows.insert(position, user);
+                f.latest.insert(user, position);
+            }
         }
         self.unfollow(c, a.unfollows);
 
@@ -915,6 +939,17 @@ impl World {
 }
 
 impl Followers {
+    /// The users (by their first position) whose latest follow ended, in position order.
+    fn unfollowed_users(&self) -> Vec<u64> {
+        self.removed
+            .iter()
+            .map(|&p| self.refollows.get(&p).copied().unwrap_or(p))
+            .filter(|user| self.latest.get(user).is_none_or(|&p| self.removed.contains(&p)))
+            .collect::<BTreeSet<u64>>()
+            .into_iter()
+            .collect()
+    }
+
     /// Positions ever used, unfollowed ones included.
     pub fn count(&self) -> u64 {
         self.initial + self.batches.iter().map(|b| b.count).sum::<u64>()
