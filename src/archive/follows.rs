@@ -436,4 +436,84 @@ mod tests {
             .collect();
         assert_eq!(current, ["a", "c", "d"]);
     }
+
+    #[test]
+    fn a_follow_listed_again_with_its_own_time_is_the_same_episode_and_another_time_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = crate::archive::db::open(&dir.path().join("a.db")).unwrap();
+        conn.execute_batch(
+            "INSERT INTO users (id, login, first_seen_at, last_seen_at)
+             VALUES ('1', 'channel', 't', 't'), ('a', 'a', 't', 't'), ('b', 'b', 't', 't');
+             -- a was marked unfollowed by a full walk, b too; both are listed again: a with the time it had (the
+             -- unfollow was not one), b with a new one (a re-follow).
+             INSERT INTO follows (broadcaster_id, user_id, followed_at, first_seen_at, last_seen_at, unfollowed_seen_at)
+             VALUES ('1', 'a', 'f1', 't1', 't2', 'gone'), ('1', 'b', 'f1', 't1', 't2', 'gone');
+             INSERT INTO follows_staging (broadcaster_id, user_id, user_login, followed_at, seen_at, walk_id)
+             VALUES ('1', 'a', 'a', 'f1', 't3', 'w'), ('1', 'b', 'b', 'f2', 't3', 'w'), ('1', 'b', 'b', 'f2', 't3', 'w');",
+        )
+        .unwrap();
+        let tx = conn.transaction().unwrap();
+        let changes = merge_staged_follows(&tx, &UserId::from("1"), "w", false, &Timestamp::now()).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(changes.new, 2, "both follow again");
+        let episodes: Vec<String> = conn
+            .prepare(
+                "SELECT user_id || ' ' || episode || ' ' || followed_at || ' ' || first_seen_at || ' '
+                        || coalesce(unfollowed_seen_at, '-') || ' ' || coalesce(ended_before, '-')
+                 FROM follow_episodes ORDER BY user_id, episode",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(
+            episodes,
+            ["a 1 f1 t1 - -", "b 1 f1 t1 gone f2", "b 2 f2 t3 - -"],
+            "b's first follow is kept whole, once, though the walk listed b twice"
+        );
+    }
+
+    #[test]
+    fn the_logged_in_users_follows_keep_their_episodes_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = crate::archive::db::open(&dir.path().join("a.db")).unwrap();
+        let channel = |at: &str| FollowedChannel {
+            broadcaster_id: UserId::from("9"),
+            broadcaster_login: "nine".into(),
+            broadcaster_name: "Nine".into(),
+            followed_at: chrono::DateTime::parse_from_rfc3339(at).unwrap().to_utc(),
+        };
+        let user = UserId::from("5");
+        conn.execute_batch(
+            "INSERT INTO users (id, login, first_seen_at, last_seen_at) VALUES ('5', 'me', 't', 't');
+             INSERT INTO sync_runs (id, started_at, command, itch_version) VALUES (1, 't', 'sync me', 'test');",
+        )
+        .unwrap();
+        for (list, expected) in [
+            (vec![channel("2025-01-01T00:00:00Z")], (1, 0)),
+            (vec![], (0, 1)),
+            (vec![channel("2025-03-01T00:00:00Z")], (1, 0)),
+            (vec![channel("2025-03-01T00:00:00Z")], (0, 0)),
+        ] {
+            let tx = conn.transaction().unwrap();
+            let changes = save_following(&tx, &user, &list, &Stamp::now(1)).unwrap();
+            tx.commit().unwrap();
+            assert_eq!(changes, expected);
+        }
+        let episodes: Vec<(i64, String, bool)> = conn
+            .prepare("SELECT episode, followed_at, unfollowed_seen_at IS NULL FROM follow_episodes ORDER BY episode")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(
+            episodes,
+            [
+                (1, "2025-01-01T00:00:00Z".into(), false),
+                (2, "2025-03-01T00:00:00Z".into(), true)
+            ]
+        );
+    }
 }

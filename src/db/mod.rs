@@ -510,6 +510,39 @@ mod tests {
     }
 
     #[test]
+    fn follows_of_itch_0_4_become_first_episodes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        let mut conn = Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA foreign_keys = ON;").unwrap();
+        embedded::migrations::runner()
+            .set_target(refinery::Target::Version(16))
+            .run(&mut conn)
+            .unwrap();
+        conn.pragma_update(None, "application_id", APPLICATION_ID).unwrap();
+        conn.execute_batch(
+            "INSERT INTO users (id, login, first_seen_at, last_seen_at) VALUES ('1', 'c', 'x', 'x'), ('2', 'f', 'x', 'x');
+             INSERT INTO follows (broadcaster_id, user_id, followed_at, first_seen_at, last_seen_at, unfollowed_seen_at)
+             VALUES ('1', '2', '2025-01-01T00:00:00Z', 'x', 'x', '2025-06-01T00:00:00Z');",
+        )
+        .unwrap();
+        drop(conn);
+
+        let conn = open(&path).unwrap();
+        let episode: (i64, String, Option<String>, i64) = conn
+            .query_row(
+                "SELECT episode, followed_at, unfollowed_seen_at, is_latest FROM follow_episodes",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            episode,
+            (1, "2025-01-01T00:00:00Z".into(), Some("2025-06-01T00:00:00Z".into()), 1)
+        );
+    }
+
+    #[test]
     fn a_thread_beside_the_writer_checkpoints_the_wal() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.db");

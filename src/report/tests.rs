@@ -637,7 +637,7 @@ fn unfollows_and_follower_count() {
     let (_dir, path) = archive();
     assert_eq!(
         tsv(&path, "unfollows", &login("chan")),
-        "follower\tfollowed_at\tunfollowed_seen_at\ndave\t2025-12-31T23:59:59Z\t2026-01-20T00:00:00Z\n"
+        "follower\tfollowed_at\tunfollowed_seen_at\tfollowed_again_at\ndave\t2025-12-31T23:59:59Z\t2026-01-20T00:00:00Z\t\n"
     );
     let before = Params {
         until: Some(parse_until("2026-01-19").unwrap()),

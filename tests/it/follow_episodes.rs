@@ -68,8 +68,14 @@ async fn a_refollow_after_a_seen_unfollow_keeps_both_episodes() {
     );
     assert_eq!(episodes.len(), 10, "{episodes:?}");
     for pair in episodes.chunks(2) {
-        assert!(pair[0].ends_with("|Integer(1)|Integer(1)|Integer(1)|Integer(0)"), "{pair:?}");
-        assert!(pair[1].ends_with("|Integer(2)|Integer(0)|Integer(0)|Integer(1)"), "{pair:?}");
+        assert!(
+            pair[0].ends_with("|Integer(1)|Integer(1)|Integer(1)|Integer(0)"),
+            "{pair:?}"
+        );
+        assert!(
+            pair[1].ends_with("|Integer(2)|Integer(0)|Integer(0)|Integer(1)"),
+            "{pair:?}"
+        );
     }
     // The first episodes are the follows archived before, unchanged: nothing was overwritten.
     let earlier = rows(
@@ -77,7 +83,10 @@ async fn a_refollow_after_a_seen_unfollow_keeps_both_episodes() {
         "SELECT user_id || ' ' || followed_at FROM earlier_follows ORDER BY user_id",
     );
     assert_eq!(earlier.len(), 5);
-    assert!(earlier.iter().all(|e| first.contains(e)), "{earlier:?} not in {first:?}");
+    assert!(
+        earlier.iter().all(|e| first.contains(e)),
+        "{earlier:?} not in {first:?}"
+    );
     // The new follow is later than the first, and first seen now.
     assert_eq!(
         count(

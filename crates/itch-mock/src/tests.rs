@@ -765,7 +765,10 @@ async fn a_refollow_is_the_same_user_on_top_with_a_new_follow_time() {
     });
     let (after_unfollows, _) = f.all_followers(&token, "100").await;
     let kept: HashSet<String> = ids(&after_unfollows, "user_id").into_iter().collect();
-    let gone: Vec<String> = ids(&before, "user_id").into_iter().filter(|id| !kept.contains(id)).collect();
+    let gone: Vec<String> = ids(&before, "user_id")
+        .into_iter()
+        .filter(|id| !kept.contains(id))
+        .collect();
     assert_eq!(gone.len(), 30);
 
     // Ten of them follow again (and ten more unfollow, who cannot be among the ten: they were chosen first).
@@ -779,7 +782,10 @@ async fn a_refollow_is_the_same_user_on_top_with_a_new_follow_time() {
     let (now, _) = f.all_followers(&token, "100").await;
     assert_eq!(now.len(), 370);
     let back: Vec<&String> = gone.iter().filter(|id| !followed_at(&now, id).is_empty()).collect();
-    assert!(back.len() >= 8, "the re-followers are listed again (a few may have unfollowed again): {back:?}");
+    assert!(
+        back.len() >= 8,
+        "the re-followers are listed again (a few may have unfollowed again): {back:?}"
+    );
     for id in back {
         let (old, new) = (followed_at(&before, id), followed_at(&now, id));
         assert_eq!(new.len(), 1, "{id} is listed once");
