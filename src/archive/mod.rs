@@ -15,7 +15,7 @@ pub mod streams;
 pub mod users;
 pub mod videos;
 
-pub use crate::db::time::{Timestamp, timestamp};
+pub use crate::db::time::{Timestamp, now, timestamp};
 pub use crate::db::{self, open, open_read_only};
 pub use store::Archive;
 

@@ -81,6 +81,16 @@ pub fn load_run_commands(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     stmt.query_map([], |r| r.get(0))?.collect()
 }
 
+/// How many runs of `command` ended ok.
+pub fn count_ok_runs(conn: &Connection, command: &str) -> rusqlite::Result<u64> {
+    conn.query_row(
+        "SELECT count(*) FROM sync_runs WHERE command = ?1 AND status = 'ok'",
+        [command],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n as u64)
+}
+
 /// Records that `part` of a channel's sync started in `run` (status 'running' until [`save_part_end`]).
 pub fn save_part_start(
     tx: &Transaction<'_>,

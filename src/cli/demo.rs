@@ -1,9 +1,12 @@
 //! `itch demo`: the main job, offline. Starts a fake Twitch in-process, shows what an app token sees (the
 //! follower total only), logs in through the device code flow as the broadcaster of the fake's largest channel
 //! (the fake approves by itself), syncs that channel (profile, followers with their accounts, videos, stream,
-//! chat replay) into an archive file, and prints a first report from it. The archive stays for exploring.
+//! chat replay) into an archive file, then lets the fake's world move on for a few simulated days (new and lost
+//! followers, some coming back, two streams synced while live, a deleted video) with a sync after each step, so
+//! every report and chart has a history to show; then records a few seconds of live chat and prints a first
+//! report. The archive lives on the fake's clock (see [`crate::db::time::set_clock`]) and stays for exploring.
 //! Ctrl-C or SIGTERM stops it as they stop `itch sync`: any wait cut, the page in hand committed, the summary so
-//! far printed (exit 130/143); the same command again resumes.
+//! far printed (exit 130/143); the same command again resumes at the step it stopped in.
 
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -273,31 +276,65 @@ async fn demo(args: DemoArgs, path: &Path, quiet: bool, cancel: CancellationToke
 
     let archive = Archive::open(path)?;
     let started = Instant::now();
-    let options = SyncOptions {
-        cancel: cancel.clone(),
-        // The run's command names the fake world, so the next demo into this archive can tell (check_world).
-        command: format!("{DEMO_RUN}{world}"),
-        ..SyncOptions::default()
-    };
+    let command = format!("{DEMO_RUN}{world}");
     let client = Arc::new(client);
     let channel = channels[0].clone();
-    let report = sync::sync_channels(client.clone(), archive, channels, options, &Progress::new(quiet)).await?;
+    let history = History::new(login.as_str());
+    let done = {
+        let conn = crate::archive::open_read_only(path)?;
+        crate::archive::runs::count_ok_runs(&conn, &command).map_err(|source| crate::Error::Database {
+            path: path.to_owned(),
+            action: "reading its runs",
+            source,
+        })?
+    };
+    // The archive lives on the fake's clock, so its snapshots fall on the days the fake simulates.
+    crate::db::time::set_clock(mock.now());
+    let mut failed = false;
+    for (k, step) in history.steps.iter().enumerate() {
+        if let Some(advance) = &step.advance {
+            mock.advance(advance.clone());
+            crate::db::time::set_clock(mock.now());
+        }
+        // A step an earlier demo into this archive synced is only replayed in the fake (the same world again).
+        if (k as u64) < done && k + 1 < history.steps.len() {
+            continue;
+        }
+        let options = SyncOptions {
+            cancel: cancel.clone(),
+            // The run's command names the fake world, so the next demo into this archive can tell (check_world).
+            command: command.clone(),
+            parts: step.parts.clone(),
+            full: step.full,
+            ..SyncOptions::default()
+        };
+        let report = sync::sync_channels(
+            client.clone(),
+            archive.clone(),
+            vec![channel.clone()],
+            options,
+            &Progress::new(quiet),
+        )
+        .await?;
+        failed |= report.failed();
+        for summary in &report.channels {
+            crate::outln!("  {}: {summary}", step.label(&mock))?;
+        }
+        if cancel.is_cancelled() {
+            // The same world, or the archive is refused as another world's.
+            crate::outln!(
+                "run the demo again to resume: {itch} demo --archive {} {world}",
+                path.display()
+            )?;
+            return Ok(failed);
+        }
+    }
     crate::outln!(
-        "synced into {} in {:.1} s:",
+        "synced {} days of the fake's history into {} in {:.1} s",
+        history.days,
         path.display(),
         started.elapsed().as_secs_f64()
     )?;
-    for channel in &report.channels {
-        crate::outln!("  {channel}")?;
-    }
-    if cancel.is_cancelled() {
-        // The same world, or the archive is refused as another world's.
-        crate::outln!(
-            "run the demo again to resume: {itch} demo --archive {} {world}",
-            path.display()
-        )?;
-        return Ok(report.failed());
-    }
 
     crate::outln!(
         "\nthe newest followers, and how old their accounts were ({itch} --db {} report followers {login} --limit 5):",
@@ -333,5 +370,102 @@ async fn demo(args: DemoArgs, path: &Path, quiet: bool, cancel: CancellationToke
     crate::outln!(
         "\nexplore it: {itch} --db {db} report --list | {itch} --db {db} status | sqlite3 {db} '.tables' | {itch} --db {db} sql \"SELECT ...\""
     )?;
-    Ok(report.failed())
+    Ok(failed)
+}
+
+/// The fake's history the demo syncs, step by step: a first sync, then simulated days with new followers, lost
+/// ones and some who come back, a video deleted, two streams (synced while live, so `plot viewers` has a curve)
+/// and a full walk at the end that records the unfollows. Deterministic like the fake: a second demo replays the
+/// steps it already synced in the fake only, and syncs the rest.
+struct History {
+    steps: Vec<Step>,
+    days: u32,
+}
+
+/// One step: what changes in the fake, then a sync of some parts.
+struct Step {
+    advance: Option<crate::mock::Advance>,
+    parts: std::collections::BTreeSet<sync::Part>,
+    full: bool,
+    day: u32,
+    live: bool,
+}
+
+impl Step {
+    /// What the summary line starts with: the simulated day and time.
+    fn label(&self, mock: &MockServer) -> String {
+        let when = mock.now().format("%Y-%m-%d %H:%M");
+        match (self.day, self.live) {
+            (0, _) => format!("first sync ({when})"),
+            (day, true) => format!("day {day}, live ({when})"),
+            (day, false) => format!("day {day} ({when})"),
+        }
+    }
+}
+
+impl History {
+    const DAYS: u32 = 6;
+    /// The days the channel streams (five syncs an hour apart while live).
+    const LIVE_DAYS: [u32; 2] = [2, 5];
+
+    fn new(channel: &str) -> History {
+        let every: std::collections::BTreeSet<sync::Part> = sync::Part::ALL.into_iter().collect();
+        let live_parts: std::collections::BTreeSet<sync::Part> = [
+            sync::Part::Channel,
+            sync::Part::Followers,
+            sync::Part::Stream,
+            sync::Part::Chatters,
+        ]
+        .into_iter()
+        .collect();
+        let step = |advance, parts: &std::collections::BTreeSet<sync::Part>, day, live| Step {
+            advance,
+            parts: parts.clone(),
+            full: false,
+            day,
+            live,
+        };
+        let mut steps = vec![step(None, &every, 0, false)];
+        for day in 1..=Self::DAYS {
+            let live = Self::LIVE_DAYS.contains(&day);
+            steps.push(step(
+                Some(crate::mock::Advance {
+                    hours: if live { 20 } else { 24 },
+                    new_followers: 40 + 25 * u64::from(day),
+                    unfollows: 12,
+                    refollows: if day >= 3 { 4 } else { 0 },
+                    deleted_videos: u32::from(day == 4),
+                    go_live: if live { vec![channel.to_owned()] } else { vec![] },
+                    ..crate::mock::Advance::default()
+                }),
+                &every,
+                day,
+                live,
+            ));
+            if live {
+                for _ in 0..4 {
+                    steps.push(step(Some(Self::hour(channel, false)), &live_parts, day, true));
+                }
+                // The stream ends, leaving its VOD: the day's last sync archives it and its chat.
+                steps.push(step(Some(Self::hour(channel, true)), &every, day, false));
+            }
+        }
+        if let Some(last) = steps.last_mut() {
+            last.full = true;
+        }
+        History {
+            steps,
+            days: Self::DAYS,
+        }
+    }
+
+    /// An hour of the fake's clock, ending the stream when `offline`.
+    fn hour(channel: &str, offline: bool) -> crate::mock::Advance {
+        crate::mock::Advance {
+            hours: 1,
+            new_followers: 5,
+            go_offline: if offline { vec![channel.to_owned()] } else { vec![] },
+            ..crate::mock::Advance::default()
+        }
+    }
 }

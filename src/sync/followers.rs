@@ -6,7 +6,6 @@
 //! accounts are hydrated through Get Users (100 ids a request) while the walk goes on, so every follow can tell
 //! how old the account was.
 
-use chrono::Utc;
 use futures::{StreamExt, TryStreamExt};
 use std::collections::HashMap;
 use tokio::sync::mpsc;
@@ -288,7 +287,9 @@ struct WalkOutcome {
 }
 
 fn due_for_full(checkpoint: &runs::Checkpoint, every: std::time::Duration) -> bool {
-    checkpoint.next_full_walk_due(every).is_none_or(|due| Utc::now() >= due)
+    checkpoint
+        .next_full_walk_due(every)
+        .is_none_or(|due| archive::now() >= due)
 }
 
 /// Walks the pages; a resumed walk whose cursor Twitch no longer takes (an expired cursor from an old

@@ -1,7 +1,7 @@
 //! The binary against the fake: `itch api`, help, and bad input that never reaches Twitch.
 
 use crate::paging::broadcaster;
-use crate::util::{itch, mock_with_followers, run, store_with_user_token, text};
+use crate::util::{count, itch, mock_with_followers, run, store_with_user_token, text};
 use itch::client::helix::followers;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -144,6 +144,55 @@ async fn demo_runs_offline_end_to_end() {
     assert!(
         dir.path().join("itch-demo.db").exists() && !dir.path().join("itch.db").exists(),
         "ITCH_DB (the user's own archive, maybe) is not where a demo writes"
+    );
+
+    // A history every report and chart can show (issue 15 item 7): syncs over simulated days, on the fake's clock.
+    let db = rusqlite::Connection::open(dir.path().join("itch-demo.db")).unwrap();
+    let demo_runs = "SELECT count(*) FROM sync_runs WHERE command LIKE 'demo sync: %' AND status = 'ok'";
+    let steps = count(&db, demo_runs);
+    assert!(steps >= 10, "{steps} syncs");
+    assert!(stdout.contains("day 6 (2026-11-07"), "{stdout}");
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM follower_counts"),
+        steps,
+        "a total at every sync"
+    );
+    assert!(
+        count(
+            &db,
+            "SELECT CAST(julianday(max(taken_at)) - julianday(min(taken_at)) AS INTEGER) FROM follower_counts"
+        ) >= 5,
+        "the snapshots span the simulated days"
+    );
+    let channel_streams = "SELECT count(DISTINCT s.id) FROM streams s JOIN stream_snapshots n ON n.stream_id = s.id
+                           WHERE s.user_id = (SELECT broadcaster_id FROM channels)";
+    assert_eq!(count(&db, channel_streams), 2, "two streams, each with snapshots");
+    assert!(count(&db, "SELECT count(*) FROM stream_snapshots") >= 10);
+    assert!(count(&db, "SELECT count(*) FROM follows WHERE unfollowed_seen_at IS NOT NULL") > 0);
+    assert!(
+        count(&db, "SELECT count(*) FROM earlier_follows") > 0,
+        "followers who came back"
+    );
+    assert!(count(&db, "SELECT count(*) FROM videos WHERE deleted_seen_at IS NOT NULL") > 0);
+    drop(db);
+    // The same demo again replays the history in the fake and syncs only its last step again.
+    let mut cmd = itch(&mock, dir.path());
+    cmd.args(["demo", "--followers", "2000", "--comments", "300"]);
+    let output = run(cmd).await;
+    assert!(output.status.success(), "{}", text(&output).1);
+    let db = rusqlite::Connection::open(dir.path().join("itch-demo.db")).unwrap();
+    assert_eq!(count(&db, demo_runs), steps + 1);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM follows WHERE unfollowed_seen_at IS NULL
+               AND broadcaster_id = (SELECT broadcaster_id FROM channels)"
+        ),
+        count(
+            &db,
+            "SELECT follower_total FROM follower_counts ORDER BY taken_at DESC LIMIT 1"
+        ),
+        "the archive agrees with the fake after the replay"
     );
 
     // `--db` typed on the command line is where the demo goes (0.4.0 wrote itch-demo.db regardless), and every

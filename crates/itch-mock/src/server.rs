@@ -311,6 +311,12 @@ impl MockServer {
         }
     }
 
+    /// The world's clock: the time its answers are as of (the start, moved on by each [`advance`](Self::advance)).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        let now = lock(&self.shared.world).now();
+        chrono::DateTime::from_timestamp(now, 0).expect("the world's clock is a real time")
+    }
+
     /// Counters since the start or the last reset.
     pub fn stats(&self) -> MockStats {
         lock(&self.shared.stats).clone()

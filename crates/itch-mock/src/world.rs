@@ -483,6 +483,11 @@ impl World {
         }
     }
 
+    /// The world's clock (Unix seconds).
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
     /// The seed the world was built from.
     pub fn seed(&self) -> u64 {
         self.seed
