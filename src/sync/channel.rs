@@ -63,12 +63,14 @@ async fn run_part(
             runs::save_part_start(tx, run, &broadcaster, name, &started)
         })
         .await?;
+    let clock = std::time::Instant::now();
     let (result, requests) = metered(fetch_part(ctx, part, summary, bar)).await;
     let (status, error) = match result {
         Ok(()) => (RunStatus::Ok, None),
         Err(Error::Interrupted) => (RunStatus::Interrupted, None),
         Err(error) => (RunStatus::Failed, Some(SyncError::from(error))),
     };
+    bar.part_done(name, status.as_str(), requests, clock.elapsed());
     if let Some(error) = &error {
         tracing::warn!(channel = %ctx.user.login, part = name, "{error}");
         summary.failed_parts.push(FailedPart {

@@ -349,8 +349,10 @@ async fn walk_pages(
     // A resumed walk counts on from what it staged before, not from 0.
     let before = if from_top { 0 } else { plan.staged_before };
     if !from_top {
-        let of = plan.total.map(|t| format!(" of {t}")).unwrap_or_default();
-        bar.set(format!("followers: resuming at {before}{of}"));
+        bar.set(format!(
+            "followers: resuming at {}",
+            super::progress::amount(before, plan.total)
+        ));
     }
     // Follower pages are never cached (see `cache::freshness`): each decides what is new, gone or the total.
     let mut pager = followers::followers(&ctx.client, ctx.id()).resume_after(cursor);
@@ -393,8 +395,7 @@ async fn walk_pages(
         if writer.send(stage).await.is_err() {
             break; // the writer stopped: its error (or the hydration's) is the one reported
         }
-        let shown = total.or(plan.total).unwrap_or(0);
-        bar.set(format!("followers: {} of {shown}", before + staged));
+        bar.count("followers", before + staged, total.or(plan.total));
         if let Some(end) = end {
             return Ok(outcome(end, total));
         }

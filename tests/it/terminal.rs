@@ -20,6 +20,34 @@ async fn warnings_into_a_pipe_have_no_colour_codes() {
     );
 }
 
+/// Off a terminal, where no progress is drawn, each part of each channel says how it ended on one line of stderr
+/// (a cron or systemd log shows where a long run spent its time); `-q` leaves them out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn off_a_terminal_each_part_logs_one_line() {
+    let (mock, dir, login) = broadcaster_setup(250, 0).await;
+    let output = sync(&mock, dir.path(), &["--only", "channel,followers,videos", &login]).await;
+    let (_, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with(&format!("{login}: ")))
+        .collect();
+    assert_eq!(lines.len(), 3, "{stderr}");
+    assert!(lines[0].starts_with(&format!("{login}: channel ok, ")), "{stderr}");
+    assert!(
+        lines[1].starts_with(&format!("{login}: followers ok, 6 requests, ")),
+        "{stderr}"
+    );
+    assert!(
+        lines[2].starts_with(&format!("{login}: videos ok, 1 request, ")) && lines[2].ends_with(" s"),
+        "{stderr}"
+    );
+
+    let quiet = sync(&mock, dir.path(), &["-q", "--only", "channel", &login]).await;
+    let (_, stderr) = text(&quiet);
+    assert!(quiet.status.success() && stderr.is_empty(), "{stderr}");
+}
+
 /// A report on a terminal is an aligned table with readable durations; the same report into a pipe stays TSV
 /// (0.4.0 printed raw TSV on a terminal too: `seconds_to_follow 162001829`). The terminal is a real pseudo-terminal,
 /// made by util-linux's `script`.
