@@ -360,10 +360,13 @@ mod tests {
         );
 
         let persisted = json!({"errors":[{"message":"PersistedQueryNotFound"}]});
-        assert!(matches!(
-            read(persisted),
-            Reading::Fail(Error::GqlPersistedQuery { operation: OPERATION })
-        ));
+        let Reading::Fail(refused @ Error::GqlPersistedQuery { operation: OPERATION }) = read(persisted) else {
+            panic!("not final")
+        };
+        assert!(
+            refused.hint().unwrap().contains("ITCH_GQL_CHAPTERS_HASH"),
+            "the fix names this query's setting"
+        );
         let integrity = json!({"errors":[{"message":"failed integrity check"}]});
         assert!(matches!(read(integrity), Reading::Fail(Error::GqlIntegrity { .. })));
         assert!(matches!(
