@@ -1,6 +1,6 @@
 -- A VOD's current chapters (video_chapters, gone_seen_at NULL), by start. A chapter whose duration Twitch did
 -- not give (0 while recording, negative, or a whole-VOD chapter of unknown length) ends where the next one
--- starts, or at the VOD's end (videos.duration_seconds). `/*direction*/` becomes ASC or DESC.
+-- starts, or at the VOD's end (videos.duration_seconds). Always in the VOD's order: it has no time to filter by.
 WITH chapters AS (
     SELECT
         c.position_ms / 1000 AS offset_seconds,
@@ -30,5 +30,5 @@ SELECT
     source,
     first_seen_at
 FROM chapters
-ORDER BY offset_seconds /*direction*/
+ORDER BY offset_seconds
 LIMIT coalesce(:limit, -1)
