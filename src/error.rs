@@ -361,6 +361,10 @@ impl Error {
             Error::GqlIntegrity { .. } => {
                 Some("Twitch's GQL refused this Client-Id: set ITCH_GQL_CLIENT_ID to the one current chat tools use")
             }
+            // The chapters query's name (client::gql::chapters::OPERATION; written out: errors import no client).
+            Error::GqlPersistedQuery {
+                operation: "VideoPlayer_ChapterSelectButtonVideo",
+            } => Some("the query hash may have rotated: set ITCH_GQL_CHAPTERS_HASH to the one current clients use"),
             Error::GqlPersistedQuery { .. } => {
                 Some("the query hash rotated: set ITCH_GQL_COMMENTS_HASH to the one current chat tools use")
             }

@@ -13,6 +13,7 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use itch::Error;
+use itch::client::gql::chapters;
 use itch::client::gql::comments::{self, CommentsPage};
 use itch::client::helix::channels::{self, Channel};
 use itch::client::helix::chatters::{self, Chatter};
@@ -740,7 +741,8 @@ const GQL: &[(&str, Gql)] = &[
 
 #[tokio::test]
 async fn every_gql_answer_reads_or_gives_its_own_error() {
-    assert_table_covers_folder("gql", &GQL.iter().map(|(f, _)| *f).collect::<Vec<_>>());
+    let files = GQL.iter().map(|(f, _)| *f).chain(GQL_CHAPTERS.iter().copied());
+    assert_table_covers_folder("gql", &files.collect::<Vec<_>>());
     for (file, case) in GQL {
         let twitch = Replay::start().await;
         let stored: Value = serde_json::from_slice(&fixture("gql", file)).unwrap();
@@ -762,4 +764,46 @@ async fn every_gql_answer_reads_or_gives_its_own_error() {
             (Err(e), _, _) => panic!("{file}: {}", itch::error::display_chain(&e)),
         }
     }
+}
+
+/// Chapters answers (`VideoPlayer_ChapterSelectButtonVideo`), read through the chapters query's own call.
+const GQL_CHAPTERS: &[&str] = &["chapters_video_744916367_2020.json"];
+
+#[tokio::test]
+async fn the_captured_chapters_answer_reads_as_its_two_games() {
+    let twitch = Replay::start().await;
+    let file = String::from_utf8(fixture("gql", GQL_CHAPTERS[0])).unwrap();
+    // A batched answer: its element, byte for byte (duplicate `__typename` keys and all), is what Twitch sends
+    // to the operation alone.
+    let alone = file.trim().strip_prefix('[').unwrap().strip_suffix(']').unwrap();
+    twitch.answer("/gql", 200, alone.as_bytes());
+    let found = chapters::fetch_chapters(&twitch.client(), "744916367").await.unwrap();
+    let got: Vec<_> = found
+        .chapters(None)
+        .into_iter()
+        .map(|c| (c.position_ms, c.duration_ms, c.game_id, c.game_name, c.source))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                0,
+                Some(8_021_000),
+                Some("30014".to_owned()),
+                Some("Ni no Kuni: Wrath of the White Witch".to_owned()),
+                "moment"
+            ),
+            (
+                8_021_000,
+                Some(5_865_000),
+                Some("26936".to_owned()),
+                Some("Music".to_owned()),
+                "moment"
+            ),
+        ]
+    );
+    assert!(
+        found.moments[1].1.get().contains("\"lengthSeconds\":13886"),
+        "the node is kept as sent"
+    );
 }

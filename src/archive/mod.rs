@@ -4,6 +4,7 @@
 //! read. It never makes HTTP calls: the sync engine hands it what the client fetched.
 
 pub mod channels;
+pub mod chapters;
 pub mod chat;
 pub mod chat_events;
 pub mod chatters;

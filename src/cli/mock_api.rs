@@ -271,6 +271,8 @@ pub struct NotHere {
     irc_url: Option<String>,
     #[arg(long, hide = true, value_parser = does_nothing_here::<String>)]
     gql_comments_hash: Option<String>,
+    #[arg(long, hide = true, value_parser = does_nothing_here::<String>)]
+    gql_chapters_hash: Option<String>,
 }
 
 /// The ids of [`NotHere`]'s flags.
@@ -283,6 +285,7 @@ pub const NOT_HERE: &[&str] = &[
     "gql_url",
     "irc_url",
     "gql_comments_hash",
+    "gql_chapters_hash",
 ];
 
 fn does_nothing_here<T>(_: &str) -> Result<T, String> {

@@ -88,6 +88,9 @@ pub struct GlobalArgs {
     /// The persisted query hash of VideoCommentsByOffsetOrCursor.
     #[arg(long, global = true, help_heading = CONNECTION, hide_short_help = true, env = "ITCH_GQL_COMMENTS_HASH", default_value = crate::client::gql::DEFAULT_COMMENTS_HASH, hide = true)]
     pub gql_comments_hash: String,
+    /// The persisted query hash of VideoPlayer_ChapterSelectButtonVideo (VOD chapters).
+    #[arg(long, global = true, help_heading = CONNECTION, hide_short_help = true, env = "ITCH_GQL_CHAPTERS_HASH", default_value = crate::client::gql::DEFAULT_CHAPTERS_HASH, hide = true)]
+    pub gql_chapters_hash: String,
     /// The response cache: sqlite (a table in the archive), file, redis, memcache or none.
     #[arg(long, global = true, help_heading = CONNECTION, hide_short_help = true, env = "ITCH_CACHE", value_enum, default_value = "sqlite")]
     pub cache: crate::cache::Backend,
@@ -143,6 +146,7 @@ impl GlobalArgs {
             gql: crate::client::gql::GqlConfig {
                 client_id: self.gql_client_id.clone(),
                 comments_hash: self.gql_comments_hash.clone(),
+                chapters_hash: self.gql_chapters_hash.clone(),
             },
             ..Default::default()
         };

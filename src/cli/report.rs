@@ -27,6 +27,7 @@ use crate::report::{self, Direction, Format, OutputOptions, Params, REPORTS, Rep
   itch report streams burkeblack --format seed > streams.tsv
   itch report chatlog 2277158219 --format seed
   itch report chatlog 2277158219 --hide-deleted
+  itch report chapters 2277158219
   itch report raids burkeblack --since 2026-01-01
   itch report subs burkeblack --format csv > subs.csv
   itch report moderation burkeblack --limit 20

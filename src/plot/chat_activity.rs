@@ -1,14 +1,15 @@
 //! `itch plot chat-activity <video-id>`: a VOD's chat messages per minute as bars along the video's own time
 //! (`1:23` into it), to find the moments chat woke up, with the raids and gift bombs the live record holds from
 //! that time marked on the axis (a line and `raid: who (viewers)` or `who: n gifts`), since they are what wakes
-//! chat up. Reads the `chatlog` report, and its notes when the download is not complete, and the `chat-events`
-//! report.
+//! chat up. The VOD's chapters (`itch report chapters`) shade it in alternating light bands, each labelled with
+//! its game above the bars. Reads the `chatlog` report, and its notes when the download is not complete, the
+//! `chat-events` report and the `chapters` report.
 
 use rusqlite::Connection;
 use std::path::Path;
 
 use super::axis::{Scale, thousands};
-use super::draw::{Captions, Layer, Paint, Spec, x_axis, y_axis};
+use super::draw::{CHAPTER_HEADROOM, Captions, Layer, Paint, Spec, x_axis, y_axis};
 use super::followers::in_period;
 use super::{Drawn, Period, ScatterOptions, Style, chart_params, draw, read_columns, read_report_columns, within};
 use crate::client::VideoId;
@@ -84,6 +85,7 @@ pub fn chat_activity(
         Ok(())
     })?;
     let (raids, bombs) = marks(conn, &params, x_min, x_max)?;
+    let chapters = chapters(conn, video)?;
     let notes = crate::report::notes(conn, crate::report::find("chatlog").expect("registered"), &params)?;
     let total: i64 = minutes.iter().sum();
     if total == 0 {
@@ -107,12 +109,12 @@ pub fn chat_activity(
         x_max.unwrap_or((minutes.len() as i64 * 60).max(last_mark)),
         style,
     );
-    let y = y_axis(
-        Scale::Count,
-        y_min.unwrap_or(0),
-        y_max.unwrap_or(busiest + busiest / 10 + 1),
-        style,
-    );
+    // With chapters, the top of the chart is kept clear of bars for their labels.
+    let top = match chapters.is_empty() {
+        true => busiest + busiest / 10 + 1,
+        false => (busiest as f64 / (1.0 - CHAPTER_HEADROOM)).ceil() as i64 + 1,
+    };
+    let y = y_axis(Scale::Count, y_min.unwrap_or(0), y_max.unwrap_or(top), style);
     let captions = Captions {
         title: format!("{}: chat messages per minute", video_caption(conn, video)?),
         x_desc: "time into the video (h:mm)".into(),
@@ -122,7 +124,14 @@ pub fn chat_activity(
         bars,
         label: format!("messages per minute ({} in all)", thousands(total)),
     };
-    let mut layers = vec![bars];
+    let mut layers = Vec::new();
+    if !chapters.is_empty() {
+        layers.push(Layer::Chapters {
+            label: format!("chapters ({})", chapters.len()),
+            chapters,
+        });
+    }
+    layers.push(bars);
     for (marks, paint, what) in [
         (raids, Paint::Series(2), "raids"),
         (bombs, Paint::Series(1), "gift bombs"),
@@ -141,6 +150,24 @@ pub fn chat_activity(
         points: total as u64,
         notes,
     })
+}
+
+/// The VOD's chapters from the `chapters` report: `(start, end, game)` in seconds into the video. All of them,
+/// whatever `--since`/`--until` say (they pick chat by its time; the bands are cut to the x axis).
+fn chapters(conn: &Connection, video: &VideoId) -> Result<Vec<(i64, i64, String)>> {
+    let params = chart_params(None, Some(video), &Period::default());
+    let mut chapters = Vec::new();
+    let columns = ["offset_seconds", "end_seconds", "game"];
+    read_columns(conn, "chapters", &params, columns, |[start, end, game]| {
+        if let (Ok(start), Ok(end)) = (start.as_i64(), end.as_i64())
+            && end > start
+        {
+            let game = game.as_str().unwrap_or("unknown game").to_owned();
+            chapters.push((start, end, game));
+        }
+        Ok(())
+    })?;
+    Ok(chapters)
 }
 
 /// The kinds of event that are a gift bomb: many subs given at once.

@@ -113,6 +113,13 @@ pub(crate) enum Layer {
     Waves { waves: Vec<Wave>, label: String },
     /// Bars from the x axis: `(from, to, height)`.
     Bars { bars: Vec<(i64, i64, i64)>, label: String },
+    /// Light bands over the whole height, alternating two tints, each labelled along its top (a VOD's chapters:
+    /// `(from, to, game)`). Put them first, so the data is drawn over them; their labels sit in the strip the
+    /// chart keeps above its data ([`CHAPTER_HEADROOM`]).
+    Chapters {
+        chapters: Vec<(i64, i64, String)>,
+        label: String,
+    },
     /// Moments marked over the whole height, each a vertical line with a short label at its top: `(x, label)`.
     Marks {
         marks: Vec<(i64, String)>,
@@ -144,6 +151,8 @@ struct Palette {
     total: RGBColor,
     bars: RGBColor,
     spans: RGBAColor,
+    /// The two alternating tints of chapter bands.
+    chapters: [RGBAColor; 2],
     waves: RGBColor,
     density: [(u8, u8, u8); 5],
     series: [RGBColor; 8],
@@ -163,6 +172,7 @@ impl Palette {
                 total: RGBColor(43, 108, 212),
                 bars: RGBColor(91, 141, 239),
                 spans: RGBColor(44, 160, 44).mix(0.16),
+                chapters: [RGBColor(120, 120, 160).mix(0.10), RGBColor(214, 150, 0).mix(0.10)],
                 waves: RGBColor(200, 20, 20),
                 density: DENSITY,
                 series: [
@@ -188,6 +198,7 @@ impl Palette {
                 total: RGBColor(79, 157, 255),
                 bars: RGBColor(111, 168, 255),
                 spans: RGBColor(61, 220, 132).mix(0.2),
+                chapters: [RGBColor(160, 160, 220).mix(0.12), RGBColor(255, 210, 63).mix(0.10)],
                 waves: RGBColor(255, 80, 80),
                 // Brighter at the sparse end: a lone dot of the light theme's blue vanishes on near-black.
                 density: [
@@ -430,6 +441,7 @@ fn draw_layer<'a, DB: DrawingBackend + 'a>(
         Layer::Line { .. } => draw_line(chart, layer, spec, palette),
         Layer::Waves { waves, label } => draw_waves(chart, waves, label, palette, style),
         Layer::Marks { marks, paint, label } => draw_marks(chart, marks, palette.paint(*paint), label, spec, style),
+        Layer::Chapters { chapters, label } => draw_chapters(chart, chapters, label, spec, palette, style),
         Layer::Bars { bars, label } => {
             let colour = palette.bars;
             // A pixel of gap between bars when they are wide enough to spare it.
@@ -479,6 +491,76 @@ fn draw_spans<'a, DB: DrawingBackend + 'a>(
         .draw_series(bands)?
         .label(label)
         .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 18, y + 6)], fill.filled()));
+    Ok(true)
+}
+
+/// The share of a chart's height kept above its data when it has chapter bands, for their labels: they stand on
+/// the strip's lower edge, under the legend and the labels of [`Layer::Marks`] at the top, over no bar.
+pub(crate) const CHAPTER_HEADROOM: f64 = 0.22;
+
+/// A [`Layer::Chapters`]: each chapter a band over the whole height, cut to the x axis, in alternating tints, its
+/// game written on the lower edge of the strip kept clear above the data ([`CHAPTER_HEADROOM`]), shortened with
+/// `…` to the band's width (and left out when not even a few letters fit). No legend entry when no chapter is on
+/// the axis.
+fn draw_chapters<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Chart<'a, DB>,
+    chapters: &[(i64, i64, String)],
+    label: &str,
+    spec: &Spec,
+    palette: &Palette,
+    style: &Style,
+) -> std::result::Result<bool, DrawingAreaErrorKind<DB::ErrorType>> {
+    let (lo, hi) = (spec.x.lo(), spec.x.hi());
+    let shown: Vec<(usize, i64, i64, &str)> = chapters
+        .iter()
+        .enumerate()
+        .filter(|(_, (start, end, _))| *end > lo && *start < hi)
+        .map(|(i, (start, end, game))| (i, (*start).max(lo), (*end).min(hi), game.as_str()))
+        .collect();
+    if shown.is_empty() {
+        return Ok(false);
+    }
+    let tints = palette.chapters;
+    chart
+        .draw_series(shown.iter().map(|&(i, start, end, _)| {
+            Rectangle::new([(start, spec.y.lo()), (end, spec.y.hi())], tints[i % 2].filled())
+        }))?
+        .label(label)
+        .legend(move |(x, y)| {
+            EmptyElement::at((x, y))
+                + Rectangle::new([(0, -6), (9, 6)], tints[0].filled())
+                + Rectangle::new([(9, -6), (18, 6)], tints[1].filled())
+        });
+    let text = Text::of(style, palette);
+    let px = text.size(12.0);
+    let font = ("sans-serif", px)
+        .into_font()
+        .color(&palette.text)
+        .pos(Pos::new(HPos::Left, VPos::Bottom));
+    let (y_lo, y_hi) = (spec.y.lo(), spec.y.hi());
+    let baseline = y_lo + ((y_hi - y_lo) as f64 * (1.0 - CHAPTER_HEADROOM)).round() as i64;
+    // About the widest a character of DejaVu Sans is at this size, so a shortened name never runs past its band.
+    let per_char = px * 0.62;
+    let width = style.width as i32;
+    let labels: Vec<_> = shown
+        .iter()
+        .filter_map(|&(_, start, end, game)| {
+            let room = f64::from(spec.x.pixel(end, width) - spec.x.pixel(start, width)) - 8.0;
+            let fits = (room / per_char).floor() as usize;
+            let count = game.chars().count();
+            let name = if count <= fits {
+                game.to_owned()
+            } else if fits >= 4 {
+                let mut short: String = game.chars().take(fits - 1).collect();
+                short.push('…');
+                short
+            } else {
+                return None;
+            };
+            Some(EmptyElement::at((start, baseline)) + plotters::element::Text::new(name, (4, -3), font.clone()))
+        })
+        .collect();
+    chart.draw_series(labels)?;
     Ok(true)
 }
 

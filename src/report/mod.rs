@@ -168,6 +168,7 @@ reports![
     moderation,
     chat_gaps,
     chat_events,
+    chapters,
 ];
 
 /// The report called `name`.

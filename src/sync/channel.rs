@@ -133,6 +133,7 @@ async fn fetch_part(
         }
         Part::Chatters => super::chatters::sync_chatters(ctx, summary).await,
         Part::Following => super::following::sync_following(ctx, summary).await,
+        Part::Chapters => super::chapters::sync_chapters(ctx, summary, bar).await,
         Part::Chat => super::chat::sync_chat(ctx, summary, bar).await,
     }
 }

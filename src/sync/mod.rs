@@ -4,6 +4,7 @@
 //! sync continues where it stopped with no gap and no duplicate.
 
 mod channel;
+mod chapters;
 pub mod chat;
 mod chatters;
 mod follower_writer;
@@ -47,6 +48,8 @@ pub enum Part {
     Chatters,
     /// The channels the logged-in user follows (when syncing that user).
     Following,
+    /// VOD chapters (the games and where each starts) of every archive VOD whose chapters are not final.
+    Chapters,
     /// Chat replay of every archive VOD whose chat is not complete.
     Chat,
 }
@@ -61,6 +64,7 @@ impl Part {
             Part::Stream => "stream",
             Part::Chatters => "chatters",
             Part::Following => "following",
+            Part::Chapters => "chapters",
             Part::Chat => "chat",
         }
     }
@@ -74,13 +78,14 @@ impl Part {
     }
 
     /// Every part, in the order a sync runs them.
-    pub const ALL: [Part; 7] = [
+    pub const ALL: [Part; 8] = [
         Part::Channel,
         Part::Followers,
         Part::Videos,
         Part::Stream,
         Part::Chatters,
         Part::Following,
+        Part::Chapters,
         Part::Chat,
     ];
 }
@@ -143,6 +148,9 @@ pub struct ChannelSummary {
     /// VODs whose chat was completed, and their messages.
     pub chat_videos: u64,
     pub chat_messages: u64,
+    /// VODs whose chapters were fetched, and the chapters seen for the first time.
+    pub chapter_videos: u64,
+    pub chapters_new: u64,
     /// Helix requests this channel used.
     pub requests: u64,
     /// Things the user should know (a part skipped for lack of rights), said once per run by the CLI.
@@ -285,6 +293,9 @@ impl std::fmt::Display for ChannelSummary {
                 ", chat of {} VODs ({} messages)",
                 self.chat_videos, self.chat_messages
             )?;
+        }
+        if self.chapter_videos > 0 {
+            write!(f, ", chapters of {} VODs (+{})", self.chapter_videos, self.chapters_new)?;
         }
         if self.following_new + self.following_gone > 0 {
             write!(f, ", following +{} -{}", self.following_new, self.following_gone)?;

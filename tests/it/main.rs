@@ -9,6 +9,7 @@ pub mod cache;
 #[cfg(all(feature = "redis", feature = "memcache"))]
 mod cache_backends;
 mod chaos;
+mod chapters;
 mod chat;
 mod chat_split;
 mod datasette;

@@ -116,6 +116,7 @@ async fn a_failing_chat_part_keeps_the_snapshot_and_the_other_parts() {
         parts,
         [
             "channel ok 0",
+            "chapters ok 0",
             "chat failed 1",
             "chatters ok 0",
             "followers ok 0",

@@ -164,6 +164,7 @@ async fn sync_json_prints_one_object_per_channel_with_every_part() {
             "stream",
             "chatters",
             "following",
+            "chapters",
             "chat"
         ]
     );

@@ -128,6 +128,12 @@ pub const WEB_CLIENT_ID: &str = "kimne78kx3ncx6brgo4mv6wki5h1ko";
 /// The persisted-query hash of `VideoCommentsByOffsetOrCursor`, stable since at least 2022-10 (observed).
 pub const COMMENTS_QUERY_HASH: &str = "b70a3591ff0f4e0313d126c6a1502d79a1c02baebb288227c582044aa76adf6a";
 
+/// The persisted-query hash of `VideoPlayer_ChapterSelectButtonVideo` that TwitchDownloader and other current
+/// clients send (observed 2025-2026; it rotated before, from `8d279338...`). See [`MockServer::refuse_chapters`].
+pub const CHAPTERS_QUERY_HASH: &str = "71835d5ef425e154bf282453a926d99b328cdc5e32f36d3a209d0f4778b41203";
+
+pub use gql::MockChapter;
+
 // Hand-written so a config printed in a log never shows the secret, as everywhere else in itch.
 impl std::fmt::Debug for MockConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -300,6 +306,8 @@ pub struct MockStats {
     pub faults: u64,
     /// Requests per path, e.g. `/helix/users`.
     pub by_path: BTreeMap<String, u64>,
+    /// GQL operations answered, by `operationName` (a batched POST counts each of its operations).
+    pub gql_operations: BTreeMap<String, u64>,
     /// Time the fake spent answering Helix and GQL requests, latency and slow faults left out, in
     /// microseconds: the fake's own share of a benchmark (HTTP parsing and writing by the server not included).
     pub busy_micros: u64,

@@ -211,6 +211,20 @@ impl MockServer {
         gql::test_cursor(&lock(&self.shared.world), video_id, k)
     }
 
+    /// The chapters GQL serves for this video id (one covering the whole video when Twitch would send no
+    /// moments); `None` when GQL answers `video: null` (unknown or deleted video).
+    pub fn chapters(&self, video_id: &str) -> Option<Vec<crate::MockChapter>> {
+        let world = lock(&self.shared.world);
+        let v = world.video(video_id.parse().ok()?).filter(|v| !v.deleted)?;
+        Some(gql::chapter_plan(&world, v).0)
+    }
+
+    /// Makes GQL refuse the chapters query's hash (`PersistedQueryNotFound`), as Twitch does once it rotates
+    /// one, or accept it again.
+    pub fn refuse_chapters(&self, refused: bool) {
+        self.shared.gql_chapters_refused.store(refused, Ordering::Relaxed);
+    }
+
     /// The only client id the server accepts.
     pub fn client_id(&self) -> &str {
         &self.shared.config.client_id

@@ -39,6 +39,8 @@ pub(crate) struct Shared {
     pub irc_reconnect_every_ms: AtomicU64,
     /// How often the server sends `PING :tmi.twitch.tv` on each chat connection, in ms (0: never).
     pub irc_ping_every_ms: AtomicU64,
+    /// When set, the chapters query's hash is unknown (`PersistedQueryNotFound`), as after Twitch rotates it.
+    pub gql_chapters_refused: AtomicBool,
 }
 
 /// Locks a mutex, ignoring poisoning: a handler that panicked leaves data that is still consistent enough for
@@ -72,6 +74,7 @@ impl Shared {
             irc_reconnect_after: AtomicU64::new(0),
             irc_reconnect_every_ms: AtomicU64::new(0),
             irc_ping_every_ms: AtomicU64::new(millis(config.irc_ping_every)),
+            gql_chapters_refused: AtomicBool::new(false),
             base_url,
             config,
         })

@@ -1,9 +1,11 @@
-//! Twitch's GQL endpoint: undocumented, used only for what Helix does not offer (VOD chat replay). Requests
+//! Twitch's GQL endpoint: undocumented, used only for what Helix does not offer (VOD chat replay, VOD
+//! chapters). Requests
 //! carry the first-party `Client-Id` chat tools use and **no Authorization header** (an invalid one turns
 //! an anonymous 200 into a 401). Errors come in-band in a 200: integrity and unknown persisted queries are
 //! final; "service error" and `comments: null` are transient and retried like 5xx.
 //! Facts observed, not documented: see shared/reference/twitch-chat.md.
 
+pub mod chapters;
 pub mod comments;
 
 use serde_json::Value;
@@ -18,6 +20,10 @@ pub const DEFAULT_CLIENT_ID: &str = "kd1unb4b3q4t58fwlpcbzcbnm76a8fp";
 /// Twitch may rotate it without notice).
 pub const DEFAULT_COMMENTS_HASH: &str = "b70a3591ff0f4e0313d126c6a1502d79a1c02baebb288227c582044aa76adf6a";
 
+/// The persisted query hash of `VideoPlayer_ChapterSelectButtonVideo` current clients send (TwitchDownloader
+/// HEAD and others, 2025-2026). It has rotated before (`8d279338...`, still in yt-dlp), so it is configurable.
+pub const DEFAULT_CHAPTERS_HASH: &str = "71835d5ef425e154bf282453a926d99b328cdc5e32f36d3a209d0f4778b41203";
+
 /// GQL settings.
 #[derive(Clone, Debug)]
 pub struct GqlConfig {
@@ -25,6 +31,8 @@ pub struct GqlConfig {
     pub client_id: String,
     /// The comments query's hash.
     pub comments_hash: String,
+    /// The chapters query's hash.
+    pub chapters_hash: String,
 }
 
 impl Default for GqlConfig {
@@ -32,6 +40,7 @@ impl Default for GqlConfig {
         GqlConfig {
             client_id: DEFAULT_CLIENT_ID.into(),
             comments_hash: DEFAULT_COMMENTS_HASH.into(),
+            chapters_hash: DEFAULT_CHAPTERS_HASH.into(),
         }
     }
 }

@@ -1,4 +1,5 @@
-//! The fake `gql.twitch.tv/gql`: chat replay over the persisted query `VideoCommentsByOffsetOrCursor`.
+//! The fake `gql.twitch.tv/gql`: chat replay over the persisted query `VideoCommentsByOffsetOrCursor`, and VOD
+//! chapters over `VideoPlayer_ChapterSelectButtonVideo` (`gql/chapters.rs`).
 //!
 //! Beside the Helix pipeline in [`server`](crate::server), with its own rules, copied from what chat downloaders
 //! observed on Twitch (all "observed", none documented; see the chat reference notes, section 1):
@@ -21,6 +22,7 @@
 //!   which hit every operation of the request. GQL has no token bucket: Twitch documents none and sends no
 //!   `Ratelimit-*` headers.
 
+mod chapters;
 mod comments;
 
 #[cfg(test)]
@@ -42,8 +44,10 @@ use crate::faults::{Decision, KillSwitch, Target};
 use crate::responses::{helix_error, with_body_fault};
 use crate::state::{Shared, lock};
 use crate::world::World;
-use crate::{COMMENTS_QUERY_HASH, Fault, WEB_CLIENT_ID};
+use crate::{CHAPTERS_QUERY_HASH, COMMENTS_QUERY_HASH, Fault, WEB_CLIENT_ID};
 
+pub use chapters::MockChapter;
+pub(crate) use chapters::plan as chapter_plan;
 #[cfg(test)]
 pub(crate) use comments::test_cursor;
 
@@ -256,19 +260,67 @@ fn operation(shared: &Shared, world: &World, client: ClientKind, op: &Value, fau
     let hash = op
         .pointer("/extensions/persistedQuery/sha256Hash")
         .and_then(Value::as_str);
-    let reply = match hash {
-        _ if !op.is_object() => Reply::error(GqlError::new("An operation must be a JSON object.")),
-        None if op.get("query").is_some() => Reply::error(GqlError::new(
-            "The fake Twitch serves persisted queries only (VideoCommentsByOffsetOrCursor).",
-        )),
-        None => Reply::error(GqlError::new("PersistedQueryNotFound")),
-        Some(h) if h != COMMENTS_QUERY_HASH => Reply::error(GqlError::new("PersistedQueryNotFound")),
-        Some(_) if name.is_some_and(|n| n != comments::OPERATION) => Reply::error(GqlError::new(format!(
+    if let Some(name) = name {
+        let mut stats = lock(&shared.stats);
+        match stats.gql_operations.get_mut(name) {
+            Some(n) => *n += 1,
+            None => {
+                stats.gql_operations.insert(name.to_owned(), 1);
+            }
+        }
+    }
+    let unknown = |name: Option<&str>| {
+        Reply::<()>::error(GqlError::new(format!(
             "Unknown operation named \"{}\".",
             name.unwrap_or_default()
-        ))),
-        Some(_) => comments::answer(world, op.get("variables"), client, fault),
+        )))
     };
+    match hash {
+        _ if !op.is_object() => render(
+            shared,
+            world,
+            name,
+            Reply::<()>::error(GqlError::new("An operation must be a JSON object.")),
+        ),
+        None if op.get("query").is_some() => render(
+            shared,
+            world,
+            name,
+            Reply::<()>::error(GqlError::new(
+                "The fake Twitch serves persisted queries only (VideoCommentsByOffsetOrCursor).",
+            )),
+        ),
+        // Twitch rotating the chapters hash (see `MockServer::refuse_chapters`): the old one is unknown.
+        Some(h) if h == CHAPTERS_QUERY_HASH && !shared.gql_chapters_refused.load(Ordering::Relaxed) => {
+            if name.is_some_and(|n| n != chapters::OPERATION) {
+                return render(shared, world, name, unknown(name));
+            }
+            render(shared, world, name, chapters::answer(world, op.get("variables"), fault))
+        }
+        None => render(
+            shared,
+            world,
+            name,
+            Reply::<()>::error(GqlError::new("PersistedQueryNotFound")),
+        ),
+        Some(h) if h != COMMENTS_QUERY_HASH => render(
+            shared,
+            world,
+            name,
+            Reply::<()>::error(GqlError::new("PersistedQueryNotFound")),
+        ),
+        Some(_) if name.is_some_and(|n| n != comments::OPERATION) => render(shared, world, name, unknown(name)),
+        Some(_) => render(
+            shared,
+            world,
+            name,
+            comments::answer(world, op.get("variables"), client, fault),
+        ),
+    }
+}
+
+/// One answer with its `extensions`, whatever the operation's data.
+fn render<D: Serialize>(shared: &Shared, world: &World, name: Option<&str>, reply: Reply<D>) -> Vec<u8> {
     let seq = shared.gql_seq.fetch_add(1, Ordering::Relaxed);
     let h = crate::seed::hash(&[world.seed(), crate::seed::tag::GQL, seq]);
     let answer = Answer {
