@@ -7,6 +7,7 @@ pub mod channels;
 pub mod chat;
 pub mod chat_events;
 pub mod chatters;
+pub mod clips;
 pub mod follows;
 pub mod games;
 pub mod runs;

@@ -132,6 +132,7 @@ async fn fetch_part(
         Part::Chatters => super::chatters::sync_chatters(ctx, summary).await,
         Part::Following => super::following::sync_following(ctx, summary).await,
         Part::Chat => super::chat::sync_chat(ctx, summary, bar).await,
+        Part::Clips => super::clips::sync_clips(ctx, summary, bar).await,
     }
 }
 

@@ -6,6 +6,7 @@
 mod channel;
 pub mod chat;
 mod chatters;
+mod clips;
 mod follower_writer;
 mod followers;
 mod following;
@@ -49,6 +50,8 @@ pub enum Part {
     Following,
     /// Chat replay of every archive VOD whose chat is not complete.
     Chat,
+    /// Clips, walked by time windows, with their view counts snapshotted.
+    Clips,
 }
 
 impl Part {
@@ -62,6 +65,7 @@ impl Part {
             Part::Chatters => "chatters",
             Part::Following => "following",
             Part::Chat => "chat",
+            Part::Clips => "clips",
         }
     }
 
@@ -74,7 +78,7 @@ impl Part {
     }
 
     /// Every part, in the order a sync runs them.
-    pub const ALL: [Part; 7] = [
+    pub const ALL: [Part; 8] = [
         Part::Channel,
         Part::Followers,
         Part::Videos,
@@ -82,6 +86,7 @@ impl Part {
         Part::Chatters,
         Part::Following,
         Part::Chat,
+        Part::Clips,
     ];
 }
 
@@ -143,6 +148,9 @@ pub struct ChannelSummary {
     /// VODs whose chat was completed, and their messages.
     pub chat_videos: u64,
     pub chat_messages: u64,
+    /// Clips archived for the first time, and view-count snapshots taken (first sightings included).
+    pub clips_new: u64,
+    pub clip_snapshots: u64,
     /// Helix requests this channel used.
     pub requests: u64,
     /// Things the user should know (a part skipped for lack of rights), said once per run by the CLI.
@@ -288,6 +296,9 @@ impl std::fmt::Display for ChannelSummary {
         }
         if self.following_new + self.following_gone > 0 {
             write!(f, ", following +{} -{}", self.following_new, self.following_gone)?;
+        }
+        if self.clips_new + self.clip_snapshots > 0 {
+            write!(f, ", clips +{} ({} view counts)", self.clips_new, self.clip_snapshots)?;
         }
         write!(f, ", {} requests", self.requests)?;
         for failed in &self.failed_parts {

@@ -222,6 +222,8 @@ pub(crate) struct World {
     next_stream_id: u64,
     /// The videos whose chat replay is special (see [`chat_replay`](crate::chat_replay)).
     pub chat: ChatSpecials,
+    /// Every channel's clips (see [`clips`](crate::clips)).
+    pub clips: Vec<crate::clips::Clip>,
     /// Draws for `advance` (who unfollows, which video goes): seeded, so a replayed script replays the world.
     rng: StdRng,
 }
@@ -255,6 +257,7 @@ impl World {
             next_video_id: VIDEO_ID_BASE,
             next_stream_id: STREAM_ID_BASE,
             chat: ChatSpecials::default(),
+            clips: Vec::new(),
             rng: StdRng::seed_from_u64(mix(seed ^ 0xadd)),
         };
         let mut logins = HashSet::new();
@@ -266,6 +269,7 @@ impl World {
         }
         world.seed_videos(config.videos, &mut rng);
         world.chat = ChatSpecials::pick(&world.videos, config.comments);
+        world.seed_clips(config.clips);
         // One channel is live from the start so stream snapshots and chatters have something to see.
         let live = 1.min(n - 1);
         let started_at = CLOCK_START - rng.random_range(600..4 * 3600);
@@ -866,6 +870,7 @@ impl World {
             );
             self.videos.push(v);
         }
+        self.add_clips(c, a.new_clips, from, to);
         for k in offline {
             if let Some(s) = self.channels[k].stream.take() {
                 // Ending a stream leaves its archive, with the ids taken when the stream started (the ones
