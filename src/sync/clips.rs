@@ -23,7 +23,7 @@ use crate::archive::clips::{self as archive_clips, ClipWindow, PART};
 use crate::archive::runs::Walk;
 use crate::archive::timestamp;
 use crate::client::helix::clips::{self, Clip, RESULT_CAP};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Windows are multiples of this: Helix reads `started_at` and `ended_at` to ten minutes.
 const STEP: i64 = 600;
@@ -82,7 +82,21 @@ pub(crate) async fn sync_clips(
         let mut pager = clips::clips_in_window(&ctx.client, &broadcaster, start, end);
         let mut window: Vec<(Clip, serde_json::Value)> = Vec::new();
         let mut probe_failed = false;
-        while let Some(page) = pager.next_page().await? {
+        while let Some(page) = match pager.next_page().await {
+            // Twitch refusing Get Clips (401, 403) is said once; the other parts are not held up by it.
+            Err(
+                Error::Unauthorized { message, .. }
+                | Error::Helix {
+                    status: 403, message, ..
+                },
+            ) => {
+                summary.notes.push(format!(
+                    "clips were not synced: Twitch refused Get Clips ({message}); the next sync asks again"
+                ));
+                return Ok(());
+            }
+            other => other?,
+        } {
             if let Some(date) = page.date {
                 now = date;
             }

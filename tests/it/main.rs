@@ -11,6 +11,7 @@ mod cache_backends;
 mod chaos;
 mod chat;
 mod chat_split;
+mod clips;
 mod datasette;
 mod export;
 mod faults;

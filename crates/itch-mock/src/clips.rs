@@ -1,8 +1,8 @@
 //! The fake world's clips: `MockConfig::clips` per channel, drawn from the seed when the world is built, and a few
 //! more on each `advance` that asks for them.
 //!
-//! Half of a channel's clips were made during its archive videos (they carry `video_id` and `vod_offset`); the
-//! rest are older, from VODs Twitch has since expired, so `video_id` is `""` and `vod_offset` is null, as on
+//! Half of a channel's clips were made during its archive videos, more of them in the recent ones (they carry
+//! `video_id` and `vod_offset`); the rest are older, from VODs Twitch has since expired, so `video_id` is `""` and `vod_offset` is null, as on
 //! Twitch. Durations are tenths of a second and come out as JSON integers when whole (`9`) and floats otherwise
 //! (`14.9`), the two forms Twitch sends. A clip's view count is derived from the world's clock, so it grows
 //! between syncs when a test advances the world (about one clip in three stops growing after its first day).
@@ -115,7 +115,10 @@ impl World {
             for k in 0..per_channel {
                 let on_vod = !archives.is_empty() && k % 2 == 0;
                 let (at, video) = if on_vod {
-                    let &(id, start, duration) = &archives[rng.random_range(0..archives.len())];
+                    // Recent streams get more clips (a growing channel, and Twitch keeps recent VODs).
+                    let u: f64 = rng.random();
+                    let back = ((u * u) * archives.len() as f64) as usize;
+                    let &(id, start, duration) = &archives[archives.len() - 1 - back.min(archives.len() - 1)];
                     let offset = rng.random_range(30..duration.max(31));
                     (start + i64::from(offset), Some((id, offset.saturating_sub(30))))
                 } else {

@@ -211,6 +211,12 @@ impl MockServer {
         world.mock_clips(c)
     }
 
+    /// Makes Get Clips answer `status` (with Twitch's error body) until called with `None`; the other endpoints
+    /// answer as usual, so a test can see one part fail while the others complete.
+    pub fn fail_clips(&self, status: Option<u16>) {
+        lock(&self.shared.world).clips_fault = status;
+    }
+
     /// Comments the chat replay serves for this video id, null-commenter ones included; `None` when GQL
     /// answers `video: null` (unknown or deleted video).
     pub fn comment_count(&self, video_id: &str) -> Option<u64> {

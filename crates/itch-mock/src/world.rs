@@ -224,6 +224,8 @@ pub(crate) struct World {
     pub chat: ChatSpecials,
     /// Every channel's clips (see [`clips`](crate::clips)).
     pub clips: Vec<crate::clips::Clip>,
+    /// While set, Get Clips answers this status (see [`MockServer::fail_clips`](crate::MockServer::fail_clips)).
+    pub clips_fault: Option<u16>,
     /// Draws for `advance` (who unfollows, which video goes): seeded, so a replayed script replays the world.
     rng: StdRng,
 }
@@ -258,6 +260,7 @@ impl World {
             next_stream_id: STREAM_ID_BASE,
             chat: ChatSpecials::default(),
             clips: Vec::new(),
+            clips_fault: None,
             rng: StdRng::seed_from_u64(mix(seed ^ 0xadd)),
         };
         let mut logins = HashSet::new();

@@ -75,6 +75,10 @@ fn time(call: &Call, name: &str) -> Result<Option<i64>, ApiError> {
 }
 
 pub(super) fn get(call: &Call) -> Result<Vec<u8>, ApiError> {
+    if let Some(status) = call.world.clips_fault {
+        let status = axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        return Err(ApiError::new(status, "clips are refused by the test"));
+    }
     let q = call.query;
     let ids = q.all("id");
     let selectors = [
