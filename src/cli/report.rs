@@ -154,7 +154,7 @@ fn parse_offset(text: &str) -> Result<u64, String> {
         }
         return parts
             .iter()
-            .try_fold(0u64, |acc, p| Some(acc.checked_mul(60)?.checked_add(p.parse().ok()?)?))
+            .try_fold(0u64, |acc, p| acc.checked_mul(60)?.checked_add(p.parse().ok()?))
             .ok_or_else(bad);
     }
     if let Ok(seconds) = text.parse::<u64>() {

@@ -68,7 +68,7 @@ pub(crate) async fn sync_clips(
     let trial = ctx.options.limit.is_some();
     let (walk, start) = match (checkpoint.in_progress, frontier) {
         // A walk that was stopped resumes at its first uncommitted window, unless a full one is asked for.
-        (Some(walk), Some(at)) if !trial && !(ctx.options.full && walk == Walk::Incremental) => (walk, at),
+        (Some(walk), Some(at)) if !trial && (walk == Walk::Full || !ctx.options.full) => (walk, at),
         (_, Some(at)) if !ctx.options.full && !full_due => (Walk::Incremental, floor(at - Duration::seconds(OVERLAP))),
         _ => (Walk::Full, history_start),
     };

@@ -208,7 +208,16 @@ async fn a_window_over_the_cap_is_narrowed_and_no_clip_is_missed() {
     let dir = tempfile::tempdir().unwrap();
     let output = sync(&mock, dir.path(), &["--only", "clips", &login]).await;
     assert!(output.status.success(), "{}", text(&output).1);
-    assert_eq!(archived_ids(dir.path()), fake_ids(&fake));
+    let (archived, all) = (archived_ids(dir.path()), fake_ids(&fake));
+    let missing: Vec<&String> = all.difference(&archived).collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} clips missing, e.g. {:?}",
+        missing.len(),
+        all.len(),
+        missing.first()
+    );
+    assert_eq!(archived, all);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -67,7 +67,7 @@ impl Clip {
 
     /// `duration` as Twitch sends it: an integer when whole, else one decimal.
     pub fn duration_json(&self) -> serde_json::Value {
-        if self.duration_tenths % 10 == 0 {
+        if self.duration_tenths.is_multiple_of(10) {
             serde_json::Value::from(self.duration_tenths / 10)
         } else {
             serde_json::Value::from(f64::from(self.duration_tenths) / 10.0)

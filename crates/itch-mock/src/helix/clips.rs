@@ -146,3 +146,92 @@ pub(super) fn get(call: &Call) -> Result<Vec<u8>, ApiError> {
     let (page, cursor) = offset_page(call, listed, scope, first)?;
     Ok(paged(page.into_iter().map(|k| render(call, k)).collect(), cursor, None))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::MockConfig;
+    use crate::helix::Caller;
+    use crate::query::Query;
+    use crate::world::World;
+
+    fn world(clips: u32) -> World {
+        World::new(&MockConfig {
+            followers: 50,
+            videos: 3,
+            clips,
+            ..MockConfig::default()
+        })
+        .unwrap()
+    }
+
+    fn answer(w: &World, query: &str) -> Result<Value, ApiError> {
+        let query = Query::parse(Some(query));
+        let call = Call {
+            world: w,
+            caller: &Caller::App,
+            query: &query,
+        };
+        get(&call).map(|body| serde_json::from_slice(&body).unwrap())
+    }
+
+    #[test]
+    fn exactly_one_selector_and_ended_at_needs_started_at() {
+        let w = world(10);
+        let b = w.channels[0].id;
+        assert_eq!(answer(&w, "").unwrap_err().status, 400);
+        assert_eq!(
+            answer(&w, &format!("broadcaster_id={b}&game_id=1")).unwrap_err().status,
+            400
+        );
+        let only_end = format!("broadcaster_id={b}&ended_at=2026-11-01T00:00:00Z");
+        assert_eq!(answer(&w, &only_end).unwrap_err().status, 400);
+        assert_eq!(
+            answer(&w, &format!("broadcaster_id={b}&first=101")).unwrap_err().status,
+            400
+        );
+    }
+
+    #[test]
+    fn a_window_defaults_to_a_week_and_lists_most_viewed_first() {
+        let w = world(200);
+        let b = w.channels[0].id;
+        let start = w
+            .clips
+            .iter()
+            .filter(|k| k.channel == 0)
+            .map(|k| k.created_at)
+            .min()
+            .unwrap();
+        let from = rfc3339(start);
+        let page = answer(&w, &format!("broadcaster_id={b}&started_at={from}&first=100")).unwrap();
+        let listed = page["data"].as_array().unwrap();
+        let in_week = w.clips_between(0, start, start + 7 * DAY).len().min(100);
+        assert_eq!(listed.len(), in_week);
+        let views: Vec<u64> = listed.iter().map(|c| c["view_count"].as_u64().unwrap()).collect();
+        assert!(views.windows(2).all(|p| p[0] >= p[1]), "{views:?}");
+        // Durations come as integers and as floats, and lost VODs as "" with a null offset.
+        let all = answer(&w, &format!("broadcaster_id={b}&first=100")).unwrap();
+        let items = all["data"].as_array().unwrap();
+        assert!(items.iter().any(|c| c["duration"].is_u64()));
+        assert!(items.iter().any(|c| c["duration"].is_f64()));
+        assert!(items.iter().any(|c| c["video_id"] == "" && c["vod_offset"].is_null()));
+    }
+
+    #[test]
+    fn a_listing_stops_after_the_cap_whatever_its_pages() {
+        let w = world(3000);
+        let b = w.channels[0].id;
+        let (mut served, mut cursor) = (0, None::<String>);
+        loop {
+            let after = cursor.map(|c| format!("&after={c}")).unwrap_or_default();
+            let page = answer(&w, &format!("broadcaster_id={b}&first=100{after}")).unwrap();
+            served += page["data"].as_array().unwrap().len();
+            match page["pagination"]["cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => break,
+            }
+        }
+        assert_eq!(served, RESULT_CAP, "3000 clips, but one listing serves 1000");
+    }
+}
