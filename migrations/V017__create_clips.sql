@@ -45,3 +45,49 @@ SELECT c.id, c.broadcaster_id, c.creator_id, c.creator_name, c.video_id, c.vod_o
 FROM clips c
 LEFT JOIN clip_snapshots s ON s.clip_id = c.id
     AND s.taken_at = (SELECT max(q.taken_at) FROM clip_snapshots q WHERE q.clip_id = c.id);
+
+-- `itch export`'s change log (as V016's triggers): what changed since the last export, while one runs or after
+-- one succeeded.
+CREATE TRIGGER export_log_clips_ai AFTER INSERT ON clips
+WHEN (EXISTS (SELECT 1 FROM export_watermarks) OR EXISTS (SELECT 1 FROM exports WHERE status = 'running'))
+BEGIN
+  INSERT INTO export_changes (table_name, k1) VALUES ('clips', new.id);
+END;
+CREATE TRIGGER export_log_clips_au AFTER UPDATE ON clips
+WHEN (EXISTS (SELECT 1 FROM export_watermarks) OR EXISTS (SELECT 1 FROM exports WHERE status = 'running'))
+  AND (old.id IS NOT new.id
+    OR old.broadcaster_id IS NOT new.broadcaster_id
+    OR old.creator_id IS NOT new.creator_id
+    OR old.creator_name IS NOT new.creator_name
+    OR old.video_id IS NOT new.video_id
+    OR old.vod_offset IS NOT new.vod_offset
+    OR old.game_id IS NOT new.game_id
+    OR old.title IS NOT new.title
+    OR old.language IS NOT new.language
+    OR old.duration IS NOT new.duration
+    OR old.thumbnail_url IS NOT new.thumbnail_url
+    OR old.url IS NOT new.url
+    OR old.embed_url IS NOT new.embed_url
+    OR old.is_featured IS NOT new.is_featured
+    OR old.created_at IS NOT new.created_at
+    OR old.first_seen_at IS NOT new.first_seen_at
+    OR old.last_seen_at IS NOT new.last_seen_at
+    OR old.sync_run_id IS NOT new.sync_run_id
+    OR old.raw_json IS NOT new.raw_json)
+BEGIN
+  INSERT INTO export_changes (table_name, k1) VALUES ('clips', new.id);
+END;
+CREATE TRIGGER export_log_clip_snapshots_ai AFTER INSERT ON clip_snapshots
+WHEN (EXISTS (SELECT 1 FROM export_watermarks) OR EXISTS (SELECT 1 FROM exports WHERE status = 'running'))
+BEGIN
+  INSERT INTO export_changes (table_name, k1, k2) VALUES ('clip_snapshots', new.clip_id, new.taken_at);
+END;
+CREATE TRIGGER export_log_clip_snapshots_au AFTER UPDATE ON clip_snapshots
+WHEN (EXISTS (SELECT 1 FROM export_watermarks) OR EXISTS (SELECT 1 FROM exports WHERE status = 'running'))
+  AND (old.clip_id IS NOT new.clip_id
+    OR old.taken_at IS NOT new.taken_at
+    OR old.view_count IS NOT new.view_count
+    OR old.sync_run_id IS NOT new.sync_run_id)
+BEGIN
+  INSERT INTO export_changes (table_name, k1, k2) VALUES ('clip_snapshots', new.clip_id, new.taken_at);
+END;

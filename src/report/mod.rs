@@ -8,7 +8,8 @@
 //! `:limit`; an unset one is NULL, meaning "no bound". A report over chat messages may take `:hide_deleted` too
 //! (1 with `--hide-deleted`, else NULL): deleted messages are shown by default, marked by a `deleted_at` column,
 //! because the archive is the record (a moderator reading a banned user's messages needs them); a report whose
-//! SQL has no `:hide_deleted` refuses the flag. Its ORDER BY marks the direction with a `/*direction*/` comment that
+//! SQL has no `:hide_deleted` refuses the flag. Likewise `:by_views` (`clips --by-views`) and `:at`/`:around`
+//! (`chatlog --at`, seconds into the VOD), refused by reports whose SQL lacks them. Its ORDER BY marks the direction with a `/*direction*/` comment that
 //! becomes `ASC` or `DESC` (a keyword from [`Direction`], never user text), so each direction keeps its index
 //! walk instead of a sort; run as it is in `sqlite3`, the comment is ignored and the order is ascending.
 //!

@@ -11,8 +11,9 @@
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
+pub(crate) use crate::clip_data::Clip;
 use crate::seed::{ADJECTIVES, DAY, Game, NOUNS, hash, mix, pick, rfc3339};
-use crate::world::{UserRef, VideoKind, World};
+use crate::world::{VideoKind, World};
 
 /// Keeps the clips' hash stream apart from the world's other purposes.
 const CLIPS_TAG: u64 = 0xc1_1b5;
@@ -35,45 +36,6 @@ const EMOTES: &[&str] = &[
     "DoritosChip",
     "SeemsGood",
 ];
-
-/// A clip of the fake world.
-#[derive(Clone, Debug)]
-pub(crate) struct Clip {
-    /// The slug.
-    pub id: String,
-    pub channel: usize,
-    pub creator: UserRef,
-    /// The archive video it was made from and its start in it, in seconds; `None` when the VOD is gone.
-    pub video: Option<(u64, u32)>,
-    pub game: Game,
-    pub title: String,
-    pub created_at: i64,
-    /// Tenths of a second.
-    pub duration_tenths: u32,
-    /// Views at creation, and views gained per hour of clock during the first day (or for ever, for `growing`).
-    pub base_views: u64,
-    pub per_hour: u64,
-    pub growing: bool,
-    pub is_featured: bool,
-}
-
-impl Clip {
-    /// Views at clock time `now`.
-    pub fn view_count(&self, now: i64) -> u64 {
-        let age_hours = ((now - self.created_at).max(0) / 3600) as u64;
-        let hours = if self.growing { age_hours } else { age_hours.min(24) };
-        self.base_views + hours * self.per_hour
-    }
-
-    /// `duration` as Twitch sends it: an integer when whole, else one decimal.
-    pub fn duration_json(&self) -> serde_json::Value {
-        if self.duration_tenths.is_multiple_of(10) {
-            serde_json::Value::from(self.duration_tenths / 10)
-        } else {
-            serde_json::Value::from(f64::from(self.duration_tenths) / 10.0)
-        }
-    }
-}
 
 /// A clip as the fake's controls report it, so tests can compare an archive with the whole list.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -173,7 +135,7 @@ impl World {
         let id = format!("{}{}{noun}{}-{suffix}", words(8), words(16), pick(EMOTES, h >> 32));
         let ch = &self.channels[c];
         let followers = ch.followers.count().max(1);
-        let creator = self.follower(c, rng.random_range(0..followers));
+        let creator = rng.random_range(0..followers);
         let duration_tenths = if rng.random_range(0..3) == 0 {
             10 * rng.random_range(5..=60)
         } else {

@@ -29,6 +29,7 @@
 //!   way (shared state, tokens, buckets, injected faults, query parsing, error bodies).
 
 mod chat_replay;
+mod clip_data;
 mod clips;
 mod cursor;
 mod errors;

@@ -222,8 +222,8 @@ pub(crate) struct World {
     next_stream_id: u64,
     /// The videos whose chat replay is special (see [`chat_replay`](crate::chat_replay)).
     pub chat: ChatSpecials,
-    /// Every channel's clips (see [`clips`](crate::clips)).
-    pub clips: Vec<crate::clips::Clip>,
+    /// Every channel's clips (drawn by the `clips` module).
+    pub clips: Vec<crate::clip_data::Clip>,
     /// While set, Get Clips answers this status (see [`MockServer::fail_clips`](crate::MockServer::fail_clips)).
     pub clips_fault: Option<u16>,
     /// Draws for `advance` (who unfollows, which video goes): seeded, so a replayed script replays the world.

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{Call, at_most_100, offset_page, paged};
-use crate::clips::Clip;
+use crate::clip_data::Clip;
 use crate::errors::ApiError;
 use crate::seed::{DAY, rfc3339};
 
@@ -44,8 +44,8 @@ fn render(call: &Call, k: &Clip) -> ClipOut {
         embed_url: format!("https://clips.twitch.tv/embed?clip={}", k.id),
         broadcaster_id: ch.id.to_string(),
         broadcaster_name: ch.display_name.clone(),
-        creator_id: w.user_id(k.creator).to_string(),
-        creator_name: w.display_name(k.creator),
+        creator_id: w.user_id(w.follower(k.channel, k.creator)).to_string(),
+        creator_name: w.display_name(w.follower(k.channel, k.creator)),
         video_id: k.video.map(|v| v.0.to_string()).unwrap_or_default(),
         game_id: k.game.id,
         language: ch.language,
