@@ -12,7 +12,7 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
 pub(crate) use crate::clip_data::Clip;
-use crate::seed::{ADJECTIVES, DAY, Game, NOUNS, hash, mix, pick, rfc3339};
+use crate::seed::{ADJECTIVES, DAY, NOUNS, hash, mix, pick, rfc3339};
 use crate::world::{VideoKind, World};
 
 /// Keeps the clips' hash stream apart from the world's other purposes.
