@@ -81,7 +81,9 @@ impl World {
                     let u: f64 = rng.random();
                     let back = ((u * u) * archives.len() as f64) as usize;
                     let &(id, start, duration) = &archives[archives.len() - 1 - back.min(archives.len() - 1)];
-                    let offset = rng.random_range(30..duration.max(31));
+                    // Never after the clock: a VOD still running at the clock's start has no clips from later on.
+                    let room = duration.min((self.now - start - 60).max(31) as u32);
+                    let offset = rng.random_range(30..room.max(31));
                     (start + i64::from(offset), Some((id, offset.saturating_sub(30))))
                 } else {
                     (rng.random_range(old_from..old_to.max(old_from + 1)), None)

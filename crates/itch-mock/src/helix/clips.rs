@@ -219,6 +219,20 @@ mod tests {
     }
 
     #[test]
+    fn no_clip_is_made_after_the_clock() {
+        // The benchmark's world: its newest VOD was still running at the clock's start.
+        let w = World::new(&MockConfig {
+            channels: 1,
+            followers: 100,
+            clips: 20_000,
+            ..MockConfig::default()
+        })
+        .unwrap();
+        let late = w.clips.iter().filter(|k| k.created_at > w.now).count();
+        assert_eq!(late, 0, "clips from the future");
+    }
+
+    #[test]
     fn a_listing_stops_after_the_cap_whatever_its_pages() {
         let w = world(3000);
         let b = w.channels[0].id;
