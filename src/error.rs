@@ -200,6 +200,14 @@ pub enum Error {
     #[error("video {video} is not in the archive (run `itch chat {video}` first)")]
     UnknownVideo { video: String },
 
+    /// `report chatlog` was given something that is neither a video id nor an archived clip.
+    #[error("'{input}' is neither a Twitch video id nor a clip in the archive (run `itch sync --only clips <login>`)")]
+    UnknownClip { input: String },
+
+    /// `report chatlog <clip-id>` for a clip whose place in a VOD is not known.
+    #[error("clip {clip} has {why}, so there is no chat to show around it")]
+    ClipWithoutVod { clip: String, why: &'static str },
+
     /// `itch search` was given a full-text query SQLite's FTS5 cannot parse.
     #[error(
         "'{query}' is not a valid search (words, \"a phrase\", AND, OR, NOT, prefix*; quote words with punctuation)"

@@ -8,6 +8,7 @@ pub mod chapters;
 pub mod chat;
 pub mod chat_events;
 pub mod chatters;
+pub mod clips;
 pub mod follows;
 pub mod games;
 pub mod runs;

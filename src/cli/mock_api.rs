@@ -38,6 +38,9 @@ pub struct MockApiArgs {
     /// Videos per channel at start.
     #[arg(long, default_value_t = 30)]
     pub videos: u32,
+    /// Clips per channel at start (Get Clips).
+    #[arg(long, default_value_t = 40)]
+    pub clips: u32,
     /// The client id the fake accepts (30 characters, like Twitch's).
     #[arg(long, default_value = "itchmockclientid00000000000000")]
     pub client_id: String,
@@ -112,6 +115,7 @@ impl MockApiArgs {
             channels: self.channels,
             followers: self.followers,
             videos: self.videos,
+            clips: self.clips,
             client_id: self.client_id.clone(),
             client_secret: self.client_secret.clone(),
             bucket_size: self.bucket_size,

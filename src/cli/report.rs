@@ -32,13 +32,16 @@ use crate::report::{self, Direction, Format, OutputOptions, Params, REPORTS, Rep
   itch report subs burkeblack --format csv > subs.csv
   itch report moderation burkeblack --limit 20
   itch report chat-gaps burkeblack
-  itch report chat-events 2277158219")]
+  itch report chat-events 2277158219
+  itch report clips burkeblack --by-views --since 30d
+  itch report chatlog 2277158219 --at 1:23:45 --around 60s
+  itch report chatlog AwkwardHelplessSalamanderSwiftRage")]
 pub struct ReportArgs {
     /// The report; leave it out (or pass --list) to see them all.
     #[arg(value_parser = report_names())]
     name: Option<String>,
     /// The channel's login, or for `chatlog` and `chat-events` the video id (2277158219, v2277158219 or the VOD's
-    /// URL).
+    /// URL); `chatlog` also takes an archived clip's id, for the chat around the clip.
     #[arg(value_name = "LOGIN|VIDEO")]
     subject: Option<String>,
     /// List the reports and what they print.
@@ -66,6 +69,15 @@ pub struct ReportArgs {
     /// chatlog: leave out messages a moderator deleted (by default they are printed, marked by `deleted_at`).
     #[arg(long)]
     hide_deleted: bool,
+    /// clips: most viewed first (by the latest view count) instead of newest first.
+    #[arg(long)]
+    by_views: bool,
+    /// chatlog: only the chat around this moment of the VOD (1:23:45, 83:45, 5025 seconds or 1h23m45s).
+    #[arg(long, value_name = "OFFSET", value_parser = parse_offset)]
+    at: Option<u64>,
+    /// chatlog: how far either side of --at (or of a clip) to read [default: 60s].
+    #[arg(long, value_name = "SPAN", value_parser = parse_span)]
+    around: Option<u64>,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -79,21 +91,85 @@ impl ReportArgs {
                 subject.map(Login::parse).transpose()?.map(|l| l.as_str().to_owned()),
                 None,
             ),
-            Subject::Video => (None, subject.map(VideoId::parse).transpose()?),
+            // `chatlog <clip-id>`: a clip id is no video id; the report resolves it from the archive.
+            Subject::Video => match subject.map(VideoId::parse).transpose() {
+                Err(_) if report.name == "chatlog" && subject.is_some_and(looks_like_clip) => {
+                    let clip = subject.map(str::trim).unwrap_or_default().to_owned();
+                    return Ok(Params {
+                        clip: Some(clip),
+                        ..self.common_params()
+                    });
+                }
+                video => (None, video?),
+            },
             // A stray argument is refused by the report, with its name.
             Subject::Archive => (subject.map(str::to_owned), None),
         };
         Ok(Params {
             login,
             video,
+            ..self.common_params()
+        })
+    }
+
+    /// The parameters every subject shares.
+    fn common_params(&self) -> Params {
+        Params {
             since: self.since,
             until: self.until,
             limit: self.limit,
             direction: self.direction,
             min_size: self.min_size,
             hide_deleted: self.hide_deleted,
-        })
+            by_views: self.by_views,
+            at: self.at,
+            around: self.around,
+            ..Params::default()
+        }
     }
+}
+
+/// Whether `text` has the shape of a clip id: Twitch's slugs are CamelCase words (`AwkwardHelplessSalamander...`),
+/// since 2021 with a `-suffix`, so a lower-case word stays a mistyped video id.
+fn looks_like_clip(text: &str) -> bool {
+    let text = text.trim();
+    text.len() >= 8
+        && text.bytes().any(|b| b.is_ascii_uppercase())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// A moment of a VOD: `1:23:45`, `83:45`, `5025` (seconds) or a span such as `1h23m45s`.
+fn parse_offset(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let bad = || format!("'{text}' is not a moment of a VOD (1:23:45, 83:45, 5025 or 1h23m45s)");
+    if text.contains(':') {
+        let parts: Vec<&str> = text.split(':').collect();
+        if parts.len() > 3
+            || parts
+                .iter()
+                .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(bad());
+        }
+        return parts
+            .iter()
+            .try_fold(0u64, |acc, p| acc.checked_mul(60)?.checked_add(p.parse().ok()?))
+            .ok_or_else(bad);
+    }
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Ok(seconds);
+    }
+    humantime::parse_duration(text).map(|d| d.as_secs()).map_err(|_| bad())
+}
+
+/// A span either side of a moment, in humantime's units (`60s`, `2m`); a bare number is seconds.
+fn parse_span(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    text.parse::<u64>()
+        .or_else(|_| humantime::parse_duration(text).map(|d| d.as_secs()))
+        .map_err(|_| format!("'{text}' is not a span (60s, 2m, 90)"))
 }
 
 /// The output flags `itch report`, `itch sql` and `itch search` share.
@@ -148,6 +224,7 @@ pub async fn run(config: &Config, args: ReportArgs) -> anyhow::Result<ExitCode> 
     // SQLite and stdout block; a long report must not hold up the async runtime.
     tokio::task::spawn_blocking(move || {
         let conn = crate::archive::open_read_only(&path)?;
+        let params = report::resolve_clip(&conn, params)?;
         let out = BufWriter::new(io::stdout().lock());
         let rows = report::write_report(&conn, report, &params, &options, out)?;
         for note in report::notes(&conn, report, &params)? {
@@ -255,6 +332,28 @@ mod tests {
             error.to_string().contains("'burkeblack' is not a Twitch video id"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn chatlog_takes_a_moment_and_a_span_or_a_clip_id() {
+        let chatlog = report::find("chatlog").unwrap();
+        let args = Cli::try_parse_from(["itch", "chatlog", "2277158219", "--at", "1:23:45", "--around", "2m"])
+            .unwrap()
+            .args;
+        let params = args.params(chatlog).unwrap();
+        assert_eq!((params.at, params.around), (Some(5025), Some(120)));
+        for (text, seconds) in [("83:45", 5025), ("5025", 5025), ("1h23m45s", 5025), ("0:07", 7)] {
+            assert_eq!(parse_offset(text), Ok(seconds), "{text}");
+        }
+        for bad in ["1::2", "a:b", "soon", "1:2:3:4"] {
+            assert!(parse_offset(bad).is_err(), "{bad}");
+        }
+        let args = Cli::try_parse_from(["itch", "chatlog", "AwkwardHelplessSalamanderSwiftRage"])
+            .unwrap()
+            .args;
+        let params = args.params(chatlog).unwrap();
+        assert_eq!(params.clip.as_deref(), Some("AwkwardHelplessSalamanderSwiftRage"));
+        assert_eq!(params.video, None);
     }
 
     #[test]

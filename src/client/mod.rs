@@ -184,6 +184,8 @@ pub struct Page<T> {
     pub cursor: Option<String>,
     /// `total`, on the endpoints that have one.
     pub total: Option<u64>,
+    /// Twitch's clock when it answered (the `Date` header); `None` for an answer from the cache or without one.
+    pub date: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Deserialize)]
@@ -208,8 +210,8 @@ struct HelixErrorBody {
 
 /// What one attempt came to.
 enum Attempt {
-    /// The parsed answer and its body as received (for the cache).
-    Done(Envelope, bytes::Bytes),
+    /// The parsed answer, its body as received (for the cache) and its `Date`.
+    Done(Envelope, bytes::Bytes, Option<chrono::DateTime<chrono::Utc>>),
     /// Worth another try after a backoff; the error is what we report if the tries run out.
     Retry(Error),
     /// 429: wait this long, then try again.
@@ -321,13 +323,13 @@ impl Client {
                 .and_then(|body| serde_json::from_slice::<Envelope>(&body).ok()),
             None => None,
         };
-        let envelope = match cached {
+        let (envelope, date) = match cached {
             Some(envelope) => {
                 self.counters.cache_hits.fetch_add(1, Ordering::Relaxed);
-                envelope
+                (envelope, None)
             }
             None => {
-                let (envelope, body) = self.get_envelope(path, &url).await?;
+                let (envelope, body, date) = self.get_envelope(path, &url).await?;
                 if let (Some(key), Some((kind, ttl))) = (key, policy) {
                     let fetched_at = chrono::Utc::now();
                     let response = CachedResponse {
@@ -339,7 +341,7 @@ impl Client {
                     };
                     self.cache_put(key, response, ttl).await;
                 }
-                envelope
+                (envelope, date)
             }
         };
         let items = envelope
@@ -357,6 +359,7 @@ impl Client {
             raw: envelope.data,
             cursor,
             total: envelope.total,
+            date,
         })
     }
 
@@ -411,7 +414,11 @@ impl Client {
     }
 
     /// The request loop: rate budget, token, retries. Returns only a whole, parsed answer, with its body.
-    async fn get_envelope(&self, path: &str, url: &Url) -> Result<(Envelope, bytes::Bytes)> {
+    async fn get_envelope(
+        &self,
+        path: &str,
+        url: &Url,
+    ) -> Result<(Envelope, bytes::Bytes, Option<chrono::DateTime<chrono::Utc>>)> {
         let (mut failures, mut rate_limited, mut renewed) = (0u32, 0u32, false);
         loop {
             let bearer = self.auth.bearer(&self.http).await?;
@@ -421,7 +428,7 @@ impl Client {
                 self.attempt(path, url, &bearer, &permit).await
             };
             match outcome {
-                Attempt::Done(envelope, body) => return Ok((envelope, body)),
+                Attempt::Done(envelope, body, date) => return Ok((envelope, body, date)),
                 Attempt::RateLimited(wait) => {
                     rate_limited += 1;
                     self.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
@@ -487,6 +494,12 @@ impl Client {
         };
         self.budget.observe(response.headers(), permit);
         let status = response.status();
+        let date = response
+            .headers()
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok())
+            .map(|t| t.with_timezone(&chrono::Utc));
         if status.as_u16() == 429 {
             return Attempt::RateLimited(self.budget.wait_after_429(response.headers()));
         }
@@ -502,7 +515,7 @@ impl Client {
         };
         if status.is_success() {
             return match serde_json::from_slice::<Envelope>(&body) {
-                Ok(envelope) => Attempt::Done(envelope, body),
+                Ok(envelope) => Attempt::Done(envelope, body, date),
                 // A 200 that does not parse is a broken transfer (a proxy, a cut connection): try again.
                 Err(source) => Attempt::Retry(Error::Decode {
                     url: url.to_string(),

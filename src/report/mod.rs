@@ -8,7 +8,8 @@
 //! `:limit`; an unset one is NULL, meaning "no bound". A report over chat messages may take `:hide_deleted` too
 //! (1 with `--hide-deleted`, else NULL): deleted messages are shown by default, marked by a `deleted_at` column,
 //! because the archive is the record (a moderator reading a banned user's messages needs them); a report whose
-//! SQL has no `:hide_deleted` refuses the flag. Its ORDER BY marks the direction with a `/*direction*/` comment that
+//! SQL has no `:hide_deleted` refuses the flag. Likewise `:by_views` (`clips --by-views`) and `:at`/`:around`
+//! (`chatlog --at`, seconds into the VOD), refused by reports whose SQL lacks them. Its ORDER BY marks the direction with a `/*direction*/` comment that
 //! becomes `ASC` or `DESC` (a keyword from [`Direction`], never user text), so each direction keeps its index
 //! walk instead of a sort; run as it is in `sqlite3`, the comment is ignored and the order is ascending.
 //!
@@ -169,7 +170,10 @@ reports![
     chat_gaps,
     chat_events,
     chapters,
+    clips,
 ];
+
+pub use clips::resolve_clip;
 
 /// The report called `name`.
 pub fn find(name: &str) -> Option<&'static Report> {
@@ -215,6 +219,14 @@ pub struct Params {
     /// Leave out chat messages a moderator deleted (bound as `:hide_deleted`, 1 or NULL), for reports over chat
     /// messages (`chatlog`); they are shown by default, with their `deleted_at`.
     pub hide_deleted: bool,
+    /// Order by view count first (`clips --by-views`), bound as `:by_views` (1 or NULL).
+    pub by_views: bool,
+    /// Only chat within `around` seconds (60 when unset) of this offset into the VOD (`chatlog --at`), bound as
+    /// `:at` and `:around`.
+    pub at: Option<u64>,
+    pub around: Option<u64>,
+    /// `chatlog <clip-id>`: the clip whose VOD and offset [`resolve_clip`] turns into `video` and `at`.
+    pub clip: Option<String>,
 }
 
 /// The archived channel called `:login`: a user with a `channels` row or at least one snapshot; of several
@@ -364,6 +376,15 @@ fn prepare<'c>(conn: &'c Connection, report: &Report, sql: String, params: &Para
     if params.hide_deleted && !report.takes_hide_deleted() {
         return Err(usage(report, "takes no --hide-deleted (it lists no chat messages)"));
     }
+    if params.by_views && !report.sql.contains(":by_views") {
+        return Err(usage(report, "takes no --by-views (only clips orders by views)"));
+    }
+    if (params.at.is_some() || params.around.is_some()) && !report.sql.contains(":at") {
+        return Err(usage(
+            report,
+            "takes no --at or --around (only chatlog reads a moment of a VOD)",
+        ));
+    }
     let broadcaster_id = login.as_deref().map(|login| channel_id(conn, login)).transpose()?;
     if let Some(video) = video {
         let known: bool = conn
@@ -397,6 +418,11 @@ fn prepare<'c>(conn: &'c Connection, report: &Report, sql: String, params: &Para
     bind(conn, &mut stmt, ":limit", limit.as_ref())?;
     bind(conn, &mut stmt, ":min_size", min_size.as_ref())?;
     bind(conn, &mut stmt, HIDE_DELETED, params.hide_deleted.then_some(1).as_ref())?;
+    bind(conn, &mut stmt, ":by_views", params.by_views.then_some(1).as_ref())?;
+    let at = params.at.map(|at| i64::try_from(at).unwrap_or(i64::MAX));
+    bind(conn, &mut stmt, ":at", at.as_ref())?;
+    let around = params.around.map(|s| i64::try_from(s).unwrap_or(i64::MAX));
+    bind(conn, &mut stmt, ":around", around.as_ref())?;
     Ok(stmt)
 }
 

@@ -695,7 +695,10 @@ fn every_report_declares_what_its_sql_does() {
                         ":since",
                         ":until",
                         ":limit",
-                        ":hide_deleted"
+                        ":hide_deleted",
+                        ":by_views",
+                        ":at",
+                        ":around"
                     ]
                     .contains(&param.as_str()),
                     "{}: {param}",

@@ -135,6 +135,7 @@ async fn fetch_part(
         Part::Following => super::following::sync_following(ctx, summary).await,
         Part::Chapters => super::chapters::sync_chapters(ctx, summary, bar).await,
         Part::Chat => super::chat::sync_chat(ctx, summary, bar).await,
+        Part::Clips => super::clips::sync_clips(ctx, summary, bar).await,
     }
 }
 

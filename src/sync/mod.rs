@@ -7,6 +7,7 @@ mod channel;
 mod chapters;
 pub mod chat;
 mod chatters;
+mod clips;
 mod follower_writer;
 mod followers;
 mod following;
@@ -52,6 +53,8 @@ pub enum Part {
     Chapters,
     /// Chat replay of every archive VOD whose chat is not complete.
     Chat,
+    /// Clips, walked by time windows, with their view counts snapshotted.
+    Clips,
 }
 
 impl Part {
@@ -66,6 +69,7 @@ impl Part {
             Part::Following => "following",
             Part::Chapters => "chapters",
             Part::Chat => "chat",
+            Part::Clips => "clips",
         }
     }
 
@@ -78,7 +82,7 @@ impl Part {
     }
 
     /// Every part, in the order a sync runs them.
-    pub const ALL: [Part; 8] = [
+    pub const ALL: [Part; 9] = [
         Part::Channel,
         Part::Followers,
         Part::Videos,
@@ -87,6 +91,7 @@ impl Part {
         Part::Following,
         Part::Chapters,
         Part::Chat,
+        Part::Clips,
     ];
 }
 
@@ -151,6 +156,9 @@ pub struct ChannelSummary {
     /// VODs whose chapters were fetched, and the chapters seen for the first time.
     pub chapter_videos: u64,
     pub chapters_new: u64,
+    /// Clips archived for the first time, and view-count snapshots taken (first sightings included).
+    pub clips_new: u64,
+    pub clip_snapshots: u64,
     /// Helix requests this channel used.
     pub requests: u64,
     /// Things the user should know (a part skipped for lack of rights), said once per run by the CLI.
@@ -299,6 +307,9 @@ impl std::fmt::Display for ChannelSummary {
         }
         if self.following_new + self.following_gone > 0 {
             write!(f, ", following +{} -{}", self.following_new, self.following_gone)?;
+        }
+        if self.clips_new + self.clip_snapshots > 0 {
+            write!(f, ", clips +{} ({} view counts)", self.clips_new, self.clip_snapshots)?;
         }
         write!(f, ", {} requests", self.requests)?;
         for failed in &self.failed_parts {

@@ -12,6 +12,7 @@ mod chaos;
 mod chapters;
 mod chat;
 mod chat_split;
+mod clips;
 mod datasette;
 mod export;
 mod faults;

@@ -119,6 +119,7 @@ async fn a_failing_chat_part_keeps_the_snapshot_and_the_other_parts() {
             "chapters ok 0",
             "chat failed 1",
             "chatters ok 0",
+            "clips ok 0",
             "followers ok 0",
             "following ok 0",
             "stream ok 0",

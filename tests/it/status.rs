@@ -165,7 +165,8 @@ async fn sync_json_prints_one_object_per_channel_with_every_part() {
             "chatters",
             "following",
             "chapters",
-            "chat"
+            "chat",
+            "clips"
         ]
     );
     assert_eq!(part(&summary["parts"], "chat")["status"], "failed");

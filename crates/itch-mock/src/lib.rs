@@ -29,6 +29,8 @@
 //!   way (shared state, tokens, buckets, injected faults, query parsing, error bodies).
 
 mod chat_replay;
+mod clip_data;
+mod clips;
 mod cursor;
 mod errors;
 mod faults;
@@ -54,6 +56,7 @@ mod tests;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+pub use clips::MockClip;
 pub use server::MockServer;
 
 /// Everything a [`MockServer`] needs to build its world and police its clients.
@@ -67,6 +70,8 @@ pub struct MockConfig {
     pub followers: u64,
     /// Videos per channel at start.
     pub videos: u32,
+    /// Clips per channel at start (Get Clips); a benchmark asks for 20,000.
+    pub clips: u32,
     /// The only client id the fake accepts.
     pub client_id: String,
     /// The secret that goes with `client_id`.
@@ -103,6 +108,7 @@ impl Default for MockConfig {
             channels: 3,
             followers: 1000,
             videos: 30,
+            clips: 40,
             client_id: "itchmockclientid00000000000000".to_owned(),
             client_secret: "itchmocksecret0000000000000000".to_owned(),
             bucket_size: 800,
@@ -142,6 +148,7 @@ impl std::fmt::Debug for MockConfig {
             .field("channels", &self.channels)
             .field("followers", &self.followers)
             .field("videos", &self.videos)
+            .field("clips", &self.clips)
             .field("client_id", &self.client_id)
             .field("client_secret", &"<redacted>")
             .field("bucket_size", &self.bucket_size)
@@ -268,6 +275,8 @@ pub struct Advance {
     pub new_videos: u32,
     /// Existing videos (chosen by the seeded RNG) that are deleted.
     pub deleted_videos: u32,
+    /// Clips made during the step (of the live stream, if the channel is live).
+    pub new_clips: u32,
     /// Logins of channels that start streaming at the end of the step.
     pub go_live: Vec<String>,
     /// Logins of channels that stop streaming; each ended stream leaves an archive video.

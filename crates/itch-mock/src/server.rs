@@ -197,6 +197,26 @@ impl MockServer {
         mock_videos(&world, c)
     }
 
+    /// Every clip of the channel with this login, oldest first, with its view count now.
+    ///
+    /// # Panics
+    /// When no channel has that login.
+    pub fn clips(&self, channel_login: &str) -> Vec<crate::MockClip> {
+        let world = lock(&self.shared.world);
+        let c = world
+            .channels
+            .iter()
+            .position(|c| c.login.eq_ignore_ascii_case(channel_login))
+            .unwrap_or_else(|| panic!("mock: no channel {channel_login:?}"));
+        world.mock_clips(c)
+    }
+
+    /// Makes Get Clips answer `status` (with Twitch's error body) until called with `None`; the other endpoints
+    /// answer as usual, so a test can see one part fail while the others complete.
+    pub fn fail_clips(&self, status: Option<u16>) {
+        lock(&self.shared.world).clips_fault = status;
+    }
+
     /// Comments the chat replay serves for this video id, null-commenter ones included; `None` when GQL
     /// answers `video: null` (unknown or deleted video).
     pub fn comment_count(&self, video_id: &str) -> Option<u64> {
@@ -570,7 +590,15 @@ async fn helix_pipeline(
         Ok(body) => (StatusCode::OK, body),
         Err(e) => (e.status, e.helix_body()),
     };
-    (with_rate(with_body_fault(decision, status, body), &rate), slept)
+    let mut response = with_rate(with_body_fault(decision, status, body), &rate);
+    // Twitch's clock is the world's: clients that walk time windows (clips) end them at the answer's `Date`.
+    let now = lock(&shared.world).now;
+    if let Some(date) = chrono::DateTime::<chrono::Utc>::from_timestamp(now, 0)
+        .and_then(|t| HeaderValue::from_str(&t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()).ok())
+    {
+        response.headers_mut().insert(axum::http::header::DATE, date);
+    }
+    (response, slept)
 }
 
 // ---- controls under /_mock ----

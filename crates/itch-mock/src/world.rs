@@ -227,6 +227,10 @@ pub(crate) struct World {
     next_stream_id: u64,
     /// The videos whose chat replay is special (see [`chat_replay`](crate::chat_replay)).
     pub chat: ChatSpecials,
+    /// Every channel's clips (drawn by the `clips` module).
+    pub clips: Vec<crate::clip_data::Clip>,
+    /// While set, Get Clips answers this status (see [`MockServer::fail_clips`](crate::MockServer::fail_clips)).
+    pub clips_fault: Option<u16>,
     /// Draws for `advance` (who unfollows, which video goes): seeded, so a replayed script replays the world.
     rng: StdRng,
 }
@@ -260,6 +264,8 @@ impl World {
             next_video_id: VIDEO_ID_BASE,
             next_stream_id: STREAM_ID_BASE,
             chat: ChatSpecials::default(),
+            clips: Vec::new(),
+            clips_fault: None,
             rng: StdRng::seed_from_u64(mix(seed ^ 0xadd)),
         };
         let mut logins = HashSet::new();
@@ -271,6 +277,7 @@ impl World {
         }
         world.seed_videos(config.videos, &mut rng);
         world.chat = ChatSpecials::pick(&world.videos, config.comments);
+        world.seed_clips(config.clips);
         // One channel is live from the start so stream snapshots and chatters have something to see.
         let live = 1.min(n - 1);
         let started_at = CLOCK_START - rng.random_range(600..4 * 3600);
@@ -895,6 +902,7 @@ impl World {
             );
             self.videos.push(v);
         }
+        self.add_clips(c, a.new_clips, from, to);
         for k in offline {
             if let Some(s) = self.channels[k].stream.take() {
                 // Ending a stream leaves its archive, with the ids taken when the stream started (the ones

@@ -4,6 +4,7 @@
 
 pub mod channels;
 pub mod chatters;
+pub mod clips;
 pub mod followers;
 pub mod following;
 pub mod games;

@@ -7,6 +7,7 @@
 
 mod channels;
 mod chatters;
+mod clips;
 mod followers;
 mod following;
 mod games;
@@ -94,6 +95,7 @@ pub(crate) const ROUTES: &[(&str, Handler)] = &[
     ("games", games::get),
     ("chat/chatters", chatters::get),
     ("search/channels", search::get),
+    ("clips", clips::get),
 ];
 
 /// Paths Twitch has shut down and answers with 410, as the real API and twitch-cli's mock do.

@@ -1,0 +1,169 @@
+//! Clips, walked by time windows of `created_at`. Helix lists a window's clips most viewed first and stops after
+//! about 1000 results, and it misses clips in wide ranges (twitchdev/issues#48, #80), so the walk reads windows of
+//! at most a week, and a window that comes back near the cap is halved and read again until it is under it:
+//! nothing is silently left out. Stretches with no clip at all are crossed in growing windows (up to half a year)
+//! that are trusted only when they come back empty; one with any clip is read again a week at a time.
+//!
+//! Each window read whole is committed with its checkpoint (the `clips` row of `sync_checkpoints`: `cursor`
+//! is the walk's frontier), so a killed sync resumes at the first window it had not committed. The frontier
+//! is Twitch's clock (the `Date` of its answers), never the local one, so a skewed local clock cannot make a walk
+//! skip clips.
+//!
+//! - The first walk, `--full`, and one every `full_every` read the whole history, from the channel's creation
+//!   (not before Twitch had clips), refreshing every clip's view count (a snapshot where it changed).
+//! - Other syncs walk from the frontier minus [`OVERLAP`] to now: with no change that is one window, one request.
+//!   The overlap reads again the clips made just before the last sync, which Twitch may not have listed yet
+//!   (a clip is listed once processed, and Helix rounds `started_at` down to ten minutes, twitchdev/issues#52),
+//!   and refreshes their view counts while they are young and still climbing.
+
+use chrono::{DateTime, Duration, DurationRound, TimeZone, Utc};
+
+use super::{ChannelContext, ChannelSummary};
+use crate::archive::clips::{self as archive_clips, ClipWindow, PART};
+use crate::archive::runs::Walk;
+use crate::archive::timestamp;
+use crate::client::helix::clips::{self, Clip, RESULT_CAP};
+use crate::error::{Error, Result};
+
+/// Windows are multiples of this: Helix reads `started_at` and `ended_at` to ten minutes.
+const STEP: i64 = 600;
+/// The widest window whose clips are read: Twitch's own default range, narrow enough to be complete.
+const WEEK: i64 = 7 * 24 * 3600;
+/// The widest window an empty stretch is crossed with.
+const EMPTY_STRETCH: i64 = 26 * WEEK;
+/// A window that comes back with this many clips may have been cut at the cap ("about 1000"): it is halved.
+const NEAR_CAP: u64 = RESULT_CAP * 9 / 10;
+/// How far before the frontier an incremental walk starts again.
+pub(crate) const OVERLAP: i64 = 3600;
+/// Twitch launched clips on 2016-05-26: no channel has an older one.
+const CLIPS_LAUNCH: i64 = 1_464_220_800;
+
+pub(crate) async fn sync_clips(
+    ctx: &ChannelContext,
+    summary: &mut ChannelSummary,
+    bar: &super::ChannelBar,
+) -> Result<()> {
+    let broadcaster = ctx.id().clone();
+    let key = broadcaster.clone();
+    let checkpoint = ctx
+        .archive
+        .read("reading the clips checkpoint", move |c| {
+            archive_clips::load_clip_checkpoint(c, &key)
+        })
+        .await?;
+    let parse = |t: &Option<String>| t.as_deref().and_then(|t| t.parse::<DateTime<Utc>>().ok());
+    let frontier = parse(&checkpoint.frontier);
+    let history_start = floor(
+        ctx.user
+            .created_at
+            .max(Utc.timestamp_opt(CLIPS_LAUNCH, 0).single().unwrap_or_default()),
+    );
+    let full_due = match parse(&checkpoint.last_full_at) {
+        Some(last) => Duration::from_std(ctx.options.full_every)
+            .ok()
+            .and_then(|every| last.checked_add_signed(every))
+            .is_some_and(|due| due <= Utc::now()),
+        None => true,
+    };
+    let trial = ctx.options.limit.is_some();
+    let (walk, start) = match (checkpoint.in_progress, frontier) {
+        // A walk that was stopped resumes at its first uncommitted window, unless a full one is asked for.
+        (Some(walk), Some(at)) if !trial && (walk == Walk::Full || !ctx.options.full) => (walk, at),
+        (_, Some(at)) if !ctx.options.full && !full_due => (Walk::Incremental, floor(at - Duration::seconds(OVERLAP))),
+        _ => (Walk::Full, history_start),
+    };
+    tracing::info!(channel = %ctx.user.login, walk = walk.as_str(), from = %timestamp(start), "walking clips");
+    let limit = ctx.options.limit.unwrap_or(u64::MAX);
+    let (mut start, mut width, mut now, mut saved) = (start, WEEK, Utc::now(), 0u64);
+    loop {
+        ctx.check()?;
+        let end = start + Duration::seconds(width);
+        bar.set(format!("{} {}", super::Part::Clips.label(), start.format("%Y-%m-%d")));
+        let mut pager = clips::clips_in_window(&ctx.client, &broadcaster, start, end);
+        let mut window: Vec<(Clip, serde_json::Value)> = Vec::new();
+        let mut probe_failed = false;
+        while let Some(page) = match pager.next_page().await {
+            // Twitch refusing Get Clips (401, 403) is said once; the other parts are not held up by it.
+            Err(
+                Error::Unauthorized { message, .. }
+                | Error::Helix {
+                    status: 403, message, ..
+                },
+            ) => {
+                summary.notes.push(format!(
+                    "clips were not synced: Twitch refused Get Clips ({message}); the next sync asks again"
+                ));
+                return Ok(());
+            }
+            other => other?,
+        } {
+            if let Some(date) = page.date {
+                now = date;
+            }
+            window.extend(page.items.into_iter().zip(page.raw));
+            if width > WEEK && !window.is_empty() {
+                // A wide window is only trusted empty: read this stretch a week at a time.
+                probe_failed = true;
+                break;
+            }
+        }
+        if probe_failed {
+            width = WEEK;
+            continue;
+        }
+        let n = window.len() as u64;
+        if n >= NEAR_CAP && width > STEP {
+            // Perhaps cut at the cap: read it again in halves (what was read is read again, so nothing is lost).
+            width = (width / 2).div_euclid(STEP).max(1) * STEP;
+            tracing::debug!(channel = %ctx.user.login, clips = n, width, "a clip window came back full, narrowing it");
+            continue;
+        }
+        if n >= NEAR_CAP {
+            summary.notes.push(format!(
+                "{} clips were made in the ten minutes from {}: Twitch lists about {RESULT_CAP}, some may be missing",
+                n,
+                timestamp(start)
+            ));
+        }
+        let done = end >= now;
+        let reached = if done { end.min(now) } else { end };
+        if trial {
+            window.truncate(limit.saturating_sub(saved) as usize);
+        }
+        saved += window.len() as u64;
+        let (id, stamp, frontier) = (broadcaster.clone(), ctx.stamp(), timestamp(reached));
+        let changes = ctx
+            .archive
+            .write("saving clips", move |tx| {
+                let changes = archive_clips::save_clips(tx, &window, &stamp)?;
+                // A `--limit` trial never moves the checkpoint: the next plain sync does what it would have done.
+                if !trial {
+                    let window = ClipWindow {
+                        walk,
+                        frontier: &frontier,
+                        done,
+                    };
+                    archive_clips::save_clip_window(tx, &id, &window, &stamp)?;
+                }
+                Ok(changes)
+            })
+            .await?;
+        summary.clips_new += changes.new;
+        summary.clip_snapshots += changes.new + changes.views_changed;
+        if done || saved >= limit {
+            tracing::debug!(channel = %ctx.user.login, part = PART, "clips walk done");
+            return Ok(());
+        }
+        start = end;
+        width = match n {
+            0 => (width * 2).min(EMPTY_STRETCH),
+            n if n < NEAR_CAP / 4 => (width * 2).min(WEEK.max(width)),
+            _ => width,
+        };
+    }
+}
+
+/// `t` rounded down to a window step.
+fn floor(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.duration_trunc(Duration::seconds(STEP)).unwrap_or(t)
+}
