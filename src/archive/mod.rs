@@ -10,6 +10,7 @@ pub mod chatters;
 pub mod follows;
 pub mod games;
 pub mod runs;
+pub mod schedule;
 pub mod store;
 pub mod streams;
 pub mod users;

@@ -1,5 +1,6 @@
 //! `itch plot follower-count <login>`: the follower total at every sync that counted it, as a line, with stream
-//! sessions shaded, to see how each stream moved the count. Reads the `follower-count` and `streams` reports.
+//! sessions shaded, to see how each stream moved the count, and the stream schedule's planned times shaded beside
+//! them in a lighter colour. Reads the `follower-count`, `streams` and `schedule` reports.
 
 use rusqlite::Connection;
 use std::path::Path;
@@ -64,6 +65,14 @@ pub fn follower_count(
     );
     let mut layers = Vec::new();
     if !options.no_streams {
+        // The planned times first, so the real streams and the line are drawn over them.
+        let planned = super::planned::planned_spans(conn, &login)?;
+        if !planned.is_empty() {
+            layers.push(Layer::Planned {
+                spans: planned,
+                label: super::planned::LABEL.into(),
+            });
+        }
         let spans = stream_spans(conn, &login)?;
         if !spans.is_empty() {
             layers.push(Layer::Spans {

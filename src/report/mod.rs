@@ -167,6 +167,7 @@ reports![
     moderation,
     chat_gaps,
     chat_events,
+    schedule,
 ];
 
 /// The report called `name`.

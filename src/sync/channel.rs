@@ -132,6 +132,7 @@ async fn fetch_part(
         Part::Chatters => super::chatters::sync_chatters(ctx, summary).await,
         Part::Following => super::following::sync_following(ctx, summary).await,
         Part::Chat => super::chat::sync_chat(ctx, summary, bar).await,
+        Part::Schedule => super::stream_schedule::sync_stream_schedule(ctx, summary).await,
     }
 }
 

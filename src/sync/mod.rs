@@ -15,6 +15,7 @@ mod live_batch;
 pub mod lock;
 pub mod run;
 pub mod schedule;
+mod stream_schedule;
 mod streams;
 pub mod video_chat;
 mod videos;
@@ -49,6 +50,8 @@ pub enum Part {
     Following,
     /// Chat replay of every archive VOD whose chat is not complete.
     Chat,
+    /// The stream schedule, read whole each sync: changed, cancelled and vanished segments recorded.
+    Schedule,
 }
 
 impl Part {
@@ -62,6 +65,7 @@ impl Part {
             Part::Chatters => "chatters",
             Part::Following => "following",
             Part::Chat => "chat",
+            Part::Schedule => "schedule",
         }
     }
 
@@ -74,7 +78,7 @@ impl Part {
     }
 
     /// Every part, in the order a sync runs them.
-    pub const ALL: [Part; 7] = [
+    pub const ALL: [Part; 8] = [
         Part::Channel,
         Part::Followers,
         Part::Videos,
@@ -82,6 +86,7 @@ impl Part {
         Part::Chatters,
         Part::Following,
         Part::Chat,
+        Part::Schedule,
     ];
 }
 
@@ -143,6 +148,14 @@ pub struct ChannelSummary {
     /// VODs whose chat was completed, and their messages.
     pub chat_videos: u64,
     pub chat_messages: u64,
+    /// Segments the schedule listed; `None` when not read or when the channel has no schedule.
+    pub schedule_segments: Option<u64>,
+    /// The channel has no schedule (Twitch's 404).
+    pub schedule_none: bool,
+    /// Schedule segments new, changed (cancellations included) and gone since the last read.
+    pub schedule_new: u64,
+    pub schedule_changed: u64,
+    pub schedule_gone: u64,
     /// Helix requests this channel used.
     pub requests: u64,
     /// Things the user should know (a part skipped for lack of rights), said once per run by the CLI.
@@ -284,6 +297,15 @@ impl std::fmt::Display for ChannelSummary {
                 f,
                 ", chat of {} VODs ({} messages)",
                 self.chat_videos, self.chat_messages
+            )?;
+        }
+        if self.schedule_none {
+            write!(f, ", no schedule")?;
+        } else if let Some(segments) = self.schedule_segments {
+            write!(
+                f,
+                ", schedule {segments} segments (+{} ~{} -{})",
+                self.schedule_new, self.schedule_changed, self.schedule_gone
             )?;
         }
         if self.following_new + self.following_gone > 0 {

@@ -42,6 +42,7 @@ mod oauth;
 mod query;
 mod ratelimit;
 mod responses;
+mod schedule;
 mod seed;
 mod server;
 mod state;
@@ -54,6 +55,7 @@ mod tests;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+pub use schedule::{MockSegment, ScheduleEdit};
 pub use server::MockServer;
 
 /// Everything a [`MockServer`] needs to build its world and police its clients.

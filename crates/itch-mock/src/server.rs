@@ -301,6 +301,34 @@ impl MockServer {
         lock(&self.shared.faults).oauth = quirks;
     }
 
+    /// The stream schedule of `channel_login` as Get Channel Stream Schedule lists it now (`None`: it has none).
+    ///
+    /// # Panics
+    /// When the world has no channel with that login.
+    pub fn schedule(&self, channel_login: &str) -> Option<Vec<crate::MockSegment>> {
+        let world = lock(&self.shared.world);
+        let c = world
+            .channels
+            .iter()
+            .position(|ch| ch.login == channel_login)
+            .expect("a channel of the world");
+        crate::schedule::listed(&world, c)
+    }
+
+    /// Changes the stream schedule of `channel_login`; returns the id of the segment changed.
+    ///
+    /// # Panics
+    /// When the world has no channel with that login, it has no schedule, or the position is past its list.
+    pub fn edit_schedule(&self, channel_login: &str, edit: crate::ScheduleEdit) -> String {
+        let mut world = lock(&self.shared.world);
+        let c = world
+            .channels
+            .iter()
+            .position(|ch| ch.login == channel_login)
+            .expect("a channel of the world");
+        crate::schedule::apply(&mut world, c, edit).unwrap_or_else(|e| panic!("editing the schedule: {e}"))
+    }
+
     /// Moves the world's clock and applies the changes.
     ///
     /// # Panics

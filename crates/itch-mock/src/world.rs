@@ -224,6 +224,8 @@ pub(crate) struct World {
     pub chat: ChatSpecials,
     /// Draws for `advance` (who unfollows, which video goes): seeded, so a replayed script replays the world.
     rng: StdRng,
+    /// The edits tests made to the seeded stream schedules (see [`crate::schedule`]).
+    pub schedule: crate::schedule::Edits,
 }
 
 impl World {
@@ -256,6 +258,7 @@ impl World {
             next_stream_id: STREAM_ID_BASE,
             chat: ChatSpecials::default(),
             rng: StdRng::seed_from_u64(mix(seed ^ 0xadd)),
+            schedule: Default::default(),
         };
         let mut logins = HashSet::new();
         let mut ids = HashSet::new();

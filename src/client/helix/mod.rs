@@ -9,6 +9,7 @@ pub mod following;
 pub mod games;
 #[cfg(test)]
 pub(crate) mod recorder;
+pub mod schedule;
 pub mod search;
 pub mod streams;
 pub mod users;

@@ -10,6 +10,7 @@ mod chatters;
 mod followers;
 mod following;
 mod games;
+mod schedule;
 mod search;
 mod streams;
 mod users;
@@ -94,6 +95,7 @@ pub(crate) const ROUTES: &[(&str, Handler)] = &[
     ("games", games::get),
     ("chat/chatters", chatters::get),
     ("search/channels", search::get),
+    ("schedule", schedule::get),
 ];
 
 /// Paths Twitch has shut down and answers with 410, as the real API and twitch-cli's mock do.
