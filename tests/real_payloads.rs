@@ -19,6 +19,7 @@ use itch::client::helix::chatters::{self, Chatter};
 use itch::client::helix::followers::{self, Follower};
 use itch::client::helix::following::{self, FollowedChannel};
 use itch::client::helix::games::{self, Game};
+use itch::client::helix::schedule::{self, ScheduleRead};
 use itch::client::helix::streams::{self, Stream};
 use itch::client::helix::users::{self, User};
 use itch::client::helix::videos::{self, Video, VideoType};
@@ -295,6 +296,7 @@ enum Call {
     Followers,
     Chatters,
     Followed,
+    Schedule,
 }
 
 impl Call {
@@ -308,6 +310,7 @@ impl Call {
             Call::Followers => "/helix/channels/followers",
             Call::Chatters => "/helix/chat/chatters",
             Call::Followed => "/helix/channels/followed",
+            Call::Schedule => "/helix/schedule",
         }
     }
 }
@@ -322,6 +325,7 @@ enum Read {
     Followers(Page<Follower>),
     Chatters(Page<Chatter>),
     Followed(Page<FollowedChannel>),
+    Schedule(Option<ScheduleRead>),
 }
 
 fn first<T>(page: Option<Page<T>>) -> Page<T> {
@@ -339,6 +343,9 @@ async fn call(client: &Client, call: Call) -> itch::Result<Read> {
         Call::Followers => Read::Followers(first(followers::followers(client, &user).next_page().await?)),
         Call::Chatters => Read::Chatters(first(chatters::chatters(client, &user, &user).next_page().await?)),
         Call::Followed => Read::Followed(first(following::followed_channels(client, &user).next_page().await?)),
+        Call::Schedule => {
+            Read::Schedule(schedule::fetch_schedule(client, &user, "2100-01-01T00:00:00Z".parse().unwrap()).await?)
+        }
     })
 }
 
@@ -370,6 +377,7 @@ const HELIX: &[(&str, Helix)] = &[
     ),
     ("chatters_reference.json", Helix::Reads(Call::Chatters, check_chatters)),
     ("followed_reference.json", Helix::Reads(Call::Followed, check_followed)),
+    ("schedule_reference.json", Helix::Reads(Call::Schedule, check_schedule)),
     (
         "error_400_videos_params.json",
         Helix::Fails(Call::Videos, 400, |e| {
@@ -517,6 +525,31 @@ fn check_followed(file: &str, read: Read) {
     let Read::Followed(page) = read else { unreachable!() };
     assert_eq!(page.total, Some(8), "{file}");
     assert_eq!(page.items[0].broadcaster_login, "basketweaver101");
+}
+
+/// The schedule's `data` is an object with `pagination` beside it; each segment is archived whole.
+fn check_schedule(file: &str, read: Read) {
+    let Read::Schedule(Some(read)) = read else {
+        panic!("{file}: no schedule")
+    };
+    assert_eq!(read.pages, 1, "{file}");
+    assert_eq!(read.vacation, None, "{file}");
+    let (segment, raw) = &read.segments[0];
+    assert_eq!(segment.category.as_ref().unwrap().name, "Science & Technology");
+    let mut archive = Archive::new();
+    archive.write(|tx, run| {
+        save_owner(tx, run, "1", "twitchdev");
+        let changes = itch::archive::schedule::save_schedule(tx, &UserId::from("1"), Some(&read), &stamp(run)).unwrap();
+        assert_eq!(changes.new, 1, "{file}");
+    });
+    archive.assert_kept_whole("schedule_segments", "id", raw);
+    assert_eq!(
+        archive
+            .text("SELECT series_id FROM schedule_segments WHERE id = ?1", &segment.id)
+            .as_deref(),
+        Some("e4acc724-371f-402c-81ca-23ada79759d4"),
+        "{file}"
+    );
 }
 
 #[tokio::test]

@@ -3,6 +3,8 @@
 //! answers them 404), and the edits tests make between syncs ([`ScheduleEdit`]: cancel, retitle, remove or add
 //! a segment). `helix/schedule.rs` serves it.
 //!
+//! It reads no world: the world holds its [`Edits`] and hands its seed and clock in.
+//!
 //! Like Twitch, each week of a recurring segment is its own occurrence, with its own id: base64 of
 //! `{"segmentID":"<uuid of the series>","isoYear":Y,"isoWeek":W}`.
 
@@ -11,7 +13,6 @@ use chrono::{DateTime, Datelike, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::seed::{CLOCK_START, DAY, GAMES, Game, hash, pick, uuid};
-use crate::world::World;
 
 /// Keeps this module's hash stream apart from the others (see `seed::tag`).
 const TAG: u64 = 0x5c4e_d01e;
@@ -83,15 +84,15 @@ pub(crate) fn has_schedule(c: usize) -> bool {
 }
 
 /// The vacation of channel `c`: the channels after one with none take one, three weeks after the clock's start.
-pub(crate) fn vacation(world: &World, c: usize) -> Option<(i64, i64)> {
+pub(crate) fn vacation(seed: u64, c: usize) -> Option<(i64, i64)> {
     (c % 3 == 1).then(|| {
-        let start = CLOCK_START + 21 * DAY + (hash(&[world.seed(), TAG, c as u64, 9]) % 24) as i64 * 3600;
+        let start = CLOCK_START + 21 * DAY + (hash(&[seed, TAG, c as u64, 9]) % 24) as i64 * 3600;
         (start, start + 7 * DAY)
     })
 }
 
-fn slots(world: &World, c: usize) -> Vec<Slot> {
-    let h = |k: u64| hash(&[world.seed(), TAG, c as u64, k]);
+fn slots(seed: u64, c: usize) -> Vec<Slot> {
+    let h = |k: u64| hash(&[seed, TAG, c as u64, k]);
     let n = 1 + h(0) % 3;
     (0..n)
         .map(|k| {
@@ -133,14 +134,13 @@ fn week_start(t: i64) -> i64 {
 
 /// Every segment of channel `c` that has not ended by `from`, in start order, edits applied; `None` when the
 /// channel has no schedule.
-pub(crate) fn segments(world: &World, c: usize, from: i64) -> Option<Vec<FakeSegment>> {
+pub(crate) fn segments(seed: u64, edits: &Edits, c: usize, from: i64) -> Option<Vec<FakeSegment>> {
     if !has_schedule(c) {
         return None;
     }
-    let edits = &world.schedule;
     let mut out = Vec::new();
     let base = week_start(from);
-    for (k, slot) in slots(world, c).iter().enumerate() {
+    for (k, slot) in slots(seed, c).iter().enumerate() {
         for w in 0..=WEEKS_AHEAD {
             let start = base + w * WEEK + slot.offset;
             out.push(FakeSegment {
@@ -156,7 +156,7 @@ pub(crate) fn segments(world: &World, c: usize, from: i64) -> Option<Vec<FakeSeg
             });
         }
     }
-    let h = hash(&[world.seed(), TAG, c as u64, 99]);
+    let h = hash(&[seed, TAG, c as u64, 99]);
     let one_off = CLOCK_START + (2 + (h % 8) as i64) * DAY + (12 + (h >> 8) % 10) as i64 * 3600;
     out.push(FakeSegment {
         id: occurrence_id(&uuid(h), one_off),
@@ -182,8 +182,8 @@ pub(crate) fn segments(world: &World, c: usize, from: i64) -> Option<Vec<FakeSeg
 }
 
 /// What [`MockServer::schedule`](crate::MockServer::schedule) reports for channel `c` now.
-pub(crate) fn listed(world: &World, c: usize) -> Option<Vec<MockSegment>> {
-    segments(world, c, world.now).map(|list| {
+pub(crate) fn listed(seed: u64, edits: &Edits, c: usize, now: i64) -> Option<Vec<MockSegment>> {
+    segments(seed, edits, c, now).map(|list| {
         list.into_iter()
             .map(|s| MockSegment {
                 id: s.id,
@@ -198,15 +198,13 @@ pub(crate) fn listed(world: &World, c: usize) -> Option<Vec<MockSegment>> {
 
 /// Applies `edit` to channel `c`; returns the id of the segment it touched, or an error for a position past the
 /// list or a channel without a schedule.
-pub(crate) fn apply(world: &mut World, c: usize, edit: ScheduleEdit) -> Result<String, String> {
-    let now = world.now;
-    let list = segments(world, c, now).ok_or("the channel has no schedule")?;
+pub(crate) fn apply(seed: u64, edits: &mut Edits, c: usize, now: i64, edit: ScheduleEdit) -> Result<String, String> {
+    let list = segments(seed, edits, c, now).ok_or("the channel has no schedule")?;
     let nth = |n: usize| {
         list.get(n)
             .map(|s| s.id.clone())
             .ok_or_else(|| format!("the schedule lists {} segments, not {}", list.len(), n + 1))
     };
-    let edits = &mut world.schedule;
     Ok(match edit {
         ScheduleEdit::Cancel(n) => {
             let id = nth(n)?;
@@ -239,4 +237,93 @@ pub(crate) fn apply(world: &mut World, c: usize, edit: ScheduleEdit) -> Result<S
             id
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use reqwest::StatusCode;
+    use serde_json::Value;
+
+    use super::ScheduleEdit;
+    use crate::{MockConfig, MockServer};
+
+    async fn app_token(server: &MockServer, http: &reqwest::Client) -> String {
+        let form = [
+            ("client_id", server.client_id()),
+            ("client_secret", server.client_secret()),
+            ("grant_type", "client_credentials"),
+        ];
+        let r = http
+            .post(format!("{}token", server.oauth_url()))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        r.json::<Value>().await.unwrap()["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn get(server: &MockServer, query: &[(&str, &str)]) -> (StatusCode, Value) {
+        let http = reqwest::Client::new();
+        let token = app_token(server, &http).await;
+        let r = http
+            .get(format!("{}schedule", server.helix_url()))
+            .query(query)
+            .header("Client-Id", server.client_id())
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.json().await.unwrap())
+    }
+
+    #[tokio::test]
+    async fn the_schedule_is_an_object_with_the_cursor_at_the_top_level_and_25_a_page_at_most() {
+        let server = MockServer::start(MockConfig::default()).await.unwrap();
+        let channel = server.channels().remove(0);
+        let listed = server.schedule(&channel.login).unwrap();
+        let (status, body) = get(&server, &[("broadcaster_id", &channel.id), ("first", "3")]).await;
+        assert_eq!(status, StatusCode::OK);
+        let data = body["data"].as_object().expect("data is an object");
+        assert_eq!(data["broadcaster_login"], channel.login.as_str());
+        assert_eq!(data["segments"].as_array().unwrap().len(), 3);
+        assert!(body["pagination"]["cursor"].is_string(), "{body}");
+        assert!(data["segments"][0]["id"].as_str() == Some(listed[0].id.as_str()));
+        // Every segment on one page of 25, and the last page has `pagination: {}`.
+        let (_, all) = get(&server, &[("broadcaster_id", &channel.id), ("first", "25")]).await;
+        assert_eq!(all["data"]["segments"].as_array().unwrap().len(), listed.len());
+        assert_eq!(all["pagination"], serde_json::json!({}));
+        let (status, _) = get(&server, &[("broadcaster_id", &channel.id), ("first", "26")]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let (status, _) = get(&server, &[]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "broadcaster_id is required");
+    }
+
+    #[tokio::test]
+    async fn a_channel_without_a_schedule_is_a_404_and_edits_change_what_is_listed() {
+        let server = MockServer::start(MockConfig::default()).await.unwrap();
+        let none = server.channels().remove(2);
+        let (status, body) = get(&server, &[("broadcaster_id", &none.id)]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(body["status"], 404);
+        let with_vacation = server.channels().remove(1);
+        let (_, body) = get(&server, &[("broadcaster_id", &with_vacation.id)]).await;
+        assert!(body["data"]["vacation"]["start_time"].is_string(), "{body}");
+
+        let login = server.channels().remove(0).login;
+        let before = server.schedule(&login).unwrap();
+        let canceled = server.edit_schedule(&login, ScheduleEdit::Cancel(0));
+        let removed = server.edit_schedule(&login, ScheduleEdit::Remove(1));
+        server.edit_schedule(&login, ScheduleEdit::Retitle(1, "renamed".into()));
+        let after = server.schedule(&login).unwrap();
+        assert_eq!(after.len(), before.len() - 1);
+        assert!(after.iter().any(|s| s.id == canceled && s.canceled));
+        assert!(!after.iter().any(|s| s.id == removed));
+        assert_eq!(after[1].title, "renamed");
+        // The same seed gives the same schedule.
+        let again = MockServer::start(MockConfig::default()).await.unwrap();
+        assert_eq!(again.schedule(&login).unwrap(), before);
+    }
 }

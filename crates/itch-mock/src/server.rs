@@ -312,7 +312,7 @@ impl MockServer {
             .iter()
             .position(|ch| ch.login == channel_login)
             .expect("a channel of the world");
-        crate::schedule::listed(&world, c)
+        crate::schedule::listed(world.seed(), &world.schedule, c, world.now)
     }
 
     /// Changes the stream schedule of `channel_login`; returns the id of the segment changed.
@@ -326,7 +326,9 @@ impl MockServer {
             .iter()
             .position(|ch| ch.login == channel_login)
             .expect("a channel of the world");
-        crate::schedule::apply(&mut world, c, edit).unwrap_or_else(|e| panic!("editing the schedule: {e}"))
+        let (seed, now) = (world.seed(), world.now);
+        crate::schedule::apply(seed, &mut world.schedule, c, now, edit)
+            .unwrap_or_else(|e| panic!("editing the schedule: {e}"))
     }
 
     /// Moves the world's clock and applies the changes.

@@ -69,7 +69,7 @@ pub(super) fn get(call: &Call) -> Result<Vec<u8>, ApiError> {
     };
     let not_found = || ApiError::not_found("segments were not found");
     let c = call.channel_by_id(broadcaster).ok_or_else(not_found)?;
-    let mut list = schedule::segments(w, c, from).ok_or_else(not_found)?;
+    let mut list = schedule::segments(w.seed(), &w.schedule, c, from).ok_or_else(not_found)?;
     let ids = q.all("id");
     if !ids.is_empty() {
         list.retain(|s| ids.contains(&s.id.as_str()));
@@ -93,7 +93,7 @@ pub(super) fn get(call: &Call) -> Result<Vec<u8>, ApiError> {
             broadcaster_id: ch.id.to_string(),
             broadcaster_name: ch.display_name.clone(),
             broadcaster_login: ch.login.clone(),
-            vacation: schedule::vacation(w, c).map(|(start, end)| VacationOut {
+            vacation: schedule::vacation(w.seed(), c).map(|(start, end)| VacationOut {
                 start_time: rfc3339(start),
                 end_time: rfc3339(end),
             }),
