@@ -13,6 +13,7 @@ pub mod runs;
 pub mod schedule;
 pub mod store;
 pub mod streams;
+pub mod subscriptions;
 pub mod users;
 pub mod videos;
 

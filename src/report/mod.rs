@@ -168,6 +168,8 @@ reports![
     chat_gaps,
     chat_events,
     schedule,
+    subscribers,
+    subscriber_count,
 ];
 
 /// The report called `name`.

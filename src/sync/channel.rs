@@ -133,6 +133,7 @@ async fn fetch_part(
         Part::Following => super::following::sync_following(ctx, summary).await,
         Part::Chat => super::chat::sync_chat(ctx, summary, bar).await,
         Part::Schedule => super::stream_schedule::sync_stream_schedule(ctx, summary).await,
+        Part::Subscribers => super::subscribers::sync_subscribers(ctx, summary).await,
     }
 }
 

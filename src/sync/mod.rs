@@ -17,6 +17,7 @@ pub mod run;
 pub mod schedule;
 mod stream_schedule;
 mod streams;
+mod subscribers;
 pub mod video_chat;
 mod videos;
 
@@ -52,6 +53,8 @@ pub enum Part {
     Chat,
     /// The stream schedule, read whole each sync: changed, cancelled and vanished segments recorded.
     Schedule,
+    /// A snapshot of the channel's subscribers (when logged in as the channel, with `--scopes subs`).
+    Subscribers,
 }
 
 impl Part {
@@ -66,6 +69,7 @@ impl Part {
             Part::Following => "following",
             Part::Chat => "chat",
             Part::Schedule => "schedule",
+            Part::Subscribers => "subscribers",
         }
     }
 
@@ -78,7 +82,7 @@ impl Part {
     }
 
     /// Every part, in the order a sync runs them.
-    pub const ALL: [Part; 8] = [
+    pub const ALL: [Part; 9] = [
         Part::Channel,
         Part::Followers,
         Part::Videos,
@@ -87,6 +91,7 @@ impl Part {
         Part::Following,
         Part::Chat,
         Part::Schedule,
+        Part::Subscribers,
     ];
 }
 
@@ -156,6 +161,9 @@ pub struct ChannelSummary {
     pub schedule_new: u64,
     pub schedule_changed: u64,
     pub schedule_gone: u64,
+    /// The subscriber total and sub points Twitch reported (when the part could read them).
+    pub subscriber_total: Option<u64>,
+    pub subscriber_points: Option<u64>,
     /// Helix requests this channel used.
     pub requests: u64,
     /// Things the user should know (a part skipped for lack of rights), said once per run by the CLI.
@@ -307,6 +315,12 @@ impl std::fmt::Display for ChannelSummary {
                 ", schedule {segments} segments (+{} ~{} -{})",
                 self.schedule_new, self.schedule_changed, self.schedule_gone
             )?;
+        }
+        if let Some(total) = self.subscriber_total {
+            write!(f, ", {total} subscribers")?;
+            if let Some(points) = self.subscriber_points {
+                write!(f, " ({points} points)")?;
+            }
         }
         if self.following_new + self.following_gone > 0 {
             write!(f, ", following +{} -{}", self.following_new, self.following_gone)?;

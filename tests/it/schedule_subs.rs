@@ -3,11 +3,17 @@
 //! channel without a schedule (404) that is "no schedule" and not a failure, the report, and the planned times
 //! shaded on `plot follower-count` and `plot viewers`.
 //!
+//! The subscribers (`--only subscribers`): snapshots with a new and a lost subscriber between syncs, the report
+//! and the second line on `plot follower-count`, kill -9 then resume into the same snapshot, and the note when
+//! the login lacks the scope while the other parts complete.
+//!
 //! No kill -9 test for the schedule: the part reads the whole schedule and writes it in one transaction, so a
 //! killed sync leaves the read whole or not at all (there is no checkpoint to resume from).
 
-use crate::util::{archive, count, itch, mock_with_followers, run, sync, text};
-use itch::mock::{MockServer, ScheduleEdit};
+use crate::util::{
+    archive, count, itch, kill_when, login_as, mock_with, mock_with_followers, run, store_with_user_token, sync, text,
+};
+use itch::mock::{MockConfig, MockServer, ScheduleEdit, SubsEdit};
 
 fn login(mock: &MockServer, k: usize) -> String {
     mock.channels().remove(k).login
@@ -326,4 +332,220 @@ async fn the_planned_times_are_shaded_on_the_follower_count_and_viewer_charts() 
     assert!(run(cmd).await.status.success());
     let svg = std::fs::read_to_string(dir.path().join("bare.svg")).unwrap();
     assert!(!planned_bands_in(&svg, false));
+}
+
+/// Logs the binary in as `login` with every scope itch uses and `channel:read:subscriptions` (`--scopes subs`).
+fn login_with_subs(mock: &MockServer, dir: &std::path::Path, login: &str) {
+    let scopes = [
+        "moderator:read:followers",
+        "user:read:follows",
+        "moderator:read:chatters",
+        "channel:read:subscriptions",
+    ];
+    store_with_user_token(mock, &dir.join("config"), login, &scopes);
+}
+
+const SNAPSHOTS: &str = "SELECT count(*) FROM subscription_snapshots WHERE complete";
+
+fn users_of(db: &rusqlite::Connection, snapshot: i64) -> Vec<String> {
+    rows(
+        db,
+        &format!("SELECT user_id FROM subscription_snapshot_users WHERE snapshot_id = {snapshot} ORDER BY user_id"),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribers_are_snapshotted_each_sync_with_the_new_and_the_lost() {
+    let mock = mock_with_followers(600).await;
+    let dir = tempfile::tempdir().unwrap();
+    let channel = login(&mock, 0);
+    login_with_subs(&mock, dir.path(), &channel);
+    let (total, points) = mock.subscription_total(&channel);
+    assert_eq!(total, 250);
+    let output = sync(&mock, dir.path(), &["--only", "channel,subscribers", &channel]).await;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stdout.contains(&format!(", {total} subscribers ({points} points)")),
+        "{stdout}"
+    );
+    let db = archive(dir.path());
+    assert_eq!(count(&db, SNAPSHOTS), 1);
+    assert_eq!(users_of(&db, 1).len(), 250);
+    assert_eq!(count(&db, "SELECT points FROM subscription_snapshots"), points as i64);
+    assert!(
+        count(
+            &db,
+            "SELECT count(*) FROM subscription_snapshot_users WHERE is_gift AND gifter_id IS NOT NULL"
+        ) > 0,
+        "some are gifts, with their gifter"
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM subscription_snapshot_users WHERE is_gift != (gifter_id IS NOT NULL)"
+        ),
+        0
+    );
+    assert_eq!(
+        count(&db, "SELECT count(DISTINCT tier) FROM subscription_snapshot_users"),
+        3,
+        "tiers 1000, 2000 and 3000"
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    drop(db);
+
+    // A no-change re-sync reads the list again (a snapshot needs all of it): one request per 100 subscribers.
+    mock.reset_stats();
+    assert!(
+        sync(&mock, dir.path(), &["--only", "subscribers", &channel])
+            .await
+            .status
+            .success()
+    );
+    assert_eq!(mock.stats().by_path.get("/helix/subscriptions").copied(), Some(3));
+    let db = archive(dir.path());
+    assert_eq!(users_of(&db, 2), users_of(&db, 1), "nothing changed");
+    drop(db);
+
+    let gained = mock.edit_subscriptions(&channel, SubsEdit::New);
+    let lost = mock.edit_subscriptions(&channel, SubsEdit::Lose(3));
+    assert!(
+        sync(&mock, dir.path(), &["--only", "subscribers", &channel])
+            .await
+            .status
+            .success()
+    );
+    let db = archive(dir.path());
+    assert_eq!(count(&db, SNAPSHOTS), 3, "history: one snapshot per sync");
+    let (before, after) = (users_of(&db, 2), users_of(&db, 3));
+    assert!(before.contains(&lost) && !after.contains(&lost), "the lost subscriber");
+    assert!(
+        !before.contains(&gained) && after.contains(&gained),
+        "the new subscriber"
+    );
+    assert_eq!(after.len(), 250);
+    drop(db);
+
+    let mut cmd = itch(&mock, dir.path());
+    cmd.args(["report", "subscribers", &channel]);
+    let output = run(cmd).await;
+    let (report, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(
+        report.lines().next().unwrap(),
+        "taken_at\tuser\ttier\tis_gift\tgifter\tplan_name"
+    );
+    assert_eq!(report.lines().count(), 251);
+    let mut cmd = itch(&mock, dir.path());
+    cmd.args(["report", "subscriber-count", &channel]);
+    let (counts, _) = text(&run(cmd).await);
+    assert_eq!(counts.lines().count(), 4, "{counts}");
+    assert!(
+        counts
+            .lines()
+            .all(|l| l.starts_with("taken_at") || l.contains("\t250\t")),
+        "{counts}"
+    );
+
+    // The subscriber total is a second line on the follower-count chart.
+    assert!(
+        sync(&mock, dir.path(), &["--only", "followers", &channel])
+            .await
+            .status
+            .success()
+    );
+    let mut cmd = itch(&mock, dir.path());
+    cmd.args(["plot", "follower-count", &channel, "-o", "fc.svg"]);
+    let output = run(cmd).await;
+    assert!(output.status.success(), "{}", text(&output).1);
+    let svg = std::fs::read_to_string(dir.path().join("fc.svg")).unwrap();
+    assert!(
+        svg.contains("subscriber total (right axis)"),
+        "the second line's legend"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscriber_snapshot_killed_mid_way_resumes_into_the_same_snapshot() {
+    let mock = mock_with(MockConfig {
+        followers: 600,
+        latency: std::time::Duration::from_millis(400),
+        ..MockConfig::default()
+    })
+    .await;
+    let (killed, clean) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let channel = login(&mock, 0);
+    login_with_subs(&mock, killed.path(), &channel);
+    login_with_subs(&mock, clean.path(), &channel);
+    let mut cmd = itch(&mock, killed.path());
+    cmd.args(["sync", "--only", "subscribers", &channel]);
+    let mut child = cmd.spawn().unwrap();
+    kill_when(
+        &mut child,
+        &killed.path().join("itch.db"),
+        "SELECT count(*) FROM subscription_snapshot_users",
+        100,
+        std::time::Duration::from_secs(60),
+    )
+    .await;
+    let db = archive(killed.path());
+    assert_eq!(count(&db, SNAPSHOTS), 0, "killed before the end");
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM subscription_snapshots WHERE next_cursor IS NOT NULL"
+        ),
+        1
+    );
+    drop(db);
+    assert!(
+        sync(&mock, killed.path(), &["--only", "subscribers", &channel])
+            .await
+            .status
+            .success()
+    );
+    assert!(
+        sync(&mock, clean.path(), &["--only", "subscribers", &channel])
+            .await
+            .status
+            .success()
+    );
+    let (resumed, uninterrupted) = (archive(killed.path()), archive(clean.path()));
+    assert_eq!(
+        count(&resumed, "SELECT count(*) FROM subscription_snapshots"),
+        1,
+        "the same snapshot"
+    );
+    assert_eq!(count(&resumed, SNAPSHOTS), 1);
+    let all = "SELECT user_id || ' ' || tier || ' ' || is_gift || ' ' || coalesce(gifter_id, '') FROM subscription_snapshot_users ORDER BY user_id";
+    assert_eq!(rows(&resumed, all), rows(&uninterrupted, all), "no gap, no duplicate");
+    assert_eq!(count(&resumed, "SELECT listed FROM subscription_snapshots"), 250);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_subscriptions_scope_the_sync_says_how_to_log_in_and_the_other_parts_complete() {
+    let mock = mock_with_followers(100).await;
+    let dir = tempfile::tempdir().unwrap();
+    let channel = login(&mock, 0);
+    login_as(&mock, dir.path(), &channel);
+    let output = sync(&mock, dir.path(), &["--only", "channel,subscribers,schedule", &channel]).await;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stdout}{stderr}");
+    assert!(
+        format!("{stdout}{stderr}").contains("run `itch auth login --scopes subs`"),
+        "{stdout}{stderr}"
+    );
+    // The client renews the token once on a 401 and tries again (its rule for every Helix call), then stops.
+    assert_eq!(mock.stats().by_path.get("/helix/subscriptions").copied(), Some(2));
+    let db = archive(dir.path());
+    assert_eq!(
+        rows(&db, "SELECT part || ' ' || status FROM sync_run_parts ORDER BY part"),
+        ["channel ok", "schedule ok", "subscribers ok"]
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM subscription_snapshots"), 0);
+    assert!(
+        count(&db, "SELECT count(*) FROM schedule_segments") > 0,
+        "the other parts complete"
+    );
 }

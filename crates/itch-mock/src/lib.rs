@@ -46,6 +46,7 @@ mod schedule;
 mod seed;
 mod server;
 mod state;
+mod subscriptions;
 mod tokens;
 mod world;
 
@@ -57,6 +58,7 @@ use std::time::Duration;
 
 pub use schedule::{MockSegment, ScheduleEdit};
 pub use server::MockServer;
+pub use subscriptions::SubsEdit;
 
 /// Everything a [`MockServer`] needs to build its world and police its clients.
 #[derive(Clone)]

@@ -226,6 +226,8 @@ pub(crate) struct World {
     rng: StdRng,
     /// The edits tests made to the seeded stream schedules (see [`crate::schedule`]).
     pub schedule: crate::schedule::Edits,
+    /// The edits tests made to the seeded subscribers (see [`crate::subscriptions`]).
+    pub subs: crate::subscriptions::Edits,
 }
 
 impl World {
@@ -259,6 +261,7 @@ impl World {
             chat: ChatSpecials::default(),
             rng: StdRng::seed_from_u64(mix(seed ^ 0xadd)),
             schedule: Default::default(),
+            subs: Default::default(),
         };
         let mut logins = HashSet::new();
         let mut ids = HashSet::new();

@@ -12,6 +12,7 @@ pub(crate) mod recorder;
 pub mod schedule;
 pub mod search;
 pub mod streams;
+pub mod subscriptions;
 pub mod users;
 pub mod videos;
 
