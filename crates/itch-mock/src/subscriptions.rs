@@ -70,7 +70,8 @@ pub(crate) fn subscribers(seed: u64, edits: &Edits, c: usize, followers: u64) ->
                     7 | 8 => 2000,
                     _ => 3000,
                 },
-                gifter: (!new && (h >> 8) % 4 == 0).then(|| (i + 1 + (h >> 16) % (followers - 1).max(1)) % followers),
+                gifter: (!new && (h >> 8).is_multiple_of(4))
+                    .then(|| (i + 1 + (h >> 16) % (followers - 1).max(1)) % followers),
             }
         })
         .collect()
