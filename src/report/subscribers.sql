@@ -1,5 +1,5 @@
 -- The channel's subscribers at the latest complete snapshot (subscription_snapshots_by_time to the snapshot, then
--- its rows): tier, gifted or not, and the gifter. `/*direction*/` becomes ASC or DESC.
+-- its rows): tier, gifted or not, and the gifter, by login.
 SELECT
     s.taken_at,
     u.login AS user,
@@ -14,5 +14,5 @@ LEFT JOIN users g ON g.id = su.gifter_id
 WHERE s.id = (
     SELECT max(id) FROM subscription_snapshots WHERE broadcaster_id = :broadcaster_id AND complete
 )
-ORDER BY u.login /*direction*/, su.user_id /*direction*/
+ORDER BY u.login, su.user_id
 LIMIT coalesce(:limit, -1)
