@@ -164,7 +164,9 @@ async fn sync_json_prints_one_object_per_channel_with_every_part() {
             "stream",
             "chatters",
             "following",
-            "chat"
+            "chat",
+            "schedule",
+            "subscribers"
         ]
     );
     assert_eq!(part(&summary["parts"], "chat")["status"], "failed");
