@@ -20,7 +20,9 @@ use itch::client::helix::chatters::{self, Chatter};
 use itch::client::helix::followers::{self, Follower};
 use itch::client::helix::following::{self, FollowedChannel};
 use itch::client::helix::games::{self, Game};
+use itch::client::helix::schedule::{self, ScheduleRead};
 use itch::client::helix::streams::{self, Stream};
+use itch::client::helix::subscriptions::{self, Subscription};
 use itch::client::helix::users::{self, User};
 use itch::client::helix::videos::{self, Video, VideoType};
 use itch::client::{Client, ClientConfig, Endpoints, GameId, Page, RetryPolicy, StoredToken, TokenStore, UserId};
@@ -296,6 +298,8 @@ enum Call {
     Followers,
     Chatters,
     Followed,
+    Schedule,
+    Subscriptions,
 }
 
 impl Call {
@@ -309,6 +313,8 @@ impl Call {
             Call::Followers => "/helix/channels/followers",
             Call::Chatters => "/helix/chat/chatters",
             Call::Followed => "/helix/channels/followed",
+            Call::Schedule => "/helix/schedule",
+            Call::Subscriptions => "/helix/subscriptions",
         }
     }
 }
@@ -323,6 +329,8 @@ enum Read {
     Followers(Page<Follower>),
     Chatters(Page<Chatter>),
     Followed(Page<FollowedChannel>),
+    Schedule(Option<ScheduleRead>),
+    Subscriptions(Page<Subscription>),
 }
 
 fn first<T>(page: Option<Page<T>>) -> Page<T> {
@@ -340,6 +348,12 @@ async fn call(client: &Client, call: Call) -> itch::Result<Read> {
         Call::Followers => Read::Followers(first(followers::followers(client, &user).next_page().await?)),
         Call::Chatters => Read::Chatters(first(chatters::chatters(client, &user, &user).next_page().await?)),
         Call::Followed => Read::Followed(first(following::followed_channels(client, &user).next_page().await?)),
+        Call::Subscriptions => {
+            Read::Subscriptions(first(subscriptions::subscriptions(client, &user).next_page().await?))
+        }
+        Call::Schedule => {
+            Read::Schedule(schedule::fetch_schedule(client, &user, "2100-01-01T00:00:00Z".parse().unwrap()).await?)
+        }
     })
 }
 
@@ -371,6 +385,11 @@ const HELIX: &[(&str, Helix)] = &[
     ),
     ("chatters_reference.json", Helix::Reads(Call::Chatters, check_chatters)),
     ("followed_reference.json", Helix::Reads(Call::Followed, check_followed)),
+    ("schedule_reference.json", Helix::Reads(Call::Schedule, check_schedule)),
+    (
+        "subscriptions_reference.json",
+        Helix::Reads(Call::Subscriptions, check_subscriptions),
+    ),
     (
         "error_400_videos_params.json",
         Helix::Fails(Call::Videos, 400, |e| {
@@ -518,6 +537,45 @@ fn check_followed(file: &str, read: Read) {
     let Read::Followed(page) = read else { unreachable!() };
     assert_eq!(page.total, Some(8), "{file}");
     assert_eq!(page.items[0].broadcaster_login, "basketweaver101");
+}
+
+/// `total` and `points` at the top level; a gift names its gifter.
+fn check_subscriptions(file: &str, read: Read) {
+    let Read::Subscriptions(page) = read else {
+        unreachable!()
+    };
+    assert_eq!((page.total, page.points), (Some(13), Some(13)), "{file}");
+    assert_eq!(page.cursor.as_deref(), Some("xxxx"), "{file}");
+    let sub = &page.items[0];
+    assert_eq!(
+        (sub.tier.as_str(), sub.is_gift, sub.gifter()),
+        ("1000", true, Some("12826"))
+    );
+}
+
+/// The schedule's `data` is an object with `pagination` beside it; each segment is archived whole.
+fn check_schedule(file: &str, read: Read) {
+    let Read::Schedule(Some(read)) = read else {
+        panic!("{file}: no schedule")
+    };
+    assert_eq!(read.pages, 1, "{file}");
+    assert_eq!(read.vacation, None, "{file}");
+    let (segment, raw) = &read.segments[0];
+    assert_eq!(segment.category.as_ref().unwrap().name, "Science & Technology");
+    let mut archive = Archive::new();
+    archive.write(|tx, run| {
+        save_owner(tx, run, "1", "twitchdev");
+        let changes = itch::archive::schedule::save_schedule(tx, &UserId::from("1"), Some(&read), &stamp(run)).unwrap();
+        assert_eq!(changes.new, 1, "{file}");
+    });
+    archive.assert_kept_whole("schedule_segments", "id", raw);
+    assert_eq!(
+        archive
+            .text("SELECT series_id FROM schedule_segments WHERE id = ?1", &segment.id)
+            .as_deref(),
+        Some("e4acc724-371f-402c-81ca-23ada79759d4"),
+        "{file}"
+    );
 }
 
 #[tokio::test]

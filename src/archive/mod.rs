@@ -12,8 +12,10 @@ pub mod clips;
 pub mod follows;
 pub mod games;
 pub mod runs;
+pub mod schedule;
 pub mod store;
 pub mod streams;
+pub mod subscriptions;
 pub mod users;
 pub mod videos;
 

@@ -5,7 +5,7 @@ use clap::{Args, Subcommand};
 use std::process::ExitCode;
 
 use crate::client::Client;
-use crate::client::helix::{chatters, followers, following};
+use crate::client::helix::{chatters, followers, following, subscriptions};
 use crate::config::Config;
 
 /// Log in as a Twitch user, show or forget the login.
@@ -19,9 +19,13 @@ pub struct AuthArgs {
 #[derive(Debug, Subcommand)]
 enum AuthAction {
     /// Log in with the device code flow: open the link shown, approve, and itch stores the token (mode 0600).
-    #[command(after_help = "Example:\n  itch auth login\n  itch auth login --scopes user:read:follows")]
+    #[command(
+        after_help = "Example:\n  itch auth login\n  itch auth login --scopes subs   # also channel:read:subscriptions, for `itch sync --only subscribers`\n  itch auth login --scopes user:read:follows"
+    )]
     Login {
-        /// Scopes to ask for (space or comma separated); the default covers everything itch reads.
+        /// Scopes to ask for (space or comma separated); the default covers everything itch reads but your
+        /// subscribers. `subs` stands for the default scopes plus `channel:read:subscriptions` (only asked for
+        /// when you ask: it shows who pays you).
         #[arg(long, value_delimiter = ',')]
         scopes: Option<Vec<String>>,
     },
@@ -36,6 +40,24 @@ enum AuthAction {
 /// The scopes itch uses: full follower lists, your following list, chatters.
 pub const DEFAULT_SCOPES: [&str; 3] = [followers::SCOPE, following::SCOPE, chatters::SCOPE];
 
+/// The scopes `--scopes` asks for: each word as given, but `subs`, which is the default scopes and
+/// `channel:read:subscriptions`; without repeats, in order.
+fn expand_scopes(words: &[String]) -> Vec<String> {
+    let mut scopes: Vec<String> = Vec::new();
+    for word in words.iter().flat_map(|s| s.split_whitespace()) {
+        let add: Vec<&str> = match word {
+            "subs" => DEFAULT_SCOPES.into_iter().chain([subscriptions::SCOPE]).collect(),
+            other => vec![other],
+        };
+        for scope in add {
+            if !scopes.iter().any(|s| s == scope) {
+                scopes.push(scope.to_owned());
+            }
+        }
+    }
+    scopes
+}
+
 pub async fn run(config: &Config, args: AuthArgs) -> anyhow::Result<ExitCode> {
     let client = Client::new(config.client_config())?;
     match args.action {
@@ -47,11 +69,7 @@ pub async fn run(config: &Config, args: AuthArgs) -> anyhow::Result<ExitCode> {
 
 async fn login(client: &Client, scopes: Option<Vec<String>>) -> anyhow::Result<ExitCode> {
     let scopes: Vec<String> = match scopes {
-        Some(scopes) => scopes
-            .iter()
-            .flat_map(|s| s.split_whitespace())
-            .map(str::to_owned)
-            .collect(),
+        Some(scopes) => expand_scopes(&scopes),
         None => DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
     };
     let auth = client.auth();
@@ -122,4 +140,24 @@ async fn logout(client: &Client) -> anyhow::Result<ExitCode> {
         None => crate::outln!("not logged in")?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subs_adds_the_subscriptions_scope_to_the_defaults_and_nothing_else_does() {
+        let words = |w: &[&str]| expand_scopes(&w.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        let subs = words(&["subs"]);
+        assert_eq!(subs.len(), DEFAULT_SCOPES.len() + 1);
+        assert!(subs.iter().any(|s| s == "channel:read:subscriptions"));
+        assert!(DEFAULT_SCOPES.iter().all(|d| subs.iter().any(|s| s == d)));
+        assert!(
+            !DEFAULT_SCOPES.contains(&"channel:read:subscriptions"),
+            "only when asked"
+        );
+        assert_eq!(words(&["user:read:follows user:read:follows"]), ["user:read:follows"]);
+        assert_eq!(words(&["subs", "user:read:follows"]), subs, "no repeats");
+    }
 }

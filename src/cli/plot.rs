@@ -111,7 +111,7 @@ pub struct PlotArgs {
     /// The x axis description (2016: -l).
     #[arg(long, short = 'l', value_name = "TEXT")]
     x_label: Option<String>,
-    /// Leave out the shaded stream sessions.
+    /// Leave out the shaded stream sessions (and the stream schedule's planned times).
     #[arg(long)]
     no_streams: bool,
     /// --input: the x column, a number from 1, a header name, or a 2016 field name (name, channel, created,

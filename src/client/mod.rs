@@ -186,15 +186,28 @@ pub struct Page<T> {
     pub total: Option<u64>,
     /// Twitch's clock when it answered (the `Date` header); `None` for an answer from the cache or without one.
     pub date: Option<chrono::DateTime<chrono::Utc>>,
+    /// `points`, on Get Broadcaster Subscriptions.
+    pub points: Option<u64>,
 }
 
 #[derive(Deserialize)]
 struct Envelope {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list_or_object")]
     data: Vec<Value>,
     #[serde(default)]
     pagination: Option<Pagination>,
     total: Option<u64>,
+    #[serde(default)]
+    points: Option<u64>,
+}
+
+/// `data` is a list everywhere but Get Channel Stream Schedule, where it is one object: read that as a list of one.
+fn list_or_object<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<Value>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items,
+        Some(object) => vec![object],
+    })
 }
 
 #[derive(Deserialize)]
@@ -360,6 +373,7 @@ impl Client {
             cursor,
             total: envelope.total,
             date,
+            points: envelope.points,
         })
     }
 

@@ -94,6 +94,8 @@ pub(crate) struct Wave {
 pub(crate) enum Layer {
     /// Shaded vertical bands over the whole height (stream sessions).
     Spans { spans: Vec<(i64, i64)>, label: String },
+    /// Planned broadcasts (the stream schedule) as lighter bands over the whole height, in their own colour.
+    Planned { spans: Vec<(i64, i64)>, label: String },
     /// A scatter of small square dots; with `density`, coloured by how many points fall near each.
     Dots {
         points: Vec<(i64, i64)>,
@@ -153,6 +155,7 @@ struct Palette {
     spans: RGBAColor,
     /// The two alternating tints of chapter bands.
     chapters: [RGBAColor; 2],
+    planned: RGBAColor,
     waves: RGBColor,
     density: [(u8, u8, u8); 5],
     series: [RGBColor; 8],
@@ -173,6 +176,7 @@ impl Palette {
                 bars: RGBColor(91, 141, 239),
                 spans: RGBColor(44, 160, 44).mix(0.16),
                 chapters: [RGBColor(120, 120, 160).mix(0.10), RGBColor(214, 150, 0).mix(0.10)],
+                planned: RGBColor(150, 80, 220).mix(0.12),
                 waves: RGBColor(200, 20, 20),
                 density: DENSITY,
                 series: [
@@ -199,6 +203,7 @@ impl Palette {
                 bars: RGBColor(111, 168, 255),
                 spans: RGBColor(61, 220, 132).mix(0.2),
                 chapters: [RGBColor(160, 160, 220).mix(0.12), RGBColor(255, 210, 63).mix(0.10)],
+                planned: RGBColor(190, 140, 255).mix(0.14),
                 waves: RGBColor(255, 80, 80),
                 // Brighter at the sparse end: a lone dot of the light theme's blue vanishes on near-black.
                 density: [
@@ -415,7 +420,8 @@ fn draw_layer<'a, DB: DrawingBackend + 'a>(
     style: &Style,
 ) -> std::result::Result<bool, DrawingAreaErrorKind<DB::ErrorType>> {
     match layer {
-        Layer::Spans { spans, label } => draw_spans(chart, spans, label, spec, palette),
+        Layer::Spans { spans, label } => draw_spans(chart, spans, label, spec, palette.spans),
+        Layer::Planned { spans, label } => draw_spans(chart, spans, label, spec, palette.planned),
         Layer::Dots { points, density, label } => {
             draw_dots(root, chart, points, *density, palette, style)?;
             let legend = chart.draw_series(std::iter::empty::<Rectangle<(i64, i64)>>())?;
@@ -469,10 +475,9 @@ fn draw_spans<'a, DB: DrawingBackend + 'a>(
     spans: &[(i64, i64)],
     label: &str,
     spec: &Spec,
-    palette: &Palette,
+    fill: RGBAColor,
 ) -> std::result::Result<bool, DrawingAreaErrorKind<DB::ErrorType>> {
     let (lo, hi) = (spec.x.lo(), spec.x.hi());
-    let fill = palette.spans;
     let bands: Vec<_> = spans
         .iter()
         .filter(|(start, end)| *end >= lo && *start <= hi)

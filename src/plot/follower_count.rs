@@ -1,5 +1,7 @@
 //! `itch plot follower-count <login>`: the follower total at every sync that counted it, as a line, with stream
-//! sessions shaded, to see how each stream moved the count. Reads the `follower-count` and `streams` reports.
+//! sessions shaded, to see how each stream moved the count, and the stream schedule's planned times shaded beside
+//! them in a lighter colour; the subscriber total as a second line on a right axis when the archive has it. Reads
+//! the `follower-count`, `streams`, `schedule` and `subscriber-count` reports.
 
 use rusqlite::Connection;
 use std::path::Path;
@@ -64,6 +66,14 @@ pub fn follower_count(
     );
     let mut layers = Vec::new();
     if !options.no_streams {
+        // The planned times first, so the real streams and the line are drawn over them.
+        let planned = super::planned::planned_spans(conn, &login)?;
+        if !planned.is_empty() {
+            layers.push(Layer::Planned {
+                spans: planned,
+                label: super::planned::LABEL.into(),
+            });
+        }
         let spans = stream_spans(conn, &login)?;
         if !spans.is_empty() {
             layers.push(Layer::Spans {
@@ -81,12 +91,44 @@ pub fn follower_count(
         fill: false,
         label: Some("follower total at each sync".into()),
     });
+    // The subscriber total, when the archive has snapshots of it, on a right axis of its own (a channel has far
+    // fewer subscribers than followers).
+    let mut subscribers = Vec::new();
+    read_columns(
+        conn,
+        "subscriber-count",
+        &params,
+        ["taken_at", "subscriber_total"],
+        |[taken, total]| {
+            if let (Some(x), Ok(y)) = (time_value(taken), total.as_i64())
+                && within(x, x_min, x_max)
+            {
+                subscribers.push((x, y));
+            }
+            Ok(())
+        },
+    )?;
+    let right = subscribers.iter().map(|p| p.1).max().map(|high| {
+        layers.push(Layer::Line {
+            markers: subscribers.len() <= 400,
+            points: std::mem::take(&mut subscribers),
+            paint: Paint::Cumulative,
+            right: true,
+            fill: false,
+            label: Some("subscriber total (right axis)".into()),
+        });
+        y_axis(Scale::Count, 0, high + high / 10 + 1, style)
+    });
     let captions = Captions {
         title: format!("{login}: follower total"),
         x_desc: with_day("time (UTC)".into(), &x),
         y_desc: "followers".into(),
     };
-    let spec = Spec::framed(style, options, (x, y), captions, layers);
+    let mut spec = Spec::framed(style, options, (x, y), captions, layers);
+    if right.is_some() {
+        spec.right = right;
+        spec.right_desc = "subscribers".into();
+    }
     draw::render(&spec, style, output)?;
     Ok(Drawn {
         points: shown,

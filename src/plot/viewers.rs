@@ -1,5 +1,6 @@
 //! `itch plot viewers <login>`: the viewer count at each sync that found the channel live, one line per stream.
-//! Reads the `viewers` report.
+//! The stream schedule's planned times are shaded under the lines (not with `--no-streams`). Reads the `viewers`
+//! and `schedule` reports.
 
 use rusqlite::Connection;
 use std::path::Path;
@@ -70,18 +71,25 @@ pub fn viewers(
     );
     let count = streams.len();
     let shown = all().count() as u64;
-    let layers = streams
-        .into_iter()
-        .enumerate()
-        .map(|(n, (_, points))| Layer::Line {
-            label: legend(n, count, &points),
-            markers: points.len() <= 300,
-            points,
-            paint: Paint::Series(n),
-            right: false,
-            fill: false,
-        })
-        .collect();
+    let mut layers = Vec::new();
+    if !options.no_streams {
+        // The planned times under the lines, so a stream can be seen against the time it was announced for.
+        let planned = super::planned::planned_spans(conn, &login)?;
+        if !planned.is_empty() {
+            layers.push(Layer::Planned {
+                spans: planned,
+                label: super::planned::LABEL.into(),
+            });
+        }
+    }
+    layers.extend(streams.into_iter().enumerate().map(|(n, (_, points))| Layer::Line {
+        label: legend(n, count, &points),
+        markers: points.len() <= 300,
+        points,
+        paint: Paint::Series(n),
+        right: false,
+        fill: false,
+    }));
     let captions = Captions {
         title: format!("{login}: viewers per stream"),
         x_desc: with_day("time (UTC)".into(), &x),

@@ -171,6 +171,9 @@ reports![
     chat_events,
     chapters,
     clips,
+    schedule,
+    subscribers,
+    subscriber_count,
 ];
 
 pub use clips::resolve_clip;

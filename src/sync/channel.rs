@@ -136,6 +136,8 @@ async fn fetch_part(
         Part::Chapters => super::chapters::sync_chapters(ctx, summary, bar).await,
         Part::Chat => super::chat::sync_chat(ctx, summary, bar).await,
         Part::Clips => super::clips::sync_clips(ctx, summary, bar).await,
+        Part::Schedule => super::stream_schedule::sync_stream_schedule(ctx, summary).await,
+        Part::Subscribers => super::subscribers::sync_subscribers(ctx, summary).await,
     }
 }
 

@@ -17,7 +17,9 @@ mod live_batch;
 pub mod lock;
 pub mod run;
 pub mod schedule;
+mod stream_schedule;
 mod streams;
+mod subscribers;
 pub mod video_chat;
 mod videos;
 
@@ -55,6 +57,10 @@ pub enum Part {
     Chat,
     /// Clips, walked by time windows, with their view counts snapshotted.
     Clips,
+    /// The stream schedule, read whole each sync: changed, cancelled and vanished segments recorded.
+    Schedule,
+    /// A snapshot of the channel's subscribers (when logged in as the channel, with `--scopes subs`).
+    Subscribers,
 }
 
 impl Part {
@@ -70,6 +76,8 @@ impl Part {
             Part::Chapters => "chapters",
             Part::Chat => "chat",
             Part::Clips => "clips",
+            Part::Schedule => "schedule",
+            Part::Subscribers => "subscribers",
         }
     }
 
@@ -82,7 +90,7 @@ impl Part {
     }
 
     /// Every part, in the order a sync runs them.
-    pub const ALL: [Part; 9] = [
+    pub const ALL: [Part; 11] = [
         Part::Channel,
         Part::Followers,
         Part::Videos,
@@ -92,6 +100,8 @@ impl Part {
         Part::Chapters,
         Part::Chat,
         Part::Clips,
+        Part::Schedule,
+        Part::Subscribers,
     ];
 }
 
@@ -159,6 +169,17 @@ pub struct ChannelSummary {
     /// Clips archived for the first time, and view-count snapshots taken (first sightings included).
     pub clips_new: u64,
     pub clip_snapshots: u64,
+    /// Segments the schedule listed; `None` when not read or when the channel has no schedule.
+    pub schedule_segments: Option<u64>,
+    /// The channel has no schedule (Twitch's 404).
+    pub schedule_none: bool,
+    /// Schedule segments new, changed (cancellations included) and gone since the last read.
+    pub schedule_new: u64,
+    pub schedule_changed: u64,
+    pub schedule_gone: u64,
+    /// The subscriber total and sub points Twitch reported (when the part could read them).
+    pub subscriber_total: Option<u64>,
+    pub subscriber_points: Option<u64>,
     /// Helix requests this channel used.
     pub requests: u64,
     /// Things the user should know (a part skipped for lack of rights), said once per run by the CLI.
@@ -304,6 +325,21 @@ impl std::fmt::Display for ChannelSummary {
         }
         if self.chapter_videos > 0 {
             write!(f, ", chapters of {} VODs (+{})", self.chapter_videos, self.chapters_new)?;
+        }
+        if self.schedule_none {
+            write!(f, ", no schedule")?;
+        } else if let Some(segments) = self.schedule_segments {
+            write!(
+                f,
+                ", schedule {segments} segments (+{} ~{} -{})",
+                self.schedule_new, self.schedule_changed, self.schedule_gone
+            )?;
+        }
+        if let Some(total) = self.subscriber_total {
+            write!(f, ", {total} subscribers")?;
+            if let Some(points) = self.subscriber_points {
+                write!(f, " ({points} points)")?;
+            }
         }
         if self.following_new + self.following_gone > 0 {
             write!(f, ", following +{} -{}", self.following_new, self.following_gone)?;

@@ -27,6 +27,7 @@ mod read_only;
 mod record;
 mod reports;
 mod schedule;
+mod schedule_subs;
 mod schema;
 mod shell;
 mod status;

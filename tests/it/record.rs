@@ -122,7 +122,9 @@ async fn a_failing_chat_part_keeps_the_snapshot_and_the_other_parts() {
             "clips ok 0",
             "followers ok 0",
             "following ok 0",
+            "schedule ok 0",
             "stream ok 0",
+            "subscribers ok 0",
             "videos ok 0"
         ]
     );

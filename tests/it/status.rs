@@ -166,7 +166,9 @@ async fn sync_json_prints_one_object_per_channel_with_every_part() {
             "following",
             "chapters",
             "chat",
-            "clips"
+            "clips",
+            "schedule",
+            "subscribers"
         ]
     );
     assert_eq!(part(&summary["parts"], "chat")["status"], "failed");

@@ -44,9 +44,11 @@ mod oauth;
 mod query;
 mod ratelimit;
 mod responses;
+mod schedule;
 mod seed;
 mod server;
 mod state;
+mod subscriptions;
 mod tokens;
 mod world;
 
@@ -57,7 +59,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 pub use clips::MockClip;
+pub use schedule::{MockSegment, ScheduleEdit};
 pub use server::MockServer;
+pub use subscriptions::SubsEdit;
 
 /// Everything a [`MockServer`] needs to build its world and police its clients.
 #[derive(Clone)]

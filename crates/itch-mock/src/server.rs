@@ -335,6 +335,68 @@ impl MockServer {
         lock(&self.shared.faults).oauth = quirks;
     }
 
+    /// The stream schedule of `channel_login` as Get Channel Stream Schedule lists it now (`None`: it has none).
+    ///
+    /// # Panics
+    /// When the world has no channel with that login.
+    pub fn schedule(&self, channel_login: &str) -> Option<Vec<crate::MockSegment>> {
+        let world = lock(&self.shared.world);
+        let c = world
+            .channels
+            .iter()
+            .position(|ch| ch.login == channel_login)
+            .expect("a channel of the world");
+        crate::schedule::listed(world.seed(), &world.schedule, c, world.now)
+    }
+
+    /// Changes the stream schedule of `channel_login`; returns the id of the segment changed.
+    ///
+    /// # Panics
+    /// When the world has no channel with that login, it has no schedule, or the position is past its list.
+    pub fn edit_schedule(&self, channel_login: &str, edit: crate::ScheduleEdit) -> String {
+        let mut world = lock(&self.shared.world);
+        let c = world
+            .channels
+            .iter()
+            .position(|ch| ch.login == channel_login)
+            .expect("a channel of the world");
+        let (seed, now) = (world.seed(), world.now);
+        crate::schedule::apply(seed, &mut world.schedule, c, now, edit)
+            .unwrap_or_else(|e| panic!("editing the schedule: {e}"))
+    }
+
+    /// The subscription total and points of `channel_login` now, as Get Broadcaster Subscriptions reports them.
+    ///
+    /// # Panics
+    /// When the world has no channel with that login.
+    pub fn subscription_total(&self, channel_login: &str) -> (u64, u64) {
+        let world = lock(&self.shared.world);
+        let c = world
+            .channels
+            .iter()
+            .position(|ch| ch.login == channel_login)
+            .expect("a channel of the world");
+        let subs = crate::subscriptions::subscribers(world.seed(), &world.subs, c, world.initial_followers(c));
+        (subs.len() as u64, subs.iter().map(|s| s.points()).sum())
+    }
+
+    /// Changes the subscribers of `channel_login`; returns the user id of the subscriber gained or lost.
+    ///
+    /// # Panics
+    /// When the world has no channel with that login, or the edit cannot be made.
+    pub fn edit_subscriptions(&self, channel_login: &str, edit: crate::SubsEdit) -> String {
+        let mut world = lock(&self.shared.world);
+        let c = world
+            .channels
+            .iter()
+            .position(|ch| ch.login == channel_login)
+            .expect("a channel of the world");
+        let (seed, followers) = (world.seed(), world.initial_followers(c));
+        let position = crate::subscriptions::apply(seed, &mut world.subs, c, followers, edit)
+            .unwrap_or_else(|e| panic!("editing the subscribers: {e}"));
+        world.user_id(world.follower(c, position)).to_string()
+    }
+
     /// Moves the world's clock and applies the changes.
     ///
     /// # Panics

@@ -233,6 +233,10 @@ pub(crate) struct World {
     pub clips_fault: Option<u16>,
     /// Draws for `advance` (who unfollows, which video goes): seeded, so a replayed script replays the world.
     rng: StdRng,
+    /// The edits tests made to the seeded stream schedules (see [`crate::schedule`]).
+    pub schedule: crate::schedule::Edits,
+    /// The edits tests made to the seeded subscribers (see [`crate::subscriptions`]).
+    pub subs: crate::subscriptions::Edits,
 }
 
 impl World {
@@ -267,6 +271,8 @@ impl World {
             clips: Vec::new(),
             clips_fault: None,
             rng: StdRng::seed_from_u64(mix(seed ^ 0xadd)),
+            schedule: Default::default(),
+            subs: Default::default(),
         };
         let mut logins = HashSet::new();
         let mut ids = HashSet::new();

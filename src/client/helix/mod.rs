@@ -10,8 +10,10 @@ pub mod following;
 pub mod games;
 #[cfg(test)]
 pub(crate) mod recorder;
+pub mod schedule;
 pub mod search;
 pub mod streams;
+pub mod subscriptions;
 pub mod users;
 pub mod videos;
 

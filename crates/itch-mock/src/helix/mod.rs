@@ -11,8 +11,10 @@ mod clips;
 mod followers;
 mod following;
 mod games;
+mod schedule;
 mod search;
 mod streams;
+mod subscriptions;
 mod users;
 mod videos;
 
@@ -96,6 +98,8 @@ pub(crate) const ROUTES: &[(&str, Handler)] = &[
     ("chat/chatters", chatters::get),
     ("search/channels", search::get),
     ("clips", clips::get),
+    ("schedule", schedule::get),
+    ("subscriptions", subscriptions::get),
 ];
 
 /// Paths Twitch has shut down and answers with 410, as the real API and twitch-cli's mock do.
