@@ -462,7 +462,8 @@ impl Client {
                     tracing::info!(%url, ?wait, "rate limited by Twitch, waiting for points to come back");
                     self.pause(wait).await?;
                 }
-                Attempt::Unauthorized(message) if !renewed => {
+                // A scope the token lacks is not a stale token: a renewed one would lack it too.
+                Attempt::Unauthorized(message) if !renewed && !message.starts_with("Missing scope") => {
                     renewed = true;
                     tracing::debug!(%url, message, "token refused, renewing it once");
                     self.auth.renew(&self.http, &bearer).await?;

@@ -6,30 +6,6 @@ use rusqlite::Connection;
 
 /// Tables that hold no archive data, with why: never exported.
 pub const EXCLUDED: &[(&str, &str)] = &[
-    (
-        "schedule_segments",
-        "not exported yet: its change-tracking triggers are still to be written (issue 17 items 4 and 5)",
-    ),
-    (
-        "schedule_segment_versions",
-        "not exported yet: its change-tracking triggers are still to be written (issue 17 items 4 and 5)",
-    ),
-    (
-        "schedule_vacations",
-        "not exported yet: its change-tracking triggers are still to be written (issue 17 items 4 and 5)",
-    ),
-    (
-        "schedule_reads",
-        "not exported yet: its change-tracking triggers are still to be written (issue 17 items 4 and 5)",
-    ),
-    (
-        "subscription_snapshots",
-        "not exported yet: its change-tracking triggers are still to be written (issue 17 items 4 and 5)",
-    ),
-    (
-        "subscription_snapshot_users",
-        "not exported yet: its change-tracking triggers are still to be written (issue 17 items 4 and 5)",
-    ),
     ("follows_staging", "staging: emptied when a walk merges"),
     ("users_staging", "staging: emptied when a walk merges"),
     ("http_cache", "the response cache"),

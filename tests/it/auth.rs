@@ -7,6 +7,29 @@ use itch::client::TokenStore;
 use itch::client::helix::followers;
 use itch::mock::OAuthQuirks;
 
+/// A 401 for a scope the token lacks is not a stale token: renewing cannot add the scope, and a login held in
+/// memory only (`itch demo`) was replaced by an app token, so every later request lost the user's rights (the
+/// demo's follower list turned "not visible" after its first sync asked for subscribers).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_scope_keeps_the_login_it_was_refused_for() {
+    let mock = mock_with_followers(300).await;
+    let (_, id) = broadcaster(&mock);
+    let client = client(&mock, None);
+    let scopes = vec![followers::SCOPE.to_owned()];
+    let code = client.auth().start_device_flow(client.http(), &scopes).await.unwrap();
+    client.auth().finish_device_flow(client.http(), &code, &scopes).await.unwrap();
+    let requests = mock.stats().requests;
+
+    let refused = itch::client::helix::subscriptions::subscriptions(&client, &id).next_page().await;
+    assert!(
+        matches!(refused, Err(itch::Error::Unauthorized { ref message, .. }) if message.contains("Missing scope")),
+        "{refused:?}"
+    );
+    assert_eq!(mock.stats().requests, requests + 1, "refused once, not renewed and asked again");
+    let (all, total) = all_followers(&client, &id).await.unwrap();
+    assert_eq!((all.len() as u64, total), (300, 300), "still the broadcaster's own login");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_app_token_sees_the_follower_total_only() {
     let mock = mock_with_followers(3_000).await;

@@ -141,7 +141,11 @@ impl Auth {
         }
         let renewed = match (stale.user_id.is_some(), self.stored_user_token()?) {
             (true, Some(stored)) => bearer_of(&self.refresh(http, stored).await?),
-            _ => self.mint_app_token(http).await?,
+            // A login held in memory only (the demo's) has nothing to refresh from. An app token in its place
+            // would quietly lose the user's rights (a follower list read as "not visible"): keep it, and let the
+            // request fail as refused.
+            (true, None) => return Ok(()),
+            (false, _) => self.mint_app_token(http).await?,
         };
         *current = Some(renewed);
         Ok(())
