@@ -17,17 +17,31 @@ async fn a_missing_scope_keeps_the_login_it_was_refused_for() {
     let client = client(&mock, None);
     let scopes = vec![followers::SCOPE.to_owned()];
     let code = client.auth().start_device_flow(client.http(), &scopes).await.unwrap();
-    client.auth().finish_device_flow(client.http(), &code, &scopes).await.unwrap();
+    client
+        .auth()
+        .finish_device_flow(client.http(), &code, &scopes)
+        .await
+        .unwrap();
     let requests = mock.stats().requests;
 
-    let refused = itch::client::helix::subscriptions::subscriptions(&client, &id).next_page().await;
+    let refused = itch::client::helix::subscriptions::subscriptions(&client, &id)
+        .next_page()
+        .await;
     assert!(
         matches!(refused, Err(itch::Error::Unauthorized { ref message, .. }) if message.contains("Missing scope")),
         "{refused:?}"
     );
-    assert_eq!(mock.stats().requests, requests + 1, "refused once, not renewed and asked again");
+    assert_eq!(
+        mock.stats().requests,
+        requests + 1,
+        "refused once, not renewed and asked again"
+    );
     let (all, total) = all_followers(&client, &id).await.unwrap();
-    assert_eq!((all.len() as u64, total), (300, 300), "still the broadcaster's own login");
+    assert_eq!(
+        (all.len() as u64, total),
+        (300, 300),
+        "still the broadcaster's own login"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
