@@ -32,8 +32,9 @@ CREATE TABLE clip_snapshots (
     clip_id      TEXT NOT NULL REFERENCES clips(id),
     taken_at     TEXT NOT NULL,
     view_count   INTEGER NOT NULL,
-    sync_run_id  INTEGER REFERENCES sync_runs(id),
-    PRIMARY KEY (clip_id, taken_at)
+    sync_run_id  INTEGER NOT NULL REFERENCES sync_runs(id),
+    -- One per run: two syncs in one second are still two snapshots (a key on taken_at merged them).
+    PRIMARY KEY (clip_id, sync_run_id)
 ) WITHOUT ROWID;
 CREATE INDEX clip_snapshots_sync_run_id ON clip_snapshots(sync_run_id);
 
@@ -44,7 +45,7 @@ SELECT c.id, c.broadcaster_id, c.creator_id, c.creator_name, c.video_id, c.vod_o
        s.view_count, s.taken_at AS view_count_at
 FROM clips c
 LEFT JOIN clip_snapshots s ON s.clip_id = c.id
-    AND s.taken_at = (SELECT max(q.taken_at) FROM clip_snapshots q WHERE q.clip_id = c.id);
+    AND s.sync_run_id = (SELECT max(q.sync_run_id) FROM clip_snapshots q WHERE q.clip_id = c.id);
 
 -- `itch export`'s change log (as V016's triggers): what changed since the last export, while one runs or after
 -- one succeeded.
@@ -80,7 +81,7 @@ END;
 CREATE TRIGGER export_log_clip_snapshots_ai AFTER INSERT ON clip_snapshots
 WHEN (EXISTS (SELECT 1 FROM export_watermarks) OR EXISTS (SELECT 1 FROM exports WHERE status = 'running'))
 BEGIN
-  INSERT INTO export_changes (table_name, k1, k2) VALUES ('clip_snapshots', new.clip_id, new.taken_at);
+  INSERT INTO export_changes (table_name, k1, k2) VALUES ('clip_snapshots', new.clip_id, new.sync_run_id);
 END;
 CREATE TRIGGER export_log_clip_snapshots_au AFTER UPDATE ON clip_snapshots
 WHEN (EXISTS (SELECT 1 FROM export_watermarks) OR EXISTS (SELECT 1 FROM exports WHERE status = 'running'))
@@ -89,5 +90,5 @@ WHEN (EXISTS (SELECT 1 FROM export_watermarks) OR EXISTS (SELECT 1 FROM exports 
     OR old.view_count IS NOT new.view_count
     OR old.sync_run_id IS NOT new.sync_run_id)
 BEGIN
-  INSERT INTO export_changes (table_name, k1, k2) VALUES ('clip_snapshots', new.clip_id, new.taken_at);
+  INSERT INTO export_changes (table_name, k1, k2) VALUES ('clip_snapshots', new.clip_id, new.sync_run_id);
 END;

@@ -46,10 +46,10 @@ FROM (
 JOIN users b ON b.id = e.broadcaster_id
 JOIN users u ON u.id = e.user_id;
 
--- The export's change log (V014) compares every column: `episode` is one more.
+-- The export's change log (V014, as V016 made it) compares every column: `episode` is one more.
 DROP TRIGGER export_log_follows_au;
 CREATE TRIGGER export_log_follows_au AFTER UPDATE ON follows
-WHEN EXISTS (SELECT 1 FROM exports)
+WHEN (EXISTS (SELECT 1 FROM export_watermarks) OR EXISTS (SELECT 1 FROM exports WHERE status = 'running'))
   AND (old.broadcaster_id IS NOT new.broadcaster_id
     OR old.user_id IS NOT new.user_id
     OR old.followed_at IS NOT new.followed_at
@@ -63,13 +63,13 @@ BEGIN
 END;
 
 CREATE TRIGGER export_log_earlier_follows_ai AFTER INSERT ON earlier_follows
-WHEN EXISTS (SELECT 1 FROM exports)
+WHEN (EXISTS (SELECT 1 FROM export_watermarks) OR EXISTS (SELECT 1 FROM exports WHERE status = 'running'))
 BEGIN
   INSERT INTO export_changes (table_name, k1, k2, k3) VALUES ('earlier_follows', new.broadcaster_id, new.user_id, new.episode);
 END;
 
 CREATE TRIGGER export_log_earlier_follows_au AFTER UPDATE ON earlier_follows
-WHEN EXISTS (SELECT 1 FROM exports)
+WHEN (EXISTS (SELECT 1 FROM export_watermarks) OR EXISTS (SELECT 1 FROM exports WHERE status = 'running'))
   AND (old.broadcaster_id IS NOT new.broadcaster_id
     OR old.user_id IS NOT new.user_id
     OR old.episode IS NOT new.episode

@@ -1,16 +1,16 @@
 -- The export's change log (V014) for the stream schedule (V019) and subscriber (V020) tables, so `itch export`
 -- writes them and a second export writes only what changed: tables keyed by an INTEGER PRIMARY KEY log their
 -- updates (new rows are found by the key), the others their inserts and updates. Each update trigger compares every
--- column, as V014's do.
+-- column, and they log while an export runs or once one succeeded, as V016's do.
 
 CREATE TRIGGER export_log_schedule_segments_ai AFTER INSERT ON schedule_segments
-WHEN EXISTS (SELECT 1 FROM exports)
+WHEN (EXISTS (SELECT 1 FROM export_watermarks) OR EXISTS (SELECT 1 FROM exports WHERE status = 'running'))
 BEGIN
   INSERT INTO export_changes (table_name, k1) VALUES ('schedule_segments', new.id);
 END;
 
 CREATE TRIGGER export_log_schedule_segments_au AFTER UPDATE ON schedule_segments
-WHEN EXISTS (SELECT 1 FROM exports)
+WHEN (EXISTS (SELECT 1 FROM export_watermarks) OR EXISTS (SELECT 1 FROM exports WHERE status = 'running'))
   AND (old.id IS NOT new.id
     OR old.broadcaster_id IS NOT new.broadcaster_id
     OR old.series_id IS NOT new.series_id
@@ -31,7 +31,7 @@ BEGIN
 END;
 
 CREATE TRIGGER export_log_schedule_segment_versions_au AFTER UPDATE ON schedule_segment_versions
-WHEN EXISTS (SELECT 1 FROM exports)
+WHEN (EXISTS (SELECT 1 FROM export_watermarks) OR EXISTS (SELECT 1 FROM exports WHERE status = 'running'))
   AND (old.id IS NOT new.id
     OR old.segment_id IS NOT new.segment_id
     OR old.seen_at IS NOT new.seen_at
@@ -50,13 +50,13 @@ BEGIN
 END;
 
 CREATE TRIGGER export_log_schedule_vacations_ai AFTER INSERT ON schedule_vacations
-WHEN EXISTS (SELECT 1 FROM exports)
+WHEN (EXISTS (SELECT 1 FROM export_watermarks) OR EXISTS (SELECT 1 FROM exports WHERE status = 'running'))
 BEGIN
   INSERT INTO export_changes (table_name, k1, k2, k3) VALUES ('schedule_vacations', new.broadcaster_id, new.start_time, new.end_time);
 END;
 
 CREATE TRIGGER export_log_schedule_vacations_au AFTER UPDATE ON schedule_vacations
-WHEN EXISTS (SELECT 1 FROM exports)
+WHEN (EXISTS (SELECT 1 FROM export_watermarks) OR EXISTS (SELECT 1 FROM exports WHERE status = 'running'))
   AND (old.broadcaster_id IS NOT new.broadcaster_id
     OR old.start_time IS NOT new.start_time
     OR old.end_time IS NOT new.end_time
@@ -69,7 +69,7 @@ BEGIN
 END;
 
 CREATE TRIGGER export_log_schedule_reads_au AFTER UPDATE ON schedule_reads
-WHEN EXISTS (SELECT 1 FROM exports)
+WHEN (EXISTS (SELECT 1 FROM export_watermarks) OR EXISTS (SELECT 1 FROM exports WHERE status = 'running'))
   AND (old.id IS NOT new.id
     OR old.broadcaster_id IS NOT new.broadcaster_id
     OR old.read_at IS NOT new.read_at
@@ -83,7 +83,7 @@ BEGIN
 END;
 
 CREATE TRIGGER export_log_subscription_snapshots_au AFTER UPDATE ON subscription_snapshots
-WHEN EXISTS (SELECT 1 FROM exports)
+WHEN (EXISTS (SELECT 1 FROM export_watermarks) OR EXISTS (SELECT 1 FROM exports WHERE status = 'running'))
   AND (old.id IS NOT new.id
     OR old.broadcaster_id IS NOT new.broadcaster_id
     OR old.taken_at IS NOT new.taken_at
@@ -99,13 +99,13 @@ BEGIN
 END;
 
 CREATE TRIGGER export_log_subscription_snapshot_users_ai AFTER INSERT ON subscription_snapshot_users
-WHEN EXISTS (SELECT 1 FROM exports)
+WHEN (EXISTS (SELECT 1 FROM export_watermarks) OR EXISTS (SELECT 1 FROM exports WHERE status = 'running'))
 BEGIN
   INSERT INTO export_changes (table_name, k1, k2) VALUES ('subscription_snapshot_users', new.snapshot_id, new.user_id);
 END;
 
 CREATE TRIGGER export_log_subscription_snapshot_users_au AFTER UPDATE ON subscription_snapshot_users
-WHEN EXISTS (SELECT 1 FROM exports)
+WHEN (EXISTS (SELECT 1 FROM export_watermarks) OR EXISTS (SELECT 1 FROM exports WHERE status = 'running'))
   AND (old.snapshot_id IS NOT new.snapshot_id
     OR old.user_id IS NOT new.user_id
     OR old.tier IS NOT new.tier

@@ -47,7 +47,7 @@ pub fn save_clips(tx: &Transaction<'_>, clips: &[(Clip, Value)], stamp: &Stamp) 
     )?;
     let mut snapshot = tx.prepare_cached(
         "INSERT INTO clip_snapshots (clip_id, taken_at, view_count, sync_run_id) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (clip_id, taken_at) DO UPDATE SET view_count = excluded.view_count",
+         ON CONFLICT (clip_id, sync_run_id) DO UPDATE SET view_count = excluded.view_count",
     )?;
     for (clip, raw) in clips {
         // Outer None: a clip never archived; inner None: archived without a snapshot (never, but harmless).

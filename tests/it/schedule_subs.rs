@@ -536,8 +536,8 @@ async fn without_the_subscriptions_scope_the_sync_says_how_to_log_in_and_the_oth
         format!("{stdout}{stderr}").contains("run `itch auth login --scopes subs`"),
         "{stdout}{stderr}"
     );
-    // The client renews the token once on a 401 and tries again (its rule for every Helix call), then stops.
-    assert_eq!(mock.stats().by_path.get("/helix/subscriptions").copied(), Some(2));
+    // A missing scope is not a stale token: asked once, not renewed and asked again.
+    assert_eq!(mock.stats().by_path.get("/helix/subscriptions").copied(), Some(1));
     let db = archive(dir.path());
     assert_eq!(
         rows(&db, "SELECT part || ' ' || status FROM sync_run_parts ORDER BY part"),
