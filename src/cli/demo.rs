@@ -261,7 +261,12 @@ async fn demo(args: DemoArgs, path: &Path, quiet: bool, cancel: CancellationToke
     let total = cut(&cancel, followers::fetch_follower_total(&client, &channels[0].0.id)).await?;
     crate::outln!("with an app token, {login} shows only its follower total: {total}")?;
 
-    let scopes: Vec<String> = crate::cli::auth::DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect();
+    // The broadcaster's own login with `--scopes subs`, so the subscribers part has something to show.
+    let scopes: Vec<String> = crate::cli::auth::DEFAULT_SCOPES
+        .iter()
+        .chain([&crate::client::helix::subscriptions::SCOPE])
+        .map(|s| s.to_string())
+        .collect();
     let code = cut(&cancel, client.auth().start_device_flow(client.http(), &scopes)).await?;
     crate::outln!(
         "device login: open {} and enter {} (the fake approves by itself)",
@@ -374,7 +379,7 @@ async fn demo(args: DemoArgs, path: &Path, quiet: bool, cancel: CancellationToke
 }
 
 /// The fake's history the demo syncs, step by step: a first sync, then simulated days with new followers, lost
-/// ones and some who come back, a video deleted, two streams (synced while live, so `plot viewers` has a curve)
+/// ones and some who come back, new clips, a video deleted, two streams (synced while live, so `plot viewers` has a curve)
 /// and a full walk at the end that records the unfollows. Deterministic like the fake: a second demo replays the
 /// steps it already synced in the fake only, and syncs the rest.
 struct History {
@@ -435,6 +440,7 @@ impl History {
                     unfollows: 12,
                     refollows: if day >= 3 { 4 } else { 0 },
                     deleted_videos: u32::from(day == 4),
+                    new_clips: 3,
                     go_live: if live { vec![channel.to_owned()] } else { vec![] },
                     ..crate::mock::Advance::default()
                 }),

@@ -62,7 +62,7 @@ pub(crate) async fn sync_clips(
         Some(last) => Duration::from_std(ctx.options.full_every)
             .ok()
             .and_then(|every| last.checked_add_signed(every))
-            .is_some_and(|due| due <= Utc::now()),
+            .is_some_and(|due| due <= crate::archive::now()),
         None => true,
     };
     let trial = ctx.options.limit.is_some();

@@ -14,7 +14,7 @@ use crate::error::Result;
 pub(crate) const HORIZON_DAYS: i64 = 28;
 
 pub(crate) async fn sync_stream_schedule(ctx: &ChannelContext, summary: &mut ChannelSummary) -> Result<()> {
-    let horizon = chrono::Utc::now() + chrono::Duration::days(HORIZON_DAYS);
+    let horizon = crate::archive::now() + chrono::Duration::days(HORIZON_DAYS);
     let read = schedule::fetch_schedule(&ctx.client, ctx.id(), horizon).await?;
     summary.schedule_segments = read.as_ref().map(|r| r.segments.len() as u64);
     summary.schedule_none = read.is_none();
