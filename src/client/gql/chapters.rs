@@ -16,11 +16,10 @@
 //! in-band errors as chat replay: integrity and an unknown hash are final, "service error" is retried.
 
 use serde::Deserialize;
-use serde::de::IgnoredAny;
 use serde_json::json;
 use serde_json::value::RawValue;
 
-use super::{GqlError, Reading, error_messages};
+use super::{GqlError, Reading};
 use crate::client::Client;
 use crate::error::{Error, Result};
 
@@ -149,6 +148,12 @@ struct Answer {
     data: Option<Data>,
 }
 
+impl Answer {
+    fn errors(&self) -> &[GqlError] {
+        self.errors.as_deref().unwrap_or_default()
+    }
+}
+
 #[derive(Deserialize)]
 struct Data {
     /// `None`: no `video` key at all; `Some(None)`: `"video": null`, the video is gone.
@@ -200,26 +205,10 @@ fn read_chapters(url: &str, video: &str, body: &[u8]) -> Reading<VideoChapters> 
             source,
         })
     };
-    let answer: Answer = match serde_json::from_slice(body) {
-        Ok(answer) => answer,
-        // Not JSON at all is a broken transfer (retried); JSON of another shape is final.
-        Err(source) => match serde_json::from_slice::<IgnoredAny>(body) {
-            Err(_) => return Reading::Broken(source),
-            Ok(_) => return decode(source),
-        },
+    let (answer, messages) = match super::read_answer(url, video, OPERATION, body, Answer::errors) {
+        Ok(read) => read,
+        Err(reading) => return reading,
     };
-    let messages = error_messages(answer.errors.as_deref().unwrap_or_default());
-    for message in &messages {
-        match message.as_str() {
-            "failed integrity check" => {
-                return Reading::Fail(Error::GqlIntegrity {
-                    video: video.to_owned(),
-                });
-            }
-            "PersistedQueryNotFound" => return Reading::Fail(Error::GqlPersistedQuery { operation: OPERATION }),
-            _ => {}
-        }
-    }
     let no_video = |problem: &str, messages: Vec<String>| match messages.into_iter().next() {
         Some(message) => Reading::Retry(message),
         None => Reading::Fail(Error::GqlNoVideo {

@@ -4,11 +4,10 @@
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde::de::IgnoredAny;
 use serde_json::json;
 use serde_json::value::RawValue;
 
-use super::{GqlError, Reading, error_messages};
+use super::{GqlError, Reading};
 use crate::client::Client;
 use crate::error::Error;
 use crate::error::Result;
@@ -137,6 +136,12 @@ struct Answer {
     data: Option<Data>,
 }
 
+impl Answer {
+    fn errors(&self) -> &[GqlError] {
+        self.errors.as_deref().unwrap_or_default()
+    }
+}
+
 #[derive(Deserialize)]
 struct Data {
     /// `None`: no `video` key at all (another query's answer); `Some(None)`: `"video": null`, the video is gone.
@@ -206,30 +211,11 @@ fn read_page(url: &str, video: &str, body: &[u8]) -> Reading<CommentsPage> {
             source,
         })
     };
-    let answer: Answer = match serde_json::from_slice(body) {
-        Ok(answer) => answer,
-        // Not JSON at all is a broken transfer (retried); JSON of another shape is final.
-        Err(source) => match serde_json::from_slice::<IgnoredAny>(body) {
-            Err(_) => return Reading::Broken(source),
-            Ok(_) => return decode(source),
-        },
+    let (answer, messages) = match super::read_answer(url, video, "VideoCommentsByOffsetOrCursor", body, Answer::errors)
+    {
+        Ok(read) => read,
+        Err(reading) => return reading,
     };
-    let messages = error_messages(answer.errors.as_deref().unwrap_or_default());
-    for message in &messages {
-        match message.as_str() {
-            "failed integrity check" => {
-                return Reading::Fail(Error::GqlIntegrity {
-                    video: video.to_owned(),
-                });
-            }
-            "PersistedQueryNotFound" => {
-                return Reading::Fail(Error::GqlPersistedQuery {
-                    operation: "VideoCommentsByOffsetOrCursor",
-                });
-            }
-            _ => {}
-        }
-    }
     // Only `"video": null` with no error means the video is gone. No `data` or no `video` at all is not this
     // query's answer: with an error it is Twitch's in-band failure (retried), without one it is final.
     let no_video = |problem: &str, messages: Vec<String>| match messages.into_iter().next() {

@@ -135,6 +135,43 @@ pub(crate) struct GqlError {
     message: Option<Value>,
 }
 
+/// Reads a GQL answer as `A` with the messages of its `errors` (`errors_of`), or the reading that ends the
+/// request: a body that is not JSON is a broken transfer (retried), JSON of another shape is final, and so are
+/// the in-band refusals no retry mends (the integrity check, a persisted query Twitch does not know).
+pub(crate) fn read_answer<A: serde::de::DeserializeOwned, T>(
+    url: &str,
+    video: &str,
+    operation: &'static str,
+    body: &[u8],
+    errors_of: impl Fn(&A) -> &[GqlError],
+) -> std::result::Result<(A, Vec<String>), Reading<T>> {
+    let answer: A = match serde_json::from_slice(body) {
+        Ok(answer) => answer,
+        Err(source) => match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+            Err(_) => return Err(Reading::Broken(source)),
+            Ok(_) => {
+                return Err(Reading::Fail(Error::Decode {
+                    url: url.to_owned(),
+                    source,
+                }));
+            }
+        },
+    };
+    let messages = error_messages(errors_of(&answer));
+    for message in &messages {
+        match message.as_str() {
+            "failed integrity check" => {
+                return Err(Reading::Fail(Error::GqlIntegrity {
+                    video: video.to_owned(),
+                }));
+            }
+            "PersistedQueryNotFound" => return Err(Reading::Fail(Error::GqlPersistedQuery { operation })),
+            _ => {}
+        }
+    }
+    Ok((answer, messages))
+}
+
 /// The messages of a GQL answer's `errors`.
 pub(crate) fn error_messages(errors: &[GqlError]) -> Vec<String> {
     errors
