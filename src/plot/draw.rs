@@ -12,6 +12,7 @@ use std::sync::Once;
 
 use super::axis::max_ticks;
 use super::axis::{Axis, Scale};
+use super::labels;
 use super::text::Kerned;
 use super::{ScatterOptions, Style, Theme};
 use crate::error::{Error, Result};
@@ -336,20 +337,46 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec, style: &
     root.fill(&palette.background)?;
     let text = Text::of(style, &palette);
     let mut chart = frame(root, spec, &text, &palette)?;
-    let mut labelled = false;
+    let mut legend = Vec::new();
     for layer in &spec.layers {
-        labelled |= draw_layer(root, &mut chart, layer, spec, &palette, style)?;
+        if draw_layer(root, &mut chart, layer, spec, &palette, style)? {
+            legend.extend(layer.legend_label());
+        }
     }
-    if labelled {
+    let margin = text.size(10.0) as i32;
+    let swatch = text.size(26.0) as i32;
+    if !legend.is_empty() {
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperLeft)
-            .margin(text.size(10.0) as u32)
-            .legend_area_size(text.size(26.0) as u32)
+            .margin(margin as u32)
+            .legend_area_size(swatch as u32)
             .background_style(palette.legend.filled())
             .border_style(palette.axis)
-            .label_font(text.label)
+            .label_font(text.label.clone())
             .draw()?;
+    }
+    // Wave labels go last, placed clear of the legend's box: plotters lays that box out at (5, 5) of the
+    // plotting area, the labels' text plus the swatch and a margin each side.
+    let legend_box = if legend.is_empty() {
+        None
+    } else {
+        let mut lines = MultiLineText::<_, &str>::new((0, 0), &text.label);
+        legend.iter().for_each(|line| lines.push_line(*line));
+        let (width, height) = lines.estimate_dimension().map_err(|e| {
+            DrawingAreaErrorKind::BackendError(plotters_backend::DrawingErrorKind::FontError(Box::new(e)))
+        })?;
+        Some(labels::Rect::new(
+            5,
+            5,
+            width + swatch + 2 * margin,
+            height + 2 * margin,
+        ))
+    };
+    for layer in &spec.layers {
+        if let Layer::Waves { waves, .. } = layer {
+            label_waves(&chart, waves, legend_box, &palette, style)?;
+        }
     }
     Ok(())
 }
@@ -408,6 +435,22 @@ fn frame<'a, DB: DrawingBackend>(
             .draw()?;
     }
     Ok(chart)
+}
+
+impl Layer {
+    /// The layer's line in the legend, when drawing it put one there.
+    fn legend_label(&self) -> Option<&str> {
+        match self {
+            Layer::Spans { label, .. }
+            | Layer::Planned { label, .. }
+            | Layer::Dots { label, .. }
+            | Layer::Waves { label, .. }
+            | Layer::Bars { label, .. }
+            | Layer::Chapters { label, .. }
+            | Layer::Marks { label, .. } => Some(label),
+            Layer::Line { label, .. } => label.as_deref(),
+        }
+    }
 }
 
 /// Draws one layer; returns whether it put an entry in the legend.
@@ -608,9 +651,8 @@ fn draw_marks<'a, DB: DrawingBackend + 'a>(
     Ok(true)
 }
 
-/// A [`Layer::Waves`]: each wave outlined (at least a few pixels each way, so a wave of minutes stays visible on
-/// a chart of years) and labelled with its size and the day it followed; labels step down a line each, as marks
-/// do, so neighbours do not print over each other.
+/// A [`Layer::Waves`]: each wave outlined, at least a few pixels each way so that a wave of minutes stays
+/// visible on a chart of years. Their labels are drawn after the legend ([`label_waves`]).
 fn draw_waves<'a, DB: DrawingBackend + 'a>(
     chart: &mut Chart<'a, DB>,
     waves: &[Wave],
@@ -622,41 +664,12 @@ fn draw_waves<'a, DB: DrawingBackend + 'a>(
         return Ok(false);
     }
     let colour = palette.waves;
-    let text = Text::of(style, palette);
-    let font = ("sans-serif", text.size(13.0), FontStyle::Bold)
-        .into_font()
-        .color(&colour);
-    let leftward = font.pos(Pos::new(HPos::Right, VPos::Bottom));
-    let rightward = font.pos(Pos::new(HPos::Left, VPos::Bottom));
-    let least = text.size(7.0) as i32;
-    let step = text.size(15.0) as i32;
-    let area = chart.plotting_area().clone();
-    let (xs, ys) = area.get_pixel_range();
-    let right_side = xs.start + (xs.end - xs.start) / 5 * 4;
-    for (i, wave) in waves.iter().enumerate() {
-        let (x0, y1) = chart.backend_coord(&(wave.followed.0, wave.created.0));
-        let (x1, y0) = chart.backend_coord(&(wave.followed.1, wave.created.1));
-        let grow = |lo: i32, hi: i32| {
-            let short = (least - (hi - lo)).max(0);
-            (lo - short / 2 - 2, hi + (short + 1) / 2 + 2)
-        };
-        let ((x0, x1), (y0, y1)) = (grow(x0, x1), grow(y0, y1));
-        area.strip_coord_spec().draw(&Rectangle::new(
-            [(x0 - xs.start, y0 - ys.start), (x1 - xs.start, y1 - ys.start)],
+    let area = chart.plotting_area().strip_coord_spec();
+    for outline in wave_outlines(chart, waves, style, palette) {
+        area.draw(&Rectangle::new(
+            [(outline.left, outline.top), (outline.right, outline.bottom)],
             colour.stroke_width(2),
         ))?;
-        let day = chrono::DateTime::from_timestamp(wave.followed.0, 0)
-            .map(|t| t.format("%Y-%m-%d").to_string())
-            .unwrap_or_default();
-        let words = format!("{} accounts, {day}", super::axis::thousands(wave.size as i64));
-        let lift = step * (i % 3) as i32;
-        let (at, font) = if x0 > right_side {
-            ((x1 - xs.start, y0 - ys.start - 3 - lift), &leftward)
-        } else {
-            ((x0 - xs.start, y0 - ys.start - 3 - lift), &rightward)
-        };
-        area.strip_coord_spec()
-            .draw(&plotters::element::Text::new(words, at, font.clone()))?;
     }
     // The legend entry: an outlined square.
     chart
@@ -664,6 +677,73 @@ fn draw_waves<'a, DB: DrawingBackend + 'a>(
         .label(label)
         .legend(move |(x, y)| Rectangle::new([(x + 3, y - 6), (x + 15, y + 6)], colour.stroke_width(2)));
     Ok(true)
+}
+
+/// Each wave's outline in the plotting area's pixels.
+fn wave_outlines<DB: DrawingBackend>(
+    chart: &Chart<'_, DB>,
+    waves: &[Wave],
+    style: &Style,
+    palette: &Palette,
+) -> Vec<labels::Rect> {
+    let least = Text::of(style, palette).size(7.0) as i32;
+    let (xs, ys) = chart.plotting_area().get_pixel_range();
+    let grow = |lo: i32, hi: i32| {
+        let short = (least - (hi - lo)).max(0);
+        (lo - short / 2 - 2, hi + (short + 1) / 2 + 2)
+    };
+    waves
+        .iter()
+        .map(|wave| {
+            let (x0, y1) = chart.backend_coord(&(wave.followed.0, wave.created.0));
+            let (x1, y0) = chart.backend_coord(&(wave.followed.1, wave.created.1));
+            let ((x0, x1), (y0, y1)) = (grow(x0, x1), grow(y0, y1));
+            labels::Rect {
+                left: x0 - xs.start,
+                top: y0 - ys.start,
+                right: x1 - xs.start,
+                bottom: y1 - ys.start,
+            }
+        })
+        .collect()
+}
+
+/// Each wave's label, its size and the day it began, beside its outline: inside the plotting area, clear of the
+/// legend (`legend`, when there is one) and of one another ([`labels::place`]).
+fn label_waves<DB: DrawingBackend>(
+    chart: &Chart<'_, DB>,
+    waves: &[Wave],
+    legend: Option<labels::Rect>,
+    palette: &Palette,
+    style: &Style,
+) -> DrawResult<DB> {
+    let text = Text::of(style, palette);
+    let font = ("sans-serif", text.size(13.0), FontStyle::Bold)
+        .into_font()
+        .color(&palette.waves)
+        .pos(Pos::new(HPos::Left, VPos::Top));
+    let area = chart.plotting_area().strip_coord_spec();
+    let (width, height) = area.dim_in_pixel();
+    let words: Vec<String> = waves
+        .iter()
+        .map(|wave| {
+            let day = chrono::DateTime::from_timestamp(wave.followed.0, 0)
+                .map(|t| t.format("%Y-%m-%d").to_string())
+                .unwrap_or_default();
+            format!("{} accounts, {day}", super::axis::thousands(wave.size as i64))
+        })
+        .collect();
+    let mut boxes = Vec::with_capacity(waves.len());
+    for (outline, words) in wave_outlines(chart, waves, style, palette).into_iter().zip(&words) {
+        let (w, h) = area.estimate_text_size(words, &font)?;
+        boxes.push((outline, (w as i32, h as i32)));
+    }
+    let bounds = labels::Rect::new(0, 0, width as i32, height as i32);
+    let taken: Vec<labels::Rect> = legend.into_iter().collect();
+    for (corner, words) in labels::place(&boxes, bounds, &taken, 3).into_iter().zip(words) {
+        area.draw(&plotters::element::Text::new(words, corner, font.clone()))?;
+    }
+    Ok(())
 }
 
 /// A [`Layer::Line`]: the area under it when filled, the line, its markers; on the right axis when it says so.

@@ -21,6 +21,7 @@ mod chat_activity;
 mod draw;
 mod follower_count;
 mod followers;
+mod labels;
 mod planned;
 mod scatter;
 mod text;
