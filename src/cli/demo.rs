@@ -301,6 +301,9 @@ async fn demo(args: DemoArgs, path: &Path, quiet: bool, cancel: CancellationToke
             mock.advance(advance.clone());
             crate::db::time::set_clock(mock.now());
         }
+        for edit in &step.subs {
+            mock.edit_subscriptions(login.as_str(), edit.clone());
+        }
         // A step an earlier demo into this archive synced is only replayed in the fake (the same world again).
         if (k as u64) < done && k + 1 < history.steps.len() {
             continue;
@@ -390,6 +393,8 @@ struct History {
 /// One step: what changes in the fake, then a sync of some parts.
 struct Step {
     advance: Option<crate::mock::Advance>,
+    /// Subscribers gained and lost before the sync.
+    subs: Vec<crate::mock::SubsEdit>,
     parts: std::collections::BTreeSet<sync::Part>,
     full: bool,
     day: u32,
@@ -425,6 +430,7 @@ impl History {
         .collect();
         let step = |advance, parts: &std::collections::BTreeSet<sync::Part>, day, live| Step {
             advance,
+            subs: Vec::new(),
             parts: parts.clone(),
             full: false,
             day,
@@ -448,6 +454,16 @@ impl History {
                 day,
                 live,
             ));
+            // A few new subscribers a day and one lapsing, so `report subscribers` and the second line of
+            // `plot follower-count` have changes to show.
+            if let Some(last) = steps.last_mut() {
+                last.subs = vec![
+                    crate::mock::SubsEdit::New,
+                    crate::mock::SubsEdit::New,
+                    crate::mock::SubsEdit::New,
+                    crate::mock::SubsEdit::Lose(7 * day as usize),
+                ];
+            }
             if live {
                 for _ in 0..4 {
                     steps.push(step(Some(Self::hour(channel, false)), &live_parts, day, true));

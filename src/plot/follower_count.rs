@@ -108,7 +108,14 @@ pub fn follower_count(
             Ok(())
         },
     )?;
-    let right = subscribers.iter().map(|p| p.1).max().map(|high| {
+    // Scaled as the follower axis is, to the line's own range: a few gained or lapsed subscribers a day would be
+    // a flat line along the top (under the legend) on an axis from zero.
+    let range = subscribers
+        .iter()
+        .map(|p| p.1)
+        .min()
+        .zip(subscribers.iter().map(|p| p.1).max());
+    let right = range.map(|(low, high)| {
         layers.push(Layer::Line {
             markers: subscribers.len() <= 400,
             points: std::mem::take(&mut subscribers),
@@ -117,7 +124,8 @@ pub fn follower_count(
             fill: false,
             label: Some("subscriber total (right axis)".into()),
         });
-        y_axis(Scale::Count, 0, high + high / 10 + 1, style)
+        let pad = ((high - low) / 10).max(1);
+        y_axis(Scale::Count, (low - pad).max(0), high + pad, style)
     });
     let captions = Captions {
         title: format!("{login}: follower total"),

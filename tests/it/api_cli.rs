@@ -174,6 +174,10 @@ async fn demo_runs_offline_end_to_end() {
         "followers who came back"
     );
     assert!(count(&db, "SELECT count(*) FROM videos WHERE deleted_seen_at IS NOT NULL") > 0);
+    assert!(
+        count(&db, "SELECT count(DISTINCT total) FROM subscription_snapshots") >= 5,
+        "subscribers gained and lost over the days, for `report subscribers` and the chart's second line"
+    );
     drop(db);
     // The same demo again replays the history in the fake and syncs only its last step again.
     let mut cmd = itch(&mock, dir.path());
