@@ -345,19 +345,9 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec, style: &
     }
     let margin = text.size(10.0) as i32;
     let swatch = text.size(26.0) as i32;
-    if !legend.is_empty() {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .margin(margin as u32)
-            .legend_area_size(swatch as u32)
-            .background_style(palette.legend.filled())
-            .border_style(palette.axis)
-            .label_font(text.label.clone())
-            .draw()?;
-    }
-    // Wave labels go last, placed clear of the legend's box: plotters lays that box out at (5, 5) of the
-    // plotting area, the labels' text plus the swatch and a margin each side.
+    // The legend's box as plotters lays it out (the labels' text plus the swatch and a margin each side), put in
+    // the first corner of the plotting area that hides no bot wave: the upper left, the usual place, is where a
+    // recent wave sits on a `--since` chart.
     let legend_box = if legend.is_empty() {
         None
     } else {
@@ -366,13 +356,31 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec, style: &
         let (width, height) = lines.estimate_dimension().map_err(|e| {
             DrawingAreaErrorKind::BackendError(plotters_backend::DrawingErrorKind::FontError(Box::new(e)))
         })?;
-        Some(labels::Rect::new(
-            5,
-            5,
-            width + swatch + 2 * margin,
-            height + 2 * margin,
-        ))
+        let outlines: Vec<labels::Rect> = spec
+            .layers
+            .iter()
+            .filter_map(|layer| match layer {
+                Layer::Waves { waves, .. } => Some(wave_outlines(&chart, waves, style, &palette)),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let (area_width, area_height) = chart.plotting_area().dim_in_pixel();
+        let size = (width + swatch + 2 * margin, height + 2 * margin);
+        Some(labels::corner(size, (area_width as i32, area_height as i32), &outlines))
     };
+    if let Some(at) = legend_box {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::Coordinate(at.left, at.top))
+            .margin(margin as u32)
+            .legend_area_size(swatch as u32)
+            .background_style(palette.legend.filled())
+            .border_style(palette.axis)
+            .label_font(text.label.clone())
+            .draw()?;
+    }
+    // Wave labels go last, clear of the legend.
     for layer in &spec.layers {
         if let Layer::Waves { waves, .. } = layer {
             label_waves(&chart, waves, legend_box, &palette, style)?;

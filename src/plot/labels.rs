@@ -66,6 +66,21 @@ pub(crate) fn place(boxes: &[(Rect, (i32, i32))], area: Rect, taken: &[Rect], ga
     corners
 }
 
+/// Where a box of `size` goes in an area of `area` pixels, 5 px in from a corner: the upper left unless it would
+/// cover one of `keep_clear`, then the upper right, the lower right, the lower left; the upper left again when
+/// every corner covers something.
+pub(crate) fn corner(size: (i32, i32), area: (i32, i32), keep_clear: &[Rect]) -> Rect {
+    let (width, height) = size;
+    let (left, right) = (5, area.0 - width - 5);
+    let (top, bottom) = (5, area.1 - height - 5);
+    let corners = [(left, top), (right, top), (right, bottom), (left, bottom)];
+    corners
+        .iter()
+        .map(|&(x, y)| Rect::new(x, y, width, height))
+        .find(|spot| !keep_clear.iter().any(|r| r.overlaps(spot)))
+        .unwrap_or_else(|| Rect::new(left, top, width, height))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +91,20 @@ mod tests {
         right: 500,
         bottom: 300,
     };
+
+    #[test]
+    fn the_legend_leaves_the_upper_left_only_for_a_wave_it_would_hide() {
+        let size = (200, 60);
+        assert_eq!(corner(size, (500, 300), &[]), Rect::new(5, 5, 200, 60));
+        let under_the_legend = Rect::new(100, 30, 10, 10);
+        assert_eq!(
+            corner(size, (500, 300), &[under_the_legend]),
+            Rect::new(295, 5, 200, 60)
+        );
+        let top_row = [under_the_legend, Rect::new(400, 10, 10, 10)];
+        assert_eq!(corner(size, (500, 300), &top_row), Rect::new(295, 235, 200, 60));
+        assert_eq!(corner(size, (500, 300), &[AREA]), Rect::new(5, 5, 200, 60));
+    }
 
     #[test]
     fn a_label_with_room_sits_just_above_its_box() {
