@@ -30,7 +30,10 @@ struct Args {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let itch = itch_binary()?;
-    println!("itch sync --only followers, first sync, the fake in its own process, latency {} ms", args.latency_ms);
+    println!(
+        "itch sync --only followers, first sync, the fake in its own process, latency {} ms",
+        args.latency_ms
+    );
     for &followers in &args.followers {
         let dir = std::env::temp_dir().join(format!("itch-sync-memory-{}-{followers}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
@@ -61,7 +64,14 @@ fn one_size(itch: &Path, dir: &Path, followers: u64, latency_ms: u64) -> anyhow:
     let budget = (u32::MAX / 2).to_string();
     let mut fake = Command::new(itch)
         .args(["mock-api", "--port", "0", "--followers", &followers.to_string()])
-        .args(["--latency-ms", &latency_ms.to_string(), "--bucket-size", &budget, "--refill-per-minute", &budget])
+        .args([
+            "--latency-ms",
+            &latency_ms.to_string(),
+            "--bucket-size",
+            &budget,
+            "--refill-per-minute",
+            &budget,
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()?;
@@ -80,7 +90,11 @@ fn one_size(itch: &Path, dir: &Path, followers: u64, latency_ms: u64) -> anyhow:
             cmd
         };
         let login_done = run_itch(&["auth", "login"]).output()?;
-        ensure!(login_done.status.success(), "itch auth login: {}", String::from_utf8_lossy(&login_done.stderr));
+        ensure!(
+            login_done.status.success(),
+            "itch auth login: {}",
+            String::from_utf8_lossy(&login_done.stderr)
+        );
         let started = Instant::now();
         let sync = run_itch(&["-q", "sync", &login, "--only", "followers"]).spawn()?;
         let (peak, status, stderr) = watch_peak(sync)?;

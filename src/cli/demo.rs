@@ -337,12 +337,23 @@ async fn demo(args: DemoArgs, path: &Path, quiet: bool, cancel: CancellationToke
             return Ok(failed);
         }
     }
-    crate::outln!(
-        "synced {} days of the fake's history into {} in {:.1} s",
-        history.days,
-        path.display(),
-        started.elapsed().as_secs_f64()
-    )?;
+    let elapsed = started.elapsed().as_secs_f64();
+    let replayed = done.min(history.steps.len() as u64 - 1);
+    if replayed == 0 {
+        crate::outln!(
+            "synced {} days of the fake's history into {} in {elapsed:.1} s",
+            history.days,
+            path.display()
+        )?;
+    } else {
+        // An earlier demo synced these steps: the fake replayed them and only the last was synced again.
+        crate::outln!(
+            "replayed {replayed} syncs an earlier demo made ({} days, in the fake only) and synced the last step again \
+             into {} in {elapsed:.1} s",
+            history.days,
+            path.display()
+        )?;
+    }
 
     crate::outln!(
         "\nthe newest followers, and how old their accounts were ({itch} --db {} report followers {login} --limit 5):",

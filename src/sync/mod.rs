@@ -256,6 +256,11 @@ impl Serialize for SyncError {
 }
 
 impl ChannelSummary {
+    /// Whether `part` ran in this sync (every part, for a summary that lists none).
+    fn ran(&self, part: Part) -> bool {
+        self.parts.is_empty() || self.parts.iter().any(|outcome| outcome.part == part)
+    }
+
     /// How the channel's sync ended: interrupted, failed (the channel or a part), or ok.
     pub fn status(&self) -> RunStatus {
         RunStatus::of(self.interrupted, self.failed())
@@ -294,60 +299,71 @@ impl std::fmt::Display for ChannelSummary {
             )?;
             return Ok(());
         }
-        write!(
-            f,
-            "{}: followers +{} -{}",
-            self.login, self.follows_new, self.follows_gone
-        )?;
-        match (self.follower_total, self.followers_walk) {
-            (Some(total), Some(FollowersWalk::TotalOnly)) => write!(f, " (total {total}, list not visible)")?,
-            (Some(total), _) => write!(f, " (total {total})")?,
-            _ => {}
+        // Only the parts that ran have a clause: `--only subscribers` said "followers +0 -0, videos +0 ~0 -0,
+        // offline" of parts it never looked at.
+        let mut clauses = Vec::new();
+        if self.ran(Part::Followers) {
+            let total = match (self.follower_total, self.followers_walk) {
+                (Some(total), Some(FollowersWalk::TotalOnly)) => format!(" (total {total}, list not visible)"),
+                (Some(total), _) => format!(" (total {total})"),
+                _ => String::new(),
+            };
+            clauses.push(format!("followers +{} -{}{total}", self.follows_new, self.follows_gone));
         }
-        write!(
-            f,
-            ", videos +{} ~{} -{}",
-            self.videos_new, self.videos_changed, self.videos_gone
-        )?;
-        match self.live_viewers {
-            Some(viewers) => write!(f, ", live ({viewers} viewers)")?,
-            None => write!(f, ", offline")?,
+        if self.ran(Part::Videos) {
+            clauses.push(format!(
+                "videos +{} ~{} -{}",
+                self.videos_new, self.videos_changed, self.videos_gone
+            ));
+        }
+        if self.ran(Part::Stream) {
+            clauses.push(match self.live_viewers {
+                Some(viewers) => format!("live ({viewers} viewers)"),
+                None => "offline".to_owned(),
+            });
         }
         if let Some(chatters) = self.chatters {
-            write!(f, ", {chatters} chatters")?;
+            clauses.push(format!("{chatters} chatters"));
         }
         if self.chat_videos > 0 {
-            write!(
-                f,
-                ", chat of {} VODs ({} messages)",
+            clauses.push(format!(
+                "chat of {} VODs ({} messages)",
                 self.chat_videos, self.chat_messages
-            )?;
+            ));
         }
         if self.chapter_videos > 0 {
-            write!(f, ", chapters of {} VODs (+{})", self.chapter_videos, self.chapters_new)?;
+            clauses.push(format!(
+                "chapters of {} VODs (+{})",
+                self.chapter_videos, self.chapters_new
+            ));
         }
         if self.schedule_none {
-            write!(f, ", no schedule")?;
+            clauses.push("no schedule".to_owned());
         } else if let Some(segments) = self.schedule_segments {
-            write!(
-                f,
-                ", schedule {segments} segments (+{} ~{} -{})",
+            clauses.push(format!(
+                "schedule {segments} segments (+{} ~{} -{})",
                 self.schedule_new, self.schedule_changed, self.schedule_gone
-            )?;
+            ));
         }
         if let Some(total) = self.subscriber_total {
-            write!(f, ", {total} subscribers")?;
-            if let Some(points) = self.subscriber_points {
-                write!(f, " ({points} points)")?;
-            }
+            let points = self
+                .subscriber_points
+                .map(|p| format!(" ({p} points)"))
+                .unwrap_or_default();
+            clauses.push(format!("{total} subscribers{points}"));
         }
         if self.following_new + self.following_gone > 0 {
-            write!(f, ", following +{} -{}", self.following_new, self.following_gone)?;
+            clauses.push(format!("following +{} -{}", self.following_new, self.following_gone));
         }
         if self.clips_new + self.clip_snapshots > 0 {
-            write!(f, ", clips +{} ({} view counts)", self.clips_new, self.clip_snapshots)?;
+            clauses.push(format!(
+                "clips +{} ({} view counts)",
+                self.clips_new, self.clip_snapshots
+            ));
         }
-        write!(f, ", {} requests", self.requests)?;
+        let plural = if self.requests == 1 { "" } else { "s" };
+        clauses.push(format!("{} request{plural}", self.requests));
+        write!(f, "{}: {}", self.login, clauses.join(", "))?;
         for failed in &self.failed_parts {
             write!(f, "; {} failed: {}", failed.part.name(), failed.error)?;
         }

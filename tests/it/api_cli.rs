@@ -184,6 +184,11 @@ async fn demo_runs_offline_end_to_end() {
     cmd.args(["demo", "--followers", "2000", "--comments", "300"]);
     let output = run(cmd).await;
     assert!(output.status.success(), "{}", text(&output).1);
+    assert!(
+        text(&output).0.contains("synced the last step again") && !text(&output).0.contains("synced 6 days"),
+        "a second demo says it replayed, not that it synced six days: {}",
+        text(&output).0
+    );
     let db = rusqlite::Connection::open(dir.path().join("itch-demo.db")).unwrap();
     assert_eq!(count(&db, demo_runs), steps + 1);
     assert_eq!(

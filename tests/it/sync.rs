@@ -161,6 +161,35 @@ async fn a_no_change_resync_costs_one_request_per_part() {
     assert_eq!(by_path.get("/helix/games"), None, "games already known: {by_path:?}");
 }
 
+/// A summary speaks only of the parts that ran: an `--only chatters` line said "followers +0 -0, videos +0 ~0
+/// -0, offline" of parts it never looked at (issue 15's README walk).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partial_sync_summary_names_only_the_parts_it_ran() {
+    let mock = mock_with_followers(300).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (login, _) = broadcaster(&mock);
+    login_as(&mock, dir.path(), &login);
+    let output = sync(&mock, dir.path(), &["--only", "chatters", &login]).await;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with(&format!("{login}: ")))
+        .unwrap_or_default();
+    assert!(line.contains("chatters"), "{stdout}");
+    for absent in ["followers", "videos", "offline", "live ("] {
+        assert!(!line.contains(absent), "{absent:?} in {line:?}");
+    }
+    let output = sync(&mock, dir.path(), &["--only", "videos,stream", &login]).await;
+    let (stdout, _) = text(&output);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with(&format!("{login}: ")))
+        .unwrap_or_default();
+    assert!(line.starts_with(&format!("{login}: videos +")), "{line:?}");
+    assert!(line.contains(", offline, ") && !line.contains("followers"), "{line:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_app_token_records_the_follower_total_and_says_why_once() {
     let mock = mock_with_followers(800).await;
