@@ -17,6 +17,7 @@ use itch::client::gql::chapters;
 use itch::client::gql::comments::{self, CommentsPage};
 use itch::client::helix::channels::{self, Channel};
 use itch::client::helix::chatters::{self, Chatter};
+use itch::client::helix::clips::{self, Clip};
 use itch::client::helix::followers::{self, Follower};
 use itch::client::helix::following::{self, FollowedChannel};
 use itch::client::helix::games::{self, Game};
@@ -300,6 +301,7 @@ enum Call {
     Followed,
     Schedule,
     Subscriptions,
+    Clips,
 }
 
 impl Call {
@@ -315,6 +317,7 @@ impl Call {
             Call::Followed => "/helix/channels/followed",
             Call::Schedule => "/helix/schedule",
             Call::Subscriptions => "/helix/subscriptions",
+            Call::Clips => "/helix/clips",
         }
     }
 }
@@ -331,6 +334,7 @@ enum Read {
     Followed(Page<FollowedChannel>),
     Schedule(Option<ScheduleRead>),
     Subscriptions(Page<Subscription>),
+    Clips(Page<Clip>),
 }
 
 fn first<T>(page: Option<Page<T>>) -> Page<T> {
@@ -350,6 +354,15 @@ async fn call(client: &Client, call: Call) -> itch::Result<Read> {
         Call::Followed => Read::Followed(first(following::followed_channels(client, &user).next_page().await?)),
         Call::Subscriptions => {
             Read::Subscriptions(first(subscriptions::subscriptions(client, &user).next_page().await?))
+        }
+        Call::Clips => {
+            let (from, to) = (
+                "2023-06-01T00:00:00Z".parse().unwrap(),
+                "2023-06-08T00:00:00Z".parse().unwrap(),
+            );
+            Read::Clips(first(
+                clips::clips_in_window(client, &user, from, to).next_page().await?,
+            ))
         }
         Call::Schedule => {
             Read::Schedule(schedule::fetch_schedule(client, &user, "2100-01-01T00:00:00Z".parse().unwrap()).await?)
@@ -390,6 +403,11 @@ const HELIX: &[(&str, Helix)] = &[
         "subscriptions_reference.json",
         Helix::Reads(Call::Subscriptions, check_subscriptions),
     ),
+    (
+        "subscriptions_jasperdiscovers_2026.json",
+        Helix::Reads(Call::Subscriptions, check_subscriptions_without_total),
+    ),
+    ("clips_zeling_page_2023.json", Helix::Reads(Call::Clips, check_clips)),
     (
         "error_400_videos_params.json",
         Helix::Fails(Call::Videos, 400, |e| {
@@ -551,6 +569,79 @@ fn check_subscriptions(file: &str, read: Read) {
         (sub.tier.as_str(), sub.is_gift, sub.gifter()),
         ("1000", true, Some("12826"))
     );
+}
+
+/// A real first page: no `total` (read as none, so the archive's total is NULL, not 0), `points` 2 though a tier-3
+/// subscription is listed (the broadcaster's own, which earns no points), and a next cursor; each subscriber saved.
+fn check_subscriptions_without_total(file: &str, read: Read) {
+    let Read::Subscriptions(page) = read else {
+        unreachable!()
+    };
+    assert_eq!((page.total, page.points), (None, Some(2)), "{file}");
+    assert!(page.cursor.as_deref().is_some_and(|c| c.len() > 1000), "{file}");
+    let tiers: Vec<&str> = page.items.iter().map(|s| s.tier.as_str()).collect();
+    assert_eq!(tiers, ["1000", "1000", "3000"], "{file}");
+    assert!(page.items.iter().all(|s| !s.is_gift && s.gifter().is_none()), "{file}");
+    assert_eq!(
+        page.items[2].user_id, page.items[2].broadcaster_id,
+        "{file}: the broadcaster's own"
+    );
+    let mut archive = Archive::new();
+    let owner = UserId::from("73327367");
+    archive.write(|tx, run| {
+        save_owner(tx, run, "73327367", "jasperdiscovers");
+        let id =
+            itch::archive::subscriptions::save_subscription_page(tx, &owner, None, &page, Some("digest"), &stamp(run))
+                .unwrap();
+        let (total, points, listed) = itch::archive::subscriptions::load_snapshot_counts(tx, id).unwrap();
+        assert_eq!((total, points, listed), (None, Some(2), 3), "{file}");
+    });
+    assert_eq!(
+        archive
+            .text(
+                "SELECT plan_name FROM subscription_snapshot_users WHERE user_id = ?1",
+                "73327367"
+            )
+            .as_deref(),
+        Some("Tier 3 Sub"),
+        "{file}"
+    );
+}
+
+/// A real page of clips whose VODs are gone: `video_id` `""` and `vod_offset` null on every clip, durations as
+/// integers and floats, keys in alphabetical order, no `is_featured`; each clip is archived whole.
+fn check_clips(file: &str, read: Read) {
+    let Read::Clips(page) = read else { unreachable!() };
+    assert_eq!(page.items.len(), 8, "{file}");
+    assert!(page.cursor.is_some(), "{file}");
+    let durations: Vec<f64> = page.items.iter().map(|c| c.duration).collect();
+    assert_eq!(durations, [9.0, 14.9, 20.6, 21.8, 18.7, 28.0, 30.0, 26.0], "{file}");
+    assert!(
+        page.items
+            .iter()
+            .all(|c| c.video_id.is_none() && c.vod_offset.is_none()),
+        "{file}"
+    );
+    assert!(page.items.iter().all(|c| !c.is_featured), "{file}");
+    let mut archive = Archive::new();
+    let clips: Vec<(Clip, Value)> = page.items.iter().cloned().zip(page.raw.iter().cloned()).collect();
+    archive.write(|tx, run| {
+        save_owner(tx, run, "58753574", "zeling");
+        let changes = itch::archive::clips::save_clips(tx, &clips, &stamp(run)).unwrap();
+        assert_eq!(changes.new, 8, "{file}");
+    });
+    for (clip, raw) in &clips {
+        archive.assert_kept_whole("clips", "id", raw);
+        let stored: (Option<String>, Option<i64>, f64) = archive
+            .conn
+            .query_row(
+                "SELECT video_id, vod_offset, duration FROM clips WHERE id = ?1",
+                [clip.id.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(stored, (None, None, clip.duration), "{file}: {}", clip.id);
+    }
 }
 
 /// The schedule's `data` is an object with `pagination` beside it; each segment is archived whole.

@@ -1,7 +1,9 @@
 //! Subscriber snapshots (Helix Get Broadcaster Subscriptions): one `subscription_snapshots` row per sync, with
 //! Twitch's total and points, and its subscribers in `subscription_snapshot_users`, written a page at a time with
 //! the cursor of the next page, so a killed sync resumes the same snapshot. History is the series of complete
-//! snapshots; nothing is overwritten.
+//! snapshots; nothing is overwritten. A sync that read only the first page (its total, points and subscribers as
+//! in the latest complete snapshot) records a row with `list_read = 0` and no subscribers: the total and points
+//! are known at that time, the list is not.
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -30,27 +32,85 @@ pub fn save_snapshot_abandoned(tx: &Transaction<'_>, id: i64) -> rusqlite::Resul
     Ok(())
 }
 
+/// The latest complete snapshot of a channel: what a sync compares its first page with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LatestSnapshot {
+    pub taken_at: String,
+    pub total: Option<u64>,
+    pub points: Option<u64>,
+    /// The digest of its first page; `None` for a snapshot taken before V023.
+    pub first_page_digest: Option<String>,
+}
+
+/// Loads the latest complete snapshot of `broadcaster`, if any.
+pub fn load_latest_complete(conn: &Connection, broadcaster: &UserId) -> rusqlite::Result<Option<LatestSnapshot>> {
+    conn.query_row(
+        "SELECT taken_at, total, points, first_page_digest FROM subscription_snapshots
+         WHERE broadcaster_id = ?1 AND complete ORDER BY id DESC LIMIT 1",
+        [broadcaster],
+        |r| {
+            let count = |i: usize| r.get::<_, Option<i64>>(i).map(|n| n.map(|n| n.max(0) as u64));
+            Ok(LatestSnapshot {
+                taken_at: r.get(0)?,
+                total: count(1)?,
+                points: count(2)?,
+                first_page_digest: r.get(3)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// Records a sync that read the first page only: Twitch's total and points now, the first page's digest, and no
+/// subscribers (`list_read = 0`, never `complete`). Returns the row's id.
+pub fn save_counts_only(
+    tx: &Transaction<'_>,
+    broadcaster: &UserId,
+    page: &Page<Subscription>,
+    digest: &str,
+    stamp: &Stamp,
+) -> rusqlite::Result<i64> {
+    tx.execute(
+        "INSERT INTO subscription_snapshots (broadcaster_id, taken_at, total, points, listed, complete, finished_at,
+                                             sync_run_id, list_read, first_page_digest)
+         VALUES (?1, ?2, ?3, ?4, 0, 0, ?2, ?5, 0, ?6)",
+        params![
+            broadcaster,
+            stamp.seen_at,
+            page.total.map(|t| t as i64),
+            page.points.map(|p| p as i64),
+            stamp.run,
+            digest
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
 /// Writes one page of subscribers into snapshot `snapshot` (a new one when `None`, with the page's total and
-/// points), with the cursor of the next page; the last page completes it. Returns the snapshot's id.
+/// points and `first_page_digest`, the digest of this, its first page), with the cursor of the next page; the last
+/// page completes it. Returns the snapshot's id.
 pub fn save_subscription_page(
     tx: &Transaction<'_>,
     broadcaster: &UserId,
     snapshot: Option<i64>,
     page: &Page<Subscription>,
+    first_page_digest: Option<&str>,
     stamp: &Stamp,
 ) -> rusqlite::Result<i64> {
     let id = match snapshot {
         Some(id) => id,
         None => {
             tx.execute(
-                "INSERT INTO subscription_snapshots (broadcaster_id, taken_at, total, points, sync_run_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO subscription_snapshots (broadcaster_id, taken_at, total, points, sync_run_id,
+                                                     first_page_digest)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
                     broadcaster,
                     stamp.seen_at,
                     page.total.map(|t| t as i64),
                     page.points.map(|p| p as i64),
-                    stamp.run
+                    stamp.run,
+                    first_page_digest
                 ],
             )?;
             tx.last_insert_rowid()

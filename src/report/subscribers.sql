@@ -1,5 +1,6 @@
 -- The channel's subscribers at the latest complete snapshot (subscription_snapshots_by_time to the snapshot, then
--- its rows): tier, gifted or not, and the gifter, by login.
+-- its rows): tier, gifted or not, and the gifter, by login. `taken_at` is that snapshot's: a later sync that read only
+-- the first page (V023 `list_read = 0`) recorded no list, so it is not shown as one.
 SELECT
     s.taken_at,
     u.login AS user,

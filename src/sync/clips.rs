@@ -11,10 +11,20 @@
 //!
 //! - The first walk, `--full`, and one every `full_every` read the whole history, from the channel's creation
 //!   (not before Twitch had clips), refreshing every clip's view count (a snapshot where it changed).
-//! - Other syncs walk from the frontier minus [`OVERLAP`] to now: with no change that is one window, one request.
-//!   The overlap reads again the clips made just before the last sync, which Twitch may not have listed yet
-//!   (a clip is listed once processed, and Helix rounds `started_at` down to ten minutes, twitchdev/issues#52),
-//!   and refreshes their view counts while they are young and still climbing.
+//! - Other syncs walk from the frontier minus [`LISTING_DELAY`] to now: with no change that is one window, one
+//!   request, however busy the channel was just before the last sync.
+//!
+//! Why that start. Twitch lists a clip only once processed (the reference tells whoever made a clip to give Get
+//! Clips 15 seconds before taking it as failed), so a clip made just before a sync may be listed only after it:
+//! its `created_at` is behind the frontier. Everything made more than [`LISTING_DELAY`] (five minutes, twenty
+//! times those 15 seconds) before the last sync's frontier was listed when that sync read it; what was made after
+//! is read again. Helix reads `started_at` to ten minutes (twitchdev/issues#52), so the start is also rounded down
+//! to a step: the re-read covers five to fifteen minutes. The walk used to re-read a whole hour, which also
+//! refreshed young clips' view counts, but a busy channel makes hundreds of clips an hour (several pages each
+//! sync: 4 requests on the 20,000-clip benchmark). The refresh now happens when it is worth it: an incremental
+//! walk that found new clips (the channel is live and clipped, so the last hour's counts are climbing) reads the
+//! hour before its start again ([`YOUNG`]), saving a snapshot where a count moved, without touching the
+//! checkpoint. Every other count is refreshed by the full walk, at least every `full_every`.
 
 use chrono::{DateTime, Duration, DurationRound, TimeZone, Utc};
 
@@ -33,8 +43,11 @@ const WEEK: i64 = 7 * 24 * 3600;
 const EMPTY_STRETCH: i64 = 26 * WEEK;
 /// A window that comes back with this many clips may have been cut at the cap ("about 1000"): it is halved.
 const NEAR_CAP: u64 = RESULT_CAP * 9 / 10;
-/// How far before the frontier an incremental walk starts again.
-pub(crate) const OVERLAP: i64 = 3600;
+/// How far before the frontier an incremental walk starts again: a clip made longer ago than this before a sync
+/// was listed by then (Twitch lists a clip within 15 s of its making).
+pub(crate) const LISTING_DELAY: i64 = 300;
+/// How far before its start an incremental walk that found new clips reads again, to refresh young clips' views.
+pub(crate) const YOUNG: i64 = 3600;
 /// Twitch launched clips on 2016-05-26: no channel has an older one.
 const CLIPS_LAUNCH: i64 = 1_464_220_800;
 
@@ -69,12 +82,15 @@ pub(crate) async fn sync_clips(
     let (walk, start) = match (checkpoint.in_progress, frontier) {
         // A walk that was stopped resumes at its first uncommitted window, unless a full one is asked for.
         (Some(walk), Some(at)) if !trial && (walk == Walk::Full || !ctx.options.full) => (walk, at),
-        (_, Some(at)) if !ctx.options.full && !full_due => (Walk::Incremental, floor(at - Duration::seconds(OVERLAP))),
+        (_, Some(at)) if !ctx.options.full && !full_due => {
+            (Walk::Incremental, floor(at - Duration::seconds(LISTING_DELAY)))
+        }
         _ => (Walk::Full, history_start),
     };
     tracing::info!(channel = %ctx.user.login, walk = walk.as_str(), from = %timestamp(start), "walking clips");
     let limit = ctx.options.limit.unwrap_or(u64::MAX);
-    let (mut start, mut width, mut now, mut saved) = (start, WEEK, Utc::now(), 0u64);
+    let walk_start = start;
+    let (mut start, mut width, mut now, mut saved, mut found) = (start, WEEK, Utc::now(), 0u64, 0u64);
     loop {
         ctx.check()?;
         let end = start + Duration::seconds(width);
@@ -150,9 +166,10 @@ pub(crate) async fn sync_clips(
             .await?;
         summary.clips_new += changes.new;
         summary.clip_snapshots += changes.new + changes.views_changed;
+        found += changes.new;
         if done || saved >= limit {
             tracing::debug!(channel = %ctx.user.login, part = PART, "clips walk done");
-            return Ok(());
+            break;
         }
         start = end;
         width = match n {
@@ -161,6 +178,49 @@ pub(crate) async fn sync_clips(
             _ => width,
         };
     }
+    if walk == Walk::Incremental && !trial && found > 0 {
+        let from = floor(walk_start - Duration::seconds(YOUNG));
+        refresh_views(ctx, summary, &broadcaster, from, walk_start).await?;
+    }
+    Ok(())
+}
+
+/// Reads the clips made in `[from, to)` again and snapshots the view counts that moved (new clips found there,
+/// which the walk before would have read, are saved too). The checkpoint is not touched: a refresh that is killed
+/// is simply not done. A listing that comes back near the cap is read again in halves, as the walk does.
+async fn refresh_views(
+    ctx: &ChannelContext,
+    summary: &mut ChannelSummary,
+    broadcaster: &crate::client::UserId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<()> {
+    let mut windows = vec![(from, to)];
+    while let Some((start, end)) = windows.pop() {
+        ctx.check()?;
+        let mut pager = clips::clips_in_window(&ctx.client, broadcaster, start, end);
+        let mut window: Vec<(Clip, serde_json::Value)> = Vec::new();
+        while let Some(page) = pager.next_page().await? {
+            window.extend(page.items.into_iter().zip(page.raw));
+        }
+        let width = (end - start).num_seconds();
+        if window.len() as u64 >= NEAR_CAP && width > STEP {
+            let middle = start + Duration::seconds((width / 2).div_euclid(STEP).max(1) * STEP);
+            windows.extend([(middle, end), (start, middle)]);
+            continue;
+        }
+        let stamp = ctx.stamp();
+        let changes = ctx
+            .archive
+            .write("refreshing young clips' view counts", move |tx| {
+                archive_clips::save_clips(tx, &window, &stamp)
+            })
+            .await?;
+        summary.clips_new += changes.new;
+        summary.clip_snapshots += changes.new + changes.views_changed;
+    }
+    tracing::debug!(channel = %ctx.user.login, from = %timestamp(from), "young clips' view counts refreshed");
+    Ok(())
 }
 
 /// `t` rounded down to a window step.

@@ -177,6 +177,58 @@ async fn new_clips_and_changed_view_counts_between_syncs_are_recorded() {
     );
 }
 
+/// Issue 17: a clip made just before a sync is listed by Twitch only once processed (the fake: 15 s after it was
+/// made), after that sync read its window. A later incremental sync, which re-reads only the minutes before its
+/// frontier (one request when nothing changed, however busy the hour before), must still archive it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clip_listed_after_the_sync_that_read_its_time_is_archived_by_the_next() {
+    let mock = mock_with_clips(40).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (login, _) = broadcaster(&mock);
+    assert!(
+        sync(&mock, dir.path(), &["--only", "clips", &login])
+            .await
+            .status
+            .success()
+    );
+    // 300 clips in an hour: the last is made 12 s before the clock, and is still being processed at the sync.
+    mock.advance(Advance {
+        new_clips: 300,
+        hours: 1,
+        ..Advance::default()
+    });
+    let now = mock.now().timestamp();
+    let made_at = |c: &MockClip| chrono::DateTime::parse_from_rfc3339(&c.created_at).unwrap().timestamp();
+    let fake = mock.clips(&login);
+    let processing: Vec<&MockClip> = fake.iter().filter(|c| now - made_at(c) < 15).collect();
+    assert_eq!(processing.len(), 1, "one clip not listed yet");
+    let output = sync(&mock, dir.path(), &["--only", "clips", &login]).await;
+    assert!(output.status.success(), "{}", text(&output).1);
+    let archived = archived_ids(dir.path());
+    assert!(!archived.contains(&processing[0].id), "not listed at that sync");
+    assert_eq!(archived.len(), fake.len() - 1);
+
+    // A re-sync with nothing new costs one request, though the hour before the frontier holds 300 clips (three
+    // pages: what re-reading an hour cost before issue 17's change).
+    mock.reset_stats();
+    let output = sync(&mock, dir.path(), &["--only", "clips", &login]).await;
+    assert!(output.status.success(), "{}", text(&output).1);
+    assert_eq!(clip_requests(&mock), 1, "{:?}", mock.stats());
+    assert_eq!(archived_ids(dir.path()), archived, "still being processed");
+
+    // An hour on, with no new clip: the late clip is listed, behind the frontier, and the re-read finds it.
+    mock.advance(Advance {
+        hours: 1,
+        ..Advance::default()
+    });
+    mock.reset_stats();
+    let output = sync(&mock, dir.path(), &["--only", "clips", &login]).await;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stdout.contains("clips +1 "), "{stdout}");
+    assert_eq!(archived_ids(dir.path()), fake_ids(&fake));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_window_over_the_cap_is_narrowed_and_no_clip_is_missed() {
     // Three VODs a few days apart hold half the clips: their week has more than Helix lists.

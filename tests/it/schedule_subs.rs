@@ -395,7 +395,8 @@ async fn subscribers_are_snapshotted_each_sync_with_the_new_and_the_lost() {
     assert_eq!(count(&db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
     drop(db);
 
-    // A no-change re-sync reads the list again (a snapshot needs all of it): one request per 100 subscribers.
+    // A no-change re-sync reads the first page only (issue 17: it used to read all 3 pages) and records the
+    // total and points without a list.
     mock.reset_stats();
     assert!(
         sync(&mock, dir.path(), &["--only", "subscribers", &channel])
@@ -403,9 +404,17 @@ async fn subscribers_are_snapshotted_each_sync_with_the_new_and_the_lost() {
             .status
             .success()
     );
-    assert_eq!(mock.stats().by_path.get("/helix/subscriptions").copied(), Some(3));
+    assert_eq!(mock.stats().by_path.get("/helix/subscriptions").copied(), Some(1));
     let db = archive(dir.path());
-    assert_eq!(users_of(&db, 2), users_of(&db, 1), "nothing changed");
+    assert_eq!(count(&db, SNAPSHOTS), 1);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM subscription_snapshots WHERE NOT list_read AND listed = 0"
+        ),
+        1
+    );
+    assert!(users_of(&db, 2).is_empty(), "no list recorded");
     drop(db);
 
     let gained = mock.edit_subscriptions(&channel, SubsEdit::New);
@@ -417,8 +426,8 @@ async fn subscribers_are_snapshotted_each_sync_with_the_new_and_the_lost() {
             .success()
     );
     let db = archive(dir.path());
-    assert_eq!(count(&db, SNAPSHOTS), 3, "history: one snapshot per sync");
-    let (before, after) = (users_of(&db, 2), users_of(&db, 3));
+    assert_eq!(count(&db, SNAPSHOTS), 2, "history: one snapshot per list read");
+    let (before, after) = (users_of(&db, 1), users_of(&db, 3));
     assert!(before.contains(&lost) && !after.contains(&lost), "the lost subscriber");
     assert!(
         !before.contains(&gained) && after.contains(&gained),
@@ -440,7 +449,9 @@ async fn subscribers_are_snapshotted_each_sync_with_the_new_and_the_lost() {
     let mut cmd = itch(&mock, dir.path());
     cmd.args(["report", "subscriber-count", &channel]);
     let (counts, _) = text(&run(cmd).await);
+    // A row for each sync: the first-page-only one has its total and points, and no `listed`.
     assert_eq!(counts.lines().count(), 4, "{counts}");
+    assert!(counts.lines().nth(2).unwrap().ends_with('\t'), "{counts}");
     assert!(
         counts
             .lines()
@@ -464,6 +475,96 @@ async fn subscribers_are_snapshotted_each_sync_with_the_new_and_the_lost() {
         svg.contains("subscriber total (right axis)"),
         "the second line's legend"
     );
+}
+
+fn subscription_requests(mock: &MockServer) -> u64 {
+    mock.stats().by_path.get("/helix/subscriptions").copied().unwrap_or(0)
+}
+
+/// Ids of the complete snapshots, oldest first.
+fn complete_snapshots(db: &rusqlite::Connection) -> Vec<i64> {
+    rows(
+        db,
+        "SELECT CAST(id AS TEXT) FROM subscription_snapshots WHERE complete ORDER BY id",
+    )
+    .iter()
+    .map(|id| id.parse().unwrap())
+    .collect()
+}
+
+/// Issue 17: a no-change re-sync costs one request per part. The first page (with total and points) is read
+/// every sync; the whole list when the first page changed, when a full read is due, or with `--full`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_subscriber_list_is_read_whole_only_when_its_first_page_changed_or_a_full_read_is_due() {
+    let mock = mock_with_followers(600).await;
+    let dir = tempfile::tempdir().unwrap();
+    let channel = login(&mock, 0);
+    login_with_subs(&mock, dir.path(), &channel);
+    let resync = |extra: &'static [&'static str]| {
+        let (mock, dir, channel) = (&mock, dir.path(), channel.clone());
+        async move {
+            mock.reset_stats();
+            let mut args = vec!["--only", "subscribers"];
+            args.extend_from_slice(extra);
+            args.push(&channel);
+            let output = sync(mock, dir, &args).await;
+            assert!(output.status.success(), "{}", text(&output).1);
+            subscription_requests(mock)
+        }
+    };
+    // The channel part too: reports by login need an archived channel.
+    let output = sync(&mock, dir.path(), &["--only", "channel,subscribers", &channel]).await;
+    assert!(output.status.success(), "{}", text(&output).1);
+    assert_eq!(
+        subscription_requests(&mock),
+        3,
+        "the first sync reads 250 subscribers, 100 a page"
+    );
+    let first = users_of(&archive(dir.path()), 1);
+    assert_eq!(first.len(), 250);
+
+    assert_eq!(resync(&[]).await, 1, "no change: the first page only");
+    let db = archive(dir.path());
+    assert_eq!(complete_snapshots(&db), [1]);
+    let taken = rows(&db, "SELECT taken_at FROM subscription_snapshots WHERE id = 1");
+    drop(db);
+    // The report lists the snapshot that read the list, with its own time, not the later first-page-only one.
+    let mut cmd = itch(&mock, dir.path());
+    cmd.args(["report", "subscribers", &channel]);
+    let (report, _) = text(&run(cmd).await);
+    assert_eq!(report.lines().count(), 251);
+    assert!(report.lines().skip(1).all(|l| l.starts_with(&taken[0])), "{report}");
+
+    // A swap past the first page keeps total, points and the first page: not seen until a full read...
+    let totals = mock.subscription_total(&channel);
+    let lost_late = mock.edit_subscriptions(&channel, SubsEdit::Swap(150));
+    assert_eq!(mock.subscription_total(&channel), totals);
+    assert_eq!(resync(&[]).await, 1);
+    assert_eq!(complete_snapshots(&archive(dir.path())).len(), 1);
+    // ...which is due once the latest complete snapshot is older than `--full-every`.
+    assert_eq!(resync(&["--full-every", "0s"]).await, 3);
+    let db = archive(dir.path());
+    let snapshots = complete_snapshots(&db);
+    assert_eq!(snapshots.len(), 2);
+    let after = users_of(&db, snapshots[1]);
+    assert!(
+        first.contains(&lost_late) && !after.contains(&lost_late),
+        "the lost subscriber"
+    );
+    assert_eq!(after.len(), 250);
+    drop(db);
+
+    // A change on the first page with the same total and points reads the whole list.
+    let lost_early = mock.edit_subscriptions(&channel, SubsEdit::Swap(3));
+    assert_eq!(mock.subscription_total(&channel), totals);
+    assert_eq!(resync(&[]).await, 3, "the first page differs");
+    let db = archive(dir.path());
+    let snapshots = complete_snapshots(&db);
+    assert_eq!(snapshots.len(), 3);
+    assert!(!users_of(&db, snapshots[2]).contains(&lost_early));
+    drop(db);
+    assert_eq!(resync(&[]).await, 1, "and then no change again");
+    assert_eq!(resync(&["--full"]).await, 3, "`--full` reads the list");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

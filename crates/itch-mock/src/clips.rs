@@ -6,7 +6,9 @@
 //! Twitch. Durations are tenths of a second and come out as JSON integers when whole (`9`) and floats otherwise
 //! (`14.9`), the two forms Twitch sends. A clip's view count is derived from the world's clock, so it grows
 //! between syncs when a test advances the world (about one clip in three stops growing after its first day).
-//! [`helix/clips.rs`](crate::helix) serves them.
+//! A clip is listed only once processed, [`PROCESSING`] after it was made (Twitch's reference tells a client that
+//! made a clip to give Get Clips 15 seconds), so a sync right after a clip was made does not see it yet; the
+//! controls ([`MockClip`]) report it all the same. [`helix/clips.rs`](crate::helix) serves them.
 
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -17,6 +19,9 @@ use crate::world::{VideoKind, World};
 
 /// Keeps the clips' hash stream apart from the world's other purposes.
 const CLIPS_TAG: u64 = 0xc1_1b5;
+
+/// Seconds from a clip's making to its listing by Get Clips (processing).
+pub(crate) const PROCESSING: i64 = 15;
 
 /// How far back the clips without a VOD go before the clock's start.
 const OLD_CLIPS_SPAN: i64 = 180 * DAY;
@@ -37,7 +42,8 @@ const EMOTES: &[&str] = &[
     "SeemsGood",
 ];
 
-/// A clip as the fake's controls report it, so tests can compare an archive with the whole list.
+/// A clip as the fake's controls report it, so tests can compare an archive with the whole list (clips still
+/// being processed, not listed yet, included).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct MockClip {
     /// The slug.
@@ -160,21 +166,27 @@ impl World {
         }
     }
 
-    /// The clips of channel `c` created in `[from, to)`, most viewed first (ties by id), as Get Clips orders them.
+    /// The listed clips of channel `c` created in `[from, to)`, most viewed first (ties by id), as Get Clips orders
+    /// them.
     pub(crate) fn clips_between(&self, c: usize, from: i64, to: i64) -> Vec<&Clip> {
         let mut found: Vec<&Clip> = self
             .clips
             .iter()
-            .filter(|k| k.channel == c && k.created_at >= from && k.created_at < to)
+            .filter(|k| k.channel == c && k.created_at >= from && k.created_at < to && self.listed(k))
             .collect();
         let now = self.now;
         found.sort_by(|a, b| b.view_count(now).cmp(&a.view_count(now)).then_with(|| a.id.cmp(&b.id)));
         found
     }
 
-    /// The clip with this slug.
+    /// The listed clip with this slug.
     pub(crate) fn clip(&self, id: &str) -> Option<&Clip> {
-        self.clips.iter().find(|k| k.id == id)
+        self.clips.iter().find(|k| k.id == id && self.listed(k))
+    }
+
+    /// Whether Get Clips lists `clip` yet: once it is processed.
+    fn listed(&self, clip: &Clip) -> bool {
+        clip.created_at + PROCESSING <= self.now
     }
 
     /// Every clip of channel `c`, oldest first, as the controls report them.

@@ -17,6 +17,10 @@ pub enum SubsEdit {
     New,
     /// The `n`-th subscriber (as listed) lets the subscription lapse.
     Lose(usize),
+    /// The first tier-1 subscriber listed at or after the `n`-th lets the subscription lapse and a follower who was
+    /// not subscribed subscribes (tier 1, not a gift): the total and the points stay as they were, the list does
+    /// not (and from the `n`-th on, it shifts by one).
+    Swap(usize),
 }
 
 /// The edits made so far, by channel.
@@ -93,6 +97,17 @@ pub(crate) fn apply(seed: u64, edits: &mut Edits, c: usize, followers: u64, edit
             let sub = list
                 .get(n)
                 .ok_or_else(|| format!("{} subscribers, not {}", list.len(), n + 1))?;
+            edits.lost.insert((c, sub.follower));
+            Ok(sub.follower)
+        }
+        SubsEdit::Swap(n) => {
+            let sub = list
+                .iter()
+                .skip(n)
+                .find(|s| s.tier == 1000)
+                .copied()
+                .ok_or_else(|| format!("no tier-1 subscriber from the {}th on", n + 1))?;
+            apply(seed, edits, c, followers, SubsEdit::New)?;
             edits.lost.insert((c, sub.follower));
             Ok(sub.follower)
         }
