@@ -25,11 +25,17 @@ struct Args {
     /// Per-request latency of the fake, in milliseconds.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
+    /// The itch binary to measure (another build, to compare); the one beside this example by default.
+    #[arg(long)]
+    itch: Option<PathBuf>,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let itch = itch_binary()?;
+    let itch = match args.itch {
+        Some(path) => path,
+        None => itch_binary()?,
+    };
     println!(
         "itch sync --only followers, first sync, the fake in its own process, latency {} ms",
         args.latency_ms
@@ -119,7 +125,7 @@ fn read_fake(fake: &mut Child) -> anyhow::Result<(Vec<(String, String)>, String)
     let stdout = fake.stdout.take().context("the fake's stdout")?;
     let (mut env, mut login, mut table) = (Vec::new(), None, false);
     let mut lines = BufReader::new(stdout).lines();
-    while let Some(line) = lines.next() {
+    for line in lines.by_ref() {
         let line = line?;
         if let Some(pairs) = line.strip_prefix("export ") {
             env.extend(pairs.split_whitespace().filter_map(|pair| {
