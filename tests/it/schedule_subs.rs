@@ -204,7 +204,7 @@ async fn a_channel_without_a_schedule_is_no_schedule_not_a_failure() {
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stdout}{stderr}");
     assert!(
-        stdout.contains(&format!("{without}: ")) && stdout.contains(", no schedule"),
+        stdout.contains(&format!("{without}: no schedule, ")),
         "{stdout}"
     );
     let db = archive(dir.path());
@@ -366,7 +366,7 @@ async fn subscribers_are_snapshotted_each_sync_with_the_new_and_the_lost() {
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stderr}");
     assert!(
-        stdout.contains(&format!(", {total} subscribers ({points} points)")),
+        stdout.contains(&format!("{channel}: {total} subscribers ({points} points)")),
         "{stdout}"
     );
     let db = archive(dir.path());
