@@ -203,10 +203,7 @@ async fn a_channel_without_a_schedule_is_no_schedule_not_a_failure() {
     .await;
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stdout}{stderr}");
-    assert!(
-        stdout.contains(&format!("{without}: no schedule, ")),
-        "{stdout}"
-    );
+    assert!(stdout.contains(&format!("{without}: no schedule, ")), "{stdout}");
     let db = archive(dir.path());
     assert_eq!(
         rows(
