@@ -70,17 +70,31 @@ pub fn save_counts_only(
     digest: &str,
     stamp: &Stamp,
 ) -> rusqlite::Result<i64> {
+    insert_snapshot(tx, broadcaster, page, Some(digest), stamp, true)
+}
+
+/// A new snapshot row with the first page's total, points and digest: a counts-only one (`list_read = 0`,
+/// finished at once) or one whose list is about to be written page by page.
+fn insert_snapshot(
+    tx: &Transaction<'_>,
+    broadcaster: &UserId,
+    page: &Page<Subscription>,
+    digest: Option<&str>,
+    stamp: &Stamp,
+    counts_only: bool,
+) -> rusqlite::Result<i64> {
     tx.execute(
-        "INSERT INTO subscription_snapshots (broadcaster_id, taken_at, total, points, listed, complete, finished_at,
-                                             sync_run_id, list_read, first_page_digest)
-         VALUES (?1, ?2, ?3, ?4, 0, 0, ?2, ?5, 0, ?6)",
+        "INSERT INTO subscription_snapshots (broadcaster_id, taken_at, total, points, sync_run_id, first_page_digest,
+                                             finished_at, list_read)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN ?7 THEN ?2 END, NOT ?7)",
         params![
             broadcaster,
             stamp.seen_at,
             page.total.map(|t| t as i64),
             page.points.map(|p| p as i64),
             stamp.run,
-            digest
+            digest,
+            counts_only
         ],
     )?;
     Ok(tx.last_insert_rowid())
@@ -99,22 +113,7 @@ pub fn save_subscription_page(
 ) -> rusqlite::Result<i64> {
     let id = match snapshot {
         Some(id) => id,
-        None => {
-            tx.execute(
-                "INSERT INTO subscription_snapshots (broadcaster_id, taken_at, total, points, sync_run_id,
-                                                     first_page_digest)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    broadcaster,
-                    stamp.seen_at,
-                    page.total.map(|t| t as i64),
-                    page.points.map(|p| p as i64),
-                    stamp.run,
-                    first_page_digest
-                ],
-            )?;
-            tx.last_insert_rowid()
-        }
+        None => insert_snapshot(tx, broadcaster, page, first_page_digest, stamp, false)?,
     };
     let people = page.items.iter().flat_map(|s| {
         std::iter::once((s.user_id.as_str(), s.user_login.as_str(), s.user_name.as_str()))
