@@ -346,10 +346,17 @@ async fn demo(args: DemoArgs, path: &Path, quiet: bool, cancel: CancellationToke
             path.display()
         )?;
     } else {
-        // An earlier demo synced these steps: the fake replayed them and only the last was synced again.
+        // An earlier demo synced these steps (all but the last, or as far as it got before a Ctrl-C): the fake
+        // replayed them, and only the rest was synced.
+        let rest = history.steps.len() as u64 - replayed;
+        let synced = if rest == 1 {
+            "synced the last step again".to_owned()
+        } else {
+            format!("synced the {rest} after them")
+        };
         crate::outln!(
-            "replayed {replayed} syncs an earlier demo made ({} days, in the fake only) and synced the last step again \
-             into {} in {elapsed:.1} s",
+            "replayed {replayed} syncs an earlier demo made ({} days, in the fake only) and {synced} into {} in \
+             {elapsed:.1} s",
             history.days,
             path.display()
         )?;
