@@ -10,7 +10,7 @@
 //! readers, as Shared Chat relays them; a suspended room says nothing. Rooms count what they sent
 //! ([`IrcSent`]).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -92,6 +92,9 @@ struct Room {
     credit: u64,
     mode: RoomMode,
     recent: VecDeque<Said>,
+    /// CLEARCHAT lines sent at one server time (ms): Twitch never sends the same one twice in a millisecond,
+    /// and the archive keeps a line once, so a repeat would be a line "sent" that no archive can hold.
+    cleared: (i64, HashSet<String>),
     sent: IrcSent,
 }
 
@@ -280,15 +283,21 @@ impl Room {
                     .unwrap_or_else(|| unreachable!("checked above"));
                 vec![line(Kind::ClearMsg, say::clearmsg(ctx, &said))]
             }
-            Slot::Timeout => {
-                let seconds = say::timeout_seconds(h >> 12);
-                vec![line(
-                    Kind::ClearChat,
-                    say::clearchat(ctx, &self.recent[pick], Some(seconds)),
-                )]
+            Slot::Timeout | Slot::Ban | Slot::ClearAll => {
+                let text = match slot {
+                    Slot::Timeout => say::clearchat(ctx, &self.recent[pick], Some(say::timeout_seconds(h >> 12))),
+                    Slot::Ban => say::clearchat(ctx, &self.recent[pick], None),
+                    _ => say::clear_all(ctx),
+                };
+                if self.cleared.0 != ctx.now_ms {
+                    self.cleared = (ctx.now_ms, HashSet::new());
+                }
+                if self.cleared.1.insert(text.clone()) {
+                    vec![line(Kind::ClearChat, text)]
+                } else {
+                    vec![self.privmsg(ctx, k, h, targets, out)]
+                }
             }
-            Slot::Ban => vec![line(Kind::ClearChat, say::clearchat(ctx, &self.recent[pick], None))],
-            Slot::ClearAll => vec![line(Kind::ClearChat, say::clear_all(ctx))],
             Slot::RoomState => vec![line(Kind::RoomState, self.mode.change(ctx, h >> 12))],
         }
     }
@@ -373,10 +382,13 @@ mod tests {
         after.split_once(" :").map(|(_, t)| t)
     }
 
-    /// A room with one reader, and what `n` lines of channel `c` look like; `b` gets its copies when shared.
+    /// What `n` lines of channel `c` look like, in a busy room: 100 lines a millisecond; the rooms it shares
+    /// with get their copies.
     fn said(rooms: &mut Rooms, world: &World, c: usize, n: u64) -> HashMap<String, Vec<Line>> {
         let mut out = HashMap::new();
-        rooms.talk(world, c, n, 1_700_000_000_000, &mut out);
+        for (ms, first) in (0..n).step_by(100).enumerate() {
+            rooms.talk(world, c, (n - first).min(100), 1_700_000_000_000 + ms as i64, &mut out);
+        }
         out
     }
 
@@ -421,6 +433,23 @@ mod tests {
             }
         }
         assert!(cleared > 100 && timeouts > 100, "{cleared} {timeouts}");
+    }
+
+    /// The archive keeps a moderation line once (it has no id of its own), so a room that said the same one twice
+    /// in a millisecond would count a line as sent that no recorder can store.
+    #[test]
+    fn no_moderation_line_is_said_twice_at_one_server_time() {
+        let world = World::new(&MockConfig::default()).unwrap();
+        let mut rooms = Rooms::default();
+        let mut out = HashMap::new();
+        // Every line at one server time.
+        rooms.talk(&world, 0, 30_000, 1_700_000_000_000, &mut out);
+        let room = &world.channels[0].login;
+        let mut lines = lines_of(&out, room, Kind::ClearChat);
+        lines.extend(lines_of(&out, room, Kind::ClearMsg));
+        let distinct: HashSet<&str> = lines.iter().copied().collect();
+        assert!(lines.len() > 300, "{}", lines.len());
+        assert_eq!(distinct.len(), lines.len());
     }
 
     #[test]
