@@ -71,20 +71,12 @@ pub(crate) async fn sync_clips(
             .created_at
             .max(Utc.timestamp_opt(CLIPS_LAUNCH, 0).single().unwrap_or_default()),
     );
-    let full_due = match parse(&checkpoint.last_full_at) {
-        Some(last) => Duration::from_std(ctx.options.full_every)
-            .ok()
-            .and_then(|every| last.checked_add_signed(every))
-            .is_some_and(|due| due <= crate::archive::now()),
-        None => true,
-    };
+    let full_due = ctx.options.full_read_due(checkpoint.last_full_at.as_deref());
     let trial = ctx.options.limit.is_some();
     let (walk, start) = match (checkpoint.in_progress, frontier) {
         // A walk that was stopped resumes at its first uncommitted window, unless a full one is asked for.
         (Some(walk), Some(at)) if !trial && (walk == Walk::Full || !ctx.options.full) => (walk, at),
-        (_, Some(at)) if !ctx.options.full && !full_due => {
-            (Walk::Incremental, floor(at - Duration::seconds(LISTING_DELAY)))
-        }
+        (_, Some(at)) if !full_due => (Walk::Incremental, floor(at - Duration::seconds(LISTING_DELAY))),
         _ => (Walk::Full, history_start),
     };
     tracing::info!(channel = %ctx.user.login, walk = walk.as_str(), from = %timestamp(start), "walking clips");
@@ -128,9 +120,9 @@ pub(crate) async fn sync_clips(
             continue;
         }
         let n = window.len() as u64;
-        if n >= NEAR_CAP && width > STEP {
-            // Perhaps cut at the cap: read it again in halves (what was read is read again, so nothing is lost).
-            width = (width / 2).div_euclid(STEP).max(1) * STEP;
+        if cut_at_cap(n, width) {
+            // Read it again in halves (what was read is read again, so nothing is lost).
+            width = half(width);
             tracing::debug!(channel = %ctx.user.login, clips = n, width, "a clip window came back full, narrowing it");
             continue;
         }
@@ -204,8 +196,8 @@ async fn refresh_views(
             window.extend(page.items.into_iter().zip(page.raw));
         }
         let width = (end - start).num_seconds();
-        if window.len() as u64 >= NEAR_CAP && width > STEP {
-            let middle = start + Duration::seconds((width / 2).div_euclid(STEP).max(1) * STEP);
+        if cut_at_cap(window.len() as u64, width) {
+            let middle = start + Duration::seconds(half(width));
             windows.extend([(middle, end), (start, middle)]);
             continue;
         }
@@ -221,6 +213,17 @@ async fn refresh_views(
     }
     tracing::debug!(channel = %ctx.user.login, from = %timestamp(from), "young clips' view counts refreshed");
     Ok(())
+}
+
+/// Whether a window `width` seconds wide that listed `n` clips may have been cut at Twitch's cap: then it is read
+/// again in halves, down to one step.
+fn cut_at_cap(n: u64, width: i64) -> bool {
+    n >= NEAR_CAP && width > STEP
+}
+
+/// Half of a window's width, in whole steps (one at least).
+fn half(width: i64) -> i64 {
+    (width / 2).div_euclid(STEP).max(1) * STEP
 }
 
 /// `t` rounded down to a window step.

@@ -153,7 +153,7 @@ fn plan_walk(ctx: &ChannelContext, checkpoint: &runs::Checkpoint) -> WalkPlan {
             }
         }
         _ => WalkPlan {
-            walk: if ctx.options.full || due_for_full(checkpoint, ctx.options.full_every) {
+            walk: if full_walk_due(ctx, checkpoint) {
                 Walk::Full
             } else {
                 Walk::Incremental
@@ -238,7 +238,7 @@ fn trial_note(ctx: &ChannelContext, checkpoint: &runs::Checkpoint, stored: u64, 
             "resumes the interrupted {kind} walk ({} of {total} follows read)",
             checkpoint.walk_items
         )
-    } else if ctx.options.full || due_for_full(checkpoint, ctx.options.full_every) {
+    } else if full_walk_due(ctx, checkpoint) {
         format!("walks the whole list ({total} follows, about {pages} requests)")
     } else {
         "walks down from the top to the last complete walk".into()
@@ -286,10 +286,13 @@ struct WalkOutcome {
     note: Option<String>,
 }
 
-fn due_for_full(checkpoint: &runs::Checkpoint, every: std::time::Duration) -> bool {
-    checkpoint
-        .next_full_walk_due(every)
-        .is_none_or(|due| archive::now() >= due)
+/// A full walk is due also while no walk of the list ever completed (a first walk that was stopped).
+fn full_walk_due(ctx: &ChannelContext, checkpoint: &runs::Checkpoint) -> bool {
+    let last_full = checkpoint
+        .last_complete_at
+        .as_ref()
+        .and(checkpoint.last_full_at.as_deref());
+    ctx.options.full_read_due(last_full)
 }
 
 /// Walks the pages; a resumed walk whose cursor Twitch no longer takes (an expired cursor from an old

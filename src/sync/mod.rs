@@ -126,6 +126,21 @@ pub struct SyncOptions {
     pub cancel: tokio_util::sync::CancellationToken,
 }
 
+impl SyncOptions {
+    /// Whether a part's next read must be whole (the follower list, clips' history, the subscriber list):
+    /// `--full` asks for it, none was ever made (`last_full`, RFC 3339, is missing or unreadable), or
+    /// `full_every` has passed since, on the archive's clock. A period too long for the calendar is never due.
+    pub(crate) fn full_read_due(&self, last_full: Option<&str>) -> bool {
+        let Some(last) = last_full.and_then(|t| t.parse::<chrono::DateTime<chrono::Utc>>().ok()) else {
+            return true;
+        };
+        let due = chrono::Duration::from_std(self.full_every)
+            .ok()
+            .and_then(|every| last.checked_add_signed(every));
+        self.full || due.is_some_and(|due| due <= archive::now())
+    }
+}
+
 impl Default for SyncOptions {
     fn default() -> Self {
         SyncOptions {
@@ -514,3 +529,33 @@ pub async fn sync_channels(
 
 mod progress;
 pub use progress::{ChannelBar, Progress};
+
+#[cfg(test)]
+mod tests {
+    use super::SyncOptions;
+    use crate::archive::timestamp;
+    use std::time::Duration;
+
+    /// One rule for the follower list, clips and subscribers: what `--full`, `--full-every` and a missing or
+    /// old full read mean is the same for all three.
+    #[test]
+    fn a_full_read_is_due_when_asked_never_made_or_older_than_full_every() {
+        let day = Duration::from_secs(24 * 3600);
+        let options = |full, full_every| SyncOptions {
+            full,
+            full_every,
+            ..SyncOptions::default()
+        };
+        let ago = |days: i64| timestamp(crate::archive::now() - chrono::Duration::days(days));
+        let weekly = options(false, 7 * day);
+        assert!(weekly.full_read_due(None), "never made");
+        assert!(weekly.full_read_due(Some("not a time")), "unreadable");
+        assert!(!weekly.full_read_due(Some(&ago(6))));
+        assert!(weekly.full_read_due(Some(&ago(8))));
+        assert!(options(true, 7 * day).full_read_due(Some(&ago(0))), "--full");
+        assert!(
+            !options(false, Duration::MAX).full_read_due(Some(&ago(10_000))),
+            "a period past the calendar is never due"
+        );
+    }
+}

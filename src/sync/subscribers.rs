@@ -15,7 +15,6 @@
 //! A list read whole is written a page at a time as it arrives, with the cursor of the next, so memory holds one
 //! page of a long list and a killed sync resumes the same snapshot where it stopped.
 
-use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use super::{ChannelContext, ChannelSummary};
@@ -127,17 +126,7 @@ fn list_due(
     digest: &str,
 ) -> bool {
     let Some(latest) = latest else { return true };
-    let stale = match (
-        latest.taken_at.parse::<DateTime<Utc>>(),
-        chrono::Duration::from_std(ctx.options.full_every),
-    ) {
-        (Ok(taken), Ok(every)) => taken
-            .checked_add_signed(every)
-            .is_none_or(|due| due <= crate::archive::now()),
-        _ => true,
-    };
-    ctx.options.full
-        || stale
+    ctx.options.full_read_due(Some(&latest.taken_at))
         || latest.total != page.total
         || latest.points != page.points
         || latest.first_page_digest.as_deref() != Some(digest)
