@@ -409,6 +409,14 @@ const HELIX: &[(&str, Helix)] = &[
     ),
     ("clips_zeling_page_2023.json", Helix::Reads(Call::Clips, check_clips)),
     (
+        "clips_summit1g_2018.json",
+        Helix::Reads(Call::Clips, check_clip_summit1g),
+    ),
+    (
+        "clips_viafruity_2024.json",
+        Helix::Reads(Call::Clips, check_clip_viafruity),
+    ),
+    (
         "error_400_videos_params.json",
         Helix::Fails(Call::Videos, 400, |e| {
             matches!(e, Error::Helix { status: 400, path, message, .. }
@@ -642,6 +650,48 @@ fn check_clips(file: &str, read: Read) {
             .unwrap();
         assert_eq!(stored, (None, None, clip.duration), "{file}: {}", clip.id);
     }
+}
+
+/// 2018: no `vod_offset` field at all (Twitch added it later), no `is_featured`, the VOD gone (`""`).
+fn check_clip_summit1g(file: &str, read: Read) {
+    check_one_clip_without_vod(file, read, ("26490481", "summit1g"), 22.3);
+}
+
+/// 2024, from Twitch's own CLI: `vod_offset: null` beside `video_id: ""`, a float duration, and the broken
+/// thumbnail URL of that report (`…tv//-preview-480x272.jpg`), kept as sent.
+fn check_clip_viafruity(file: &str, read: Read) {
+    check_one_clip_without_vod(file, read, ("501539914", "viafruity"), 33.8);
+}
+
+/// A page of one clip whose VOD is gone: read with no VOD and no offset, its duration as sent, archived whole.
+fn check_one_clip_without_vod(file: &str, read: Read, owner: (&str, &str), duration: f64) {
+    let Read::Clips(page) = read else { unreachable!() };
+    assert_eq!(page.items.len(), 1, "{file}");
+    assert!(page.cursor.is_none(), "{file}");
+    let clip = &page.items[0];
+    assert_eq!(
+        (clip.video_id.as_ref(), clip.vod_offset, clip.duration, clip.is_featured),
+        (None, None, duration, false),
+        "{file}"
+    );
+    let mut archive = Archive::new();
+    let clips = vec![(clip.clone(), page.raw[0].clone())];
+    archive.write(|tx, run| {
+        save_owner(tx, run, owner.0, owner.1);
+        let changes = itch::archive::clips::save_clips(tx, &clips, &stamp(run)).unwrap();
+        assert_eq!(changes.new, 1, "{file}");
+    });
+    archive.assert_kept_whole("clips", "id", &page.raw[0]);
+    let stored: (Option<String>, Option<i64>, f64, String) = archive
+        .conn
+        .query_row(
+            "SELECT video_id, vod_offset, duration, thumbnail_url FROM clips WHERE id = ?1",
+            [clip.id.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!((stored.0, stored.1, stored.2), (None, None, duration), "{file}");
+    assert_eq!(Some(stored.3.as_str()), page.raw[0]["thumbnail_url"].as_str(), "{file}");
 }
 
 /// The schedule's `data` is an object with `pagination` beside it; each segment is archived whole.

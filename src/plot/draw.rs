@@ -307,7 +307,6 @@ struct Text<'a> {
     zoom: f64,
     label: TextStyle<'a>,
     desc: TextStyle<'a>,
-    title: TextStyle<'a>,
 }
 
 impl Text<'_> {
@@ -320,9 +319,6 @@ impl Text<'_> {
             zoom,
             label: ("sans-serif", size(14.0)).into_font().color(&palette.text),
             desc: ("sans-serif", size(15.0)).into_font().color(&palette.text),
-            title: ("sans-serif", size(22.0), FontStyle::Bold)
-                .into_font()
-                .color(&palette.text),
         }
     }
 
@@ -337,17 +333,21 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec, style: &
     root.fill(&palette.background)?;
     let text = Text::of(style, &palette);
     let mut chart = frame(root, spec, &text, &palette)?;
+    let (area_width, area_height) = chart.plotting_area().dim_in_pixel();
+    let area = (area_width as i32, area_height as i32);
+    let mut ink = labels::Ink::new(area);
     let mut legend = Vec::new();
     for layer in &spec.layers {
-        if draw_layer(root, &mut chart, layer, spec, &palette, style)? {
+        if draw_layer(root, &mut chart, layer, spec, &palette, style, &mut ink)? {
             legend.extend(layer.legend_label());
         }
     }
     let margin = text.size(10.0) as i32;
     let swatch = text.size(26.0) as i32;
     // The legend's box as plotters lays it out (the labels' text plus the swatch and a margin each side), put in
-    // the first corner of the plotting area that hides no bot wave: the upper left, the usual place, is where a
-    // recent wave sits on a `--since` chart.
+    // the corner of the plotting area that hides no bot wave and the least of the data: the upper left, the usual
+    // place, is where a recent wave sits on a `--since` chart, and on a small chart where the first stream's line
+    // or a chapter's name is.
     let legend_box = if legend.is_empty() {
         None
     } else {
@@ -365,9 +365,8 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec, style: &
             })
             .flatten()
             .collect();
-        let (area_width, area_height) = chart.plotting_area().dim_in_pixel();
         let size = (width + swatch + 2 * margin, height + 2 * margin);
-        Some(labels::corner(size, (area_width as i32, area_height as i32), &outlines))
+        Some(labels::corner(size, area, &outlines, &ink))
     };
     if let Some(at) = legend_box {
         chart
@@ -387,6 +386,33 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec, style: &
         }
     }
     Ok(())
+}
+
+/// The title and its font: at the picture's title size when it fits in `room` pixels, else as much smaller as it
+/// takes (down to three fifths of it), else at that size and shortened with `…`. A long title on a small picture
+/// ran off both edges.
+fn fit_title<'a, DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    text: &Text<'_>,
+    palette: &'a Palette,
+    room: i32,
+) -> std::result::Result<(String, TextStyle<'a>), DrawingAreaErrorKind<DB::ErrorType>> {
+    let font = |px: f64| ("sans-serif", px, FontStyle::Bold).into_font().color(&palette.text);
+    let width = |words: &str, px: f64| root.estimate_text_size(words, &font(px)).map(|(w, _)| w as i32);
+    let largest = text.size(22.0);
+    let smallest = (largest * 0.6).round();
+    let mut px = largest;
+    while px > smallest && width(title, px)? > room {
+        px -= 1.0;
+    }
+    let mut words = title.to_owned();
+    let mut kept: Vec<char> = title.chars().collect();
+    while kept.len() > 1 && width(&words, px)? > room {
+        kept.pop();
+        words = kept.iter().collect::<String>().trim_end().to_owned() + "…";
+    }
+    Ok((words, font(px)))
 }
 
 /// The chart's frame: the caption, the label areas sized to the widest tick label, the grid and the axes (the
@@ -410,10 +436,13 @@ fn frame<'a, DB: DrawingBackend>(
         None => 0,
     };
     let bottom = text.size(58.0) as u32;
+    let margin = text.size(14.0);
+    let room = root.dim_in_pixel().0 as i32 - 2 * margin as i32;
+    let (title, title_font) = fit_title(root, &spec.title, text, palette, room)?;
 
     let mut chart = ChartBuilder::on(root)
-        .caption(&spec.title, text.title.clone())
-        .margin(text.size(14.0) as u32)
+        .caption(&title, title_font)
+        .margin(margin as u32)
         .margin_right(if right > 0 { text.size(8.0) } else { text.size(30.0) } as u32)
         .set_label_area_size(LabelAreaPosition::Left, left)
         .set_label_area_size(LabelAreaPosition::Bottom, bottom)
@@ -461,7 +490,8 @@ impl Layer {
     }
 }
 
-/// Draws one layer; returns whether it put an entry in the legend.
+/// Draws one layer, marking in `ink` what the legend should not hide; returns whether it put an entry in the
+/// legend.
 fn draw_layer<'a, DB: DrawingBackend + 'a>(
     root: &DrawingArea<DB, Shift>,
     chart: &mut Chart<'a, DB>,
@@ -469,12 +499,13 @@ fn draw_layer<'a, DB: DrawingBackend + 'a>(
     spec: &Spec,
     palette: &Palette,
     style: &Style,
+    ink: &mut labels::Ink,
 ) -> std::result::Result<bool, DrawingAreaErrorKind<DB::ErrorType>> {
     match layer {
         Layer::Spans { spans, label } => draw_spans(chart, spans, label, spec, palette.spans),
         Layer::Planned { spans, label } => draw_spans(chart, spans, label, spec, palette.planned),
         Layer::Dots { points, density, label } => {
-            draw_dots(root, chart, points, *density, palette, style)?;
+            draw_dots(root, chart, points, *density, palette, style, ink)?;
             let legend = chart.draw_series(std::iter::empty::<Rectangle<(i64, i64)>>())?;
             legend.label(label.as_str());
             if *density {
@@ -495,10 +526,12 @@ fn draw_layer<'a, DB: DrawingBackend + 'a>(
             }
             Ok(true)
         }
-        Layer::Line { .. } => draw_line(chart, layer, spec, palette),
+        Layer::Line { .. } => draw_line(chart, layer, spec, palette, ink),
         Layer::Waves { waves, label } => draw_waves(chart, waves, label, palette, style),
-        Layer::Marks { marks, paint, label } => draw_marks(chart, marks, palette.paint(*paint), label, spec, style),
-        Layer::Chapters { chapters, label } => draw_chapters(chart, chapters, label, spec, palette, style),
+        Layer::Marks { marks, paint, label } => {
+            draw_marks(chart, marks, palette.paint(*paint), label, spec, style, ink)
+        }
+        Layer::Chapters { chapters, label } => draw_chapters(chart, chapters, label, spec, palette, style, ink),
         Layer::Bars { bars, label } => {
             let colour = palette.bars;
             // A pixel of gap between bars when they are wide enough to spare it.
@@ -507,6 +540,13 @@ fn draw_layer<'a, DB: DrawingBackend + 'a>(
             });
             let gap = u32::from(width >= 4);
             let baseline = spec.y.lo();
+            for &(from, to, height) in bars {
+                let ((left, top), (right, bottom)) = (in_area(chart, (from, height)), in_area(chart, (to, baseline)));
+                ink.area(
+                    &labels::Rect::new(left, top, right - left, bottom - top),
+                    labels::Ink::DOT,
+                );
+            }
             chart
                 .draw_series(bars.iter().map(|&(from, to, height)| {
                     let mut bar = Rectangle::new([(from, baseline), (to, height)], colour.filled());
@@ -518,6 +558,22 @@ fn draw_layer<'a, DB: DrawingBackend + 'a>(
             Ok(true)
         }
     }
+}
+
+/// Where `point` (on the left axis) falls, in pixels of the plotting area.
+fn in_area<DB: DrawingBackend>(chart: &Chart<'_, DB>, point: (i64, i64)) -> (i32, i32) {
+    let (xs, ys) = chart.plotting_area().get_pixel_range();
+    let (x, y) = chart.backend_coord(&point);
+    (x - xs.start, y - ys.start)
+}
+
+/// The pixels of the plotting area a one-line text of `chars` characters at `px` covers, from `(x, y)` its
+/// corner on the `h` (left or right) and `v` (top or bottom) side: about the widest DejaVu Sans is.
+fn text_box(x: i32, y: i32, chars: usize, px: f64, h: HPos, v: VPos) -> labels::Rect {
+    let (width, height) = ((chars as f64 * px * 0.62).ceil() as i32, px.ceil() as i32);
+    let left = if matches!(h, HPos::Right) { x - width } else { x };
+    let top = if matches!(v, VPos::Bottom) { y - height } else { y };
+    labels::Rect::new(left, top, width, height)
 }
 
 /// Stream sessions as bands over the whole height, cut to the x axis; no legend entry when none is on it.
@@ -565,6 +621,7 @@ fn draw_chapters<'a, DB: DrawingBackend + 'a>(
     spec: &Spec,
     palette: &Palette,
     style: &Style,
+    ink: &mut labels::Ink,
 ) -> std::result::Result<bool, DrawingAreaErrorKind<DB::ErrorType>> {
     let (lo, hi) = (spec.x.lo(), spec.x.hi());
     let shown: Vec<(usize, i64, i64, &str)> = chapters
@@ -613,6 +670,9 @@ fn draw_chapters<'a, DB: DrawingBackend + 'a>(
             } else {
                 return None;
             };
+            let (x, y) = in_area(chart, (start, baseline));
+            let words = text_box(x + 4, y - 3, name.chars().count(), px, HPos::Left, VPos::Bottom);
+            ink.area(&words, labels::Ink::TEXT);
             Some(EmptyElement::at((start, baseline)) + plotters::element::Text::new(name, (4, -3), font.clone()))
         })
         .collect();
@@ -630,6 +690,7 @@ fn draw_marks<'a, DB: DrawingBackend + 'a>(
     label: &str,
     spec: &Spec,
     style: &Style,
+    ink: &mut labels::Ink,
 ) -> std::result::Result<bool, DrawingAreaErrorKind<DB::ErrorType>> {
     let (lo, hi) = (spec.x.lo(), spec.x.hi());
     let shown: Vec<&(i64, String)> = marks.iter().filter(|(x, _)| (lo..=hi).contains(x)).collect();
@@ -651,11 +712,23 @@ fn draw_marks<'a, DB: DrawingBackend + 'a>(
     // A label in the right fifth of the chart goes left of its line, so it is not cut off at the edge.
     let right_side = lo + (hi - lo) / 5 * 4;
     let leftward = font.pos(Pos::new(HPos::Right, VPos::Top));
-    chart.draw_series(shown.iter().enumerate().map(|(i, (x, name))| {
+    let px = text.size(12.0);
+    let mut words = Vec::with_capacity(shown.len());
+    for (i, (x, name)) in shown.iter().enumerate() {
         let dy = 4 + step * (i % 3) as i32;
-        let (dx, font) = if *x > right_side { (-4, &leftward) } else { (4, &font) };
-        EmptyElement::at((*x, top)) + plotters::element::Text::new(name.clone(), (dx, dy), font.clone())
-    }))?;
+        let (dx, font, side) = if *x > right_side {
+            (-4, &leftward, HPos::Right)
+        } else {
+            (4, &font, HPos::Left)
+        };
+        let (px_x, px_y) = in_area(chart, (*x, top));
+        ink.area(
+            &text_box(px_x + dx, px_y + dy, name.chars().count(), px, side, VPos::Top),
+            labels::Ink::TEXT,
+        );
+        words.push(EmptyElement::at((*x, top)) + plotters::element::Text::new(name.clone(), (dx, dy), font.clone()));
+    }
+    chart.draw_series(words)?;
     Ok(true)
 }
 
@@ -760,6 +833,7 @@ fn draw_line<'a, DB: DrawingBackend + 'a>(
     layer: &Layer,
     spec: &Spec,
     palette: &Palette,
+    ink: &mut labels::Ink,
 ) -> std::result::Result<bool, DrawingAreaErrorKind<DB::ErrorType>> {
     let Layer::Line {
         points,
@@ -790,6 +864,24 @@ fn draw_line<'a, DB: DrawingBackend + 'a>(
         } else {
             chart.draw_series(area)?;
         }
+    }
+    let (xs, ys) = chart.plotting_area().get_pixel_range();
+    let pixels: Vec<(i32, i32)> = points
+        .iter()
+        .map(|point| {
+            let (x, y) = if *right {
+                chart.borrow_secondary().backend_coord(point)
+            } else {
+                chart.backend_coord(point)
+            };
+            (x - xs.start, y - ys.start)
+        })
+        .collect();
+    for pair in pixels.windows(2) {
+        ink.segment(pair[0], pair[1], labels::Ink::LINE);
+    }
+    if let [only] = pixels[..] {
+        ink.point(only, labels::Ink::LINE);
     }
     let line = LineSeries::new(points.iter().copied(), colour.stroke_width(2));
     let anno = if *right {
@@ -825,6 +917,7 @@ fn draw_dots<DB: DrawingBackend>(
     density: bool,
     palette: &Palette,
     style: &Style,
+    ink: &mut labels::Ink,
 ) -> DrawResult<DB> {
     let (xs, ys) = chart.plotting_area().get_pixel_range();
     let (width, height) = ((xs.end - xs.start).max(1) as usize, (ys.end - ys.start).max(1) as usize);
@@ -840,6 +933,7 @@ fn draw_dots<DB: DrawingBackend>(
             continue;
         }
         let (dx, dy) = ((px - xs.start) as usize, (py - ys.start) as usize);
+        ink.point((dx as i32, dy as i32), labels::Ink::DOT);
         occupied[dy / dot * columns + dx / dot] = true;
         counts[dy / bin * bin_columns + dx / bin] += 1;
     }

@@ -66,19 +66,109 @@ pub(crate) fn place(boxes: &[(Rect, (i32, i32))], area: Rect, taken: &[Rect], ga
     corners
 }
 
-/// Where a box of `size` goes in an area of `area` pixels, 5 px in from a corner: the upper left unless it would
-/// cover one of `keep_clear`, then the upper right, the lower right, the lower left; the upper left again when
-/// every corner covers something.
-pub(crate) fn corner(size: (i32, i32), area: (i32, i32), keep_clear: &[Rect]) -> Rect {
+/// Where a box of `size` goes in an area of `area` pixels, 5 px in from a corner: of the corners whose box covers
+/// none of `keep_clear` (the bot waves), the one that hides the least of what `ink` says was drawn; on a tie the
+/// first of the upper left (the usual place), the upper right, the lower right, the lower left. When every corner
+/// covers something of `keep_clear`, the one that hides the least ink.
+pub(crate) fn corner(size: (i32, i32), area: (i32, i32), keep_clear: &[Rect], ink: &Ink) -> Rect {
     let (width, height) = size;
     let (left, right) = (5, area.0 - width - 5);
     let (top, bottom) = (5, area.1 - height - 5);
-    let corners = [(left, top), (right, top), (right, bottom), (left, bottom)];
-    corners
-        .iter()
-        .map(|&(x, y)| Rect::new(x, y, width, height))
-        .find(|spot| !keep_clear.iter().any(|r| r.overlaps(spot)))
-        .unwrap_or_else(|| Rect::new(left, top, width, height))
+    let spots =
+        [(left, top), (right, top), (right, bottom), (left, bottom)].map(|(x, y)| Rect::new(x, y, width, height));
+    let least = |spots: &mut dyn Iterator<Item = Rect>| {
+        spots.fold(None, |best: Option<(u64, Rect)>, spot| {
+            let hidden = ink.under(&spot);
+            match best {
+                Some((least, _)) if least <= hidden => best,
+                _ => Some((hidden, spot)),
+            }
+        })
+    };
+    let clear = least(
+        &mut spots
+            .iter()
+            .copied()
+            .filter(|spot| !keep_clear.iter().any(|r| r.overlaps(spot))),
+    );
+    clear
+        .or_else(|| least(&mut spots.iter().copied()))
+        .map_or(spots[0], |(_, spot)| spot)
+}
+
+/// What the layers drew where, on a grid of [`Ink::CELL`]-pixel cells over the plotting area, each cell weighted by
+/// the most telling thing in it (a label over a line over a dot): how much a box put somewhere would hide. Cheap
+/// at a million points: a point costs one cell.
+pub(crate) struct Ink {
+    columns: i32,
+    rows: i32,
+    weights: Vec<u8>,
+}
+
+impl Ink {
+    /// Cells are this many pixels wide and high.
+    const CELL: i32 = 6;
+    /// A dot of a scatter, a bar.
+    pub(crate) const DOT: u8 = 1;
+    /// A line (a count, a total): hiding a stretch of it hides the trend.
+    pub(crate) const LINE: u8 = 4;
+    /// Text the chart wrote (a chapter's game, a mark's name).
+    pub(crate) const TEXT: u8 = 30;
+
+    /// An empty grid over a plotting area of `area` pixels.
+    pub(crate) fn new(area: (i32, i32)) -> Ink {
+        let cells = |pixels: i32| (pixels.max(1) + Self::CELL - 1) / Self::CELL;
+        let (columns, rows) = (cells(area.0), cells(area.1));
+        Ink {
+            columns,
+            rows,
+            weights: vec![0; (columns * rows) as usize],
+        }
+    }
+
+    /// Something of `weight` at pixel (`x`, `y`) of the plotting area; nothing when that is outside it.
+    pub(crate) fn point(&mut self, (x, y): (i32, i32), weight: u8) {
+        let (column, row) = (x.div_euclid(Self::CELL), y.div_euclid(Self::CELL));
+        if (0..self.columns).contains(&column) && (0..self.rows).contains(&row) {
+            let cell = &mut self.weights[(row * self.columns + column) as usize];
+            *cell = (*cell).max(weight);
+        }
+    }
+
+    /// A straight line from `a` to `b`, marked every few pixels along it.
+    pub(crate) fn segment(&mut self, a: (i32, i32), b: (i32, i32), weight: u8) {
+        let steps = (b.0 - a.0).abs().max((b.1 - a.1).abs()) / (Self::CELL / 2) + 1;
+        for step in 0..=steps {
+            let along = |from: i32, to: i32| from + (to - from) * step / steps;
+            self.point((along(a.0, b.0), along(a.1, b.1)), weight);
+        }
+    }
+
+    /// Everything inside `rect` (a bar, a label).
+    pub(crate) fn area(&mut self, rect: &Rect, weight: u8) {
+        for y in (rect.top..rect.bottom)
+            .step_by(Self::CELL as usize)
+            .chain([rect.bottom - 1])
+        {
+            for x in (rect.left..rect.right)
+                .step_by(Self::CELL as usize)
+                .chain([rect.right - 1])
+            {
+                self.point((x, y), weight);
+            }
+        }
+    }
+
+    /// The weights of the cells `rect` covers, summed.
+    fn under(&self, rect: &Rect) -> u64 {
+        let columns =
+            rect.left.div_euclid(Self::CELL).max(0)..(rect.right - 1).div_euclid(Self::CELL).min(self.columns - 1) + 1;
+        let rows =
+            rect.top.div_euclid(Self::CELL).max(0)..(rect.bottom - 1).div_euclid(Self::CELL).min(self.rows - 1) + 1;
+        rows.flat_map(|row| columns.clone().map(move |column| (row, column)))
+            .map(|(row, column)| u64::from(self.weights[(row * self.columns + column) as usize]))
+            .sum()
+    }
 }
 
 #[cfg(test)]
@@ -95,15 +185,50 @@ mod tests {
     #[test]
     fn the_legend_leaves_the_upper_left_only_for_a_wave_it_would_hide() {
         let size = (200, 60);
-        assert_eq!(corner(size, (500, 300), &[]), Rect::new(5, 5, 200, 60));
+        let blank = Ink::new((500, 300));
+        assert_eq!(corner(size, (500, 300), &[], &blank), Rect::new(5, 5, 200, 60));
         let under_the_legend = Rect::new(100, 30, 10, 10);
         assert_eq!(
-            corner(size, (500, 300), &[under_the_legend]),
+            corner(size, (500, 300), &[under_the_legend], &blank),
             Rect::new(295, 5, 200, 60)
         );
         let top_row = [under_the_legend, Rect::new(400, 10, 10, 10)];
-        assert_eq!(corner(size, (500, 300), &top_row), Rect::new(295, 235, 200, 60));
-        assert_eq!(corner(size, (500, 300), &[AREA]), Rect::new(5, 5, 200, 60));
+        assert_eq!(corner(size, (500, 300), &top_row, &blank), Rect::new(295, 235, 200, 60));
+        assert_eq!(corner(size, (500, 300), &[AREA], &blank), Rect::new(5, 5, 200, 60));
+    }
+
+    #[test]
+    fn the_legend_goes_to_the_corner_that_hides_the_least_of_the_data() {
+        let size = (200, 60);
+        // A line rising from the middle of the left edge to the upper right, dots all over the upper left: the
+        // lower corners are empty.
+        let mut ink = Ink::new((500, 300));
+        ink.segment((0, 150), (499, 0), Ink::LINE);
+        for x in (0..250).step_by(7) {
+            for y in (0..150).step_by(7) {
+                ink.point((x, y), Ink::DOT);
+            }
+        }
+        assert_eq!(corner(size, (500, 300), &[], &ink), Rect::new(295, 235, 200, 60));
+        // A wave there: the other empty corner, the lower left.
+        let wave = Rect::new(400, 260, 10, 10);
+        assert_eq!(corner(size, (500, 300), &[wave], &ink), Rect::new(5, 235, 200, 60));
+        // Text outweighs a line, a line a few dots but not a field of them: with a label in the lower left, the
+        // upper right (a stretch of the line) wins over the upper left (the dots).
+        ink.area(&Rect::new(20, 250, 60, 12), Ink::TEXT);
+        assert_eq!(corner(size, (500, 300), &[wave], &ink), Rect::new(295, 5, 200, 60));
+    }
+
+    #[test]
+    fn ink_outside_the_area_is_not_counted_and_does_not_panic() {
+        let mut ink = Ink::new((100, 50));
+        ink.point((-3, 10), Ink::TEXT);
+        ink.point((100, 10), Ink::TEXT);
+        ink.segment((-50, -50), (150, 100), Ink::LINE);
+        ink.area(&Rect::new(90, 40, 40, 40), Ink::DOT);
+        assert!(ink.under(&Rect::new(0, 0, 100, 50)) > 0);
+        assert_eq!(ink.under(&Rect::new(0, 0, 3, 3)), 0);
+        assert_eq!(ink.under(&Rect::new(200, 200, 10, 10)), 0);
     }
 
     #[test]

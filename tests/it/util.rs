@@ -131,11 +131,17 @@ pub async fn mock_with(config: MockConfig) -> MockServer {
 
 /// Logs `login` in for the binary: a user token with every scope itch uses, in `dir/config/token.json`.
 pub fn login_as(mock: &MockServer, dir: &Path, login: &str) -> TokenStore {
-    let scopes = [
+    login_as_with(mock, dir, login, &[])
+}
+
+/// [`login_as`] with more scopes than the default ones (e.g. `channel:read:subscriptions`).
+pub fn login_as_with(mock: &MockServer, dir: &Path, login: &str, more: &[&str]) -> TokenStore {
+    let mut scopes = vec![
         "moderator:read:followers",
         "user:read:follows",
         "moderator:read:chatters",
     ];
+    scopes.extend_from_slice(more);
     store_with_user_token(mock, &dir.join("config"), login, &scopes)
 }
 
