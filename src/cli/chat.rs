@@ -56,6 +56,8 @@ pub async fn run(config: &Config, args: ChatArgs) -> anyhow::Result<ExitCode> {
     crate::archive::db::check(&config.db)?;
     let _lock = ArchiveLock::acquire(&config.db, Duration::from_secs(args.wait))?;
     let client = Client::new(config.client_config())?;
+    // The videos are looked up through Helix: without a token to do it with, say so before an archive is created.
+    client.token_user_id().await?;
     let cancel = tokio_util::sync::CancellationToken::new();
     let stop = super::signals::install(cancel.clone());
     let archive = Archive::open(&config.db)?;

@@ -74,6 +74,33 @@ async fn missing_credentials_say_what_to_set() {
     );
 }
 
+/// A command that needs Twitch refuses without credentials before it creates an archive: `itch chat <video>` used
+/// to leave an empty `itch.db` behind (found walking the README), after which commands run without `--db` said
+/// "channel not in the archive" instead of "no archive".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_credentials_no_command_creates_an_archive() {
+    let mock = mock_with_followers(10).await;
+    let login = mock.channels().remove(0).login;
+    let commands: [&[&str]; 4] = [
+        &["chat", "2277158219"],
+        &["chat", "--live", &login, "--messages", "1"],
+        &["sync", &login],
+        &["api", "users", &login],
+    ];
+    for args in commands {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cmd = itch(&mock, dir.path());
+        cmd.env_remove("TWITCH_CLIENT_ID")
+            .env_remove("TWITCH_CLIENT_SECRET")
+            .args(args);
+        let output = run(cmd).await;
+        let (_, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("no Twitch credentials"), "{args:?}: {stderr}");
+        assert!(!dir.path().join("itch.db").exists(), "{args:?} created an archive");
+    }
+}
+
 /// Every command and subcommand, as the words typed before `--help`: read from the parser itself, so a new
 /// command is covered the day it is added.
 fn every_command() -> Vec<Vec<String>> {
