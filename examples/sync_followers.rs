@@ -114,10 +114,12 @@ async fn main() -> anyhow::Result<()> {
         common::peak_rss_mb()
     );
     common::reset_peak_rss();
-    let floor = write_floor(&dir.join("floor.db"), args.followers).await?;
+    let (floor, staged) = write_floor(&dir.join("floor.db"), args.followers).await?;
     println!(
-        "write floor:      {floor:.2} s ({} follows and accounts staged and merged, no HTTP; peak RSS {} MB)",
+        "write floor:      {floor:.2} s ({} follows and accounts staged in {staged:.2} s and merged in {:.2} s, no HTTP; \
+         peak RSS {} MB)",
         args.followers,
+        floor - staged,
         common::peak_rss_mb()
     );
     println!(
@@ -143,7 +145,7 @@ async fn bare_walk(client: &itch::client::Client, broadcaster: &UserId) -> anyho
 
 /// Stages `n` follows and `n` hydrated accounts shaped like the fake's into a fresh archive, 10,000 of each a
 /// transaction, and merges them once: what the sync's writes cost with nothing else in the way.
-async fn write_floor(path: &std::path::Path, n: u64) -> anyhow::Result<f64> {
+async fn write_floor(path: &std::path::Path, n: u64) -> anyhow::Result<(f64, f64)> {
     const BATCH: u64 = 10_000;
     let archive = Archive::open(path)?;
     let broadcaster = UserId::from("1");
@@ -168,12 +170,13 @@ async fn write_floor(path: &std::path::Path, n: u64) -> anyhow::Result<f64> {
             })
             .await?;
     }
+    let staged = started.elapsed().as_secs_f64();
     archive
         .write("merging", move |tx| {
             follows::merge_staged(tx, &broadcaster, "floor", true, &itch::archive::Timestamp::now())
         })
         .await?;
-    Ok(started.elapsed().as_secs_f64())
+    Ok((started.elapsed().as_secs_f64(), staged))
 }
 
 fn follower(i: u64) -> Follower {

@@ -114,7 +114,7 @@ pub fn merge_staged(
     let staged = count_staged(tx, broadcaster, walk_id)? as i64;
     let existing: i64 = tx.query_row("SELECT count(*) FROM follows", [], |r| r.get(0))?;
     let merge = |tx: &Transaction<'_>| {
-        super::users::merge_staged_users(tx)?;
+        timed("hydrated accounts merged", || super::users::merge_staged_users(tx))?;
         merge_staged_follows(tx, broadcaster, walk_id, full, now)
     };
     if staged < BULK_MERGE || staged < existing {
@@ -131,10 +131,18 @@ pub fn merge_staged(
         tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
     }
     let changes = merge(tx)?;
-    for (_, sql) in &indexes {
-        tx.execute_batch(sql)?;
-    }
+    timed("indexes rebuilt", || {
+        indexes.iter().try_for_each(|(_, sql)| tx.execute_batch(sql))
+    })?;
     Ok(changes)
+}
+
+/// Runs one step of a merge, logging how long it took (`RUST_LOG=itch=debug`): where a bulk merge's time goes.
+fn timed<T>(step: &str, work: impl FnOnce() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let started = std::time::Instant::now();
+    let done = work();
+    tracing::debug!(step, seconds = started.elapsed().as_secs_f64(), "merge");
+    done
 }
 
 /// Moves the follows of `broadcaster` staged by the walk `walk_id` (and their users) into the archive; after a
@@ -176,22 +184,25 @@ pub fn merge_staged_follows(
     };
     // Users first (the follows refer to them), in staging order as in `merge_staged_users`; most are already
     // there from the hydration and left alone.
-    tx.execute(
-        "INSERT INTO users (id, login, display_name, first_seen_at, last_seen_at, sync_run_id)
+    timed("followers' accounts merged", || {
+        tx.execute(
+            "INSERT INTO users (id, login, display_name, first_seen_at, last_seen_at, sync_run_id)
          SELECT user_id, user_login, user_name, seen_at, seen_at, sync_run_id
          FROM follows_staging WHERE broadcaster_id = ?1 AND walk_id IS ?2 ORDER BY seq
          ON CONFLICT (id) DO UPDATE SET login = excluded.login, display_name = excluded.display_name,
              last_seen_at = max(users.last_seen_at, excluded.last_seen_at)
          -- Most followers are unchanged: leaving their rows alone saves a random page write each.
          WHERE users.login IS NOT excluded.login OR users.display_name IS NOT excluded.display_name",
-        params![broadcaster, walk_id],
-    )?;
+            params![broadcaster, walk_id],
+        )
+    })?;
     let refollowed_current = end_refollowed_episodes(tx, broadcaster, walk_id)?;
     // A follow listed with the followed_at it has is the same episode (an unfollow marked before was not one:
     // Twitch gives every new follow a new time); with another followed_at it is the next episode, whose earlier
     // one `end_refollowed_episodes` just kept.
-    tx.execute(
-        "INSERT INTO follows (broadcaster_id, user_id, followed_at, first_seen_at, last_seen_at, sync_run_id)
+    timed("follows merged", || {
+        tx.execute(
+            "INSERT INTO follows (broadcaster_id, user_id, followed_at, first_seen_at, last_seen_at, sync_run_id)
          SELECT broadcaster_id, user_id, followed_at, seen_at, seen_at, sync_run_id
          FROM follows_staging WHERE broadcaster_id = ?1 AND walk_id IS ?2 ORDER BY user_id, seq
          ON CONFLICT (broadcaster_id, user_id) DO UPDATE SET
@@ -203,12 +214,15 @@ pub fn merge_staged_follows(
                                 max(follows.last_seen_at, excluded.last_seen_at), excluded.last_seen_at),
              unfollowed_seen_at = NULL,
              sync_run_id = excluded.sync_run_id",
-        params![broadcaster, walk_id],
-    )?;
-    tx.execute(
-        "DELETE FROM follows_staging WHERE broadcaster_id = ?1 AND walk_id IS ?2",
-        params![broadcaster, walk_id],
-    )?;
+            params![broadcaster, walk_id],
+        )
+    })?;
+    timed("staged follows dropped", || {
+        tx.execute(
+            "DELETE FROM follows_staging WHERE broadcaster_id = ?1 AND walk_id IS ?2",
+            params![broadcaster, walk_id],
+        )
+    })?;
     // Every staged follow is current now: those that were not before are the new ones (a follow staged twice,
     // as the list shifted under the walk, counts once).
     let new = match looked_up {
