@@ -721,9 +721,9 @@ fn draw_marks<'a, DB: DrawingBackend + 'a>(
         } else {
             (4, &font, HPos::Left)
         };
-        let (px_x, px_y) = in_area(chart, (*x, top));
+        let (at_x, at_y) = in_area(chart, (*x, top));
         ink.area(
-            &text_box(px_x + dx, px_y + dy, name.chars().count(), px, side, VPos::Top),
+            &text_box(at_x + dx, at_y + dy, name.chars().count(), px, side, VPos::Top),
             labels::Ink::TEXT,
         );
         words.push(EmptyElement::at((*x, top)) + plotters::element::Text::new(name.clone(), (dx, dy), font.clone()));
@@ -969,9 +969,8 @@ fn draw_dots<DB: DrawingBackend>(
 mod tests {
     use super::*;
 
-    /// The title `fit_title` gives for `title` on a picture of `size`, its pixel width and its font size; and the
-    /// room it had.
-    fn fitted(title: &str, size: (u32, u32)) -> (String, i32, f64, i32) {
+    /// The title `fit_title` gives for `title` on a picture of `size`, its width in pixels, and the room it had.
+    fn fitted(title: &str, size: (u32, u32)) -> (String, i32, i32) {
         register_fonts();
         let mut svg = String::new();
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
@@ -985,14 +984,14 @@ mod tests {
         let room = size.0 as i32 - 2 * text.size(14.0) as i32;
         let (words, font) = fit_title(&root, title, &text, &palette, room).unwrap();
         let width = root.estimate_text_size(&words, &font).unwrap().0 as i32;
-        (words, width, text.size(22.0), room)
+        (words, width, room)
     }
 
     const LONG: &str = "zestytoast: when followers followed, and when their accounts were made";
 
     #[test]
     fn a_title_that_fits_is_drawn_whole_at_its_size() {
-        let (words, width, _, room) = fitted(LONG, (1600, 800));
+        let (words, width, room) = fitted(LONG, (1600, 800));
         assert_eq!(words, LONG);
         assert!(width <= room);
     }
@@ -1000,10 +999,10 @@ mod tests {
     #[test]
     fn a_long_title_on_a_small_picture_shrinks_then_is_cut_to_fit() {
         // At 480 px the title at its size was 640 px wide and ran off both edges (issue 15).
-        let (words, width, _, room) = fitted(LONG, (480, 260));
+        let (words, width, room) = fitted(LONG, (480, 260));
         assert!(width <= room, "{words:?} is {width} px in {room}");
         assert_eq!(words, LONG, "a smaller font is enough here");
-        let (words, width, _, room) = fitted(LONG, (300, 200));
+        let (words, width, room) = fitted(LONG, (300, 200));
         assert!(width <= room, "{words:?} is {width} px in {room}");
         assert!(
             words.ends_with('…') && words.starts_with("zestytoast: when"),
