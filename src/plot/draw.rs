@@ -541,7 +541,10 @@ fn draw_layer<'a, DB: DrawingBackend + 'a>(
             let gap = u32::from(width >= 4);
             let baseline = spec.y.lo();
             for &(from, to, height) in bars {
-                let ((left, top), (right, bottom)) = (in_area(chart, (from, height)), in_area(chart, (to, baseline)));
+                let ((left, top), (right, bottom)) = (
+                    in_area(chart, (from, height), false),
+                    in_area(chart, (to, baseline), false),
+                );
                 ink.area(
                     &labels::Rect::new(left, top, right - left, bottom - top),
                     labels::Ink::DOT,
@@ -560,17 +563,24 @@ fn draw_layer<'a, DB: DrawingBackend + 'a>(
     }
 }
 
-/// Where `point` (on the left axis) falls, in pixels of the plotting area.
-fn in_area<DB: DrawingBackend>(chart: &Chart<'_, DB>, point: (i64, i64)) -> (i32, i32) {
+/// Where `point` (on the right axis when `right`, else the left) falls, in pixels of the plotting area.
+fn in_area<DB: DrawingBackend>(chart: &Chart<'_, DB>, point: (i64, i64), right: bool) -> (i32, i32) {
     let (xs, ys) = chart.plotting_area().get_pixel_range();
-    let (x, y) = chart.backend_coord(&point);
+    let (x, y) = if right {
+        chart.borrow_secondary().backend_coord(&point)
+    } else {
+        chart.backend_coord(&point)
+    };
     (x - xs.start, y - ys.start)
 }
 
+/// About the widest a character of DejaVu Sans is, in ems: what a label's width is estimated from.
+const CHAR_WIDTH: f64 = 0.62;
+
 /// The pixels of the plotting area a one-line text of `chars` characters at `px` covers, from `(x, y)` its
-/// corner on the `h` (left or right) and `v` (top or bottom) side: about the widest DejaVu Sans is.
+/// corner on the `h` (left or right) and `v` (top or bottom) side.
 fn text_box(x: i32, y: i32, chars: usize, px: f64, h: HPos, v: VPos) -> labels::Rect {
-    let (width, height) = ((chars as f64 * px * 0.62).ceil() as i32, px.ceil() as i32);
+    let (width, height) = ((chars as f64 * px * CHAR_WIDTH).ceil() as i32, px.ceil() as i32);
     let left = if matches!(h, HPos::Right) { x - width } else { x };
     let top = if matches!(v, VPos::Bottom) { y - height } else { y };
     labels::Rect::new(left, top, width, height)
@@ -652,8 +662,8 @@ fn draw_chapters<'a, DB: DrawingBackend + 'a>(
         .pos(Pos::new(HPos::Left, VPos::Bottom));
     let (y_lo, y_hi) = (spec.y.lo(), spec.y.hi());
     let baseline = y_lo + ((y_hi - y_lo) as f64 * (1.0 - CHAPTER_HEADROOM)).round() as i64;
-    // About the widest a character of DejaVu Sans is at this size, so a shortened name never runs past its band.
-    let per_char = px * 0.62;
+    // So that a shortened name never runs past its band.
+    let per_char = px * CHAR_WIDTH;
     let width = style.width as i32;
     let labels: Vec<_> = shown
         .iter()
@@ -670,7 +680,7 @@ fn draw_chapters<'a, DB: DrawingBackend + 'a>(
             } else {
                 return None;
             };
-            let (x, y) = in_area(chart, (start, baseline));
+            let (x, y) = in_area(chart, (start, baseline), false);
             let words = text_box(x + 4, y - 3, name.chars().count(), px, HPos::Left, VPos::Bottom);
             ink.area(&words, labels::Ink::TEXT);
             Some(EmptyElement::at((start, baseline)) + plotters::element::Text::new(name, (4, -3), font.clone()))
@@ -721,7 +731,7 @@ fn draw_marks<'a, DB: DrawingBackend + 'a>(
         } else {
             (4, &font, HPos::Left)
         };
-        let (at_x, at_y) = in_area(chart, (*x, top));
+        let (at_x, at_y) = in_area(chart, (*x, top), false);
         ink.area(
             &text_box(at_x + dx, at_y + dy, name.chars().count(), px, side, VPos::Top),
             labels::Ink::TEXT,
@@ -865,18 +875,7 @@ fn draw_line<'a, DB: DrawingBackend + 'a>(
             chart.draw_series(area)?;
         }
     }
-    let (xs, ys) = chart.plotting_area().get_pixel_range();
-    let pixels: Vec<(i32, i32)> = points
-        .iter()
-        .map(|point| {
-            let (x, y) = if *right {
-                chart.borrow_secondary().backend_coord(point)
-            } else {
-                chart.backend_coord(point)
-            };
-            (x - xs.start, y - ys.start)
-        })
-        .collect();
+    let pixels: Vec<(i32, i32)> = points.iter().map(|&point| in_area(chart, point, *right)).collect();
     for pair in pixels.windows(2) {
         ink.segment(pair[0], pair[1], labels::Ink::LINE);
     }

@@ -79,6 +79,7 @@ pub(crate) async fn sync_followers(
     let walk_id = outcome.walk_id.clone();
     let (full, end, trial) = (plan.walk == Walk::Full, outcome.end, plan.trial);
     let (missing, stamp) = (hydrated.1, ctx.stamp());
+    let merging = std::time::Instant::now();
     let merged = ctx
         .archive
         .write("merging followers", move |tx| {
@@ -91,7 +92,12 @@ pub(crate) async fn sync_followers(
             merge_walk(tx, &broadcaster, &walk, &missing, &stamp)
         })
         .await?;
-    tracing::info!(channel = %ctx.user.login, seconds = started.elapsed().as_secs_f64(), "followers merged");
+    tracing::info!(
+        channel = %ctx.user.login,
+        seconds = started.elapsed().as_secs_f64(),
+        merge_seconds = merging.elapsed().as_secs_f64(),
+        "followers merged"
+    );
     let changes = merged.map_err(|lost| Error::StagedFollowsMissing {
         channel: ctx.user.login.clone(),
         staged: lost.staged,
