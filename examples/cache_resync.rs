@@ -12,7 +12,10 @@
 //!
 //! Printed per backend and phase: requests that reached the fake, wall time, and the backend's own hit rate
 //! (hits / lookups, from its counters). `none` is the baseline: its first sync is the same work without the
-//! cost of writing the cache, its re-sync the same work without the savings. Redis and memcached come from
+//! cost of writing the cache, its re-sync the same work without the savings. `sqlite` lives in the archive,
+//! which keeps every account the walk hydrated, so it stores no second copy of them: its two phases are
+//! `none`'s (the archive losing its accounts and keeping its cache is the one case it would have served). The
+//! backends outside the archive keep them, for a lost archive or another one. Redis and memcached come from
 //! `ITCH_TEST_REDIS` / `ITCH_TEST_MEMCACHE` when set (what `.ci/services` exports), else from the usual
 //! variables; a backend that cannot be reached is reported and skipped.
 

@@ -13,7 +13,9 @@ pub fn freshness(path: &str, query: &[(&str, String)]) -> Option<(&'static str, 
         // what is gone (unfollows, deleted videos) or the total, so a page minutes old would falsify the record;
         // and the archive itself keeps every page it stored.
         "videos" if query.iter().any(|(k, _)| *k == "id") => Some(("video", minutes(60))),
-        // Accounts change rarely; hydrating a million followers twice is what the cache is for.
+        // Accounts change rarely. A follower walk's hydration asks without the cache inside the archive (the
+        // archive keeps every account it hydrated; see `Client::helix_page_with`), but a cache elsewhere serves
+        // it to other archives, and single look-ups (a video's owner) come from any cache.
         "users" if query.iter().any(|(k, _)| *k == "id") => Some(("user", minutes(24 * 60))),
         "games" => Some(("game", minutes(7 * 24 * 60))),
         "search/channels" => Some(("search", minutes(10))),

@@ -84,6 +84,11 @@ pub trait Cache: Send + Sync + std::fmt::Debug {
     fn prune(&self) -> Result<u64>;
     /// Removes every entry; returns how many, where known.
     fn clear(&self) -> Result<u64>;
+    /// True for a cache inside the archive itself (`sqlite`): an answer the archive keeps whole, such as the
+    /// accounts a follower walk hydrates, would be stored twice in one file, so the client leaves it out.
+    fn lives_in_archive(&self) -> bool {
+        false
+    }
 }
 
 /// The error of a file, Redis or memcached backend: which backend, where (never a password), what went wrong.

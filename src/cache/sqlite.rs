@@ -142,6 +142,11 @@ impl Cache for SqliteCache {
             .map_err(self.db_error("clearing the cache of"))?;
         Ok(cleared as u64)
     }
+
+    /// Opened on the archive's own file (the only way itch opens it).
+    fn lives_in_archive(&self) -> bool {
+        true
+    }
 }
 
 /// What `itch cache stats` shows of the sqlite cache in the archive at `path`, read without opening it for

@@ -55,12 +55,14 @@ pub async fn run(config: &Config, args: ChatArgs) -> anyhow::Result<ExitCode> {
         .collect::<crate::Result<_>>()?;
     crate::archive::db::check(&config.db)?;
     let _lock = ArchiveLock::acquire(&config.db, Duration::from_secs(args.wait))?;
-    let client = Client::new(config.client_config())?;
+    let mut client = Client::new(config.client_config())?;
     // The videos are looked up through Helix: without a token to do it with, say so before an archive is created.
     client.token_user_id().await?;
     let cancel = tokio_util::sync::CancellationToken::new();
     let stop = super::signals::install(cancel.clone());
     let archive = Archive::open(&config.db)?;
+    // The video and owner look-ups go through the response cache, as a sync's do (`--cache`).
+    client.set_cache(config.open_cache()?);
     let options = VideoChatOptions {
         segments: usize::from(args.chat_segments),
         command: format!("chat {}", ids.iter().map(VideoId::as_str).collect::<Vec<_>>().join(" ")),

@@ -172,6 +172,13 @@ pub struct Client {
     cancel: tokio_util::sync::CancellationToken,
 }
 
+/// Whether the caller of a Helix GET keeps its answer whole in the archive (see [`Client::helix_page_with`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kept {
+    NotByTheCaller,
+    InTheArchive,
+}
+
 /// One page of a Helix list: the parsed items, each item's raw JSON (for fields we do not model), the cursor of
 /// the next page and the list's `total` where Twitch sends one.
 #[derive(Clone, Debug)]
@@ -321,13 +328,30 @@ impl Client {
 
     /// GETs one Helix page of `path` (relative to the Helix base) and parses its items as `T`.
     pub async fn helix_page<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<Page<T>> {
+        self.helix_page_with(path, query, Kept::NotByTheCaller).await
+    }
+
+    /// As [`Client::helix_page`], saying whether the caller keeps the answer whole in the archive: a cache
+    /// inside the archive does not store such an answer (a follower walk's hydrated accounts) a second time,
+    /// compressed, in the same file. A cache elsewhere (file, Redis, memcached) still does: it outlives the
+    /// archive and can serve other archives.
+    pub(crate) async fn helix_page_with<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        kept: Kept,
+    ) -> Result<Page<T>> {
         let mut url = self.endpoints.helix.join(path).map_err(|_| Error::InvalidUrl {
             name: "TWITCH_HELIX_URL",
             value: format!("{}{path}", self.endpoints.helix),
         })?;
         url.query_pairs_mut()
             .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
-        let policy = crate::cache::freshness(path, query).filter(|_| self.cache.is_some());
+        let cached_here = self
+            .cache
+            .as_ref()
+            .is_some_and(|cache| kept == Kept::NotByTheCaller || !cache.lives_in_archive());
+        let policy = crate::cache::freshness(path, query).filter(|_| cached_here);
         let key = policy.map(|_| CacheKey::of("GET", &url, None));
         let cached = match &key {
             Some(key) => self

@@ -494,7 +494,7 @@ async fn fetch_accounts(
     ids: &[String],
 ) -> Result<(Vec<(users::User, serde_json::Value)>, Vec<String>)> {
     let user_ids: Vec<UserId> = ids.iter().map(|id| UserId(id.clone())).collect();
-    let found = users::fetch_users_by_id(&ctx.client, &user_ids).await?;
+    let found = users::fetch_users_to_keep(&ctx.client, &user_ids).await?;
     let returned: std::collections::HashSet<&str> = found.iter().map(|(u, _)| u.id.as_str()).collect();
     let missing = ids
         .iter()

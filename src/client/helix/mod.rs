@@ -20,7 +20,7 @@ pub mod videos;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-use super::{Client, Page};
+use super::{Client, Kept, Page};
 use crate::error::Result;
 
 /// The most ids (or logins) one lookup request takes.
@@ -33,10 +33,21 @@ pub(crate) async fn lookup_by<T: serde::de::DeserializeOwned>(
     name: &'static str,
     keys: &[String],
 ) -> Result<Vec<(T, Value)>> {
+    lookup_kept(client, path, name, keys, Kept::NotByTheCaller).await
+}
+
+/// As [`lookup_by`], saying whether the caller keeps the answers whole in the archive.
+pub(crate) async fn lookup_kept<T: serde::de::DeserializeOwned>(
+    client: &Client,
+    path: &'static str,
+    name: &'static str,
+    keys: &[String],
+    kept: Kept,
+) -> Result<Vec<(T, Value)>> {
     let mut found = Vec::with_capacity(keys.len());
     for chunk in keys.chunks(MAX_IDS_PER_REQUEST) {
         let query: Vec<(&str, String)> = chunk.iter().map(|k| (name, k.clone())).collect();
-        let page: Page<T> = client.helix_page(path, &query).await?;
+        let page: Page<T> = client.helix_page_with(path, &query, kept).await?;
         found.extend(page.items.into_iter().zip(page.raw));
     }
     Ok(found)

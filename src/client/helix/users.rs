@@ -40,6 +40,13 @@ pub async fn fetch_users_by_id(client: &Client, ids: &[UserId]) -> Result<Vec<(U
     super::lookup_by(client, PATH, "id", &keys).await
 }
 
+/// Fetches users by id (any number; sent 100 a request) for an archive that keeps them whole (a follower
+/// walk's hydration): the cache inside the archive leaves these answers alone (see [`Client::helix_page_with`]).
+pub async fn fetch_users_to_keep(client: &Client, ids: &[UserId]) -> Result<Vec<(User, Value)>> {
+    let keys: Vec<String> = ids.iter().map(|id| id.0.clone()).collect();
+    super::lookup_kept(client, PATH, "id", &keys, crate::client::Kept::InTheArchive).await
+}
+
 /// Fetches users by login (any number; sent 100 a request).
 pub async fn fetch_users_by_login(client: &Client, logins: &[Login]) -> Result<Vec<(User, Value)>> {
     let keys: Vec<String> = logins.iter().map(|l| l.as_str().to_owned()).collect();
