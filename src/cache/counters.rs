@@ -32,7 +32,7 @@ const FLUSH_EVERY: Duration = Duration::from_secs(1);
 impl ArchiveCounters {
     /// Opens the archive at `path` (checked and migrated, as every command does) for `backend`'s counters.
     pub fn open(path: &Path, backend: &'static str) -> Result<ArchiveCounters> {
-        let conn = crate::db::open(path)?;
+        let conn = crate::db::open_beside(path)?;
         Ok(ArchiveCounters {
             backend,
             path: path.to_owned(),

@@ -26,7 +26,7 @@ const BACKEND: &str = "sqlite";
 impl SqliteCache {
     /// Opens the cache in the archive at `path` (opening the archive the usual way: checked and migrated).
     pub fn open(path: &std::path::Path) -> Result<SqliteCache> {
-        let conn = crate::db::open(path)?;
+        let conn = crate::db::open_beside(path)?;
         Ok(SqliteCache {
             conn: Mutex::new(conn),
             path: path.to_owned(),
