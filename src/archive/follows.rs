@@ -296,8 +296,8 @@ fn count_current(conn: &Connection, broadcaster: &UserId) -> rusqlite::Result<u6
 }
 
 /// The followers of `broadcaster` whose accounts were never looked up (after an interrupted hydration), newest
-/// follow first: the order (and so the batches of Get Users) of the walk's pages, whose answers the response
-/// cache may still hold.
+/// follow first: the order (and so the batches of Get Users) of the walk's pages, whose answers a response cache
+/// outside the archive may still hold (the one inside it keeps no copy of a walk's hydration).
 pub fn load_unhydrated_followers(conn: &Connection, broadcaster: &UserId) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare(
         "SELECT u.id FROM users u INDEXED BY users_unhydrated

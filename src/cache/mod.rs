@@ -2,7 +2,8 @@
 //! sorted, GQL body) and never of a token; values are one envelope for every backend ([`encode_entry`]: the
 //! fields, a SHA-256 over them and the body, the deflate-compressed body), and a value that does not check
 //! out is a miss; only whole successful answers are stored; each kind of resource has its own freshness, and kinds
-//! whose point is "what is it now" (live streams, the top of a list) are never cached.
+//! whose point is "what is it now" (live streams, the top of a list) are never cached. The `sqlite` backend,
+//! inside the archive, also leaves out what the archive keeps whole anyway (a follower walk's hydrated accounts).
 //!
 //! Backends implement [`Cache`]; the client sees only the trait, so it never knows SQL or Redis.
 //!

@@ -175,7 +175,9 @@ pub struct Client {
 /// Whether the caller of a Helix GET keeps its answer whole in the archive (see [`Client::helix_page_with`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kept {
+    /// Any cache may store and serve the answer.
     NotByTheCaller,
+    /// The archive keeps the answer's items whole: a cache inside the archive leaves it alone.
     InTheArchive,
 }
 
