@@ -3,7 +3,7 @@
 //! hydration is not stored in it (the archive it lives in keeps those accounts already).
 
 use crate::paging::broadcaster;
-use crate::util::{archive, count, itch, login_as, mock_with_followers, run, sync, text};
+use crate::util::{archive, count, itch, login_as, mock_with_followers, newest_archive, run, sync, text};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_follower_walks_hydration_is_kept_once_in_the_archive_not_again_in_its_cache() {
@@ -36,13 +36,7 @@ async fn a_follower_walks_hydration_is_kept_once_in_the_archive_not_again_in_its
         Some(&31),
         "the login lookup and the 30 batches"
     );
-    assert_eq!(
-        count(
-            &archive(dir.path()),
-            "SELECT count(*) FROM users WHERE hydrated_at IS NULL"
-        ),
-        0
-    );
+    assert_eq!(count(&db, "SELECT count(*) FROM users WHERE hydrated_at IS NULL"), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -55,7 +49,7 @@ async fn a_repeated_lookup_is_served_from_the_cache_without_any_token_in_it() {
         .unwrap()
         .unwrap()
         .access_token;
-    let video = newest_archive(&mock, &login);
+    let video = newest_archive(&mock).id;
     for _ in 0..2 {
         let mut cmd = itch(&mock, dir.path());
         cmd.args(["chat", &video]);
@@ -95,16 +89,6 @@ async fn a_repeated_lookup_is_served_from_the_cache_without_any_token_in_it() {
     cmd.args(["cache", "clear"]);
     assert!(text(&run(cmd).await).0.starts_with("cleared "));
     assert_eq!(count(&archive(dir.path()), "SELECT count(*) FROM http_cache"), 0);
-}
-
-/// The id of the channel's newest archive VOD that is not deleted.
-pub fn newest_archive(mock: &itch::mock::MockServer, login: &str) -> String {
-    mock.videos(login)
-        .into_iter()
-        .filter(|v| v.video_type == "archive" && !v.deleted)
-        .max_by_key(|v| v.created_at.clone())
-        .expect("the fake's channel has an archive VOD")
-        .id
 }
 
 /// Marks every follower account as never looked up, as an interrupted hydration leaves them: the next sync

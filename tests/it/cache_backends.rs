@@ -149,9 +149,9 @@ impl Setup {
 
     /// `itch chat` of the channel's newest VOD: it looks the video and its owner up by id, which every backend
     /// that stores anything keeps.
-    async fn chat(&self, mock: &MockServer, login: &str) -> Output {
+    async fn chat(&self, mock: &MockServer) -> Output {
         let mut cmd = self.itch(mock);
-        cmd.arg("chat").arg(crate::cache::newest_archive(mock, login));
+        cmd.arg("chat").arg(crate::util::newest_archive(mock).id);
         run(cmd).await
     }
 
@@ -731,7 +731,7 @@ mod suite {
         let lookups = stats.by_path.get("/helix/users").copied();
         assert_eq!(lookups, Some(if kind.keeps_walk_hydration() { 1 } else { 31 }));
         // Something every storing backend keeps, so the secrets are looked for in all of them.
-        let output = setup.chat(&mock, &login).await;
+        let output = setup.chat(&mock).await;
         assert!(output.status.success(), "{}", text(&output).1);
 
         let cache = setup.open();
@@ -767,7 +767,7 @@ mod suite {
         let (login, _) = broadcaster(&mock);
         login_as(&mock, setup.dir.path(), &login);
         for _ in 0..2 {
-            let output = setup.chat(&mock, &login).await;
+            let output = setup.chat(&mock).await;
             assert!(output.status.success(), "{}", text(&output).1);
         }
         let stats = setup.cache_command(&mock, "stats").await;

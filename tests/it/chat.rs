@@ -2,18 +2,9 @@
 //! of a sync, corrected impossible times, and the errors Twitch gives.
 
 use crate::paging::broadcaster;
-use crate::util::{archive, count, itch, kill_when, login_as, mock_with, rows, run, sync, text};
+use crate::util::{archive, count, itch, kill_when, login_as, mock_with, newest_archive, rows, run, sync, text};
 use itch::mock::{Fault, MockConfig, MockServer};
 use std::collections::BTreeSet;
-
-fn newest_archive(mock: &MockServer) -> itch::mock::MockVideo {
-    let (login, _) = broadcaster(mock);
-    mock.videos(&login)
-        .into_iter()
-        .filter(|v| v.video_type == "archive" && !v.deleted)
-        .max_by_key(|v| v.created_at.clone())
-        .unwrap()
-}
 
 async fn chat(mock: &MockServer, dir: &std::path::Path, args: &[&str]) -> std::process::Output {
     let mut cmd = itch(mock, dir);

@@ -2,7 +2,7 @@
 //! segments stay a partition of the VOD's time, and an interrupted download resumes exactly, whether its plan
 //! was split or is a 0.4.0 plan of equal stretches still in progress.
 
-use crate::util::{archive, client, count, itch, kill_when, mock_with, rows, run, text};
+use crate::util::{archive, client, count, itch, kill_when, mock_with, newest_archive, rows, run, text};
 use itch::archive::Archive;
 use itch::archive::Timestamp;
 use itch::archive::chat::{self, ChatMessage, ChatPage, ChatVideo};
@@ -11,15 +11,6 @@ use itch::mock::{MockConfig, MockServer};
 use itch::sync::chat::{ChatOutcome, download_chat, plan_segments};
 use std::collections::BTreeSet;
 use std::path::Path;
-
-fn newest_archive(mock: &MockServer) -> itch::mock::MockVideo {
-    let login = mock.channels().remove(0).login;
-    mock.videos(&login)
-        .into_iter()
-        .filter(|v| v.video_type == "archive" && !v.deleted)
-        .max_by_key(|v| v.created_at.clone())
-        .unwrap()
-}
 
 async fn chat(mock: &MockServer, dir: &Path, args: &[&str]) -> std::process::Output {
     let mut cmd = itch(mock, dir);

@@ -8,6 +8,16 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
 
+/// The newest archive VOD of the fake's largest channel that is not deleted.
+pub fn newest_archive(mock: &MockServer) -> itch::mock::MockVideo {
+    let login = mock.channels().remove(0).login;
+    mock.videos(&login)
+        .into_iter()
+        .filter(|v| v.video_type == "archive" && !v.deleted)
+        .max_by_key(|v| v.created_at.clone())
+        .expect("the fake's largest channel has an archive VOD")
+}
+
 /// A fake Twitch whose largest channel has `followers` followers.
 pub async fn mock_with_followers(followers: u64) -> MockServer {
     MockServer::start(MockConfig {
