@@ -173,7 +173,7 @@ async fn write_floor(path: &std::path::Path, n: u64) -> anyhow::Result<(f64, f64
     let staged = started.elapsed().as_secs_f64();
     archive
         .write("merging", move |tx| {
-            follows::merge_staged(tx, &broadcaster, "floor", true, &itch::archive::Timestamp::now())
+            follows::merge_staged(tx, &broadcaster, "floor", 0, true, &itch::archive::Timestamp::now())
         })
         .await?;
     Ok((started.elapsed().as_secs_f64(), staged))

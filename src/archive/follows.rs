@@ -97,43 +97,82 @@ pub struct FollowChanges {
     pub seen: u64,
 }
 
-/// Below this many staged follows a merge goes straight into the indexed tables.
+/// Below this many staged rows a merge goes straight into the indexed tables.
 const BULK_MERGE: i64 = 50_000;
 
-/// Ends a walk: merges the staged accounts and follows (see [`merge_staged_follows`]). A merge larger than the
-/// archive's follows so far (a channel's first walk) drops the secondary indexes of `users` and `follows` and
-/// builds them again after: inserting a million rows into indexes in random key order costs several times more
-/// than sorting once. The index definitions are read from the schema, so they never drift from the migrations.
+/// Moves into `users` what a walk in progress has staged so far: every staged hydrated account, and the accounts
+/// of the follows `walk_id` staged after `after_seq`. The follower writer runs it while it waits for the walk (a
+/// run of the merge), so that the walk's end merges only the rest. Both moves are upserts that give the same
+/// rows done twice as done once, in the caller's transaction: a kill between runs loses nothing, and a resumed
+/// sync, which cannot know what an earlier process moved, moves it again. The follows themselves stay staged
+/// until the walk ends (a full walk's unfollows are the current follows it did not stage). Returns the last
+/// staged follow covered, the `after_seq` of the next run.
+pub fn merge_staged_accounts(
+    tx: &Transaction<'_>,
+    broadcaster: &UserId,
+    walk_id: &str,
+    after_seq: i64,
+) -> rusqlite::Result<i64> {
+    let last_seq: i64 = tx.query_row(
+        "SELECT max(coalesce(max(seq), 0), ?1) FROM follows_staging",
+        [after_seq],
+        |r| r.get(0),
+    )?;
+    super::users::merge_staged_users(tx)?;
+    merge_followers_accounts(tx, broadcaster, walk_id, after_seq, last_seq)?;
+    Ok(last_seq)
+}
+
+/// Ends a walk: merges the staged accounts and follows (see [`merge_staged_follows`]); `accounts_after` is the
+/// last staged follow whose account a run of [`merge_staged_accounts`] already merged (0 for none). A table
+/// about to take more rows than it holds (a channel's first walk) has its secondary indexes dropped and built
+/// again after: inserting a million rows into indexes in random key order costs several times more than sorting
+/// once. The index definitions are read from the schema, so they never drift from the migrations.
 pub fn merge_staged(
     tx: &Transaction<'_>,
     broadcaster: &UserId,
     walk_id: &str,
+    accounts_after: i64,
     full: bool,
     now: &Timestamp,
 ) -> rusqlite::Result<FollowChanges> {
+    let count = |sql: &str| tx.query_row(sql, [], |r| r.get::<_, i64>(0));
     let staged = count_staged(tx, broadcaster, walk_id)? as i64;
-    let existing: i64 = tx.query_row("SELECT count(*) FROM follows", [], |r| r.get(0))?;
-    let merge = |tx: &Transaction<'_>| {
-        timed("hydrated accounts merged", || super::users::merge_staged_users(tx))?;
-        merge_staged_follows(tx, broadcaster, walk_id, full, now)
+    let accounts_left = count("SELECT count(*) FROM users_staging")?
+        + tx.query_row(
+            "SELECT count(*) FROM follows_staging WHERE broadcaster_id = ?1 AND walk_id IS ?2 AND seq > ?3",
+            params![broadcaster, walk_id, accounts_after],
+            |r| r.get::<_, i64>(0),
+        )?;
+    let bulk = |rows: i64, table: &str| -> rusqlite::Result<bool> {
+        Ok(rows >= BULK_MERGE && rows >= count(&format!("SELECT count(*) FROM {table}"))?)
     };
-    if staged < BULK_MERGE || staged < existing {
-        return merge(tx);
+    let mut bulk_tables = Vec::new();
+    if bulk(accounts_left, "users")? {
+        bulk_tables.push("users");
+    }
+    if bulk(staged, "follows")? {
+        bulk_tables.push("follows");
     }
     let indexes: Vec<(String, String)> = {
         let mut stmt = tx.prepare(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('users', 'follows') AND sql IS NOT NULL",
+            "SELECT name, sql FROM sqlite_master
+             WHERE type = 'index' AND tbl_name IN (SELECT value FROM json_each(?1)) AND sql IS NOT NULL",
         )?;
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        let tables = serde_json::to_string(&bulk_tables).expect("names serialise");
+        stmt.query_map([tables], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?
     };
     for (name, _) in &indexes {
         tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
     }
-    let changes = merge(tx)?;
-    timed("indexes rebuilt", || {
-        indexes.iter().try_for_each(|(_, sql)| tx.execute_batch(sql))
-    })?;
+    timed("hydrated accounts merged", || super::users::merge_staged_users(tx))?;
+    let changes = merge_staged_follows(tx, broadcaster, walk_id, accounts_after, full, now)?;
+    if !indexes.is_empty() {
+        timed("indexes rebuilt", || {
+            indexes.iter().try_for_each(|(_, sql)| tx.execute_batch(sql))
+        })?;
+    }
     Ok(changes)
 }
 
@@ -147,7 +186,8 @@ fn timed<T>(step: &str, work: impl FnOnce() -> rusqlite::Result<T>) -> rusqlite:
 
 /// Moves the follows of `broadcaster` staged by the walk `walk_id` (and their users) into the archive; after a
 /// full walk, marks current follows it did not see as unfollowed at `now`. Rows staged by any other walk are
-/// neither merged nor counted as seen.
+/// neither merged nor counted as seen. The accounts of the follows staged up to `accounts_after` are already
+/// merged (by [`merge_staged_accounts`]).
 ///
 /// Written for a first walk of a million follows as much as for a re-walk: the unfollows are marked before the
 /// staged follows go in (at a first walk there is no current follow to look at), the follows go in sorted by key
@@ -157,6 +197,7 @@ pub fn merge_staged_follows(
     tx: &Transaction<'_>,
     broadcaster: &UserId,
     walk_id: &str,
+    accounts_after: i64,
     full: bool,
     now: &Timestamp,
 ) -> rusqlite::Result<FollowChanges> {
@@ -182,19 +223,9 @@ pub fn merge_staged_follows(
     } else {
         0
     };
-    // Users first (the follows refer to them), in staging order as in `merge_staged_users`; most are already
-    // there from the hydration and left alone.
+    // Users first (the follows refer to them); most are already there from the hydration and left alone.
     timed("followers' accounts merged", || {
-        tx.execute(
-            "INSERT INTO users (id, login, display_name, first_seen_at, last_seen_at, sync_run_id)
-         SELECT user_id, user_login, user_name, seen_at, seen_at, sync_run_id
-         FROM follows_staging WHERE broadcaster_id = ?1 AND walk_id IS ?2 ORDER BY seq
-         ON CONFLICT (id) DO UPDATE SET login = excluded.login, display_name = excluded.display_name,
-             last_seen_at = max(users.last_seen_at, excluded.last_seen_at)
-         -- Most followers are unchanged: leaving their rows alone saves a random page write each.
-         WHERE users.login IS NOT excluded.login OR users.display_name IS NOT excluded.display_name",
-            params![broadcaster, walk_id],
-        )
+        merge_followers_accounts(tx, broadcaster, walk_id, accounts_after, i64::MAX)
     })?;
     let refollowed_current = end_refollowed_episodes(tx, broadcaster, walk_id)?;
     // A follow listed with the followed_at it has is the same episode (an unfollow marked before was not one:
@@ -234,6 +265,27 @@ pub fn merge_staged_follows(
         gone,
         seen: staged - new.min(staged),
     })
+}
+
+/// Upserts the accounts (id, login, name) of the follows `walk_id` staged with `seq` in `(after_seq, upto_seq]`,
+/// in staging order as in `merge_staged_users`.
+fn merge_followers_accounts(
+    tx: &Transaction<'_>,
+    broadcaster: &UserId,
+    walk_id: &str,
+    after_seq: i64,
+    upto_seq: i64,
+) -> rusqlite::Result<usize> {
+    tx.execute(
+        "INSERT INTO users (id, login, display_name, first_seen_at, last_seen_at, sync_run_id)
+         SELECT user_id, user_login, user_name, seen_at, seen_at, sync_run_id
+         FROM follows_staging WHERE broadcaster_id = ?1 AND walk_id IS ?2 AND seq > ?3 AND seq <= ?4 ORDER BY seq
+         ON CONFLICT (id) DO UPDATE SET login = excluded.login, display_name = excluded.display_name,
+             last_seen_at = max(users.last_seen_at, excluded.last_seen_at)
+         -- Most followers are unchanged: leaving their rows alone saves a random page write each.
+         WHERE users.login IS NOT excluded.login OR users.display_name IS NOT excluded.display_name",
+        params![broadcaster, walk_id, after_seq, upto_seq],
+    )
 }
 
 /// Keeps the episodes that the follows staged by `walk_id` end: an archived follow listed again with another
@@ -401,7 +453,7 @@ mod tests {
         )
         .unwrap();
         let tx = conn.transaction().unwrap();
-        let changes = merge_staged(&tx, &UserId::from("1"), "w", true, &Timestamp::now()).unwrap();
+        let changes = merge_staged(&tx, &UserId::from("1"), "w", 0, true, &Timestamp::now()).unwrap();
         tx.commit().unwrap();
         assert_eq!(changes.new, 60_000);
         assert_eq!(indexes(&conn), before, "every index is back, as it was");
@@ -412,6 +464,88 @@ mod tests {
         assert_eq!(count("SELECT count(*) FROM pragma_foreign_key_check"), 0);
         let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
         assert_eq!(check, "ok");
+    }
+
+    /// Stages follows `from..to` of channel '1' (walk 'w'), and hydrated accounts of follows `accounts` (the
+    /// hydration lags the pages) but for those divisible by 7 (banned: Get Users does not return them). Ids are
+    /// scattered, as Twitch's.
+    fn stage_range(conn: &Connection, (from, to): (i64, i64), accounts: (i64, i64)) {
+        let (accounts_from, accounts_to) = accounts;
+        conn.execute_batch(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM n WHERE i < {to} - 1)
+             INSERT INTO follows_staging (broadcaster_id, user_id, user_login, user_name, followed_at, seen_at, walk_id)
+             SELECT '1', CAST(1000000 + (i * 7919) % 60000 AS TEXT), 'u' || i, 'U' || i,
+                    printf('2026-01-01T00:%05dZ', 60000 - i), 'now', 'w'
+             FROM n;
+             WITH RECURSIVE n(i) AS (SELECT {accounts_from} UNION ALL SELECT i + 1 FROM n WHERE i < {accounts_to} - 1)
+             INSERT INTO users_staging (id, login, display_name, description, created_at, seen_at, raw_json)
+             SELECT CAST(1000000 + (i * 7919) % 60000 AS TEXT), 'u' || i, 'U' || i, 'about ' || i,
+                    '2020-01-01T00:00:00Z', 'now', '{{}}'
+             FROM n WHERE i % 7 <> 0;"
+        ))
+        .unwrap();
+    }
+
+    fn dump(conn: &Connection, sql: &str) -> Vec<String> {
+        conn.prepare(sql)
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn runs_of_the_account_merge_during_a_walk_leave_the_archive_a_merge_at_its_end_leaves() {
+        let merged = |runs: &[i64]| {
+            let dir = tempfile::tempdir().unwrap();
+            let mut conn = crate::archive::db::open(&dir.path().join("a.db")).unwrap();
+            conn.execute_batch(
+                "INSERT INTO users (id, login, first_seen_at, last_seen_at) VALUES ('1', 'channel', 't', 't')",
+            )
+            .unwrap();
+            // The hydration is 500 follows behind the pages at every run.
+            const LAG: i64 = 500;
+            let (mut from, mut after) = (0, 0);
+            for &to in runs {
+                stage_range(&conn, (from, to), ((from - LAG).max(0), to - LAG));
+                let tx = conn.transaction().unwrap();
+                after = merge_staged_accounts(&tx, &UserId::from("1"), "w", after).unwrap();
+                tx.commit().unwrap();
+                from = to;
+            }
+            stage_range(&conn, (from, 60_000), ((from - LAG).max(0), 60_000));
+            let tx = conn.transaction().unwrap();
+            let changes = merge_staged(&tx, &UserId::from("1"), "w", after, true, &Timestamp::now()).unwrap();
+            tx.commit().unwrap();
+            assert_eq!(changes.new, 60_000);
+            assert_eq!(
+                dump(
+                    &conn,
+                    "SELECT count(*) || '' FROM follows_staging UNION ALL SELECT count(*) || '' FROM users_staging"
+                ),
+                ["0", "0"]
+            );
+            let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+            assert_eq!(check, "ok");
+            (
+                dump(&conn, "SELECT id || ' ' || login || ' ' || coalesce(display_name, '-') || ' ' || coalesce(description, '-')
+                                || ' ' || coalesce(hydrated_at, '-') || ' ' || first_seen_at || ' ' || last_seen_at
+                             FROM users ORDER BY id"),
+                dump(&conn, "SELECT user_id || ' ' || followed_at || ' ' || first_seen_at FROM follows ORDER BY user_id"),
+                indexes(&conn),
+            )
+        };
+        let at_the_end = merged(&[]);
+        assert_eq!(at_the_end.0.len(), 60_001);
+        assert_eq!(at_the_end.1.len(), 60_000);
+        assert!(
+            at_the_end.0.iter().any(|u| u.ends_with("- - now now")),
+            "the banned stay partial"
+        );
+        // Three runs, then the rest at the end: the accounts of 500 follows of every run are merged partial first,
+        // hydrated by the next.
+        assert_eq!(merged(&[10_000, 25_000, 59_999]), at_the_end);
     }
 
     #[test]
@@ -431,7 +565,7 @@ mod tests {
         )
         .unwrap();
         let tx = conn.transaction().unwrap();
-        let changes = merge_staged_follows(&tx, &UserId::from("1"), "w", true, &Timestamp::now()).unwrap();
+        let changes = merge_staged_follows(&tx, &UserId::from("1"), "w", 0, true, &Timestamp::now()).unwrap();
         tx.commit().unwrap();
         assert_eq!(
             changes,
@@ -467,7 +601,7 @@ mod tests {
         )
         .unwrap();
         let tx = conn.transaction().unwrap();
-        let changes = merge_staged_follows(&tx, &UserId::from("1"), "w", false, &Timestamp::now()).unwrap();
+        let changes = merge_staged_follows(&tx, &UserId::from("1"), "w", 0, false, &Timestamp::now()).unwrap();
         tx.commit().unwrap();
         assert_eq!(changes.new, 2, "both follow again");
         let episodes: Vec<String> = conn
