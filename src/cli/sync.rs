@@ -51,6 +51,9 @@ pub struct SyncArgs {
     /// Segments each VOD's chat is split into, fetched in parallel.
     #[arg(long, default_value_t = crate::sync::chat::DEFAULT_SEGMENTS as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
     chat_segments: u16,
+    /// Hydrated follower accounts merged into the archive at a time while a walk goes on (0: at its end only).
+    #[arg(long, hide = true, value_name = "ACCOUNTS", default_value_t = crate::sync::DEFAULT_ACCOUNT_RUN)]
+    account_run: usize,
     /// If another sync holds the archive, wait this many seconds for it (default: refuse at once).
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     wait: u64,
@@ -94,6 +97,7 @@ pub async fn run(config: &Config, args: SyncArgs, quiet: bool) -> anyhow::Result
         limit: args.limit,
         concurrency: args.concurrency,
         chat_segments: usize::from(args.chat_segments),
+        account_run: args.account_run,
         command: std::env::args().skip(1).collect::<Vec<_>>().join(" "),
         cancel: cancel.clone(),
     };

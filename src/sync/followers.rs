@@ -57,7 +57,7 @@ pub(crate) async fn sync_followers(
         hydrate(ctx, ids, account_sender),
     );
     // The walk's error first (a writer or hydration that stopped early made it stop too), then theirs.
-    let (outcome, (), hydrated) = (walked?, written?, hydrated?);
+    let (outcome, account_runs, hydrated) = (walked?, written?, hydrated?);
     tracing::info!(channel = %ctx.user.login, seconds = started.elapsed().as_secs_f64(), "follower walk and hydration done");
     summary.users_hydrated = hydrated.0;
     summary.notes.extend(outcome.note.clone());
@@ -77,6 +77,7 @@ pub(crate) async fn sync_followers(
         return Ok(());
     }
     let walk_id = outcome.walk_id.clone();
+    let accounts_after = account_runs.merged_upto(&walk_id);
     let (full, end, trial) = (plan.walk == Walk::Full, outcome.end, plan.trial);
     let (missing, stamp) = (hydrated.1, ctx.stamp());
     let merging = std::time::Instant::now();
@@ -85,6 +86,7 @@ pub(crate) async fn sync_followers(
         .write("merging followers", move |tx| {
             let walk = MergedWalk {
                 walk_id: &walk_id,
+                accounts_after,
                 full,
                 end,
                 trial,
@@ -183,6 +185,8 @@ struct LostStaged {
 /// The walk a merge ends.
 struct MergedWalk<'a> {
     walk_id: &'a str,
+    /// The last staged follow whose account a run of the writer merged.
+    accounts_after: i64,
     full: bool,
     end: WalkEnd,
     trial: bool,
@@ -199,6 +203,7 @@ fn merge_walk(
 ) -> rusqlite::Result<std::result::Result<follows::FollowChanges, LostStaged>> {
     let MergedWalk {
         walk_id,
+        accounts_after,
         full,
         end,
         trial,
@@ -215,6 +220,7 @@ fn merge_walk(
         tx,
         broadcaster,
         walk_id,
+        accounts_after,
         full && whole && end == WalkEnd::Complete,
         seen,
     )?;

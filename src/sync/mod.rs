@@ -105,6 +105,9 @@ impl Part {
     ];
 }
 
+/// How many hydrated follower accounts a walk merges at a time while it goes on (see `SyncOptions::account_run`).
+pub const DEFAULT_ACCOUNT_RUN: usize = follower_writer::ACCOUNT_RUN;
+
 /// How to sync.
 #[derive(Clone, Debug)]
 pub struct SyncOptions {
@@ -120,6 +123,9 @@ pub struct SyncOptions {
     pub concurrency: usize,
     /// Segments each VOD's chat download is split into (fetched in parallel).
     pub chat_segments: usize,
+    /// Hydrated follower accounts staged, at least, before the follower writer merges a run of them into
+    /// `users` while a walk goes on (0: only at the walk's end). A tuning knob for benchmarks and tests.
+    pub account_run: usize,
     /// What ran, for the sync_runs table.
     pub command: String,
     /// Cancelled to stop after the page in hand (Ctrl-C, SIGTERM).
@@ -150,6 +156,7 @@ impl Default for SyncOptions {
             limit: None,
             concurrency: 4,
             chat_segments: chat::DEFAULT_SEGMENTS,
+            account_run: DEFAULT_ACCOUNT_RUN,
             command: "sync".into(),
             cancel: Default::default(),
         }
