@@ -6,6 +6,10 @@
 //!
 //!   cargo run --release --example sync_followers -- --followers 1000000
 //!   cargo run --release --example sync_followers -- --followers 1000000 --latency-ms 20
+//!   cargo run --release --example sync_followers -- --followers 1000000 --latency-ms 20 --account-run 0
+//!
+//! `--account-run 0` merges the hydrated accounts at the walk's end only, as itch did before it merged them in
+//! runs while the walk goes on: run both to compare.
 //!
 //! The fake runs in this process, so each phase's peak RSS covers client, archive writer and fake together (the
 //! peak is reset between phases).
@@ -36,6 +40,9 @@ struct Args {
     /// Use the response cache in the archive (itch's default), or not.
     #[arg(long, value_enum, default_value = "sqlite")]
     cache: itch::cache::Backend,
+    /// Hydrated accounts merged at a time while the walk goes on (0: at its end only).
+    #[arg(long, default_value_t = itch::sync::DEFAULT_ACCOUNT_RUN)]
+    account_run: usize,
 }
 
 #[tokio::main]
@@ -62,12 +69,13 @@ async fn main() -> anyhow::Result<()> {
     let login = itch::client::Login::parse(&channel.login)?;
     let options = || SyncOptions {
         parts: [Part::Followers].into_iter().collect(),
+        account_run: args.account_run,
         ..SyncOptions::default()
     };
 
     println!(
-        "{} followers, fake latency {} ms, cache {:?}",
-        args.followers, args.latency_ms, args.cache
+        "{} followers, fake latency {} ms, cache {:?}, account runs of {}",
+        args.followers, args.latency_ms, args.cache, args.account_run
     );
     let mut sync_wall = 0.0;
     for label in ["first sync", "no-change re-sync"] {
