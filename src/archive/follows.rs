@@ -113,11 +113,16 @@ pub fn merge_staged_accounts(
     walk_id: &str,
     after_seq: i64,
 ) -> rusqlite::Result<i64> {
-    let last_seq: i64 = tx.query_row(
-        "SELECT max(coalesce(max(seq), 0), ?1) FROM follows_staging",
-        [after_seq],
-        |r| r.get(0),
-    )?;
+    // This walk's own last row, not the table's: seq is a rowid, and another channel's walk that ends deletes its
+    // rows, whose seqs SQLite then hands to this walk's next pages. Searched from the end, where this walk writes.
+    let last_seq: i64 = tx
+        .query_row(
+            "SELECT seq FROM follows_staging WHERE broadcaster_id = ?1 AND walk_id IS ?2 ORDER BY seq DESC LIMIT 1",
+            params![broadcaster, walk_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .map_or(after_seq, |last: i64| last.max(after_seq));
     super::users::merge_staged_users(tx)?;
     merge_followers_accounts(tx, broadcaster, walk_id, after_seq, last_seq)?;
     Ok(last_seq)
@@ -493,6 +498,48 @@ mod tests {
             .unwrap()
             .map(|r| r.unwrap())
             .collect()
+    }
+
+    #[test]
+    fn a_run_covers_its_own_walks_follows_when_another_channels_staged_rows_are_gone_since() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = crate::archive::db::open(&dir.path().join("a.db")).unwrap();
+        let stage = |conn: &Connection, broadcaster: &str, walk: &str, users: std::ops::Range<i64>| {
+            conn.execute_batch(&format!(
+                "WITH RECURSIVE n(i) AS (SELECT {} UNION ALL SELECT i + 1 FROM n WHERE i < {} - 1)
+                 INSERT INTO follows_staging (broadcaster_id, user_id, user_login, followed_at, seen_at, walk_id)
+                 SELECT '{broadcaster}', CAST(i AS TEXT), 'u' || i, 't', 't', '{walk}' FROM n",
+                users.start, users.end
+            ))
+            .unwrap();
+        };
+        conn.execute_batch(
+            "INSERT INTO users (id, login, first_seen_at, last_seen_at) VALUES ('1', 'one', 't', 't'), ('2', 'two', 't', 't')",
+        )
+        .unwrap();
+        // Channel 1's walk stages, channel 2's walk stages after it, and a run of channel 1 merges.
+        stage(&conn, "1", "w1", 100..200);
+        stage(&conn, "2", "w2", 300..400);
+        let tx = conn.transaction().unwrap();
+        let after = merge_staged_accounts(&tx, &UserId::from("1"), "w1", 0).unwrap();
+        tx.commit().unwrap();
+        // Channel 2's walk ends, its staged rows go, and SQLite hands their seqs to channel 1's next page.
+        conn.execute("DELETE FROM follows_staging WHERE broadcaster_id = '2'", [])
+            .unwrap();
+        stage(&conn, "1", "w1", 200..300);
+        // Get Users returned none of them (banned): only the follow pages name these accounts.
+        let tx = conn.transaction().unwrap();
+        let changes = merge_staged(&tx, &UserId::from("1"), "w1", after, true, &Timestamp::now()).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(changes.new, 200);
+        let users: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM users WHERE CAST(id AS INTEGER) BETWEEN 100 AND 299",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(users, 200, "every follower of the walk has an account");
     }
 
     #[test]
