@@ -7,9 +7,11 @@
 //!
 //! While the walk is slower than the disk (Twitch's latency, not the archive, sets its pace), the writer also
 //! merges the accounts staged so far into `users` in runs (`follows::merge_staged_accounts`) whenever it has
-//! nothing else to do, so the walk's end is left with the follows and the last run's accounts only.
+//! nothing else to do and has mostly waited since the last run, so the walk's end is left with the follows and
+//! the last run's accounts only.
 
 use serde_json::Value;
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 use super::ChannelContext;
@@ -57,8 +59,14 @@ impl Group {
     }
 }
 
+/// The share of its time the writer must have waited for the walk, since the last run, before it merges another.
+/// Waiting most of the time, the walk is bound by Twitch's latency and a run costs it nothing; at zero latency
+/// (the fake's benchmarks) the writer is what the walk waits for, and one bulk merge at the end, with the indexes
+/// dropped, costs less than runs into indexed tables.
+const RUN_IDLE_SHARE: f64 = 0.75;
+
 /// How far the runs of a walk's account merge went: the end merge takes it from there.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct AccountRuns {
     /// The walk whose staged follows the runs covered.
     walk_id: Option<String>,
@@ -66,9 +74,23 @@ pub(super) struct AccountRuns {
     upto_seq: i64,
     /// Hydrated accounts staged since the last run.
     staged_since: usize,
+    /// When the last run ended (or the writer started).
+    since: Instant,
+    /// How long the writer waited for pages and accounts since then.
+    idle: Duration,
 }
 
 impl AccountRuns {
+    fn new() -> Self {
+        AccountRuns {
+            walk_id: None,
+            upto_seq: 0,
+            staged_since: 0,
+            since: Instant::now(),
+            idle: Duration::ZERO,
+        }
+    }
+
     /// The last staged follow of `walk_id` whose account a run merged (0 for none).
     pub(super) fn merged_upto(&self, walk_id: &str) -> i64 {
         if self.walk_id.as_deref() == Some(walk_id) {
@@ -78,15 +100,17 @@ impl AccountRuns {
         }
     }
 
-    /// Merges a run if enough accounts are staged, for the walk of the last page committed.
+    /// Merges a run, for the walk of the last page committed, if enough accounts are staged and the writer has
+    /// mostly waited since the last run.
     async fn merge_if_due(&mut self, ctx: &ChannelContext, walk_id: Option<&str>) -> Result<()> {
-        let due = ctx.options.account_run > 0 && self.staged_since >= ctx.options.account_run;
+        let mostly_idle = self.idle.as_secs_f64() >= RUN_IDLE_SHARE * self.since.elapsed().as_secs_f64();
+        let due = ctx.options.account_run > 0 && self.staged_since >= ctx.options.account_run && mostly_idle;
         let Some(walk_id) = walk_id.filter(|_| due) else {
             return Ok(());
         };
         let after_seq = self.merged_upto(walk_id);
         let (broadcaster, walk) = (ctx.id().clone(), walk_id.to_owned());
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         self.upto_seq = ctx
             .archive
             .write("merging hydrated followers", move |tx| {
@@ -100,6 +124,7 @@ impl AccountRuns {
         );
         self.walk_id = Some(walk_id.to_owned());
         self.staged_since = 0;
+        (self.since, self.idle) = (Instant::now(), Duration::ZERO);
         Ok(())
     }
 }
@@ -116,10 +141,11 @@ pub(super) async fn write(
 ) -> Result<AccountRuns> {
     let mut hydrate = Some(hydrate);
     let mut walk_done = false;
-    let mut runs = AccountRuns::default();
+    let mut runs = AccountRuns::new();
     let mut walk_id: Option<String> = None;
     loop {
         let mut group = Group::default();
+        let waiting = Instant::now();
         tokio::select! {
             biased;
             Some(batch) = accounts.recv() => group.accounts.push(batch),
@@ -129,6 +155,7 @@ pub(super) async fn write(
             },
             else => return Ok(runs),
         }
+        runs.idle += waiting.elapsed();
         while group.rows() < GROUP_ROWS {
             if let Ok(batch) = accounts.try_recv() {
                 group.accounts.push(batch);

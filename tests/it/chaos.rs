@@ -2,14 +2,14 @@
 //! under a fault plan (5xx, resets, truncated and malformed bodies, 429 bursts). Every archive must end equal to
 //! an uninterrupted run's, with one snapshot per run carrying its total, and SQLite's own checks clean.
 //!
-//! The killed archive merges its follower accounts in runs of 150 while each walk goes on; the uninterrupted one
-//! only at the walk's end: the runs, killed anywhere, must leave what one merge at the end leaves.
+//! The killed archive may merge its follower accounts in runs of 150 while a walk goes on (when the writer has
+//! mostly waited); the uninterrupted one merges them only at the walk's end. A test of its own makes sure of runs.
 //!
 //! Small by default so CI runs it; `ITCH_CHAOS_KILLS=100` (per phase) and `ITCH_CHAOS_SEED=n` to dig deeper. A
 //! failure names its seed.
 
 use crate::paging::broadcaster;
-use crate::util::{archive, count, itch, login_as_with, mock_with, rows, sync, text};
+use crate::util::{archive, count, itch, login_as, login_as_with, mock_with, rows, run, sync, text};
 use itch::mock::{Advance, Fault, FaultPlan, MockConfig, MockServer};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -215,4 +215,45 @@ async fn kill_9_at_random_moments_under_faults_ends_equal_to_an_uninterrupted_ru
             "{table} (seed {seed})"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_walk_that_merges_accounts_in_runs_killed_anywhere_ends_equal_to_one_that_merges_at_its_end() {
+    let seed = env_number("ITCH_CHAOS_SEED", rand::random::<u32>() as u64);
+    let mut rng = StdRng::seed_from_u64(seed);
+    // Latency that leaves the writer waiting most of the time, as Twitch's does: it merges runs then.
+    let mock = mock_with(MockConfig {
+        followers: 3_000,
+        latency: Duration::from_millis(25),
+        ..MockConfig::default()
+    })
+    .await;
+    let (login, _) = broadcaster(&mock);
+    let [at_the_end, in_runs, killed] = [(); 3].map(|()| tempfile::tempdir().unwrap());
+    for dir in [&at_the_end, &in_runs, &killed] {
+        login_as(&mock, dir.path(), &login);
+    }
+    let args = |accounts: &'static str| ["--only", "followers", "--account-run", accounts, login.as_str()];
+    let output = sync(&mock, at_the_end.path(), &args("0")).await;
+    assert!(output.status.success(), "{}", text(&output).1);
+
+    let mut cmd = itch(&mock, in_runs.path());
+    cmd.env("RUST_LOG", "itch=debug").arg("sync").args(args("100"));
+    let output = run(cmd).await;
+    let log = text(&output).1;
+    assert!(output.status.success(), "{log}");
+    let runs = log.matches("accounts run merged").count();
+    assert!(runs >= 2, "the walk merged {runs} runs: {log}");
+    assert_same_archive(in_runs.path(), at_the_end.path(), seed);
+
+    // Killed anywhere, in a run or between runs, then resumed.
+    for _ in 0..5 {
+        let after = Duration::from_millis(rng.random_range(20..1000));
+        sync_killed_after(&mock, killed.path(), &args("100"), after).await;
+    }
+    let output = sync(&mock, killed.path(), &args("100")).await;
+    assert!(output.status.success(), "{}", text(&output).1);
+    check_record(killed.path(), seed);
+    assert_same_archive(killed.path(), at_the_end.path(), seed);
+    assert_eq!(count(&archive(killed.path()), "SELECT count(*) FROM follows"), 3_000);
 }
