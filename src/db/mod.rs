@@ -53,14 +53,15 @@ pub fn open(path: &Path) -> Result<Connection> {
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -8192;",
     )
     .map_err(db_error(path, "setting up"))?;
+    // Marked before the first migration: a first sync killed while migrating leaves a file that is still ours.
+    conn.pragma_update(None, "application_id", APPLICATION_ID)
+        .map_err(db_error(path, "marking"))?;
     embedded::migrations::runner()
         .run(&mut conn)
         .map_err(|source| Error::Migration {
             path: path.to_owned(),
             source: Box::new(source),
         })?;
-    conn.pragma_update(None, "application_id", APPLICATION_ID)
-        .map_err(db_error(path, "marking"))?;
     checkpoint_beside_writes(&mut conn, path).map_err(db_error(path, "setting up"))?;
     Ok(conn)
 }
@@ -346,7 +347,7 @@ fn check_ours(conn: &Connection, path: &Path, current: bool) -> Result<()> {
             r.get(0)
         })
         .map_err(db_error(path, "reading"))?;
-    if id != APPLICATION_ID && !(id == 0 && tables == 0) {
+    if id != APPLICATION_ID && !(id == 0 && (tables == 0 || migrated_unmarked(conn, path)?)) {
         return Err(Error::NotAnArchive {
             path: path.to_owned(),
             why: "it is a SQLite database of another program",
@@ -373,6 +374,28 @@ fn check_ours(conn: &Connection, path: &Path, current: bool) -> Result<()> {
         }),
         _ => Ok(()),
     }
+}
+
+/// Whether the archive's migration history starts with itch's first migration: an archive made before itch
+/// marked new files ahead of migrating them, whose first sync was killed between its migrations and the mark.
+fn migrated_unmarked(conn: &Connection, path: &Path) -> Result<bool> {
+    let first = embedded::migrations::runner()
+        .get_migrations()
+        .iter()
+        .min_by_key(|m| m.version())
+        .map(|m| m.name().to_owned());
+    let recorded: Option<String> = conn
+        .query_row("SELECT name FROM refinery_schema_history WHERE version = 1", [], |r| {
+            r.get(0)
+        })
+        .optional()
+        .or_else(|e| match e {
+            // No history table: not a file itch began.
+            rusqlite::Error::SqliteFailure(_, Some(ref m)) if m.starts_with("no such table") => Ok(None),
+            e => Err(e),
+        })
+        .map_err(db_error(path, "reading"))?;
+    Ok(recorded.is_some() && recorded == first)
 }
 
 fn db_error<'p>(path: &'p Path, action: &'static str) -> impl Fn(rusqlite::Error) -> Error + 'p {
@@ -461,6 +484,43 @@ mod tests {
         .unwrap();
         drop(conn);
         assert!(matches!(open(&path), Err(Error::NewerArchive { version: 999, .. })));
+    }
+
+    #[test]
+    fn an_archive_whose_first_sync_was_killed_while_migrating_opens_and_migrates_on() {
+        for target in [refinery::Target::Version(3), refinery::Target::Latest] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("a.db");
+            // What a kill between the migrations and the mark left: itch's tables, no application_id yet.
+            let mut conn = Connection::open(&path).unwrap();
+            embedded::migrations::runner()
+                .set_target(target)
+                .run(&mut conn)
+                .unwrap();
+            drop(conn);
+            let conn = open(&path).expect("itch's own half-made archive");
+            let version: i64 = conn
+                .query_row("SELECT max(version) FROM refinery_schema_history", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(version, latest_version());
+            let id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0)).unwrap();
+            assert_eq!(id, APPLICATION_ID);
+        }
+    }
+
+    #[test]
+    fn a_sqlite_file_with_another_migration_history_and_no_mark_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        drop(open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        // Another program that uses refinery too: its history does not begin with itch's first migration.
+        conn.execute_batch(
+            "PRAGMA application_id = 0; UPDATE refinery_schema_history SET name = 'other' WHERE version = 1;",
+        )
+        .unwrap();
+        drop(conn);
+        assert!(matches!(open(&path), Err(Error::NotAnArchive { .. })));
     }
 
     #[test]
