@@ -35,6 +35,10 @@ pub struct MockApiArgs {
     /// Followers of the largest channel; each next channel has a tenth of the one before (at least 5).
     #[arg(long, default_value_t = 1000)]
     pub followers: u64,
+    /// Every this-many-th follower is an account Get Users leaves out, as Twitch does for suspended and deleted
+    /// ones (0: none).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub gone_every: u64,
     /// Videos per channel at start.
     #[arg(long, default_value_t = 30)]
     pub videos: u32,
@@ -136,6 +140,7 @@ impl MockApiArgs {
             irc_rate: self.irc_rate,
             irc_quiet: self.irc_quiet,
             irc_ping_every: Duration::from_secs(self.irc_ping_secs),
+            gone_every: self.gone_every,
         })
     }
 }

@@ -103,6 +103,10 @@ pub struct MockConfig {
     pub irc_quiet: bool,
     /// How often each chat connection gets `PING :tmi.twitch.tv`; zero never.
     pub irc_ping_every: Duration,
+    /// Every this-many-th follower of each channel is an account Get Users leaves out (as Twitch does for one
+    /// suspended or deleted after a follower page named it), while the follower lists still name it; zero for
+    /// none.
+    pub gone_every: u64,
 }
 
 impl Default for MockConfig {
@@ -125,6 +129,7 @@ impl Default for MockConfig {
             irc_rate: 100,
             irc_quiet: false,
             irc_ping_every: Duration::from_secs(30),
+            gone_every: 0,
         }
     }
 }

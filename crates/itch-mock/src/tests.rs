@@ -587,6 +587,26 @@ async fn paging_2500_followers_arrives_whole_newest_first() {
 }
 
 #[tokio::test]
+async fn gone_accounts_are_listed_as_followers_but_left_out_by_get_users() {
+    let f = Fake::start(MockConfig {
+        gone_every: 7,
+        ..config(700)
+    })
+    .await;
+    let (items, _) = f.all_followers(&f.moderator_token(), "100").await;
+    assert_eq!(items.len(), 700, "the follower list still names them");
+    let token = f.app_token().await;
+    let mut returned = 0;
+    for chunk in ids(&items, "user_id").chunks(100) {
+        let query: Vec<(&str, &str)> = chunk.iter().map(|id| ("id", id.as_str())).collect();
+        let (status, _, body) = f.get(&token, "users", &query).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        returned += body["data"].as_array().unwrap().len();
+    }
+    assert_eq!(returned, 600, "one in seven is gone");
+}
+
+#[tokio::test]
 async fn follow_bot_waves_show_in_follow_and_creation_times() {
     let f = Fake::start(config(2500)).await;
     let (items, _) = f.all_followers(&f.moderator_token(), "100").await;

@@ -237,6 +237,8 @@ pub(crate) struct World {
     pub schedule: crate::schedule::Edits,
     /// The edits tests made to the seeded subscribers (see [`crate::subscriptions`]).
     pub subs: crate::subscriptions::Edits,
+    /// See [`MockConfig::gone_every`].
+    gone_every: u64,
 }
 
 impl World {
@@ -259,6 +261,7 @@ impl World {
         let mut rng = StdRng::seed_from_u64(seed);
         let mut world = World {
             seed,
+            gone_every: config.gone_every,
             feistel: Feistel::new(seed),
             index_bits,
             now: CLOCK_START,
@@ -547,6 +550,11 @@ impl World {
         } else {
             (g == self.channels.len() && i < self.others as u64).then_some(UserRef::Other(i as u32))
         }
+    }
+
+    /// Whether Get Users leaves this account out (see [`MockConfig::gone_every`]).
+    pub fn is_gone(&self, user: UserRef) -> bool {
+        matches!(user, UserRef::Follower { index, .. } if self.gone_every > 0 && index % self.gone_every == 0)
     }
 
     /// The user with this login (any case), if the world has one.

@@ -1,5 +1,5 @@
 //! Fake Get Users (`GET /helix/users`, reference `#get-users`): by `id` and `login`, at most 100 together,
-//! unknown ones dropped; with neither, the token's own user (an app token gets 400). `email` only for the
+//! unknown and gone ones ([`MockConfig::gone_every`](crate::MockConfig::gone_every)) dropped; with neither, the token's own user (an app token gets 400). `email` only for the
 //! token's own user with `user:read:email`.
 
 use serde::Serialize;
@@ -41,7 +41,7 @@ pub(super) fn get(call: &Call) -> Result<Vec<u8>, ApiError> {
             .collect()
     };
     let mut seen = std::collections::HashSet::new();
-    users.retain(|u| seen.insert(*u));
+    users.retain(|u| !call.world.is_gone(*u) && seen.insert(*u));
     let own_email = call.caller.user_having("user:read:email");
     let data = users
         .into_iter()
