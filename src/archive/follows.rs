@@ -438,10 +438,10 @@ mod tests {
     use super::*;
 
     fn indexes(conn: &Connection) -> Vec<String> {
-        let mut stmt = conn
-            .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
-            .unwrap();
-        stmt.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
+        dump(
+            conn,
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name",
+        )
     }
 
     #[test]

@@ -25,11 +25,6 @@ use crate::error::Result;
 pub(super) const PART: &str = "followers";
 /// Follows and accounts at most in one group's transaction: a kill loses at most this much fetched work.
 const GROUP_ROWS: usize = 10_000;
-/// Hydrated accounts staged, at least, before the writer merges a run of them while it waits (the default of
-/// `SyncOptions::account_run`). Large enough that a run's fixed costs are small beside its rows, small enough
-/// that a run (0.5 s on average, at most 0.8 s, over a 1M walk) does not hold the walk up: 100,000 held it up to
-/// 1.8 s.
-pub(crate) const ACCOUNT_RUN: usize = 20_000;
 
 /// A page of a walk to commit.
 pub(super) struct StagedPage {
