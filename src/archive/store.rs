@@ -139,26 +139,34 @@ mod tests {
         (dir, archive)
     }
 
+    fn save_test_user(tx: &Transaction<'_>) -> rusqlite::Result<usize> {
+        tx.execute(
+            "INSERT INTO users (id, login, first_seen_at, last_seen_at) VALUES ('1', 'test', 't', 't')",
+            [],
+        )
+    }
+
+    async fn test_users(archive: &Archive) -> i64 {
+        archive
+            .read("counting", |c| {
+                c.query_row("SELECT count(*) FROM users WHERE login = 'test'", [], |r| r.get(0))
+            })
+            .await
+            .unwrap()
+    }
+
     #[tokio::test]
     async fn a_write_that_fails_commits_nothing_and_names_its_action() {
         let (_dir, archive) = archive();
         let error = archive
             .write("saving a test row", |tx| {
-                tx.execute(
-                    "INSERT INTO users (id, login, first_seen_at, last_seen_at) VALUES ('1', 'test', 't', 't')",
-                    [],
-                )?;
+                save_test_user(tx)?;
                 tx.execute("INSERT INTO no_such_table VALUES (1)", [])
             })
             .await
             .unwrap_err();
         assert!(error.to_string().contains("saving a test row"), "{error}");
-        let rows: i64 = archive
-            .read("counting", |c| {
-                c.query_row("SELECT count(*) FROM users WHERE login = 'test'", [], |r| r.get(0))
-            })
-            .await
-            .unwrap();
+        let rows = test_users(&archive).await;
         assert_eq!(rows, 0, "the failed transaction was rolled back");
     }
 
@@ -169,36 +177,20 @@ mod tests {
         let task = tokio::spawn(async move {
             panicking
                 .write("panicking", |tx| -> rusqlite::Result<()> {
-                    tx.execute(
-                        "INSERT INTO users (id, login, first_seen_at, last_seen_at) VALUES ('1', 'test', 't', 't')",
-                        [],
-                    )?;
+                    save_test_user(tx)?;
                     panic!("a bug in a job")
                 })
                 .await
         });
         assert!(task.await.unwrap_err().is_panic(), "the caller panics as the job did");
-        let rows: i64 = archive
-            .read("counting", |c| {
-                c.query_row("SELECT count(*) FROM users WHERE login = 'test'", [], |r| r.get(0))
-            })
-            .await
-            .unwrap();
+        let rows = test_users(&archive).await;
         assert_eq!(rows, 0, "the panicking job's transaction was rolled back");
     }
 
     #[tokio::test]
     async fn dropping_the_last_handle_closes_the_connection_before_it_returns() {
         let (dir, archive) = archive();
-        archive
-            .write("saving", |tx| {
-                tx.execute(
-                    "INSERT INTO users (id, login, first_seen_at, last_seen_at) VALUES ('1', 'test', 't', 't')",
-                    [],
-                )
-            })
-            .await
-            .unwrap();
+        archive.write("saving", |tx| save_test_user(tx)).await.unwrap();
         drop(archive);
         // A connection closed cleanly checkpoints its WAL and removes it.
         let wal = dir.path().join("a.db-wal");
