@@ -190,7 +190,7 @@ mod tests {
     #[tokio::test]
     async fn dropping_the_last_handle_closes_the_connection_before_it_returns() {
         let (dir, archive) = archive();
-        archive.write("saving", |tx| save_test_user(tx)).await.unwrap();
+        archive.write("saving", save_test_user).await.unwrap();
         drop(archive);
         // A connection closed cleanly checkpoints its WAL and removes it.
         let wal = dir.path().join("a.db-wal");
